@@ -1,0 +1,44 @@
+import { KAZOO_ID_PATTERN } from '../../ids.js';
+import type { PrivLevel } from '../../directory/user-doc.js';
+
+/**
+ * Fields every recipient command carries. Commands travel on the recipient's shard
+ * queue; `shard_count` is the sender's view of the cluster so a worker can refuse a
+ * command routed with another count. `command_id` makes redelivery idempotent.
+ */
+export interface CommandBase {
+  command_id: string;
+  account_id: string;
+  recipient_id: string;
+  shard_count: number;
+  /** Who asked: a user (from the HTTP token) or a named bus service. Informational + audit. */
+  by?: { user_id?: string; priv_level?: PrivLevel; service?: string };
+}
+
+export const commandBaseProperties = {
+  command_id: { type: 'string', minLength: 8, maxLength: 64 },
+  account_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+  recipient_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+  shard_count: { type: 'integer', minimum: 1, maximum: 65536 },
+  by: {
+    type: 'object',
+    properties: {
+      user_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+      priv_level: { enum: ['admin', 'user'] },
+      service: { type: 'string', maxLength: 128 },
+    },
+    additionalProperties: false,
+  },
+} as const;
+
+export const commandBaseRequired = ['type', 'command_id', 'account_id', 'recipient_id', 'shard_count'] as const;
+
+/** Build the schema of one command: base fields + its own. */
+export function commandSchema(type: string, properties: Record<string, object> = {}, required: string[] = []): object {
+  return {
+    type: 'object',
+    required: [...commandBaseRequired, ...required],
+    properties: { type: { const: type }, ...commandBaseProperties, ...properties },
+    additionalProperties: false,
+  };
+}

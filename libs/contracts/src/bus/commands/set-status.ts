@@ -1,0 +1,14 @@
+import { KAZOO_ID_PATTERN } from '../../ids.js';
+import { commandSchema, type CommandBase } from './command-base.js';
+
+/** ready/away, globally or for one queue. Reply: RecipientStatus. */
+export interface SetStatusCommand extends CommandBase {
+  type: 'set_status';
+  status: 'ready' | 'away';
+  queue_id?: string;
+}
+export const setStatusCommandSchema = commandSchema(
+  'set_status',
+  { status: { enum: ['ready', 'away'] }, queue_id: { type: 'string', pattern: KAZOO_ID_PATTERN } },
+  ['status'],
+);

@@ -1,0 +1,7 @@
+import { commandSchema, type CommandBase } from './command-base.js';
+
+/** End wrap-up now; refused outside wrap-up. Reply: RecipientStatus. */
+export interface WrapupCancelCommand extends CommandBase {
+  type: 'wrapup_cancel';
+}
+export const wrapupCancelCommandSchema = commandSchema('wrapup_cancel');

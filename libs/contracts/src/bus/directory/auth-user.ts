@@ -1,0 +1,23 @@
+import { userAuthDataSchema } from '../../http/bodies/user-auth.js';
+import { directorySchema } from './directory-base.js';
+import type { PrivLevel } from '../../directory/user-doc.js';
+
+/** Check KAZOO user credentials (md5 of "username:password") in the named account. Reply: AuthIdentity. */
+export interface AuthUserRequest {
+  type: 'auth_user';
+  credentials: string;
+  account_name: string;
+}
+export const authUserRequestSchema = directorySchema(
+  'auth_user',
+  { credentials: userAuthDataSchema.properties.credentials, account_name: userAuthDataSchema.properties.account_name },
+  ['credentials', 'account_name'],
+);
+
+/** Who a token acts for; the gateway signs it into the token. */
+export interface AuthIdentity {
+  account_id: string;
+  account_name: string;
+  owner_id?: string;
+  priv_level: PrivLevel;
+}

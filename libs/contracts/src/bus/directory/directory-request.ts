@@ -1,0 +1,61 @@
+import { validator } from '../../schema.js';
+import { accountGetRequestSchema, type AccountGetRequest } from './account-get.js';
+import { authApiRequestSchema, type AuthApiRequest } from './auth-api.js';
+import { authUserRequestSchema, type AuthUserRequest } from './auth-user.js';
+import { clusterInfoRequestSchema, type ClusterInfoRequest } from './cluster-info.js';
+import { recipientGetRequestSchema, type RecipientGetRequest } from './recipient-get.js';
+import { recipientListRequestSchema, type RecipientListRequest } from './recipient-list.js';
+import { recipientSetEnabledRequestSchema, type RecipientSetEnabledRequest } from './recipient-set-enabled.js';
+import { userCreateRequestSchema, type UserCreateRequest } from './user-create.js';
+import { userDeleteRequestSchema, type UserDeleteRequest } from './user-delete.js';
+import { userGetRequestSchema, type UserGetRequest } from './user-get.js';
+import { userListRequestSchema, type UserListRequest } from './user-list.js';
+import { userPatchRequestSchema, type UserPatchRequest } from './user-patch.js';
+import { userUpdateRequestSchema, type UserUpdateRequest } from './user-update.js';
+
+export type DirectoryRequest =
+  | AuthUserRequest
+  | AuthApiRequest
+  | AccountGetRequest
+  | UserListRequest
+  | UserGetRequest
+  | UserCreateRequest
+  | UserUpdateRequest
+  | UserPatchRequest
+  | UserDeleteRequest
+  | RecipientListRequest
+  | RecipientGetRequest
+  | RecipientSetEnabledRequest
+  | ClusterInfoRequest;
+
+export type DirectoryRequestType = DirectoryRequest['type'];
+
+export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
+  auth_user: authUserRequestSchema,
+  auth_api: authApiRequestSchema,
+  account_get: accountGetRequestSchema,
+  user_list: userListRequestSchema,
+  user_get: userGetRequestSchema,
+  user_create: userCreateRequestSchema,
+  user_update: userUpdateRequestSchema,
+  user_patch: userPatchRequestSchema,
+  user_delete: userDeleteRequestSchema,
+  recipient_list: recipientListRequestSchema,
+  recipient_get: recipientGetRequestSchema,
+  recipient_set_enabled: recipientSetEnabledRequestSchema,
+  cluster_info: clusterInfoRequestSchema,
+};
+
+export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];
+
+export const directoryRequestSchema = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: DIRECTORY_REQUEST_TYPES } },
+  allOf: DIRECTORY_REQUEST_TYPES.map((t) => ({
+    if: { properties: { type: { const: t } }, required: ['type'] },
+    then: DIRECTORY_SCHEMAS[t],
+  })),
+};
+
+export const validateDirectoryRequest = validator<DirectoryRequest>(directoryRequestSchema);

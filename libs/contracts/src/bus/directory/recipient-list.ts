@@ -1,0 +1,8 @@
+import { accountIdProperty, directorySchema } from './directory-base.js';
+
+/** Users of the account with qubicle enabled. Reply: RecipientListItem[]. */
+export interface RecipientListRequest {
+  type: 'recipient_list';
+  account_id: string;
+}
+export const recipientListRequestSchema = directorySchema('recipient_list', accountIdProperty, ['account_id']);

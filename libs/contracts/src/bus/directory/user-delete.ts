@@ -1,0 +1,9 @@
+import { accountIdProperty, directorySchema, userIdProperty } from './directory-base.js';
+
+/** Delete a user (a logged-in recipient is logged out first). Reply: UserDocReply of the deleted doc. */
+export interface UserDeleteRequest {
+  type: 'user_delete';
+  account_id: string;
+  user_id: string;
+}
+export const userDeleteRequestSchema = directorySchema('user_delete', { ...accountIdProperty, ...userIdProperty }, ['account_id', 'user_id']);

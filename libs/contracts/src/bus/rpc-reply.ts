@@ -1,0 +1,29 @@
+import type { QubicleError } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { validator } from '../schema.js';
+
+/** Every RPC reply on the bus: data, or an error as data (rebuilt by the caller). */
+export type RpcReply<T> = { ok: true; data: T; node?: string } | { ok: false; error: QubicleError; node?: string };
+
+export const rpcReplySchema = {
+  type: 'object',
+  required: ['ok'],
+  properties: {
+    ok: { type: 'boolean' },
+    node: { type: 'string' },
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { enum: ERROR_CODES }, message: { type: 'string' } },
+    },
+  },
+  if: { properties: { ok: { const: true } } },
+  then: { required: ['data'] },
+  else: { required: ['error'] },
+};
+
+export const validateRpcReply = validator<RpcReply<unknown>>(rpcReplySchema);
+
+export const okReply = <T>(data: T, node?: string): RpcReply<T> => (node ? { ok: true, data, node } : { ok: true, data });
+export const errorReply = (error: QubicleError, node?: string): RpcReply<never> =>
+  node ? { ok: false, error, node } : { ok: false, error };

@@ -1,0 +1,17 @@
+/** An account as the directory stores it. `api_key` is a secret: never log it. */
+export interface AccountDoc {
+  id: string;
+  name: string;
+  /** KAZOO api_key used by PUT /v2/api_auth (64 hex). */
+  api_key: string;
+  features: {
+    /** Callcenter Pro: enables monitor. */
+    pro: boolean;
+  };
+  qubicle: {
+    /** Consecutive missed offers after which a recipient goes Away; 0 disables. */
+    missed_call_threshold: number;
+  };
+  created: number;
+  modified: number;
+}

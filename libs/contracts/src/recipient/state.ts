@@ -1,0 +1,47 @@
+import type { AvailabilityState, NextState, WiretapMode } from './availability.js';
+import type { CallInfo } from './call-info.js';
+import type { RecipientStats } from './stats.js';
+
+/**
+ * The durable state of one logged-in recipient: what the worker's actor holds in
+ * memory and what the store keeps (fenced by the shard lease epoch). A recipient who
+ * is not logged in has no RecipientState at all.
+ *
+ * All deadlines are unix milliseconds so that timers can be re-armed after a crash.
+ */
+export interface RecipientState {
+  account_id: string;
+  recipient_id: string;
+  /** A fresh id per login; the session history is keyed by it. */
+  login_session_id: string;
+  availability_state: Exclude<AvailabilityState, 'Not-Logged-In'>;
+  /** Per-queue flags set with queue_id; absent queue = follows the global state. */
+  queue_availability: Record<string, boolean>;
+  /** Deferred change requested while busy (Call-Offer / On-A-Call / Wrapup-Time). */
+  next_state: NextState | null;
+  /** Why the recipient is Away when the system put them there (e.g. "missed_calls"). */
+  away_reason: string | null;
+  offered_call: CallInfo | null;
+  /** Offer timeout of the offered call's queue, ms since epoch. */
+  offer_deadline: number | null;
+  handling_call: CallInfo | null;
+  /** When the current call was answered (ms), for talk time. */
+  answered_at: number | null;
+  /** Wrap-up seconds of the queue the current/last call came from (for wrapup_extend). */
+  wrapup_seconds: number;
+  /** End of wrap-up, ms since epoch; null outside wrap-up. */
+  wrapup_deadline: number | null;
+  wiretapping_recipient: string | null;
+  wiretap_mode: WiretapMode | null;
+  consecutive_misses: number;
+  /** Sum of talk time (ms) of handled calls this session, for avg_call_time. */
+  total_talk_ms: number;
+  stats: RecipientStats;
+  /** Per-recipient event sequence number; +1 for every event published. */
+  seq: number;
+  /**
+   * Ids of the last commands applied with their replies, so that a redelivered command
+   * (worker crashed after persisting but before acking) is answered again, not re-applied.
+   */
+  recent_commands: Array<{ id: string; reply: unknown }>;
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm start`: the whole service in one process — a gateway and a worker — on the
+ * embedded defaults (in-process bus, SQLite at SQLITE_PATH), or on the real broker /
+ * database when AMQP_URL / MONGODB_URL are set. Prints the URL, the demo credentials
+ * and a ready-to-paste curl with a fresh token.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pino } from 'pino';
+import { createAmqpBus, createMemoryBus } from '@qubicle/transport';
+import { createGateway, loadGatewayConfig } from '@qubicle/api-gateway';
+import { bootstrapDemo, createStore, createWorker, loadWorkerConfig } from '@qubicle/recipient-worker';
+
+/** Tokens must survive a restart of the embedded service: keep the signing secret beside the database. */
+function embeddedTokenSecret(sqlitePath: string): string {
+  const file = `${dirname(sqlitePath)}/auth-token-secret`;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+async function main(): Promise<void> {
+  const workerConfig = loadWorkerConfig(process.env);
+  const env = { ...process.env };
+  env['AUTH_TOKEN_SECRET'] ??= embeddedTokenSecret(workerConfig.sqlitePath);
+  const gatewayConfig = loadGatewayConfig(env);
+  const logger = pino({ level: workerConfig.logLevel, base: { service: 'qubicle-embedded' } });
+
+  const bus = workerConfig.amqpUrl
+    ? createAmqpBus({ url: workerConfig.amqpUrl, logger, name: workerConfig.nodeName })
+    : createMemoryBus();
+  const store = createStore({ sqlitePath: workerConfig.sqlitePath, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
+  await store.init();
+  const demo = await bootstrapDemo(store, {
+    accountName: workerConfig.bootstrapAccountName,
+    adminUsername: workerConfig.bootstrapAdminUsername,
+    adminPassword: workerConfig.bootstrapAdminPassword,
+    logger,
+  });
+
+  const worker = createWorker({ bus, store, config: workerConfig, logger: logger.child({ component: 'worker' }) });
+  await worker.start();
+  const gateway = createGateway({ bus, config: gatewayConfig, logger: logger.child({ component: 'gateway' }) });
+  const server = await gateway.listen(gatewayConfig.port, gatewayConfig.host);
+  const base = `http://127.0.0.1:${new URL(server.url).port}`;
+
+  const credentials = createHash('md5')
+    .update(`${workerConfig.bootstrapAdminUsername.toLowerCase()}:${workerConfig.bootstrapAdminPassword}`)
+    .digest('hex');
+  const auth = await fetch(`${base}/v2/user_auth`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ data: { credentials, account_name: workerConfig.bootstrapAccountName } }),
+  });
+  const authBody = (await auth.json()) as { auth_token?: string; data?: { account_id?: string } };
+  const token = authBody.auth_token ?? '';
+  const accountId = authBody.data?.account_id ?? demo.account.id;
+
+  const out = [
+    '',
+    `Qubicle recipient service running (${workerConfig.amqpUrl ? 'RabbitMQ' : 'in-process bus'}, ${store.kind})`,
+    `  URL:      ${base}`,
+    `  account:  ${workerConfig.bootstrapAccountName}  (id ${accountId})`,
+    `  admin:    ${workerConfig.bootstrapAdminUsername} / ${process.env['BOOTSTRAP_ADMIN_PASSWORD'] ? '(from BOOTSTRAP_ADMIN_PASSWORD)' : workerConfig.bootstrapAdminPassword}`,
+    `  agents:   agent1, agent2, agent3 (same password)`,
+    `  token:    ${token}   (valid ${gatewayConfig.authTokenTtlSeconds} s)`,
+    '',
+    'Try:',
+    `  curl -s -H "X-Auth-Token: ${token}" ${base}/v2/accounts/${accountId}/qubicle_recipients`,
+    '',
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    await worker.stop();
+    await bus.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`qubicle: ${err.message}\n`);
+  process.exit(1);
+});
