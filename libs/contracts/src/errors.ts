@@ -9,7 +9,7 @@ export type ValidationDetails = Record<string, Record<string, { message: string;
 export type QubicleError =
   | { code: 'invalid_data'; message: string; details: ValidationDetails }
   | { code: 'invalid_json'; message: string }
-  | { code: 'invalid_message'; message: string }
+  | { code: 'invalid_message'; message: string; details?: ValidationDetails }
   | { code: 'unauthorized'; message: string }
   | { code: 'forbidden'; message: string }
   | { code: 'not_found'; message: string; cause?: string }

@@ -17,11 +17,14 @@ export function shardQueue(shard: number): string {
 
 export type ShardQueueType = 'classic' | 'quorum';
 
-/** Queue arguments of a shard queue, identical wherever it is declared. */
+/**
+ * Queue arguments of a shard queue, identical wherever it is declared.
+ * No queue-level dead-letter exchange: RabbitMQ would dead-letter every expired
+ * command (reason "expired") too, and a timed-out command is not a poison message.
+ * The worker publishes invalid fire-and-forget commands to DEAD_LETTER_EXCHANGE itself.
+ */
 export function shardQueueArguments(type: ShardQueueType): Record<string, unknown> {
-  return type === 'quorum'
-    ? { 'x-queue-type': 'quorum', 'x-single-active-consumer': true, 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE }
-    : { 'x-queue-type': 'classic', 'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE };
+  return type === 'quorum' ? { 'x-queue-type': 'quorum', 'x-single-active-consumer': true } : { 'x-queue-type': 'classic' };
 }
 
 /** qubicle.recipient.{account_id}.{recipient_id}.{event} */

@@ -1,0 +1,112 @@
+/**
+ * The RabbitMQ implementation of `Bus`: one connection (owned by AmqpConnection), one RPC client
+ * channel, one confirm channel for events, one channel per served queue / subscription.
+ */
+import type { Bus, Consumer, EventHandler, Logger, QueueSpec, RpcCallOptions, RpcHandler, ServeOptions, SubscribeSpec } from '../bus.js';
+import { noopLogger } from '../bus.js';
+import { TransportError } from '../errors.js';
+import { AmqpConnection } from './connection.js';
+import { EventPublisher, subscribe } from './events.js';
+import { RpcClient } from './rpc-client.js';
+import { serve } from './rpc-server.js';
+import { Topology, type ExchangeType } from './topology.js';
+
+export interface AmqpBusOptions {
+  url: string;
+  logger?: Logger;
+  /** Connection name shown by the broker, e.g. the node name. */
+  name?: string;
+  /** Reconnect backoff: first delay (default 100 ms) doubling up to the cap (default 5000 ms), with jitter. */
+  reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** AMQP heartbeat when the URL does not set `?heartbeat=`; default 10 s. */
+  heartbeatSeconds?: number;
+}
+
+export interface AmqpBus extends Bus {
+  /**
+   * Resolves once connected (the bus starts connecting as soon as it is created). `call`/`publish`
+   * made before that reject with 'disconnected'; `serve`/`subscribe`/`declare*` simply wait.
+   */
+  waitForConnection(timeoutMs?: number): Promise<void>;
+  /** The connection manager, for health checks and metrics. */
+  readonly connection: AmqpConnection;
+}
+
+export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
+  const log = opts.logger ?? noopLogger;
+  const connectionOptions: ConstructorParameters<typeof AmqpConnection>[0] = { url: opts.url, logger: log };
+  if (opts.name !== undefined) connectionOptions.name = opts.name;
+  if (opts.reconnect?.initialDelayMs !== undefined) connectionOptions.initialDelayMs = opts.reconnect.initialDelayMs;
+  if (opts.reconnect?.maxDelayMs !== undefined) connectionOptions.maxDelayMs = opts.reconnect.maxDelayMs;
+  if (opts.heartbeatSeconds !== undefined) connectionOptions.heartbeatSeconds = opts.heartbeatSeconds;
+  const connection = new AmqpConnection(connectionOptions);
+
+  // Registration order = replay order: the reply channel exists before 'connected' is announced.
+  const rpc = new RpcClient(connection, log);
+  const topology = new Topology(connection, log);
+  const publisher = new EventPublisher(connection, topology, log);
+  const consumers = new Set<Consumer>();
+  let closing: Promise<void> | undefined;
+
+  const track = (consumer: Consumer): Consumer => {
+    const wrapped: Consumer = {
+      cancel: async () => {
+        try {
+          await consumer.cancel();
+        } finally {
+          consumers.delete(wrapped);
+        }
+      },
+    };
+    consumers.add(wrapped);
+    return wrapped;
+  };
+  const ensureOpen = () => {
+    if (closing) throw new TransportError('closed', 'bus closed');
+  };
+
+  connection.start();
+
+  return {
+    connection,
+    call(queue: string, body: unknown, callOpts: RpcCallOptions): Promise<unknown> {
+      return rpc.call(queue, body, callOpts);
+    },
+    async serve(spec: QueueSpec, handler: RpcHandler, serveOpts: ServeOptions): Promise<Consumer> {
+      ensureOpen();
+      return track(await serve(connection, log, spec, handler, serveOpts));
+    },
+    async declareExchange(name: string, type: ExchangeType): Promise<void> {
+      ensureOpen();
+      await topology.declareExchange(name, type);
+    },
+    async declareQueue(spec: QueueSpec, bindings?: Array<{ exchange: string; routingKey: string }>): Promise<void> {
+      ensureOpen();
+      await topology.declareQueue(spec, bindings);
+    },
+    async publish(exchange, routingKey, body, publishOpts): Promise<void> {
+      ensureOpen();
+      await publisher.publish(exchange, routingKey, body, publishOpts);
+    },
+    async subscribe(spec: SubscribeSpec, handler: EventHandler): Promise<Consumer> {
+      ensureOpen();
+      return track(await subscribe(connection, topology, log, spec, handler));
+    },
+    isConnected: () => !closing && connection.isConnected(),
+    onStateChange: (listener) => connection.onStateChange(listener),
+    get reconnects() {
+      return connection.reconnects;
+    },
+    waitForConnection: (timeoutMs?: number) => connection.waitForConnection(timeoutMs),
+    close(): Promise<void> {
+      closing ??= (async () => {
+        // Stop consuming and finish in-flight work while the connection is still up (replies, acks).
+        await Promise.allSettled([...consumers].map((c) => c.cancel()));
+        await rpc.close();
+        await publisher.close();
+        await connection.close();
+      })();
+      return closing;
+    },
+  };
+}

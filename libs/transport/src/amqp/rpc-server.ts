@@ -1,0 +1,112 @@
+/**
+ * RPC server: one channel per served queue (an exclusive consumer that is refused gets a 403
+ * channel error, which kills only that channel), re-established by the connection's setup replay
+ * until cancelled.
+ */
+import type { Channel, ConsumeMessage } from 'amqplib';
+import {
+  HEADER_REQUEST_ID,
+  NO_REPLY,
+  noopLogger,
+  type Consumer,
+  type Logger,
+  type QueueSpec,
+  type RpcHandler,
+  type ServeOptions,
+  type TransportErrorReply,
+} from '../bus.js';
+import type { AmqpConnection } from './connection.js';
+import { ManagedConsumer, assertQueueOptions } from './consumer.js';
+import { errorMessage, readDeadline, swallow, toIncoming } from './util.js';
+
+class RpcServer extends ManagedConsumer {
+  constructor(
+    connection: AmqpConnection,
+    log: Logger,
+    private readonly spec: QueueSpec,
+    private readonly handler: RpcHandler,
+    private readonly opts: ServeOptions,
+  ) {
+    super(connection, log, `serve ${spec.name}`, opts.onError);
+  }
+
+  protected async prepare(ch: Channel): Promise<{ queue: string; exclusive: boolean }> {
+    await ch.assertQueue(this.spec.name, assertQueueOptions(this.spec));
+    await ch.prefetch(this.opts.prefetch);
+    return { queue: this.spec.name, exclusive: this.opts.exclusive ?? false };
+  }
+
+  protected async process(ch: Channel, msg: ConsumeMessage): Promise<void> {
+    const headers = msg.properties.headers ?? {};
+    const replyTo: unknown = msg.properties.replyTo;
+    const canReply = typeof replyTo === 'string' && replyTo !== '';
+
+    const deadline = readDeadline(headers);
+    if (deadline !== undefined && Date.now() > deadline) {
+      // The caller has given up: do not run it late, do not reply.
+      this.log.debug({ queue: this.spec.name, messageId: msg.properties.messageId, deadline }, 'expired request dropped');
+      this.ack(ch, msg);
+      return;
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(msg.content.toString('utf8'));
+    } catch (err) {
+      this.log.warn({ queue: this.spec.name, messageId: msg.properties.messageId }, 'invalid JSON request');
+      if (canReply) {
+        this.reply(ch, msg, replyTo, errorReply('invalid_message', `invalid JSON: ${errorMessage(err)}`));
+        this.ack(ch, msg);
+      } else {
+        this.nackDrop(ch, msg);
+      }
+      return;
+    }
+
+    let result: unknown;
+    try {
+      result = await this.handler(toIncoming(msg, body));
+    } catch (err) {
+      this.log.error({ err, queue: this.spec.name, messageId: msg.properties.messageId }, 'rpc handler threw');
+      if (canReply) this.reply(ch, msg, replyTo, errorReply('internal', errorMessage(err)));
+      this.ack(ch, msg);
+      return;
+    }
+
+    if (result !== NO_REPLY && canReply) this.reply(ch, msg, replyTo, result);
+    this.ack(ch, msg); // reply THEN ack
+  }
+
+  private reply(ch: Channel, msg: ConsumeMessage, replyTo: string, body: unknown): void {
+    let content: Buffer;
+    try {
+      content = Buffer.from(JSON.stringify(body) ?? 'null');
+    } catch (err) {
+      this.log.error({ err, queue: this.spec.name }, 'rpc reply is not serialisable to JSON');
+      content = Buffer.from(JSON.stringify(errorReply('internal', `reply not serialisable: ${errorMessage(err)}`)));
+    }
+    const headers: Record<string, unknown> = {};
+    const requestId = msg.properties.headers?.[HEADER_REQUEST_ID];
+    if (typeof requestId === 'string') headers[HEADER_REQUEST_ID] = requestId;
+    const props: Parameters<Channel['publish']>[3] = { contentType: 'application/json', headers };
+    if (typeof msg.properties.correlationId === 'string') props.correlationId = msg.properties.correlationId;
+    if (!swallow(() => ch.publish('', replyTo, content, props))) {
+      this.log.debug({ queue: this.spec.name }, 'reply not sent: channel closed');
+    }
+  }
+}
+
+function errorReply(code: TransportErrorReply['error']['code'], message: string): TransportErrorReply {
+  return { ok: false, error: { code, message } };
+}
+
+export async function serve(
+  connection: AmqpConnection,
+  logger: Logger | undefined,
+  spec: QueueSpec,
+  handler: RpcHandler,
+  opts: ServeOptions,
+): Promise<Consumer> {
+  const server = new RpcServer(connection, logger ?? noopLogger, spec, handler, opts);
+  return server.start();
+}

@@ -1,0 +1,25 @@
+/**
+ * Why a bus operation failed.
+ *
+ * - `timeout`      the RPC got no reply within `timeoutMs` (the request also expired in the broker).
+ * - `unroutable`   nothing is bound to receive the message (no such queue): rejected at once.
+ * - `disconnected` the bus has no broker connection right now, or lost it while the call was pending.
+ * - `refused`      the broker refused the operation (e.g. 403 ACCESS_REFUSED for a second exclusive
+ *                  consumer, 406 PRECONDITION_FAILED for a queue redeclared with other arguments).
+ * - `closed`       the bus was closed by its owner.
+ */
+export type TransportErrorKind = 'timeout' | 'unroutable' | 'disconnected' | 'refused' | 'closed';
+
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  readonly kind: TransportErrorKind;
+
+  constructor(kind: TransportErrorKind, message?: string, options?: { cause?: unknown }) {
+    super(message ?? kind, options);
+    this.kind = kind;
+  }
+}
+
+export function isTransportError(err: unknown, kind?: TransportErrorKind): err is TransportError {
+  return err instanceof TransportError && (kind === undefined || err.kind === kind);
+}

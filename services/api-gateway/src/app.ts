@@ -1,0 +1,81 @@
+/**
+ * The Koa app, built without listening. Middleware, in order: error mapper (first: every error
+ * below becomes a Crossbar envelope), request id, CORS, body reader, auth, router.
+ */
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { Bus, Logger } from '@qubicle/transport';
+import { requireAuthTokenSecret, type GatewayConfig } from './config.js';
+import type { GatewayState } from './context.js';
+import { createTokenService, type TokenService } from './auth/tokens.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { authenticate } from './middleware/authenticate.js';
+import { bodyReader } from './middleware/body-reader.js';
+import { cors } from './middleware/cors.js';
+import { errorMapper } from './middleware/error-mapper.js';
+import { requestId } from './middleware/request-id.js';
+import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
+import { accountRoutes } from './routes/accounts.js';
+import { authRoutes } from './routes/auth.js';
+import type { RouteDeps } from './routes/deps.js';
+import { healthRoutes } from './routes/health.js';
+import { checkParams } from './routes/params.js';
+import { recipientRoutes } from './routes/recipients.js';
+import { userRoutes } from './routes/users.js';
+
+export interface AppDeps {
+  bus: Pick<Bus, 'call' | 'isConnected'>;
+  config: GatewayConfig;
+  logger: Logger;
+  /** Defaults to an RPC client over `bus` (learning the shard count on first use). */
+  rpc?: GatewayRpc;
+  /** ms since epoch; tokens are issued and checked against it. */
+  clock?: () => number;
+  metrics?: GatewayMetrics;
+}
+
+export type GatewayApp = Koa<GatewayState>;
+
+export interface BuiltApp {
+  app: GatewayApp;
+  rpc: GatewayRpc;
+  tokens: TokenService;
+  metrics: GatewayMetrics;
+}
+
+/** The app plus what it was built with (createGateway needs the rpc client). */
+export function buildApp(deps: AppDeps): BuiltApp {
+  const { config, logger } = deps;
+  const tokens = createTokenService({
+    secret: requireAuthTokenSecret(config),
+    ttlSeconds: config.authTokenTtlSeconds,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const rpc =
+    deps.rpc ?? createRpcClient({ bus: deps.bus, logger, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount });
+  const metrics = deps.metrics ?? createMetrics();
+  const routeDeps: RouteDeps = { bus: deps.bus, config, logger, rpc, tokens, metrics };
+
+  const router = new Router<GatewayState>();
+  checkParams(router);
+  healthRoutes(router, routeDeps);
+  authRoutes(router, routeDeps);
+  recipientRoutes(router, routeDeps);
+  userRoutes(router, routeDeps);
+  accountRoutes(router, routeDeps);
+
+  const app: GatewayApp = new Koa<GatewayState>({ proxy: false });
+  app.silent = true; // errors are mapped and logged by errorMapper
+  app.use(errorMapper({ logger, metrics }));
+  app.use(requestId());
+  app.use(cors());
+  app.use(bodyReader({ maxBodyBytes: config.maxBodyBytes }));
+  app.use(authenticate(tokens));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return { app, rpc, tokens, metrics };
+}
+
+export function createApp(deps: AppDeps): GatewayApp {
+  return buildApp(deps).app;
+}

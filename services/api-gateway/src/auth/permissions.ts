@@ -1,0 +1,70 @@
+/**
+ * Who may do what (a token only ever opens its own account; that is checked on the
+ * :account_id path parameter before any of these):
+ * - any valid token of the account may read: recipients list/get/status/bulk status, users list/get;
+ * - an admin (priv_level admin, or an api_auth token) may change any recipient or user of the account;
+ * - a plain user may change only their own recipient state (`:id === owner_id`; a bulk set naming
+ *   anyone else is refused as a whole) and their own users document, without raising
+ *   priv_level / enabled / qubicle;
+ * - enable/disable, user create/delete and reading the account document are admin-only.
+ */
+import type { UserDoc, UserWrite } from '@qubicle/contracts';
+import { failures } from '../crossbar/errors.js';
+import { isAdmin, type Principal } from './principal.js';
+
+export function assertAdmin(p: Principal): void {
+  if (!isAdmin(p)) throw failures.forbidden('admin privileges required');
+}
+
+export function canActOnRecipient(p: Principal, recipientId: string): boolean {
+  return isAdmin(p) || p.ownerId === recipientId;
+}
+
+export function assertCanActOnRecipient(p: Principal, recipientId: string): void {
+  if (!canActOnRecipient(p, recipientId)) throw failures.forbidden('a user may only change their own recipient');
+}
+
+export function assertCanActOnAll(p: Principal, recipientIds: readonly string[]): void {
+  const other = recipientIds.find((id) => !canActOnRecipient(p, id));
+  if (other !== undefined) throw failures.forbidden('a user may only change their own recipient');
+}
+
+/** Only an admin may write another user's document. */
+export function assertCanWriteUser(p: Principal, userId: string): void {
+  if (!isAdmin(p) && p.ownerId !== userId) throw failures.forbidden('a user may only change their own document');
+}
+
+/**
+ * A plain user writing their own document may not raise what guards access:
+ * priv_level to admin, enabled to true, qubicle.enabled or qubicle.permissions.monitor to true.
+ * Sending the current values back (as Monster UI does with the whole document) is fine.
+ */
+export function assertNoPrivilegeRaise(current: UserDoc, write: Partial<UserWrite>): void {
+  const raised: string[] = [];
+  if (write.priv_level === 'admin' && current.priv_level !== 'admin') raised.push('priv_level');
+  if (write.enabled === true && current.enabled !== true) raised.push('enabled');
+  if (write.qubicle?.enabled === true && current.qubicle?.enabled !== true) raised.push('qubicle.enabled');
+  if (write.qubicle?.permissions?.monitor === true && current.qubicle?.permissions?.monitor !== true) {
+    raised.push('qubicle.permissions.monitor');
+  }
+  if (raised.length > 0) throw failures.forbidden(`a user may not raise ${raised.join(', ')} of their own document`);
+}
+
+/**
+ * For a plain user's full replace (POST /users/{id}): the guarded fields it omits keep their
+ * current values, so a replace cannot reset them to defaults either.
+ */
+export function keepGuardedFields(current: UserDoc, write: UserWrite): UserWrite {
+  const out: UserWrite = { ...write };
+  out.priv_level = write.priv_level ?? current.priv_level;
+  out.enabled = write.enabled ?? current.enabled;
+  out.qubicle = {
+    ...write.qubicle,
+    enabled: write.qubicle?.enabled ?? current.qubicle?.enabled ?? false,
+    permissions: {
+      ...write.qubicle?.permissions,
+      monitor: write.qubicle?.permissions?.monitor ?? current.qubicle?.permissions?.monitor ?? false,
+    },
+  };
+  return out;
+}

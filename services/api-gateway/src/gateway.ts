@@ -1,0 +1,130 @@
+/**
+ * A gateway = the app + its RPC client (learning the shard count in the background) + an HTTP
+ * server. `stop()` stops accepting, lets in-flight requests finish (bounded), closes the server;
+ * closing the bus stays with whoever created it (main.ts, the embedded starter, a test).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Bus, Logger } from '@qubicle/transport';
+import { buildApp, type GatewayApp } from './app.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayMetrics } from './metrics.js';
+import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
+
+export interface GatewayDeps {
+  bus: Pick<Bus, 'call' | 'isConnected'>;
+  config: GatewayConfig;
+  logger: Logger;
+  clock?: () => number;
+  metrics?: GatewayMetrics;
+  /** How long stop() waits for in-flight requests before cutting connections (default 10 s). */
+  drainTimeoutMs?: number;
+}
+
+export interface ListeningGateway {
+  /** e.g. http://127.0.0.1:8000 */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface Gateway {
+  app: GatewayApp;
+  rpc: GatewayRpc;
+  /** Starts the HTTP server (default PORT/HOST of the config). */
+  listen(port?: number, host?: string): Promise<ListeningGateway>;
+  /** Resolves when the shard count is known (what /readyz waits for besides the bus). */
+  ready(): Promise<void>;
+  /** Stops accepting, finishes in-flight requests, stops shard-count discovery. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { config, logger: log } = deps;
+  const rpc = createRpcClient({ bus: deps.bus, logger: log, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount });
+  const { app } = buildApp({
+    bus: deps.bus,
+    config,
+    logger: log,
+    rpc,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
+
+  // in-flight requests, for a graceful stop; while stopping, responses ask clients to reconnect elsewhere
+  let inFlight = 0;
+  let stopping = false;
+  const idle: Array<() => void> = [];
+  const handle = app.callback();
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) for (const w of idle.splice(0)) w();
+    });
+    if (stopping) res.setHeader('Connection', 'close');
+    void handle(req, res);
+  };
+
+  rpc.shards.start();
+
+  const servers = new Set<Server>();
+  let stopped: Promise<void> | undefined;
+
+  async function closeServer(server: Server): Promise<void> {
+    if (!servers.delete(server)) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const drained = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deps.drainTimeoutMs ?? 10_000);
+      timer.unref();
+    });
+    await Promise.race([drained, timeout]);
+    if (timer) clearTimeout(timer);
+    server.closeIdleConnections();
+    server.closeAllConnections();
+    await closed;
+  }
+
+  return {
+    app,
+    rpc,
+    async listen(port = config.port, host = config.host) {
+      if (stopping) throw new Error('gateway stopped');
+      const server = createServer(onRequest);
+      server.keepAliveTimeout = 5_000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      servers.add(server);
+      const addr = server.address() as AddressInfo;
+      const url = `http://${urlHost(addr.address)}:${addr.port}`;
+      log.info({ url }, 'gateway listening');
+      return { url, port: addr.port, close: () => closeServer(server) };
+    },
+    async ready() {
+      await rpc.shards.whenKnown();
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        rpc.shards.stop();
+        await Promise.all([...servers].map((s) => closeServer(s)));
+        log.info({}, 'gateway stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+function urlHost(address: string): string {
+  if (address === '0.0.0.0' || address === '') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
+}

@@ -1,0 +1,19 @@
+export { createApp, buildApp, type AppDeps, type BuiltApp, type GatewayApp } from './app.js';
+export { createGateway, type Gateway, type GatewayDeps, type ListeningGateway } from './gateway.js';
+export {
+  loadGatewayConfig,
+  requireAuthTokenSecret,
+  ConfigError,
+  LOG_LEVELS,
+  MIN_AUTH_TOKEN_SECRET_LENGTH,
+  type GatewayConfig,
+  type LogLevel,
+} from './config.js';
+export { createRpcClient, type GatewayRpc, type CallContext, type RpcClientOptions } from './rpc/rpc-client.js';
+export { createShardCount, type ShardCount, type ShardCountOptions } from './rpc/shard-count.js';
+export type { CommandInput, CommandReply, DirectoryReplies, DirectoryReplyOf } from './rpc/messages.js';
+export { createTokenService, type TokenService, type TokenServiceOptions } from './auth/tokens.js';
+export { isAdmin, type Principal } from './auth/principal.js';
+export { createMetrics, type GatewayMetrics } from './metrics.js';
+export { mapError, type MappedError } from './crossbar/errors.js';
+export type { GatewayState, GatewayContext } from './context.js';

@@ -1,0 +1,58 @@
+/**
+ * The gateway on its own: `npm run start:gateway`. Needs AMQP_URL and AUTH_TOKEN_SECRET (shared by
+ * every gateway of the cluster). SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the bus.
+ */
+import { pino } from 'pino';
+import { createAmqpBus } from '@qubicle/transport';
+import { ConfigError, loadGatewayConfig } from './config.js';
+import { createGateway } from './gateway.js';
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig(process.env);
+  if (config.amqpUrl === undefined) throw new ConfigError('AMQP_URL', 'is required to run the gateway on its own');
+
+  const logger = pino({
+    name: 'api-gateway',
+    level: config.logLevel,
+    base: { node: config.nodeName },
+    // belt and braces: nothing should log these, but never let them reach a log line
+    redact: {
+      paths: ['auth_token', 'token', 'credentials', 'api_key', 'password', '*.auth_token', '*.credentials', '*.api_key', '*.password', 'headers.authorization', 'headers["x-auth-token"]'],
+      censor: '[redacted]',
+    },
+  });
+
+  const bus = createAmqpBus({ url: config.amqpUrl, logger, name: config.nodeName });
+  const gateway = createGateway({ bus, config, logger });
+  const server = await gateway.listen();
+  void gateway.ready().then(() => logger.info({ url: server.url }, 'gateway ready'));
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    void (async () => {
+      try {
+        await gateway.stop();
+        await bus.close();
+        logger.info('bye');
+        process.exit(0);
+      } catch (err) {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      }
+    })();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`api-gateway: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`api-gateway: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+/**
+ * PUT /v2/user_auth {data:{credentials, account_name}} and PUT /v2/api_auth {data:{api_key}}:
+ * the directory checks them, the gateway signs a token. 201 with KAZOO's shape
+ * {auth_token, data: AuthData, status, request_id}. Credentials and keys are never logged.
+ */
+import type { Router } from '@koa/router';
+import {
+  isKazooId,
+  validateApiAuthBody,
+  validateUserAuthBody,
+  type AuthData,
+  type AuthIdentity,
+} from '@qubicle/contracts';
+import type { GatewayContext, GatewayState } from '../context.js';
+import { failures } from '../crossbar/errors.js';
+import { sendJson } from '../crossbar/respond.js';
+import { callContextOf, validBody, type RouteDeps } from './deps.js';
+
+export function authRoutes(router: Router<GatewayState>, deps: RouteDeps): void {
+  router.put('/v2/user_auth', async (ctx) => {
+    const { data } = validBody(validateUserAuthBody, ctx.state.body);
+    const identity = await deps.rpc.callDirectory(
+      { type: 'auth_user', credentials: data.credentials.toLowerCase(), account_name: data.account_name },
+      callContextOf(ctx),
+    );
+    await answerWithToken(ctx, deps, identity);
+  });
+
+  router.put('/v2/api_auth', async (ctx) => {
+    const { data } = validBody(validateApiAuthBody, ctx.state.body);
+    const identity = await deps.rpc.callDirectory({ type: 'auth_api', api_key: data.api_key }, callContextOf(ctx));
+    await answerWithToken(ctx, deps, identity);
+  });
+}
+
+async function answerWithToken(ctx: GatewayContext, deps: RouteDeps, identity: AuthIdentity): Promise<void> {
+  if (!isValidIdentity(identity)) {
+    deps.logger.error({ request_id: ctx.state.requestId }, 'directory answered an invalid auth identity');
+    throw failures.internal('invalid auth identity');
+  }
+  const token = await deps.tokens.issue(identity);
+  const data: AuthData = {
+    account_id: identity.account_id,
+    account_name: identity.account_name,
+    ...(identity.owner_id !== undefined ? { owner_id: identity.owner_id } : {}),
+    priv_level: identity.priv_level,
+    is_reseller: false,
+    language: 'en-us',
+    apps: [],
+  };
+  deps.logger.info(
+    { request_id: ctx.state.requestId, account_id: identity.account_id, owner_id: identity.owner_id, priv_level: identity.priv_level },
+    'token issued',
+  );
+  ctx.state.authToken = token;
+  sendJson(ctx, 201, { auth_token: token, data, status: 'success', request_id: ctx.state.requestId });
+}
+
+function isValidIdentity(i: unknown): i is AuthIdentity {
+  if (typeof i !== 'object' || i === null) return false;
+  const o = i as Record<string, unknown>;
+  return (
+    isKazooId(o['account_id']) &&
+    typeof o['account_name'] === 'string' &&
+    (o['owner_id'] === undefined || isKazooId(o['owner_id'])) &&
+    (o['priv_level'] === 'admin' || o['priv_level'] === 'user')
+  );
+}

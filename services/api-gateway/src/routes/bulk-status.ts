@@ -1,0 +1,102 @@
+/**
+ * POST /v2/accounts/:account_id/qubicle_recipients/status — two requests on one path:
+ *
+ * - query {"data":{"recipient_ids":[...]}} → {rid: status | "not_logged_in"}, with ONE
+ *   get_status_many per shard, in parallel;
+ * - set {"data":{"set_status":true, rid:{"global":"ready", qid:"away"}}} → {rid:{global:"ok", qid:"error"}}.
+ *   Per recipient, `global` is applied first (ready/away → set_status, login/logout → those
+ *   commands), then each queue key in body order (set_status with queue_id); recipients run in
+ *   parallel. A plain user naming anyone but themselves is refused as a whole (403, nothing
+ *   sent). When NOTHING could be delivered (every key failed on the bus: timeout or bus down)
+ *   the request fails with that 504/503 instead of answering a page of "error".
+ */
+import {
+  QubicleFailure,
+  bulkStatusSetEntries,
+  validateBulkStatusQueryBody,
+  validateBulkStatusSetBody,
+  type BulkRecipientStatusSet,
+  type BulkStatusSetData,
+} from '@qubicle/contracts';
+import type { GatewayContext } from '../context.js';
+import { assertCanActOnAll } from '../auth/permissions.js';
+import { sendSuccess } from '../crossbar/respond.js';
+import type { CommandInput } from '../rpc/messages.js';
+import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
+
+/** Recipients handled at once by a bulk set (each one's keys stay sequential). */
+export const BULK_SET_CONCURRENCY = 32;
+
+export async function bulkStatus(ctx: GatewayContext, deps: RouteDeps): Promise<void> {
+  const body = ctx.state.body as { data?: { set_status?: unknown } } | undefined;
+  if (body?.data?.set_status === true) return bulkSet(ctx, deps);
+  const { data } = validBody(validateBulkStatusQueryBody, ctx.state.body);
+  sendSuccess(ctx, await deps.rpc.getStatusMany(param(ctx, 'account_id'), data.recipient_ids, callContextOf(ctx)));
+}
+
+async function bulkSet(ctx: GatewayContext, deps: RouteDeps): Promise<void> {
+  const { data } = validBody(validateBulkStatusSetBody, ctx.state.body);
+  const entries = bulkStatusSetEntries(data);
+  assertCanActOnAll(
+    principalOf(ctx),
+    entries.map(([rid]) => rid),
+  );
+  const accountId = param(ctx, 'account_id');
+  const call = callContextOf(ctx);
+  const transportFailures: QubicleFailure[] = [];
+  let delivered = false;
+
+  const results = await mapLimit(entries, BULK_SET_CONCURRENCY, async ([rid, entry]) => {
+    const out: Record<string, 'ok' | 'error'> = {};
+    for (const [key, command] of commandsOfEntry(entry)) {
+      try {
+        await deps.rpc.callShard(accountId, rid, command, call);
+        out[key] = 'ok';
+        delivered = true;
+      } catch (err) {
+        out[key] = 'error';
+        if (isBusFailure(err)) transportFailures.push(err);
+        else delivered = true; // a worker answered (with a refusal)
+        if (!(err instanceof QubicleFailure)) deps.logger.error({ err, request_id: ctx.state.requestId }, 'bulk set: command failed');
+      }
+    }
+    return [rid, out] as const;
+  });
+
+  const first = transportFailures[0];
+  if (!delivered && first) throw first;
+  const answer: BulkStatusSetData = {};
+  for (const [rid, out] of results) answer[rid] = out;
+  sendSuccess(ctx, answer);
+}
+
+/** The commands of one recipient's entry, `global` first, then queue keys in order. */
+export function commandsOfEntry(entry: BulkRecipientStatusSet): Array<[string, CommandInput]> {
+  const out: Array<[string, CommandInput]> = [];
+  const g = entry.global;
+  if (g === 'login' || g === 'logout') out.push(['global', { type: g }]);
+  else if (g === 'ready' || g === 'away') out.push(['global', { type: 'set_status', status: g }]);
+  for (const [key, status] of Object.entries(entry)) {
+    if (key === 'global') continue;
+    if (status === 'ready' || status === 'away') out.push([key, { type: 'set_status', status, queue_id: key }]);
+  }
+  return out;
+}
+
+function isBusFailure(err: unknown): err is QubicleFailure {
+  return err instanceof QubicleFailure && (err.error.code === 'timeout' || err.error.code === 'unavailable');
+}
+
+/** Like Promise.all(items.map(fn)) with at most `limit` running at once; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

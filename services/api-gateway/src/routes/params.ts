@@ -1,0 +1,24 @@
+/**
+ * Path parameters, checked before any handler: ids that are not 32 lowercase hex are a 404
+ * "bad identifier" (never a crash, never a bus message); a token opens only its own account (403).
+ */
+import type { Router } from '@koa/router';
+import { isKazooId } from '@qubicle/contracts';
+import type { GatewayState } from '../context.js';
+import { failures } from '../crossbar/errors.js';
+
+export function checkParams(router: Router<GatewayState>): void {
+  router.param('account_id', async (value, ctx, next) => {
+    if (!isKazooId(value)) throw failures.badIdentifier('account_id');
+    const p = ctx.state.principal;
+    if (!p) throw failures.unauthorized();
+    if (p.accountId !== value) throw failures.forbidden('the token does not open this account');
+    return next();
+  });
+  for (const name of ['id', 'user_id']) {
+    router.param(name, async (value, _ctx, next) => {
+      if (!isKazooId(value)) throw failures.badIdentifier(name);
+      return next();
+    });
+  }
+}

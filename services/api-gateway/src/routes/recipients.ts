@@ -1,0 +1,98 @@
+/**
+ * /v2/accounts/:account_id/qubicle_recipients — the seed API:
+ *   GET    /                  list (directory recipient_list)
+ *   POST   /status            bulk status query, or bulk set with "set_status": true (bulk-status.ts)
+ *   GET    /:id               the recipient's users document (recipient_get), revision = its rev
+ *   POST   /:id               actions: login | logout | wrapup_extend | wrapup_cancel | monitor | monitor_stop
+ *   GET    /:id/status        status (get_status)
+ *   POST   /:id/status        set status: login | logout | ready | away (+ queue_id for ready/away)
+ *   POST   /:id/enable|disable (Monster UI SDK updateEnable/updateDisable; admin)
+ */
+import type { Router } from '@koa/router';
+import {
+  validateRecipientActionBody,
+  validateStatusSetBody,
+  type ActionAck,
+  type RecipientAction,
+  type StatusSet,
+  type StatusSetAck,
+} from '@qubicle/contracts';
+import type { GatewayContext, GatewayState } from '../context.js';
+import { assertAdmin, assertCanActOnRecipient } from '../auth/permissions.js';
+import { sendList, sendSuccess } from '../crossbar/respond.js';
+import type { CommandInput } from '../rpc/messages.js';
+import { bulkStatus } from './bulk-status.js';
+import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
+import { publicUserDoc } from './user-docs.js';
+
+export const RECIPIENTS = '/v2/accounts/:account_id/qubicle_recipients';
+
+/** The command of each HTTP action. */
+export function commandOfAction(a: RecipientAction): CommandInput {
+  switch (a.action) {
+    case 'monitor':
+      return { type: 'monitor', target_id: a.target, mode: a.mode ?? 'eavesdrop' };
+    default:
+      return { type: a.action };
+  }
+}
+
+/** The command of a status set: login/logout are their own commands, ready/away a set_status. */
+export function commandOfStatus(s: StatusSet): CommandInput {
+  if (s.status === 'login' || s.status === 'logout') return { type: s.status };
+  return s.queue_id !== undefined ? { type: 'set_status', status: s.status, queue_id: s.queue_id } : { type: 'set_status', status: s.status };
+}
+
+export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): void {
+  const { rpc } = deps;
+
+  router.get(RECIPIENTS, async (ctx) => {
+    const list = await rpc.callDirectory({ type: 'recipient_list', account_id: param(ctx, 'account_id') }, callContextOf(ctx));
+    sendList(ctx, list.map((r) => ({ id: r.id, name: r.name })));
+  });
+
+  // before /:id, which would otherwise take "status" as an id
+  router.post(`${RECIPIENTS}/status`, async (ctx) => bulkStatus(ctx, deps));
+
+  router.get(`${RECIPIENTS}/:id`, async (ctx) => {
+    const reply = await rpc.callDirectory(
+      { type: 'recipient_get', account_id: param(ctx, 'account_id'), recipient_id: param(ctx, 'id') },
+      callContextOf(ctx),
+    );
+    sendSuccess(ctx, publicUserDoc(reply.doc), { revision: reply.rev });
+  });
+
+  router.post(`${RECIPIENTS}/:id`, async (ctx) => {
+    const id = param(ctx, 'id');
+    assertCanActOnRecipient(principalOf(ctx), id);
+    const { data } = validBody(validateRecipientActionBody, ctx.state.body);
+    await rpc.callShard(param(ctx, 'account_id'), id, commandOfAction(data), callContextOf(ctx));
+    const ack: ActionAck = { action: data.action };
+    sendSuccess(ctx, ack);
+  });
+
+  router.get(`${RECIPIENTS}/:id/status`, async (ctx) => {
+    const status = await rpc.callShard(param(ctx, 'account_id'), param(ctx, 'id'), { type: 'get_status' }, callContextOf(ctx));
+    sendSuccess(ctx, status);
+  });
+
+  router.post(`${RECIPIENTS}/:id/status`, async (ctx) => {
+    const id = param(ctx, 'id');
+    assertCanActOnRecipient(principalOf(ctx), id);
+    const { data } = validBody(validateStatusSetBody, ctx.state.body);
+    await rpc.callShard(param(ctx, 'account_id'), id, commandOfStatus(data), callContextOf(ctx));
+    const ack: StatusSetAck = data.queue_id !== undefined ? { status: data.status, queue_id: data.queue_id } : { status: data.status };
+    sendSuccess(ctx, ack);
+  });
+
+  const setEnabled = (enabled: boolean) => async (ctx: GatewayContext) => {
+    assertAdmin(principalOf(ctx));
+    const reply = await rpc.callDirectory(
+      { type: 'recipient_set_enabled', account_id: param(ctx, 'account_id'), recipient_id: param(ctx, 'id'), enabled },
+      callContextOf(ctx),
+    );
+    sendSuccess(ctx, publicUserDoc(reply.doc), { revision: reply.rev });
+  };
+  router.post(`${RECIPIENTS}/:id/enable`, setEnabled(true));
+  router.post(`${RECIPIENTS}/:id/disable`, setEnabled(false));
+}

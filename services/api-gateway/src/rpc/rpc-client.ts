@@ -1,0 +1,163 @@
+/**
+ * The gateway's RPC client over the Bus: recipient commands to their shard queue, directory
+ * requests to the directory queue. Every reply is validated; `{ok:false,error}` becomes a thrown
+ * QubicleFailure; transport failures become 504 (timeout) or 503 (bus down). A call never takes
+ * longer than RPC_TIMEOUT_MS (plus a small guard, in case the bus fails to time out itself).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DIRECTORY_QUEUE,
+  QubicleFailure,
+  shardOf,
+  shardQueue,
+  validateRpcReply,
+  type BulkStatusData,
+  type CommandBase,
+  type DirectoryRequest,
+  type GetStatusManyCommand,
+  type RecipientStatus,
+} from '@qubicle/contracts';
+import { isTransportError, type Bus, type Logger } from '@qubicle/transport';
+import { failures, transportFailure } from '../crossbar/errors.js';
+import type { CommandInput, CommandReply, DirectoryReplyOf } from './messages.js';
+import { createShardCount, type ShardCount } from './shard-count.js';
+
+/** Per-request context of a call. */
+export interface CallContext {
+  /** forwarded as the message's x-request-id */
+  requestId?: string;
+  /** who asked (from the token) */
+  by?: CommandBase['by'];
+}
+
+export interface GatewayRpc {
+  /** One command to one recipient's shard. Resolves with the reply's data (the recipient's status). */
+  callShard(accountId: string, recipientId: string, command: CommandInput, call?: CallContext): Promise<CommandReply>;
+  /** Statuses of many recipients: ONE get_status_many per shard, in parallel, merged. */
+  getStatusMany(accountId: string, recipientIds: readonly string[], call?: CallContext): Promise<BulkStatusData>;
+  callDirectory<R extends DirectoryRequest>(request: R, call?: CallContext): Promise<DirectoryReplyOf<R>>;
+  readonly shards: ShardCount;
+}
+
+export interface RpcClientOptions {
+  bus: Pick<Bus, 'call'>;
+  logger: Logger;
+  timeoutMs: number;
+  /** SHARD_COUNT override */
+  shardCount?: number | undefined;
+}
+
+/** Extra time given to the bus to report its own timeout before the client gives up on it. */
+const GUARD_MS = 250;
+
+export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
+  const { bus, logger: log, timeoutMs } = opts;
+
+  async function invoke(queue: string, body: unknown, call: CallContext): Promise<unknown> {
+    let raw: unknown;
+    let guard: NodeJS.Timeout | undefined;
+    try {
+      const callOpts = call.requestId !== undefined ? { timeoutMs, requestId: call.requestId } : { timeoutMs };
+      raw = await Promise.race([
+        bus.call(queue, body, callOpts),
+        new Promise<never>((_, reject) => {
+          guard = setTimeout(() => reject(failures.timeout('no worker answered in time')), timeoutMs + GUARD_MS);
+        }),
+      ]);
+    } catch (err) {
+      if (err instanceof QubicleFailure) throw err;
+      if (isTransportError(err)) throw transportFailure(err);
+      log.error({ err, queue, request_id: call.requestId }, 'rpc call failed');
+      throw failures.internal('rpc call failed');
+    } finally {
+      if (guard) clearTimeout(guard);
+    }
+    const reply = validateRpcReply(raw);
+    if (!reply.ok) {
+      log.error({ queue, request_id: call.requestId, details: reply.details }, 'invalid rpc reply');
+      throw failures.internal('invalid reply from a worker');
+    }
+    if (!reply.value.ok) throw new QubicleFailure(reply.value.error);
+    return reply.value.data;
+  }
+
+  const callDirectory = <R extends DirectoryRequest>(request: R, call: CallContext = {}) =>
+    invoke(DIRECTORY_QUEUE, request, call) as Promise<DirectoryReplyOf<R>>;
+
+  const shards = createShardCount({
+    logger: log,
+    override: opts.shardCount,
+    fetch: async () => (await callDirectory({ type: 'cluster_info' })).shard_count,
+  });
+
+  /** Runs `send(shardCount)`; on `shard_mismatch` refreshes the count once and retries. */
+  async function withShardCount<T>(send: (shardCount: number) => Promise<T>): Promise<T> {
+    const n = await shards.ensure();
+    try {
+      return await send(n);
+    } catch (err) {
+      if (!(err instanceof QubicleFailure) || err.error.code !== 'shard_mismatch') throw err;
+      log.warn({ shard_count: n, worker: err.error }, 'shard_mismatch: refreshing the shard count');
+      return send(await shards.refresh());
+    }
+  }
+
+  async function callShard(accountId: string, recipientId: string, command: CommandInput, call: CallContext = {}) {
+    const commandId = randomUUID();
+    return withShardCount(async (shardCount) => {
+      const body = {
+        ...command,
+        command_id: commandId,
+        account_id: accountId,
+        recipient_id: recipientId,
+        shard_count: shardCount,
+        ...(call.by ? { by: call.by } : {}),
+      };
+      return (await invoke(shardQueue(shardOf(accountId, recipientId, shardCount)), body, call)) as CommandReply;
+    });
+  }
+
+  async function getStatusMany(accountId: string, recipientIds: readonly string[], call: CallContext = {}) {
+    const found = await withShardCount(async (shardCount) => {
+      const byShard = new Map<number, string[]>();
+      for (const id of recipientIds) {
+        const s = shardOf(accountId, id, shardCount);
+        const group = byShard.get(s);
+        if (group) group.push(id);
+        else byShard.set(s, [id]);
+      }
+      const replies = await Promise.all(
+        [...byShard].map(([shard, ids]) => {
+          const command: GetStatusManyCommand = {
+            type: 'get_status_many',
+            command_id: randomUUID(),
+            account_id: accountId,
+            recipient_ids: ids,
+            shard_count: shardCount,
+          };
+          return invoke(shardQueue(shard), command, call);
+        }),
+      );
+      return replies;
+    });
+    // merge in request order; a recipient missing from a reply or without an actor is "not_logged_in"
+    const merged: BulkStatusData = {};
+    const all = Object.assign({}, ...found.map((r) => (typeof r === 'object' && r !== null ? r : {}))) as Record<string, unknown>;
+    for (const id of recipientIds) {
+      const s = all[id];
+      merged[id] = isLoggedInStatus(s) ? s : 'not_logged_in';
+    }
+    return merged;
+  }
+
+  return { callShard, getStatusMany, callDirectory, shards };
+}
+
+function isLoggedInStatus(s: unknown): s is RecipientStatus {
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof (s as { availability_state?: unknown }).availability_state === 'string' &&
+    (s as { availability_state: string }).availability_state !== 'Not-Logged-In'
+  );
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { ConfigError, loadGatewayConfig, requireAuthTokenSecret } from '../src/config.js';
+
+const SECRET = 'x'.repeat(32);
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadGatewayConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const c = loadGatewayConfig({});
+    assert.deepEqual(c, {
+      port: 8000,
+      host: '0.0.0.0',
+      amqpUrl: undefined,
+      authTokenSecret: undefined,
+      authTokenTtlSeconds: 3600,
+      rpcTimeoutMs: 5000,
+      maxBodyBytes: 1048576,
+      nodeName: `api-gateway@${hostname()}`,
+      logLevel: 'info',
+      shardCount: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadGatewayConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      AUTH_TOKEN_SECRET: SECRET,
+      AUTH_TOKEN_TTL_SECONDS: '600',
+      RPC_TIMEOUT_MS: '100',
+      MAX_BODY_BYTES: '2048',
+      NODE_NAME: 'gw-1',
+      LOG_LEVEL: 'DEBUG',
+      SHARD_COUNT: '16',
+    });
+    assert.deepEqual(c, {
+      port: 9000,
+      host: '127.0.0.1',
+      amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+      authTokenSecret: SECRET,
+      authTokenTtlSeconds: 600,
+      rpcTimeoutMs: 100,
+      maxBodyBytes: 2048,
+      nodeName: 'gw-1',
+      logLevel: 'debug',
+      shardCount: 16,
+    });
+  });
+
+  it('fails fast naming the variable', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ PORT: 'eighty' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ RPC_TIMEOUT_MS: '99' }, 'RPC_TIMEOUT_MS'],
+      [{ RPC_TIMEOUT_MS: '60001' }, 'RPC_TIMEOUT_MS'],
+      [{ RPC_TIMEOUT_MS: '1.5' }, 'RPC_TIMEOUT_MS'],
+      [{ MAX_BODY_BYTES: '-1' }, 'MAX_BODY_BYTES'],
+      [{ AUTH_TOKEN_TTL_SECONDS: '0' }, 'AUTH_TOKEN_TTL_SECONDS'],
+      [{ AUTH_TOKEN_SECRET: 'short' }, 'AUTH_TOKEN_SECRET'],
+      [{ AMQP_URL: 'amqp://localhost' }, 'AUTH_TOKEN_SECRET'],
+      [{ AMQP_URL: 'http://localhost', AUTH_TOKEN_SECRET: SECRET }, 'AMQP_URL'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ SHARD_COUNT: '0' }, 'SHARD_COUNT'],
+    ];
+    for (const [env, variable] of cases) {
+      const err = configError(env);
+      assert.equal(err.variable, variable, JSON.stringify(env));
+      assert.ok(err.message.startsWith(variable), err.message);
+    }
+  });
+
+  it('treats empty values as unset', () => {
+    assert.equal(loadGatewayConfig({ PORT: '', SHARD_COUNT: ' ' }).port, 8000);
+  });
+
+  it('requireAuthTokenSecret refuses a missing secret', () => {
+    assert.throws(() => requireAuthTokenSecret(loadGatewayConfig({})), (e: unknown) => e instanceof ConfigError && e.variable === 'AUTH_TOKEN_SECRET');
+    assert.equal(requireAuthTokenSecret(loadGatewayConfig({ AUTH_TOKEN_SECRET: SECRET })), SECRET);
+  });
+});

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
+import { md5 } from '../support/fixtures.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+describe('routes/auth', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const credentials = (user: string, password: string) => md5(`${user}:${password}`);
+
+  describe('PUT /v2/user_auth', () => {
+    it("201 with KAZOO's shape and a token that opens the account", async () => {
+      const creds = credentials('agent', h.fixture.passwords['agent']!);
+      const res = await h.request('PUT', '/v2/user_auth', {
+        body: { data: { credentials: creds, account_name: 'acme', ui_metadata: { ui: 'monster-ui' } }, accept_charges: true },
+      });
+      assert.equal(res.status, 201, res.text);
+      assert.equal(res.headers.get('content-type'), 'application/json');
+      assert.deepEqual(Object.keys(res.body).sort(), ['auth_token', 'data', 'request_id', 'status']);
+      assert.equal(res.body.status, 'success');
+      assert.deepEqual(res.body.data, {
+        account_id: h.fixture.account.id,
+        account_name: 'acme',
+        owner_id: h.fixture.agent.id,
+        priv_level: 'user',
+        is_reseller: false,
+        language: 'en-us',
+        apps: [],
+      });
+      const token: string = res.body.auth_token;
+      const claims = decodeJwt(token);
+      assert.equal(claims['account_id'], h.fixture.account.id);
+      assert.equal(claims['owner_id'], h.fixture.agent.id);
+      assert.equal(claims['priv_level'], 'user');
+      assert.equal(claims['account_name'], 'acme');
+      assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), 3600);
+      assert.equal(typeof claims.jti, 'string');
+
+      const list = await h.request('GET', `${h.base}/qubicle_recipients`, { token });
+      assert.equal(list.status, 200, list.text);
+      assert.equal(list.body.auth_token, token);
+
+      // the directory got exactly the credentials and account name
+      const [req] = h.worker.directoryRequests('auth_user');
+      assert.deepEqual(req?.body, { type: 'auth_user', credentials: creds, account_name: 'acme' });
+    });
+
+    it('401 invalid credentials for a wrong password', async () => {
+      const res = await h.request('PUT', '/v2/user_auth', { body: { data: { credentials: credentials('agent', 'wrong'), account_name: 'acme' } } });
+      assert.equal(res.status, 401, res.text);
+      assert.equal(res.headers.get('content-type'), 'application/json');
+      assert.equal(res.body.message, 'invalid credentials');
+      assert.equal(res.body.auth_token, '');
+    });
+
+    it('400 invalid data naming field and rule', async () => {
+      const cases: Array<[unknown, string, string]> = [
+        [{ data: { credentials: 'not-md5', account_name: 'acme' } }, 'credentials', 'pattern'],
+        [{ data: { credentials: credentials('a', 'b') } }, 'account_name', 'required'],
+        [{ data: { credentials: credentials('a', 'b'), account_name: '' } }, 'account_name', 'minLength'],
+      ];
+      for (const [body, field, rule] of cases) {
+        const res = await h.request('PUT', '/v2/user_auth', { body });
+        assert.equal(res.status, 400, res.text);
+        assert.equal(res.body.message, 'invalid data');
+        assert.ok(res.body.data[field]?.[rule], res.text);
+      }
+      assert.deepEqual(h.worker.traffic, []);
+    });
+
+    it('405 for other methods (no token needed to learn that)', async () => {
+      const res = await h.request('GET', '/v2/user_auth');
+      assert.equal(res.status, 405, res.text);
+    });
+  });
+
+  describe('PUT /v2/api_auth', () => {
+    it('201 with an admin token without owner_id', async () => {
+      const res = await h.request('PUT', '/v2/api_auth', { body: { data: { api_key: h.fixture.account.api_key } } });
+      assert.equal(res.status, 201, res.text);
+      assert.deepEqual(res.body.data, {
+        account_id: h.fixture.account.id,
+        account_name: 'acme',
+        priv_level: 'admin',
+        is_reseller: false,
+        language: 'en-us',
+        apps: [],
+      });
+      const claims = decodeJwt(res.body.auth_token);
+      assert.ok(!('owner_id' in claims));
+      const enable = await h.request('POST', `${h.base}/qubicle_recipients/${h.fixture.agent.id}/disable`, { token: res.body.auth_token });
+      assert.equal(enable.status, 200, 'an api token acts as admin');
+    });
+
+    it('401 for a wrong key, 400 for a malformed one', async () => {
+      const wrong = await h.request('PUT', '/v2/api_auth', { body: { data: { api_key: 'a'.repeat(64) } } });
+      assert.equal(wrong.status, 401, wrong.text);
+      const bad = await h.request('PUT', '/v2/api_auth', { body: { data: { api_key: 'short' } } });
+      assert.equal(bad.status, 400, bad.text);
+      assert.ok(bad.body.data.api_key.pattern);
+    });
+  });
+
+  it('never logs tokens, credentials or api keys', async () => {
+    const creds = credentials('admin', h.fixture.passwords['admin']!);
+    const user = await h.request('PUT', '/v2/user_auth', { body: { data: { credentials: creds, account_name: 'acme' } } });
+    const api = await h.request('PUT', '/v2/api_auth', { body: { data: { api_key: h.fixture.account.api_key } } });
+    await h.request('GET', `${h.base}/qubicle_recipients`, { token: user.body.auth_token });
+    await h.request('GET', `${h.base}/qubicle_recipients`, { token: 'garbage.token.here' });
+    await h.request('PUT', '/v2/user_auth', { body: { data: { credentials: credentials('x', 'y'), account_name: 'acme' } } });
+    const logs = h.logger.text();
+    assert.ok(h.logger.lines.length > 0);
+    for (const secret of [creds, h.fixture.account.api_key, user.body.auth_token, api.body.auth_token, h.token.admin, 'garbage.token.here']) {
+      assert.ok(!logs.includes(secret), 'a secret reached the log');
+    }
+  });
+});

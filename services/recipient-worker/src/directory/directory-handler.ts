@@ -1,0 +1,78 @@
+/**
+ * The handler of the `qubicle.directory` queue (served by every worker): users/accounts
+ * documents and auth look-ups, answered from the store. The gateway never opens the store.
+ *
+ * Every message is validated against the directory contract first (invalid → `invalid_message`
+ * with Crossbar-style details, secret values scrubbed), then dispatched through DIRECTORY_ROUTES.
+ * Errors are replies, never exceptions: the consumer never crashes and never requeues.
+ *
+ * Nothing here logs a request body: bodies carry passwords, md5 credentials and api keys.
+ */
+import {
+  errorReply,
+  okReply,
+  validateDirectoryRequest,
+  type DirectoryRequest,
+  type QubicleError,
+  type RpcReply,
+  type ShardQueueType,
+} from '@qubicle/contracts';
+import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
+import { errorOf, scrubDetails } from './errors.js';
+import { busLogoutRecipient } from './logout.js';
+import { DIRECTORY_ROUTES, type DirectoryRoute } from './requests/index.js';
+import type { DirectoryBus, DirectoryContext, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';
+
+export interface DirectoryHandlerOptions {
+  store: DirectoryStore;
+  /** Used by the default logoutRecipient only. */
+  bus: DirectoryBus;
+  logger: DirectoryLogger;
+  /** This worker's shard count: routes logout commands; cluster_info's fallback. */
+  shardCount: number;
+  /** Accepted for symmetry with the worker's options; the directory does not need it (RPC calls need no queue arguments). */
+  shardQueueType?: ShardQueueType;
+  /** Default: a `logout` command to the recipient's shard queue over `bus` (see logout.ts). */
+  logoutRecipient?: LogoutRecipient;
+  /** Node name put in every reply (RpcReply.node), if given. */
+  node?: string;
+  /** Test seam: the credential functions (default: the real scrypt ones). */
+  credentials?: CredentialsApi;
+}
+
+export interface DirectoryMessage {
+  body: unknown;
+  requestId?: string;
+}
+
+export type DirectoryHandler = (msg: DirectoryMessage) => Promise<RpcReply<unknown>>;
+
+export function createDirectoryHandler(options: DirectoryHandlerOptions): DirectoryHandler {
+  const { store, bus, logger, shardCount, node } = options;
+  const logoutRecipient = options.logoutRecipient ?? busLogoutRecipient(bus, shardCount);
+  const credentials = options.credentials ?? defaultCredentialsApi;
+
+  return async (msg) => {
+    const validation = validateDirectoryRequest(msg.body);
+    if (!validation.ok) {
+      const details = scrubDetails(validation.details);
+      const type = (msg.body as { type?: unknown } | null)?.type;
+      logger.warn(
+        { request_id: msg.requestId, type: typeof type === 'string' ? type.slice(0, 64) : undefined, fields: Object.keys(details) },
+        'directory: invalid request',
+      );
+      // QubicleError's invalid_message has no `details` member yet; the wire carries it anyway.
+      const error = { code: 'invalid_message', message: 'invalid directory request', details } as QubicleError;
+      return errorReply(error, node);
+    }
+    const request: DirectoryRequest = validation.value;
+    const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, shardCount };
+    if (msg.requestId !== undefined) ctx.requestId = msg.requestId;
+    const route = DIRECTORY_ROUTES[request.type] as DirectoryRoute<DirectoryRequest['type']>;
+    try {
+      return okReply(await route(request, ctx), node);
+    } catch (err) {
+      return errorReply(errorOf(err, logger, { request_id: msg.requestId, type: request.type }), node);
+    }
+  };
+}

@@ -1,0 +1,10 @@
+export {
+  createDirectoryHandler,
+  type DirectoryHandler,
+  type DirectoryHandlerOptions,
+  type DirectoryMessage,
+} from './directory-handler.js';
+export { bootstrapDemo, type BootstrapDemoOptions, type BootstrapDemoResult, type BootstrapStore } from './bootstrap.js';
+export { credentialsOf, credentialBucket, hashCredentials, verifyCredentials } from './credentials.js';
+export { busLogoutRecipient, LOGOUT_TIMEOUT_MS } from './logout.js';
+export type { DirectoryBus, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';

@@ -1,0 +1,38 @@
+/** Routing table of the directory queue: request type → handler (one file per request type). */
+import type { DirectoryRequest, DirectoryRequestType } from '@qubicle/contracts';
+import type { DirectoryContext } from '../types.js';
+import { accountGet } from './account-get.js';
+import { authApi } from './auth-api.js';
+import { authUser } from './auth-user.js';
+import { clusterInfo } from './cluster-info.js';
+import { recipientGet } from './recipient-get.js';
+import { recipientList } from './recipient-list.js';
+import { recipientSetEnabled } from './recipient-set-enabled.js';
+import { userCreate } from './user-create.js';
+import { userDelete } from './user-delete.js';
+import { userGet } from './user-get.js';
+import { userList } from './user-list.js';
+import { userPatch } from './user-patch.js';
+import { userUpdate } from './user-update.js';
+
+export type DirectoryRoute<T extends DirectoryRequestType> = (
+  req: Extract<DirectoryRequest, { type: T }>,
+  ctx: DirectoryContext,
+) => Promise<unknown>;
+
+/** Every request type has exactly one handler (the mapped type makes a missing one a compile error). */
+export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> } = {
+  auth_user: authUser,
+  auth_api: authApi,
+  account_get: accountGet,
+  user_list: userList,
+  user_get: userGet,
+  user_create: userCreate,
+  user_update: userUpdate,
+  user_patch: userPatch,
+  user_delete: userDelete,
+  recipient_list: recipientList,
+  recipient_get: recipientGet,
+  recipient_set_enabled: recipientSetEnabled,
+  cluster_info: clusterInfo,
+};

@@ -1,0 +1,14 @@
+import type { UserDeleteRequest, UserDocReply } from '@qubicle/contracts';
+import { notFound } from '../errors.js';
+import type { DirectoryContext } from '../types.js';
+import { logoutIfIneligible } from '../user-writes.js';
+import { userDocReply } from '../users.js';
+
+/** DELETE /users/{id}: a logged-in recipient is logged out first; replies with the deleted document. */
+export async function userDelete(req: UserDeleteRequest, ctx: DirectoryContext): Promise<UserDocReply> {
+  const existing = await ctx.store.getUser(req.account_id, req.user_id);
+  if (!existing) throw notFound(req.user_id);
+  await logoutIfIneligible(ctx, existing.doc, null);
+  if (!(await ctx.store.deleteUser(req.account_id, req.user_id))) throw notFound(req.user_id);
+  return userDocReply(existing);
+}

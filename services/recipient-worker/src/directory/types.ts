@@ -1,0 +1,56 @@
+import type { Store } from '../store/port.js';
+import type { CredentialsApi } from './credentials.js';
+
+/** The part of the store port the directory uses (tests may fake just this). */
+export type DirectoryStore = Pick<
+  Store,
+  | 'getMeta'
+  | 'createAccount'
+  | 'getAccount'
+  | 'getAccountByName'
+  | 'getAccountByApiKey'
+  | 'listUsers'
+  | 'getUser'
+  | 'getUserByUsername'
+  | 'createUser'
+  | 'updateUser'
+  | 'deleteUser'
+  | 'findUsersByCredentialBucket'
+  | 'loadRecipient'
+>;
+
+/** pino-compatible subset (same shape as @qubicle/transport's Logger). */
+export interface DirectoryLogger {
+  debug(o: object, msg?: string): void;
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+/** The part of the bus the directory uses: an RPC call (same shape as @qubicle/transport's Bus.call). */
+export interface DirectoryBus {
+  call(queue: string, body: unknown, opts: { timeoutMs: number; requestId?: string }): Promise<unknown>;
+}
+
+/**
+ * Asks the recipient's actor to log them out (a user deleted, disabled, or no longer a
+ * recipient). Resolves once the actor accepted the logout (on a call or in wrap-up the actor
+ * defers it until the call ends, as for any logout) or when the recipient turned out not to be
+ * logged in; rejects (QubicleFailure / TransportError) when that could not be established.
+ */
+export type LogoutRecipient = (
+  accountId: string,
+  recipientId: string,
+  info?: { reason?: string; requestId?: string },
+) => Promise<void>;
+
+/** What every request handler gets. */
+export interface DirectoryContext {
+  store: DirectoryStore;
+  logger: DirectoryLogger;
+  credentials: CredentialsApi;
+  logoutRecipient: LogoutRecipient;
+  /** The shard count this worker was started with (fallback of cluster_info). */
+  shardCount: number;
+  requestId?: string;
+}

@@ -1,0 +1,732 @@
+/**
+ * SQLite adapter of the store port (better-sqlite3, synchronous API behind the async port).
+ *
+ * - One file shared by several processes on one host: WAL journal, a busy timeout, and every
+ *   read-modify-write (lease acquisition, the rev check of updateUser, fenced writes, claims)
+ *   in a `BEGIN IMMEDIATE` transaction, so that the write lock is taken before the read and
+ *   two processes can never interleave between the check and the write. With a busy timeout,
+ *   BEGIN IMMEDIATE waits for the lock instead of failing with SQLITE_BUSY.
+ * - Documents are JSON text; the columns that are looked up are kept beside them and indexed
+ *   (account name lower-cased, api_key, username lower-cased, qubicle enabled, credential
+ *   bucket, recipient shard). Lower-casing is done in JavaScript (full Unicode, the same as
+ *   the MongoDB adapter), not with SQLite's ASCII-only lower().
+ * - Fencing: saveRecipients / deleteRecipient / claimShard read the shard's lease row inside
+ *   the same IMMEDIATE transaction as the write, so the check and the write are atomic. Each
+ *   recipient row also keeps the epoch it was written (or claimed) under, and an upsert never
+ *   overwrites a row with a newer epoch (belt and braces; the lease check already implies it).
+ * - `:memory:` opens a private in-memory database (unit tests).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AccountDoc, RecipientState, StoredUser, UserDoc } from '@qubicle/contracts';
+import {
+  assertWritesInFenceShard,
+  compareUsers,
+  isQubicleEnabled,
+  leaseAllowsWrite,
+  nextRev,
+  plainJson,
+  usernameKey,
+} from './common.js';
+import {
+  StoreError,
+  type Fence,
+  type Lease,
+  type NodeRecord,
+  type SessionRecord,
+  type Store,
+  type StoredRecipient,
+  type UserCredentials,
+} from './port.js';
+
+export interface SqliteStoreOptions {
+  /** File path (its parent directory is created) or ":memory:". */
+  path: string;
+  /** How long a statement waits for another process's lock before failing (ms). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+  id TEXT PRIMARY KEY,
+  name_lower TEXT NOT NULL UNIQUE,
+  api_key TEXT UNIQUE,
+  doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  username_lower TEXT,
+  qubicle_enabled INTEGER NOT NULL,
+  cred_bucket TEXT,
+  cred_hash TEXT,
+  rev TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  modified INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_account_username ON users (account_id, username_lower);
+CREATE INDEX IF NOT EXISTS users_account_qubicle ON users (account_id, qubicle_enabled);
+CREATE INDEX IF NOT EXISTS users_account_bucket ON users (account_id, cred_bucket);
+CREATE TABLE IF NOT EXISTS recipients (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  shard INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id)
+);
+CREATE INDEX IF NOT EXISTS recipients_shard ON recipients (shard);
+CREATE TABLE IF NOT EXISTS sessions (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  login_session_id TEXT NOT NULL,
+  login_time INTEGER NOT NULL,
+  logout_time INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  reason TEXT,
+  stats TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id, login_session_id)
+);
+CREATE INDEX IF NOT EXISTS sessions_recipient_logout ON sessions (account_id, recipient_id, logout_time);
+CREATE TABLE IF NOT EXISTS leases (
+  shard INTEGER PRIMARY KEY,
+  owner TEXT,
+  epoch INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nodes (
+  name TEXT PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  info TEXT NOT NULL
+);
+`;
+
+interface UserRow {
+  id: string;
+  account_id: string;
+  rev: string;
+  created: number;
+  modified: number;
+  doc: string;
+  cred_bucket: string | null;
+  cred_hash: string | null;
+}
+interface RecipientRow {
+  shard: number;
+  epoch: number;
+  updated: number;
+  state: string;
+}
+interface SessionRow {
+  account_id: string;
+  recipient_id: string;
+  login_session_id: string;
+  login_time: number;
+  logout_time: number;
+  node: string;
+  reason: string | null;
+  stats: string;
+}
+interface LeaseRow {
+  shard: number;
+  owner: string | null;
+  epoch: number;
+  expires_at: number;
+}
+interface NodeRow {
+  name: string;
+  started_at: number;
+  heartbeat_at: number;
+  info: string;
+}
+
+const USER_COLUMNS = 'id, account_id, rev, created, modified, doc, cred_bucket, cred_hash';
+const SESSION_COLUMNS = 'account_id, recipient_id, login_session_id, login_time, logout_time, node, reason, stats';
+
+/** SQLite result codes that mean "the database cannot be used right now". */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOMEM|PROTOCOL|NOTADB|CORRUPT)/;
+
+function sqliteCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isConstraintError(err: unknown): boolean {
+  return sqliteCode(err)?.startsWith('SQLITE_CONSTRAINT') ?? false;
+}
+
+function mapError(err: unknown): unknown {
+  if (err instanceof StoreError) return err;
+  const code = sqliteCode(err);
+  if (code !== undefined && UNAVAILABLE_CODES.test(code)) {
+    return new StoreError('unavailable', `sqlite store unavailable: ${(err as Error).message}`, { cause: err });
+  }
+  if (err instanceof TypeError && /database connection is not open/i.test(err.message)) {
+    return new StoreError('unavailable', 'sqlite store is closed', { cause: err });
+  }
+  return err;
+}
+
+function toStoredUser(row: UserRow): StoredUser {
+  return { doc: JSON.parse(row.doc) as UserDoc, rev: row.rev, created: row.created, modified: row.modified };
+}
+
+function toStoredRecipient(row: RecipientRow): StoredRecipient {
+  return { state: JSON.parse(row.state) as RecipientState, shard: row.shard, epoch: row.epoch, updated: row.updated };
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  const rec: SessionRecord = {
+    account_id: row.account_id,
+    recipient_id: row.recipient_id,
+    login_session_id: row.login_session_id,
+    login_time: row.login_time,
+    logout_time: row.logout_time,
+    stats: JSON.parse(row.stats) as SessionRecord['stats'],
+    node: row.node,
+  };
+  if (row.reason !== null) rec.reason = row.reason;
+  return rec;
+}
+
+function toLease(row: LeaseRow): Lease {
+  return { shard: row.shard, owner: row.owner, epoch: row.epoch, expires_at: row.expires_at };
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly path: string;
+  private readonly busyTimeoutMs: number;
+  private db: Database.Database | null = null;
+  private closed = false;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private conn(): Database.Database {
+    if (this.closed) throw new StoreError('unavailable', 'sqlite store is closed');
+    if (this.db) return this.db;
+    const memory = this.path === ':memory:' || this.path === '';
+    if (!memory) mkdirSync(dirname(this.path), { recursive: true });
+    const db = new Database(this.path);
+    try {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    this.db = db;
+    return db;
+  }
+
+  /** Prepared statements are cached per SQL text. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.conn().prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in a BEGIN IMMEDIATE transaction (write lock taken before any read). */
+  private immediate<T>(fn: () => T): T {
+    return this.conn().transaction(fn).immediate();
+  }
+
+  private async run<T>(fn: () => T): Promise<T> {
+    try {
+      return fn();
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async init(): Promise<void> {
+    const db = await this.run(() => this.conn());
+    if (this.path !== ':memory:' && this.path !== '') {
+      // Switching to WAL needs an exclusive lock for a moment; several processes starting
+      // at once may see SQLITE_BUSY here even with the busy timeout, so retry a few times.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const mode = db.pragma('journal_mode = WAL', { simple: true });
+          if (String(mode).toLowerCase() !== 'wal') {
+            throw new StoreError('unavailable', `sqlite: cannot enable WAL journal (got ${String(mode)})`);
+          }
+          break;
+        } catch (err) {
+          if (attempt >= 50 || !/^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(err) ?? '')) throw mapError(err);
+          await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+        }
+      }
+    }
+    await this.run(() =>
+      this.immediate(() => {
+        db.exec(SCHEMA);
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => {
+      this.stmt('SELECT 1').get();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    const db = this.db;
+    this.db = null;
+    this.closed = true;
+    if (db?.open) db.close();
+  }
+
+  // ---------------------------------------------------------------- meta
+
+  async getOrSetMeta<T>(key: string, value: T): Promise<T> {
+    return this.run(() =>
+      this.immediate(() => {
+        this.stmt('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, JSON.stringify(value));
+        const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string };
+        return JSON.parse(row.value) as T;
+      }),
+    );
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return this.run(() => {
+      const row = this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+      return row ? (JSON.parse(row.value) as T) : undefined;
+    });
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  async createAccount(doc: AccountDoc): Promise<void> {
+    await this.run(() => {
+      try {
+        this.stmt('INSERT INTO accounts (id, name_lower, api_key, doc) VALUES (?, ?, ?, ?)').run(
+          doc.id,
+          doc.name.toLowerCase(),
+          doc.api_key === '' ? null : doc.api_key,
+          JSON.stringify(doc),
+        );
+      } catch (err) {
+        if (isConstraintError(err)) {
+          throw new StoreError('conflict', `an account with this id, name or api key already exists (${doc.name})`, { cause: err });
+        }
+        throw err;
+      }
+    });
+  }
+
+  private accountBy(column: 'id' | 'name_lower' | 'api_key', value: string): Promise<AccountDoc | null> {
+    return this.run(() => {
+      const row = this.stmt(`SELECT doc FROM accounts WHERE ${column} = ?`).get(value) as { doc: string } | undefined;
+      return row ? (JSON.parse(row.doc) as AccountDoc) : null;
+    });
+  }
+
+  async getAccount(id: string): Promise<AccountDoc | null> {
+    return this.accountBy('id', id);
+  }
+
+  async getAccountByName(name: string): Promise<AccountDoc | null> {
+    return this.accountBy('name_lower', name.toLowerCase());
+  }
+
+  async getAccountByApiKey(apiKey: string): Promise<AccountDoc | null> {
+    if (apiKey === '') return null;
+    return this.accountBy('api_key', apiKey);
+  }
+
+  async updateAccount(doc: AccountDoc): Promise<void> {
+    await this.run(() => {
+      let changes: number;
+      try {
+        changes = this.stmt('UPDATE accounts SET name_lower = ?, api_key = ?, doc = ? WHERE id = ?').run(
+          doc.name.toLowerCase(),
+          doc.api_key === '' ? null : doc.api_key,
+          JSON.stringify(doc),
+          doc.id,
+        ).changes;
+      } catch (err) {
+        if (isConstraintError(err)) {
+          throw new StoreError('conflict', `another account already has this name or api key (${doc.name})`, { cause: err });
+        }
+        throw err;
+      }
+      if (changes === 0) throw new StoreError('not_found', `account ${doc.id} not found`);
+    });
+  }
+
+  // ---------------------------------------------------------------- users
+
+  async listUsers(accountId: string, filter?: { qubicleOnly?: boolean }): Promise<StoredUser[]> {
+    return this.run(() => {
+      const rows = (
+        filter?.qubicleOnly
+          ? this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? AND qubicle_enabled = 1`).all(accountId)
+          : this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ?`).all(accountId)
+      ) as UserRow[];
+      return rows.map(toStoredUser).sort(compareUsers);
+    });
+  }
+
+  async getUser(accountId: string, userId: string): Promise<StoredUser | null> {
+    return this.run(() => {
+      const row = this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE id = ? AND account_id = ?`).get(userId, accountId) as
+        | UserRow
+        | undefined;
+      return row ? toStoredUser(row) : null;
+    });
+  }
+
+  async getUserByUsername(accountId: string, username: string): Promise<StoredUser | null> {
+    const key = usernameKey(username);
+    if (key === null) return null;
+    return this.run(() => {
+      const row = this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? AND username_lower = ?`).get(
+        accountId,
+        key,
+      ) as UserRow | undefined;
+      return row ? toStoredUser(row) : null;
+    });
+  }
+
+  async createUser(doc: UserDoc, creds: UserCredentials | null): Promise<StoredUser> {
+    return this.run(() => {
+      const now = Date.now();
+      const stored: StoredUser = { doc: plainJson(doc), rev: nextRev(null), created: now, modified: now };
+      try {
+        this.stmt(
+          `INSERT INTO users (id, account_id, username_lower, qubicle_enabled, cred_bucket, cred_hash, rev, created, modified, doc)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          doc.id,
+          doc.account_id,
+          usernameKey(doc.username),
+          isQubicleEnabled(doc) ? 1 : 0,
+          creds?.bucket ?? null,
+          creds?.hash ?? null,
+          stored.rev,
+          now,
+          now,
+          JSON.stringify(stored.doc),
+        );
+      } catch (err) {
+        if (isConstraintError(err)) {
+          throw new StoreError('conflict', `user ${doc.id} or username "${doc.username}" already exists`, { cause: err });
+        }
+        throw err;
+      }
+      return stored;
+    });
+  }
+
+  async updateUser(doc: UserDoc, expectedRev: string | null, creds?: UserCredentials | null): Promise<StoredUser> {
+    return this.run(() =>
+      this.immediate(() => {
+        const row = this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE id = ? AND account_id = ?`).get(
+          doc.id,
+          doc.account_id,
+        ) as UserRow | undefined;
+        if (!row) throw new StoreError('not_found', `user ${doc.id} not found`);
+        if (expectedRev !== null && expectedRev !== row.rev) {
+          throw new StoreError('conflict', `user ${doc.id}: revision ${expectedRev} is not the current one`);
+        }
+        const now = Date.now();
+        const stored: StoredUser = { doc: plainJson(doc), rev: nextRev(row.rev), created: row.created, modified: now };
+        const bucket = creds === undefined ? row.cred_bucket : (creds?.bucket ?? null);
+        const hash = creds === undefined ? row.cred_hash : (creds?.hash ?? null);
+        try {
+          this.stmt(
+            `UPDATE users SET username_lower = ?, qubicle_enabled = ?, cred_bucket = ?, cred_hash = ?, rev = ?, modified = ?, doc = ?
+             WHERE id = ?`,
+          ).run(
+            usernameKey(doc.username),
+            isQubicleEnabled(doc) ? 1 : 0,
+            bucket,
+            hash,
+            stored.rev,
+            now,
+            JSON.stringify(stored.doc),
+            doc.id,
+          );
+        } catch (err) {
+          if (isConstraintError(err)) {
+            throw new StoreError('conflict', `username "${doc.username}" is already taken`, { cause: err });
+          }
+          throw err;
+        }
+        return stored;
+      }),
+    );
+  }
+
+  async deleteUser(accountId: string, userId: string): Promise<boolean> {
+    return this.run(() => this.stmt('DELETE FROM users WHERE id = ? AND account_id = ?').run(userId, accountId).changes > 0);
+  }
+
+  async findUsersByCredentialBucket(accountId: string, bucket: string): Promise<Array<{ user: StoredUser; hash: string }>> {
+    return this.run(() => {
+      const rows = this.stmt(
+        `SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? AND cred_bucket = ? AND cred_hash IS NOT NULL`,
+      ).all(accountId, bucket) as UserRow[];
+      return rows
+        .map((row) => ({ user: toStoredUser(row), hash: row.cred_hash as string }))
+        .sort((a, b) => compareUsers(a.user, b.user));
+    });
+  }
+
+  // ---------------------------------------------------------------- recipients
+
+  async loadRecipient(accountId: string, recipientId: string): Promise<StoredRecipient | null> {
+    return this.run(() => {
+      const row = this.stmt(
+        'SELECT shard, epoch, updated, state FROM recipients WHERE account_id = ? AND recipient_id = ?',
+      ).get(accountId, recipientId) as RecipientRow | undefined;
+      return row ? toStoredRecipient(row) : null;
+    });
+  }
+
+  async listRecipientsByShard(shard: number): Promise<StoredRecipient[]> {
+    return this.run(() =>
+      (
+        this.stmt(
+          'SELECT shard, epoch, updated, state FROM recipients WHERE shard = ? ORDER BY account_id, recipient_id',
+        ).all(shard) as RecipientRow[]
+      ).map(toStoredRecipient),
+    );
+  }
+
+  async countRecipientsByShard(): Promise<Map<number, number>> {
+    return this.run(() => {
+      const rows = this.stmt('SELECT shard, COUNT(*) AS n FROM recipients GROUP BY shard ORDER BY shard').all() as Array<{
+        shard: number;
+        n: number;
+      }>;
+      return new Map(rows.map((r) => [r.shard, r.n]));
+    });
+  }
+
+  /** Inside a transaction: throws StoreError('fenced') unless the fence holds the shard's lease. */
+  private checkFence(fence: Fence): void {
+    const lease = this.stmt('SELECT shard, owner, epoch, expires_at FROM leases WHERE shard = ?').get(fence.shard) as
+      | LeaseRow
+      | undefined;
+    if (!leaseAllowsWrite(lease, fence)) {
+      throw new StoreError(
+        'fenced',
+        `shard ${fence.shard}: ${fence.node}@${fence.epoch} no longer holds the lease (now ${lease?.owner ?? 'nobody'}@${lease?.epoch ?? 0})`,
+      );
+    }
+  }
+
+  async saveRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence): Promise<void> {
+    assertWritesInFenceShard(writes, fence);
+    await this.run(() =>
+      this.immediate(() => {
+        this.checkFence(fence);
+        const now = Date.now();
+        const upsert = this.stmt(
+          `INSERT INTO recipients (account_id, recipient_id, shard, epoch, updated, state) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (account_id, recipient_id) DO UPDATE SET
+             shard = excluded.shard, epoch = excluded.epoch, updated = excluded.updated, state = excluded.state
+           WHERE recipients.epoch <= excluded.epoch`,
+        );
+        for (const w of writes) {
+          const r = upsert.run(w.state.account_id, w.state.recipient_id, w.shard, fence.epoch, now, JSON.stringify(w.state));
+          if (r.changes === 0) {
+            // A newer epoch wrote this row: roll the whole batch back.
+            throw new StoreError(
+              'fenced',
+              `recipient ${w.state.account_id}/${w.state.recipient_id} was written under a newer epoch than ${fence.epoch}`,
+            );
+          }
+        }
+      }),
+    );
+  }
+
+  async deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void> {
+    if (shard !== fence.shard) {
+      throw new RangeError(`recipient ${accountId}/${recipientId} deleted with shard ${shard} under a fence for shard ${fence.shard}`);
+    }
+    await this.run(() =>
+      this.immediate(() => {
+        this.checkFence(fence);
+        const row = this.stmt('SELECT epoch FROM recipients WHERE account_id = ? AND recipient_id = ?').get(
+          accountId,
+          recipientId,
+        ) as { epoch: number } | undefined;
+        if (!row) return;
+        if (row.epoch > fence.epoch) {
+          throw new StoreError('fenced', `recipient ${accountId}/${recipientId} was written under a newer epoch than ${fence.epoch}`);
+        }
+        this.stmt('DELETE FROM recipients WHERE account_id = ? AND recipient_id = ?').run(accountId, recipientId);
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  async appendSession(rec: SessionRecord): Promise<void> {
+    await this.run(() => {
+      this.stmt(
+        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (account_id, recipient_id, login_session_id) DO UPDATE SET
+           login_time = excluded.login_time, logout_time = excluded.logout_time, node = excluded.node,
+           reason = excluded.reason, stats = excluded.stats`,
+      ).run(
+        rec.account_id,
+        rec.recipient_id,
+        rec.login_session_id,
+        rec.login_time,
+        rec.logout_time,
+        rec.node,
+        rec.reason ?? null,
+        JSON.stringify(rec.stats),
+      );
+    });
+  }
+
+  async listSessions(
+    accountId: string,
+    recipientId: string,
+    opts: { limit: number; before?: number },
+  ): Promise<SessionRecord[]> {
+    const limit = Math.floor(opts.limit);
+    if (!(limit > 0)) return [];
+    return this.run(() => {
+      const rows = (
+        opts.before === undefined
+          ? this.stmt(
+              `SELECT ${SESSION_COLUMNS} FROM sessions WHERE account_id = ? AND recipient_id = ?
+               ORDER BY logout_time DESC, login_session_id DESC LIMIT ?`,
+            ).all(accountId, recipientId, limit)
+          : this.stmt(
+              `SELECT ${SESSION_COLUMNS} FROM sessions WHERE account_id = ? AND recipient_id = ? AND logout_time < ?
+               ORDER BY logout_time DESC, login_session_id DESC LIMIT ?`,
+            ).all(accountId, recipientId, opts.before, limit)
+      ) as SessionRow[];
+      return rows.map(toSession);
+    });
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  async heartbeatNode(name: string, info: Record<string, unknown>, now: number): Promise<void> {
+    await this.run(() => {
+      this.stmt(
+        `INSERT INTO nodes (name, started_at, heartbeat_at, info) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, info = excluded.info`,
+      ).run(name, now, now, JSON.stringify(info));
+    });
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return this.run(() =>
+      (this.stmt('SELECT name, started_at, heartbeat_at, info FROM nodes ORDER BY name').all() as NodeRow[]).map((r) => ({
+        name: r.name,
+        started_at: r.started_at,
+        heartbeat_at: r.heartbeat_at,
+        info: JSON.parse(r.info) as Record<string, unknown>,
+      })),
+    );
+  }
+
+  async removeNode(name: string): Promise<void> {
+    await this.run(() => {
+      this.stmt('DELETE FROM nodes WHERE name = ?').run(name);
+    });
+  }
+
+  // ---------------------------------------------------------------- leases
+
+  async tryAcquireLease(shard: number, node: string, ttlMs: number, now: number): Promise<Lease | null> {
+    return this.run(() =>
+      this.immediate(() => {
+        const expiresAt = now + ttlMs;
+        const row = this.stmt('SELECT shard, owner, epoch, expires_at FROM leases WHERE shard = ?').get(shard) as
+          | LeaseRow
+          | undefined;
+        if (!row) {
+          this.stmt('INSERT INTO leases (shard, owner, epoch, expires_at) VALUES (?, ?, 1, ?)').run(shard, node, expiresAt);
+          return { shard, owner: node, epoch: 1, expires_at: expiresAt };
+        }
+        if (row.owner === node) {
+          this.stmt('UPDATE leases SET expires_at = ? WHERE shard = ?').run(expiresAt, shard);
+          return { shard, owner: node, epoch: row.epoch, expires_at: expiresAt };
+        }
+        if (row.owner === null || row.expires_at < now) {
+          const epoch = row.epoch + 1;
+          this.stmt('UPDATE leases SET owner = ?, epoch = ?, expires_at = ? WHERE shard = ?').run(node, epoch, expiresAt, shard);
+          return { shard, owner: node, epoch, expires_at: expiresAt };
+        }
+        return null;
+      }),
+    );
+  }
+
+  async renewLease(shard: number, node: string, epoch: number, ttlMs: number, now: number): Promise<boolean> {
+    return this.run(
+      () =>
+        this.stmt('UPDATE leases SET expires_at = ? WHERE shard = ? AND owner = ? AND epoch = ?').run(
+          now + ttlMs,
+          shard,
+          node,
+          epoch,
+        ).changes === 1,
+    );
+  }
+
+  async releaseLease(shard: number, node: string, epoch: number): Promise<void> {
+    await this.run(() => {
+      this.stmt('UPDATE leases SET owner = NULL, expires_at = 0 WHERE shard = ? AND owner = ? AND epoch = ?').run(
+        shard,
+        node,
+        epoch,
+      );
+    });
+  }
+
+  async listLeases(): Promise<Lease[]> {
+    return this.run(() =>
+      (this.stmt('SELECT shard, owner, epoch, expires_at FROM leases ORDER BY shard').all() as LeaseRow[]).map(toLease),
+    );
+  }
+
+  async claimShard(shard: number, fence: Fence): Promise<void> {
+    if (shard !== fence.shard) throw new RangeError(`claimShard(${shard}) with a fence for shard ${fence.shard}`);
+    await this.run(() =>
+      this.immediate(() => {
+        this.checkFence(fence);
+        // Not needed for fencing here (the lease check above is atomic with every write), but it
+        // keeps StoredRecipient.epoch the same as in the MongoDB adapter.
+        this.stmt('UPDATE recipients SET epoch = ? WHERE shard = ? AND epoch < ?').run(fence.epoch, shard, fence.epoch);
+      }),
+    );
+  }
+}

@@ -1,0 +1,69 @@
+/** Documents for the store tests. Ids are random per call so suites never collide. */
+import { randomBytes } from 'node:crypto';
+import type { AccountDoc, RecipientState, UserDoc } from '@qubicle/contracts';
+
+export function newId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function makeAccount(overrides: Partial<AccountDoc> = {}): AccountDoc {
+  const id = overrides.id ?? newId();
+  return {
+    id,
+    name: `Account ${id.slice(0, 8)}`,
+    api_key: randomBytes(32).toString('hex'),
+    features: { pro: false },
+    qubicle: { missed_call_threshold: 3 },
+    created: 1_700_000_000,
+    modified: 1_700_000_000,
+    ...overrides,
+  };
+}
+
+export function makeUser(accountId: string, overrides: Partial<UserDoc> = {}): UserDoc {
+  const id = overrides.id ?? newId();
+  return {
+    id,
+    account_id: accountId,
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    username: `user-${id.slice(0, 8)}`,
+    priv_level: 'user',
+    enabled: true,
+    qubicle: { enabled: true, permissions: { monitor: false } },
+    ...overrides,
+  };
+}
+
+export function makeState(accountId: string, recipientId: string, overrides: Partial<RecipientState> = {}): RecipientState {
+  return {
+    account_id: accountId,
+    recipient_id: recipientId,
+    login_session_id: newId(),
+    availability_state: 'Away',
+    queue_availability: {},
+    next_state: null,
+    away_reason: null,
+    offered_call: null,
+    offer_deadline: null,
+    handling_call: null,
+    answered_at: null,
+    wrapup_seconds: 0,
+    wrapup_deadline: null,
+    wiretapping_recipient: null,
+    wiretap_mode: null,
+    consecutive_misses: 0,
+    total_talk_ms: 0,
+    stats: {
+      total_calls: 0,
+      missed_calls: 0,
+      avg_call_time: 0,
+      login_time: 1_700_000_000,
+      last_action_time: 1_700_000_000,
+      last_handled_time: 0,
+    },
+    seq: 1,
+    recent_commands: [],
+    ...overrides,
+  };
+}

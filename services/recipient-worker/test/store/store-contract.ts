@@ -1,0 +1,617 @@
+/**
+ * The store contract: one mocha suite that every adapter must pass unchanged.
+ * Each test gets a fresh, initialised store from `makeStore`.
+ */
+import { strict as assert } from 'node:assert';
+import type { StoredUser } from '@qubicle/contracts';
+import { StoreError, type Fence, type SessionRecord, type Store, type StoreErrorKind } from '../../src/store/port.js';
+import { makeAccount, makeState, makeUser, newId } from './fixtures.js';
+
+export interface StoreHandle {
+  store: Store;
+  /** Closes the store (it may already be closed) and removes its data. */
+  cleanup(): Promise<void>;
+}
+
+export async function rejectsWith(kind: StoreErrorKind, promise: Promise<unknown>): Promise<StoreError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught !== undefined, `expected StoreError('${kind}'), but the call succeeded`);
+  assert.ok(caught instanceof StoreError, `expected StoreError('${kind}'), got ${String(caught)}`);
+  assert.equal(caught.kind, kind, `expected StoreError('${kind}'), got '${caught.kind}': ${caught.message}`);
+  return caught;
+}
+
+const TTL = 10_000;
+
+/** Acquire + claim, as a new owner does; returns the fence to write with. */
+async function own(store: Store, shard: number, node: string, now: number): Promise<Fence> {
+  const lease = await store.tryAcquireLease(shard, node, TTL, now);
+  assert.ok(lease, `${node} should acquire shard ${shard} at ${now}`);
+  const fence = { shard, epoch: lease.epoch, node };
+  await store.claimShard(shard, fence);
+  return fence;
+}
+
+function names(users: StoredUser[]): string[] {
+  return users.map((u) => `${u.doc.last_name}/${u.doc.first_name}`);
+}
+
+export function runStoreContract(name: string, makeStore: () => Promise<StoreHandle>): void {
+  describe(name, function () {
+    let handle: StoreHandle;
+    let store: Store;
+
+    beforeEach(async function () {
+      handle = await makeStore();
+      store = handle.store;
+      await store.init();
+    });
+
+    afterEach(async function () {
+      await handle?.cleanup();
+    });
+
+    describe('lifecycle', function () {
+      it('init is idempotent, ping answers, kind is set', async function () {
+        await store.init();
+        await store.ping();
+        assert.ok(store.kind === 'sqlite' || store.kind === 'mongodb');
+      });
+
+      it('a closed store is unavailable', async function () {
+        await store.close();
+        await rejectsWith('unavailable', store.ping());
+        await rejectsWith('unavailable', store.getAccount(newId()));
+      });
+    });
+
+    describe('meta', function () {
+      it('getOrSetMeta: the first value wins', async function () {
+        assert.equal(await store.getMeta<number>('shard_count'), undefined);
+        assert.equal(await store.getOrSetMeta('shard_count', 64), 64);
+        assert.equal(await store.getOrSetMeta('shard_count', 32), 64);
+        assert.equal(await store.getMeta<number>('shard_count'), 64);
+      });
+
+      it('keeps structured values and separate keys', async function () {
+        const value = { a: [1, 2, { b: 'c' }], d: null, e: true };
+        assert.deepEqual(await store.getOrSetMeta('cfg', value), value);
+        assert.deepEqual(await store.getOrSetMeta('cfg', { other: 1 }), value);
+        assert.equal(await store.getOrSetMeta('other', 'x'), 'x');
+        assert.deepEqual(await store.getMeta('cfg'), value);
+      });
+
+      it('concurrent first writers all see the same winner', async function () {
+        const results = await Promise.all([1, 2, 3, 4].map((v) => store.getOrSetMeta('race', v)));
+        assert.equal(new Set(results).size, 1, `all callers see one value, got ${results.join(',')}`);
+        assert.equal(await store.getMeta('race'), results[0]);
+      });
+    });
+
+    describe('accounts', function () {
+      it('creates and looks up by id, name (case-insensitive) and api key', async function () {
+        const acc = makeAccount({ name: 'Acme Call Center' });
+        await store.createAccount(acc);
+        assert.deepEqual(await store.getAccount(acc.id), acc);
+        assert.deepEqual(await store.getAccountByName('acme call center'), acc);
+        assert.deepEqual(await store.getAccountByName('ACME CALL CENTER'), acc);
+        assert.deepEqual(await store.getAccountByApiKey(acc.api_key), acc);
+        assert.equal(await store.getAccount(newId()), null);
+        assert.equal(await store.getAccountByName('acme'), null);
+        assert.equal(await store.getAccountByApiKey('0'.repeat(64)), null);
+      });
+
+      it('conflicts on the same name in another case, or the same id', async function () {
+        const acc = makeAccount({ name: 'Acme' });
+        await store.createAccount(acc);
+        await rejectsWith('conflict', store.createAccount(makeAccount({ name: 'ACME' })));
+        await rejectsWith('conflict', store.createAccount(makeAccount({ id: acc.id, name: 'Other' })));
+        assert.deepEqual(await store.getAccountByName('acme'), acc);
+        assert.equal(await store.getAccountByName('other'), null);
+      });
+
+      it('updates: look-ups follow the new name, conflicts and not_found', async function () {
+        const acc = makeAccount({ name: 'Old Name' });
+        const other = makeAccount({ name: 'Taken' });
+        await store.createAccount(acc);
+        await store.createAccount(other);
+        const renamed = { ...acc, name: 'New Name', features: { pro: true }, modified: acc.modified + 1 };
+        await store.updateAccount(renamed);
+        assert.deepEqual(await store.getAccount(acc.id), renamed);
+        assert.deepEqual(await store.getAccountByName('new name'), renamed);
+        assert.equal(await store.getAccountByName('old name'), null);
+        await rejectsWith('conflict', store.updateAccount({ ...renamed, name: 'TAKEN' }));
+        assert.deepEqual(await store.getAccount(acc.id), renamed);
+        await rejectsWith('not_found', store.updateAccount(makeAccount()));
+      });
+    });
+
+    describe('users', function () {
+      const accountId = newId();
+
+      it('creates with rev 1-<hex> and reads back the same document', async function () {
+        const doc = makeUser(accountId, {
+          email: 'ada@example.com',
+          caller_id: { internal: { name: 'Ada', number: '1001' } },
+          ui_metadata: { origin: 'test' },
+        });
+        const created = await store.createUser(doc, null);
+        assert.match(created.rev, /^1-[0-9a-f]+$/);
+        assert.equal(typeof created.created, 'number');
+        assert.equal(created.created, created.modified);
+        assert.deepEqual(created.doc, doc);
+        assert.deepEqual(await store.getUser(accountId, doc.id), created);
+        assert.equal(await store.getUser(newId(), doc.id), null, 'a user is only found in its own account');
+        assert.equal(await store.getUser(accountId, newId()), null);
+      });
+
+      it('drops undefined members like JSON does', async function () {
+        const doc = makeUser(accountId, { email: undefined });
+        const created = await store.createUser(doc, null);
+        const read = await store.getUser(accountId, doc.id);
+        assert.ok(read);
+        assert.equal('email' in read.doc, false);
+        assert.equal('email' in created.doc, false);
+      });
+
+      it('finds by username case-insensitively', async function () {
+        const doc = makeUser(accountId, { username: 'Ada.Lovelace' });
+        await store.createUser(doc, null);
+        assert.equal((await store.getUserByUsername(accountId, 'ada.lovelace'))?.doc.id, doc.id);
+        assert.equal((await store.getUserByUsername(accountId, 'ADA.LOVELACE'))?.doc.id, doc.id);
+        assert.equal(await store.getUserByUsername(newId(), 'ada.lovelace'), null);
+        assert.equal(await store.getUserByUsername(accountId, 'ada'), null);
+      });
+
+      it('conflicts on a taken username (any case) or id, not across accounts', async function () {
+        const doc = makeUser(accountId, { username: 'agent1' });
+        await store.createUser(doc, null);
+        await rejectsWith('conflict', store.createUser(makeUser(accountId, { username: 'AGENT1' }), null));
+        await rejectsWith('conflict', store.createUser(makeUser(accountId, { id: doc.id, username: 'agent2' }), null));
+        const elsewhere = makeUser(newId(), { username: 'agent1' });
+        await store.createUser(elsewhere, null);
+        assert.equal((await store.listUsers(accountId)).length, 1);
+      });
+
+      it('users without a username do not conflict with each other', async function () {
+        await store.createUser(makeUser(accountId, { username: '' }), null);
+        await store.createUser(makeUser(accountId, { username: '' }), null);
+        assert.equal((await store.listUsers(accountId)).length, 2);
+        assert.equal(await store.getUserByUsername(accountId, ''), null);
+      });
+
+      it('updates with the current rev, refuses a stale one', async function () {
+        const doc = makeUser(accountId);
+        const v1 = await store.createUser(doc, null);
+        const v2 = await store.updateUser({ ...doc, first_name: 'Augusta' }, v1.rev);
+        assert.match(v2.rev, /^2-[0-9a-f]+$/);
+        assert.notEqual(v2.rev, v1.rev);
+        assert.equal(v2.created, v1.created);
+        assert.ok(v2.modified >= v1.modified);
+        assert.equal(v2.doc.first_name, 'Augusta');
+        assert.deepEqual(await store.getUser(accountId, doc.id), v2);
+
+        await rejectsWith('conflict', store.updateUser({ ...doc, first_name: 'Stale' }, v1.rev));
+        assert.equal((await store.getUser(accountId, doc.id))?.doc.first_name, 'Augusta');
+
+        const v3 = await store.updateUser({ ...doc, first_name: 'Unchecked' }, null);
+        assert.match(v3.rev, /^3-[0-9a-f]+$/);
+        assert.equal((await store.getUser(accountId, doc.id))?.rev, v3.rev);
+      });
+
+      it('update: not_found for a missing user or another account, conflict on a taken username', async function () {
+        await rejectsWith('not_found', store.updateUser(makeUser(accountId), null));
+        const a = makeUser(accountId, { username: 'alpha' });
+        const b = makeUser(accountId, { username: 'beta' });
+        await store.createUser(a, null);
+        const bStored = await store.createUser(b, null);
+        await rejectsWith('not_found', store.updateUser({ ...a, account_id: newId() }, null));
+        await rejectsWith('conflict', store.updateUser({ ...b, username: 'ALPHA' }, bStored.rev));
+        assert.deepEqual(await store.getUser(accountId, b.id), bStored);
+        // renaming frees the old username and takes the new one
+        await store.updateUser({ ...b, username: 'gamma' }, bStored.rev);
+        assert.equal(await store.getUserByUsername(accountId, 'beta'), null);
+        assert.equal((await store.getUserByUsername(accountId, 'GAMMA'))?.doc.id, b.id);
+        await store.createUser(makeUser(accountId, { username: 'beta' }), null);
+      });
+
+      it('credentials: found by bucket, kept, replaced or cleared on update', async function () {
+        const doc = makeUser(accountId);
+        const v1 = await store.createUser(doc, { bucket: 'a1b2', hash: 'scrypt$one' });
+        let found = await store.findUsersByCredentialBucket(accountId, 'a1b2');
+        assert.equal(found.length, 1);
+        assert.equal(found[0]?.hash, 'scrypt$one');
+        assert.deepEqual(found[0]?.user, v1);
+        assert.deepEqual(await store.findUsersByCredentialBucket(newId(), 'a1b2'), []);
+
+        const v2 = await store.updateUser({ ...doc, last_name: 'Byron' }, v1.rev); // creds undefined: keep
+        found = await store.findUsersByCredentialBucket(accountId, 'a1b2');
+        assert.equal(found[0]?.hash, 'scrypt$one');
+        assert.equal(found[0]?.user.doc.last_name, 'Byron');
+
+        const v3 = await store.updateUser(doc, v2.rev, { bucket: 'c3d4', hash: 'scrypt$two' });
+        assert.deepEqual(await store.findUsersByCredentialBucket(accountId, 'a1b2'), []);
+        found = await store.findUsersByCredentialBucket(accountId, 'c3d4');
+        assert.deepEqual(
+          found.map((f) => f.hash),
+          ['scrypt$two'],
+        );
+
+        await store.updateUser(doc, v3.rev, null); // clear
+        assert.deepEqual(await store.findUsersByCredentialBucket(accountId, 'c3d4'), []);
+      });
+
+      it('credentials never appear in user reads', async function () {
+        const doc = makeUser(accountId, { username: 'secretive' });
+        const creds = { bucket: 'f00d', hash: 'scrypt$N=16384$SECRET-HASH-VALUE' };
+        const created = await store.createUser(doc, creds);
+        const updated = await store.updateUser({ ...doc, first_name: 'Kept' }, created.rev);
+        const reads: unknown[] = [
+          created,
+          updated,
+          await store.getUser(accountId, doc.id),
+          await store.getUserByUsername(accountId, 'secretive'),
+          await store.listUsers(accountId),
+          await store.listUsers(accountId, { qubicleOnly: true }),
+          (await store.findUsersByCredentialBucket(accountId, 'f00d')).map((f) => f.user),
+        ];
+        for (const read of reads) {
+          const text = JSON.stringify(read);
+          assert.ok(text.includes(doc.id), 'the read returned the user');
+          assert.ok(!text.includes('SECRET-HASH-VALUE'), `hash leaked in ${text}`);
+          assert.ok(!text.includes('f00d'), `bucket leaked in ${text}`);
+        }
+        const single = await store.getUser(accountId, doc.id);
+        assert.deepEqual(Object.keys(single ?? {}).sort(), ['created', 'doc', 'modified', 'rev']);
+      });
+
+      it('deletes', async function () {
+        const doc = makeUser(accountId, { username: 'gone' });
+        await store.createUser(doc, { bucket: 'abcd', hash: 'h' });
+        assert.equal(await store.deleteUser(newId(), doc.id), false, 'not from another account');
+        assert.equal(await store.deleteUser(accountId, doc.id), true);
+        assert.equal(await store.deleteUser(accountId, doc.id), false);
+        assert.equal(await store.getUser(accountId, doc.id), null);
+        assert.deepEqual(await store.findUsersByCredentialBucket(accountId, 'abcd'), []);
+        await store.createUser(makeUser(accountId, { username: 'GONE' }), null); // the username is free again
+      });
+
+      it('lists in a stable order and filters qubicle recipients', async function () {
+        const other = newId();
+        const ids = [newId(), newId()].sort();
+        const docs = [
+          makeUser(accountId, { last_name: 'Turing', first_name: 'Alan', qubicle: { enabled: false, permissions: { monitor: false } } }),
+          makeUser(accountId, { last_name: 'hopper', first_name: 'Grace' }),
+          makeUser(accountId, { id: ids[1], last_name: 'Hopper', first_name: 'Anne' }),
+          makeUser(accountId, { id: ids[0], last_name: 'Hopper', first_name: 'Anne' }),
+          makeUser(accountId, { last_name: 'Babbage', first_name: 'Charles', qubicle: { enabled: false, permissions: { monitor: true } } }),
+          makeUser(other, { last_name: 'Aaron', first_name: 'Other' }),
+        ];
+        for (const d of docs) await store.createUser(d, null);
+        const all = await store.listUsers(accountId);
+        assert.deepEqual(names(all), ['Babbage/Charles', 'Hopper/Anne', 'Hopper/Anne', 'hopper/Grace', 'Turing/Alan']);
+        assert.deepEqual(
+          all.filter((u) => u.doc.first_name === 'Anne').map((u) => u.doc.id),
+          ids,
+          'ties broken by id',
+        );
+        const recipients = await store.listUsers(accountId, { qubicleOnly: true });
+        assert.deepEqual(names(recipients), ['Hopper/Anne', 'Hopper/Anne', 'hopper/Grace']);
+        assert.deepEqual(names(await store.listUsers(other)), ['Aaron/Other']);
+        assert.deepEqual(await store.listUsers(newId()), []);
+      });
+
+      it('qubicle flag follows updates', async function () {
+        const doc = makeUser(accountId, { qubicle: { enabled: false, permissions: { monitor: false } } });
+        const v1 = await store.createUser(doc, null);
+        assert.equal((await store.listUsers(accountId, { qubicleOnly: true })).length, 0);
+        await store.updateUser({ ...doc, qubicle: { enabled: true, permissions: { monitor: false } } }, v1.rev);
+        assert.deepEqual(
+          (await store.listUsers(accountId, { qubicleOnly: true })).map((u) => u.doc.id),
+          [doc.id],
+        );
+      });
+    });
+
+    describe('recipients', function () {
+      const acc = newId();
+
+      it('saves, loads, overwrites', async function () {
+        const fence = await own(store, 3, 'node-a', 1000);
+        const r = newId();
+        const state = makeState(acc, r, {
+          availability_state: 'Ready',
+          queue_availability: { [newId()]: false },
+          recent_commands: [{ id: 'cmd-1', reply: { ok: true, nested: [1, 'two'] } }],
+        });
+        const before = Date.now();
+        await store.saveRecipients([{ state, shard: 3 }], fence);
+        const loaded = await store.loadRecipient(acc, r);
+        assert.ok(loaded);
+        assert.deepEqual(loaded.state, state);
+        assert.equal(loaded.shard, 3);
+        assert.equal(loaded.epoch, fence.epoch);
+        assert.ok(loaded.updated >= before && loaded.updated <= Date.now() + 1);
+
+        const next = { ...state, availability_state: 'Away' as const, seq: 2 };
+        await store.saveRecipients([{ state: next, shard: 3 }], fence);
+        assert.deepEqual((await store.loadRecipient(acc, r))?.state, next);
+        assert.equal(await store.loadRecipient(acc, newId()), null);
+        assert.equal(await store.loadRecipient(newId(), r), null);
+      });
+
+      it('lists by shard, counts, deletes', async function () {
+        const f1 = await own(store, 1, 'node-a', 1000);
+        const f2 = await own(store, 2, 'node-a', 1000);
+        const ids = [newId(), newId(), newId()].sort();
+        await store.saveRecipients(
+          [
+            { state: makeState(acc, ids[2] as string), shard: 1 },
+            { state: makeState(acc, ids[0] as string), shard: 1 },
+          ],
+          f1,
+        );
+        await store.saveRecipients([{ state: makeState(acc, ids[1] as string), shard: 2 }], f2);
+
+        const shard1 = await store.listRecipientsByShard(1);
+        assert.deepEqual(
+          shard1.map((s) => s.state.recipient_id),
+          [ids[0], ids[2]],
+        );
+        assert.ok(shard1.every((s) => s.shard === 1 && s.epoch === f1.epoch));
+        assert.deepEqual(
+          (await store.listRecipientsByShard(2)).map((s) => s.state.recipient_id),
+          [ids[1]],
+        );
+        assert.deepEqual(await store.listRecipientsByShard(9), []);
+        assert.deepEqual(
+          [...(await store.countRecipientsByShard()).entries()].sort((a, b) => a[0] - b[0]),
+          [
+            [1, 2],
+            [2, 1],
+          ],
+        );
+
+        await store.deleteRecipient(acc, ids[0] as string, 1, f1);
+        await store.deleteRecipient(acc, newId(), 1, f1); // nothing to delete: no error
+        assert.equal(await store.loadRecipient(acc, ids[0] as string), null);
+        assert.deepEqual(
+          (await store.listRecipientsByShard(1)).map((s) => s.state.recipient_id),
+          [ids[2]],
+        );
+        assert.equal((await store.countRecipientsByShard()).get(1), 1);
+      });
+
+      it('refuses a write whose shard is not the fence shard', async function () {
+        const fence = await own(store, 4, 'node-a', 1000);
+        await assert.rejects(store.saveRecipients([{ state: makeState(acc, newId()), shard: 5 }], fence), RangeError);
+        assert.deepEqual(await store.listRecipientsByShard(5), []);
+      });
+
+      it('refuses writes to a shard that nobody leased', async function () {
+        const r = newId();
+        await rejectsWith('fenced', store.saveRecipients([{ state: makeState(acc, r), shard: 7 }], { shard: 7, epoch: 1, node: 'node-a' }));
+        assert.equal(await store.loadRecipient(acc, r), null);
+      });
+    });
+
+    describe('fencing', function () {
+      const acc = newId();
+
+      it('a stale owner cannot write or delete after another node took over and claimed', async function () {
+        const shard = 5;
+        const a = await own(store, shard, 'node-a', 1000);
+        assert.equal(a.epoch, 1);
+        const r1 = newId();
+        const r2 = newId();
+        const original = makeState(acc, r1, { seq: 1 });
+        await store.saveRecipients([{ state: original, shard }], a);
+
+        assert.equal(await store.tryAcquireLease(shard, 'node-b', TTL, 1000 + TTL - 1), null, 'still valid');
+        const b = await own(store, shard, 'node-b', 1000 + TTL + 1); // after expiry
+        assert.equal(b.epoch, 2);
+        assert.equal((await store.loadRecipient(acc, r1))?.epoch, 2, 'claimShard stamps the new epoch');
+
+        await rejectsWith(
+          'fenced',
+          store.saveRecipients(
+            [
+              { state: makeState(acc, r2), shard },
+              { state: { ...original, seq: 99 }, shard },
+            ],
+            a,
+          ),
+        );
+        assert.deepEqual((await store.loadRecipient(acc, r1))?.state, original, 'nothing written');
+        assert.equal(await store.loadRecipient(acc, r2), null, 'nothing written');
+
+        await rejectsWith('fenced', store.deleteRecipient(acc, r1, shard, a));
+        assert.ok(await store.loadRecipient(acc, r1), 'not deleted');
+
+        // the new owner writes and deletes normally
+        await store.saveRecipients([{ state: { ...original, seq: 2 }, shard }], b);
+        assert.equal((await store.loadRecipient(acc, r1))?.state.seq, 2);
+        await store.deleteRecipient(acc, r1, shard, b);
+        assert.equal(await store.loadRecipient(acc, r1), null);
+      });
+
+      it('the same node re-acquiring after a release fences its own old epoch', async function () {
+        const shard = 6;
+        const first = await own(store, shard, 'node-a', 1000);
+        await store.releaseLease(shard, 'node-a', first.epoch);
+        const r = newId();
+        await rejectsWith('fenced', store.saveRecipients([{ state: makeState(acc, r), shard }], first));
+        const second = await own(store, shard, 'node-a', 2000);
+        assert.equal(second.epoch, first.epoch + 1);
+        await rejectsWith('fenced', store.saveRecipients([{ state: makeState(acc, r), shard }], first));
+        assert.equal(await store.loadRecipient(acc, r), null);
+        await store.saveRecipients([{ state: makeState(acc, r), shard }], second);
+        assert.equal((await store.loadRecipient(acc, r))?.epoch, second.epoch);
+      });
+
+      it('an owner whose lease expired but was not taken over may still write', async function () {
+        const shard = 8;
+        const a = await own(store, shard, 'node-a', 1000);
+        const r = newId();
+        await store.saveRecipients([{ state: makeState(acc, r), shard }], a); // the store does not look at the clock
+        assert.ok(await store.loadRecipient(acc, r));
+      });
+
+      it('claimShard is refused to a node that does not hold the lease', async function () {
+        await own(store, 9, 'node-a', 1000);
+        await rejectsWith('fenced', store.claimShard(9, { shard: 9, epoch: 1, node: 'node-b' }));
+        await rejectsWith('fenced', store.claimShard(10, { shard: 10, epoch: 1, node: 'node-b' }));
+      });
+    });
+
+    describe('leases', function () {
+      it('acquires a free lease, renews it, refuses a second node while valid', async function () {
+        const lease = await store.tryAcquireLease(0, 'node-a', TTL, 1000);
+        assert.deepEqual(lease, { shard: 0, owner: 'node-a', epoch: 1, expires_at: 1000 + TTL });
+
+        assert.equal(await store.renewLease(0, 'node-a', 1, TTL, 5000), true);
+        assert.deepEqual(await store.listLeases(), [{ shard: 0, owner: 'node-a', epoch: 1, expires_at: 5000 + TTL }]);
+
+        assert.equal(await store.tryAcquireLease(0, 'node-b', TTL, 5000 + TTL), null, 'expires_at itself is still valid');
+        assert.deepEqual(await store.listLeases(), [{ shard: 0, owner: 'node-a', epoch: 1, expires_at: 5000 + TTL }]);
+
+        // re-acquiring by the owner is a renew: same epoch
+        assert.deepEqual(await store.tryAcquireLease(0, 'node-a', TTL, 6000), {
+          shard: 0,
+          owner: 'node-a',
+          epoch: 1,
+          expires_at: 6000 + TTL,
+        });
+      });
+
+      it('another node takes over after expiry with epoch+1; the old owner can no longer renew or release', async function () {
+        await store.tryAcquireLease(1, 'node-a', TTL, 1000);
+        const taken = await store.tryAcquireLease(1, 'node-b', TTL, 1000 + TTL + 1);
+        assert.deepEqual(taken, { shard: 1, owner: 'node-b', epoch: 2, expires_at: 1000 + 2 * TTL + 1 });
+        assert.equal(await store.renewLease(1, 'node-a', 1, TTL, 20_000), false);
+        await store.releaseLease(1, 'node-a', 1);
+        assert.deepEqual(await store.listLeases(), [taken]);
+      });
+
+      it('release keeps the epoch; the next acquire bumps it (even by the same node)', async function () {
+        await store.tryAcquireLease(2, 'node-a', TTL, 1000);
+        await store.releaseLease(2, 'node-a', 1);
+        const [released] = await store.listLeases();
+        assert.equal(released?.owner, null);
+        assert.equal(released?.epoch, 1);
+        assert.equal(await store.renewLease(2, 'node-a', 1, TTL, 1100), false, 'a released lease cannot be renewed');
+        const again = await store.tryAcquireLease(2, 'node-a', TTL, 1200);
+        assert.equal(again?.epoch, 2);
+        await store.releaseLease(2, 'node-a', 2);
+        const other = await store.tryAcquireLease(2, 'node-b', TTL, 1300);
+        assert.equal(other?.epoch, 3);
+        assert.equal(other?.owner, 'node-b');
+      });
+
+      it('renew with a stale epoch or by a non-owner is refused', async function () {
+        await store.tryAcquireLease(3, 'node-a', TTL, 1000);
+        await store.releaseLease(3, 'node-a', 1);
+        await store.tryAcquireLease(3, 'node-a', TTL, 2000); // epoch 2
+        assert.equal(await store.renewLease(3, 'node-a', 1, TTL, 3000), false);
+        assert.equal(await store.renewLease(3, 'node-b', 2, TTL, 3000), false);
+        assert.equal(await store.renewLease(4, 'node-a', 1, TTL, 3000), false, 'unknown shard');
+        assert.equal(await store.renewLease(3, 'node-a', 2, TTL, 3000), true);
+        assert.equal((await store.listLeases())[0]?.expires_at, 3000 + TTL);
+      });
+
+      it('lists leases by shard', async function () {
+        for (const shard of [12, 3, 7]) await store.tryAcquireLease(shard, `node-${shard}`, TTL, 1000);
+        assert.deepEqual(
+          (await store.listLeases()).map((l) => [l.shard, l.owner]),
+          [
+            [3, 'node-3'],
+            [7, 'node-7'],
+            [12, 'node-12'],
+          ],
+        );
+      });
+
+      it('concurrent acquisitions of one shard: exactly one wins', async function () {
+        const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
+        const results = await Promise.all(nodes.map((n) => store.tryAcquireLease(11, n, TTL, 1000)));
+        const winners = results.filter((r) => r !== null);
+        assert.equal(winners.length, 1);
+        assert.equal(winners[0]?.epoch, 1);
+        assert.deepEqual(await store.listLeases(), winners);
+      });
+    });
+
+    describe('nodes', function () {
+      it('registers, heartbeats (keeping started_at), lists and removes', async function () {
+        await store.heartbeatNode('worker-b', { shards: 0 }, 1000);
+        await store.heartbeatNode('worker-a', { shards: 0, version: '1' }, 1500);
+        await store.heartbeatNode('worker-b', { shards: 4, pid: 42 }, 2000);
+        assert.deepEqual(await store.listNodes(), [
+          { name: 'worker-a', started_at: 1500, heartbeat_at: 1500, info: { shards: 0, version: '1' } },
+          { name: 'worker-b', started_at: 1000, heartbeat_at: 2000, info: { shards: 4, pid: 42 } },
+        ]);
+        await store.removeNode('worker-a');
+        await store.removeNode('unknown');
+        assert.deepEqual(
+          (await store.listNodes()).map((n) => n.name),
+          ['worker-b'],
+        );
+      });
+    });
+
+    describe('sessions', function () {
+      const acc = newId();
+      const rid = newId();
+
+      function session(logout: number, extra: Partial<SessionRecord> = {}): SessionRecord {
+        return {
+          account_id: acc,
+          recipient_id: rid,
+          login_session_id: `s-${logout}`,
+          login_time: logout - 50,
+          logout_time: logout,
+          stats: {
+            total_calls: logout / 100,
+            missed_calls: 0,
+            avg_call_time: 12,
+            login_time: logout - 50,
+            last_action_time: logout - 1,
+            last_handled_time: 0,
+          },
+          node: 'worker-a',
+          ...extra,
+        };
+      }
+
+      it('lists newest first and pages with before', async function () {
+        for (const t of [300, 100, 500, 200, 400]) await store.appendSession(session(t));
+        await store.appendSession({ ...session(450), recipient_id: newId() });
+        const times = async (opts: { limit: number; before?: number }) =>
+          (await store.listSessions(acc, rid, opts)).map((s) => s.logout_time);
+        assert.deepEqual(await times({ limit: 10 }), [500, 400, 300, 200, 100]);
+        assert.deepEqual(await times({ limit: 2 }), [500, 400]);
+        assert.deepEqual(await times({ limit: 2, before: 400 }), [300, 200]);
+        assert.deepEqual(await times({ limit: 2, before: 200 }), [100]);
+        assert.deepEqual(await times({ limit: 2, before: 100 }), []);
+        assert.deepEqual(await times({ limit: 0 }), []);
+        assert.deepEqual(await store.listSessions(acc, newId(), { limit: 10 }), []);
+      });
+
+      it('keeps every field; reason only when given; the same session appended twice is kept once', async function () {
+        const plain = session(100);
+        const withReason = session(200, { reason: 'forced_logout' });
+        await store.appendSession(plain);
+        await store.appendSession(withReason);
+        await store.appendSession({ ...withReason, node: 'worker-b' });
+        const list = await store.listSessions(acc, rid, { limit: 10 });
+        assert.deepEqual(list, [{ ...withReason, node: 'worker-b' }, plain]);
+        assert.equal('reason' in (list[1] ?? {}), false);
+      });
+    });
+  });
+}
