@@ -35,9 +35,9 @@ async function main(): Promise<void> {
   const store = createStore({ sqlitePath: workerConfig.sqlitePath, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
   await store.init();
   const demo = await bootstrapDemo(store, {
-    accountName: workerConfig.bootstrapAccountName,
-    adminUsername: workerConfig.bootstrapAdminUsername,
-    adminPassword: workerConfig.bootstrapAdminPassword,
+    accountName: workerConfig.bootstrap.accountName,
+    adminUsername: workerConfig.bootstrap.adminUsername,
+    adminPassword: workerConfig.bootstrap.adminPassword,
     logger,
   });
 
@@ -45,15 +45,16 @@ async function main(): Promise<void> {
   await worker.start();
   const gateway = createGateway({ bus, config: gatewayConfig, logger: logger.child({ component: 'gateway' }) });
   const server = await gateway.listen(gatewayConfig.port, gatewayConfig.host);
+  await gateway.ready();
   const base = `http://127.0.0.1:${new URL(server.url).port}`;
 
   const credentials = createHash('md5')
-    .update(`${workerConfig.bootstrapAdminUsername.toLowerCase()}:${workerConfig.bootstrapAdminPassword}`)
+    .update(`${workerConfig.bootstrap.adminUsername.toLowerCase()}:${workerConfig.bootstrap.adminPassword}`)
     .digest('hex');
   const auth = await fetch(`${base}/v2/user_auth`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ data: { credentials, account_name: workerConfig.bootstrapAccountName } }),
+    body: JSON.stringify({ data: { credentials, account_name: workerConfig.bootstrap.accountName } }),
   });
   const authBody = (await auth.json()) as { auth_token?: string; data?: { account_id?: string } };
   const token = authBody.auth_token ?? '';
@@ -63,8 +64,8 @@ async function main(): Promise<void> {
     '',
     `Qubicle recipient service running (${workerConfig.amqpUrl ? 'RabbitMQ' : 'in-process bus'}, ${store.kind})`,
     `  URL:      ${base}`,
-    `  account:  ${workerConfig.bootstrapAccountName}  (id ${accountId})`,
-    `  admin:    ${workerConfig.bootstrapAdminUsername} / ${process.env['BOOTSTRAP_ADMIN_PASSWORD'] ? '(from BOOTSTRAP_ADMIN_PASSWORD)' : workerConfig.bootstrapAdminPassword}`,
+    `  account:  ${workerConfig.bootstrap.accountName}  (id ${accountId})`,
+    `  admin:    ${workerConfig.bootstrap.adminUsername} / ${process.env['BOOTSTRAP_ADMIN_PASSWORD'] ? '(from BOOTSTRAP_ADMIN_PASSWORD)' : workerConfig.bootstrap.adminPassword}`,
     `  agents:   agent1, agent2, agent3 (same password)`,
     `  token:    ${token}   (valid ${gatewayConfig.authTokenTtlSeconds} s)`,
     '',

@@ -12,7 +12,7 @@ import type { GatewayMetrics } from './metrics.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
 
 export interface GatewayDeps {
-  bus: Pick<Bus, 'call' | 'isConnected'>;
+  bus: Pick<Bus, 'call' | 'isConnected'> & Partial<Pick<Bus, 'onStateChange'>>;
   config: GatewayConfig;
   logger: Logger;
   clock?: () => number;
@@ -33,7 +33,7 @@ export interface Gateway {
   rpc: GatewayRpc;
   /** Starts the HTTP server (default PORT/HOST of the config). */
   listen(port?: number, host?: string): Promise<ListeningGateway>;
-  /** Resolves when the shard count is known (what /readyz waits for besides the bus). */
+  /** Resolves when the bus is connected and the shard count is known (what /readyz waits for). */
   ready(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, stops shard-count discovery. Idempotent. */
   stop(): Promise<void>;
@@ -109,6 +109,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return { url, port: addr.port, close: () => closeServer(server) };
     },
     async ready() {
+      await whenConnected(deps.bus);
       await rpc.shards.whenKnown();
     },
     stop() {
@@ -127,4 +128,21 @@ function urlHost(address: string): string {
   if (address === '0.0.0.0' || address === '') return '127.0.0.1';
   if (address === '::') return '[::1]';
   return address.includes(':') ? `[${address}]` : address;
+}
+
+/** Resolves once the bus reports itself connected (at once when it already is). */
+function whenConnected(bus: GatewayDeps['bus']): Promise<void> {
+  if (bus.isConnected() || !bus.onStateChange) return Promise.resolve();
+  const subscribe = bus.onStateChange.bind(bus);
+  return new Promise((resolve) => {
+    const off = subscribe((connected) => {
+      if (!connected) return;
+      off();
+      resolve();
+    });
+    if (bus.isConnected()) {
+      off();
+      resolve();
+    }
+  });
 }

@@ -1,0 +1,245 @@
+/**
+ * One actor per recipient of an owned shard: a mailbox around the pure machine. For each
+ * input, in order: run the transition, PERSIST (fenced) before anything is visible, then
+ * publish the events, then (re)arm or cancel timers, then reply. A failed write leaves
+ * the in-memory state as it was and answers an error; a fenced write means the shard was
+ * lost, so the actor stops for good.
+ */
+import { errorReply, type QubicleError, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import type { Bus, Logger } from '@qubicle/transport';
+import type { Clock, TimerHandle } from '../clock.js';
+import { timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
+import { isStoreError, type Fence, type Store } from '../store/port.js';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettingsSource } from './account-settings.js';
+import { Mailbox } from './mailbox.js';
+import { loginRefusal, notARecipient } from './recipient-check.js';
+import { publishEvent } from './publish.js';
+
+export interface ActorEnv {
+  store: Store;
+  bus: Pick<Bus, 'publish'>;
+  clock: Clock;
+  logger: Logger;
+  node: string;
+  accounts: AccountSettingsSource;
+  newSessionId(): string;
+  /** The shard's current fence, or null when this node does not own it (any more). */
+  fenceOf(shard: number): Fence | null;
+  /** A write was fenced: the shard belongs to someone else now. Must not wait for this actor. */
+  onFenced(shard: number, err: Error): void;
+  /** Wiretap effects, for the media layer. */
+  onWiretap?(actor: RecipientKey, effect: Extract<Effect, { type: 'wiretap' }>): void;
+}
+
+export interface RecipientKey {
+  accountId: string;
+  recipientId: string;
+  shard: number;
+}
+
+/** A timer input that could not be applied (store down) is tried again this much later. */
+export const TIMER_RETRY_MS = 1_000;
+
+export class RecipientActor {
+  private readonly mailbox = new Mailbox();
+  private readonly timers = new Map<TimerKind, TimerHandle>();
+  private current: RecipientState | null = null;
+  /** false until the store was asked (or the state handed in by the shard loader). */
+  private loaded = false;
+  private stopped = false;
+
+  constructor(
+    private readonly env: ActorEnv,
+    readonly key: RecipientKey,
+    /** Called after each input with nothing left in the mailbox (the registry forgets logged-out actors). */
+    private readonly onSettled: (actor: RecipientActor) => void = () => {},
+  ) {}
+
+  get state(): RecipientState | null {
+    return this.current;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Inputs waiting or running. */
+  get backlog(): number {
+    return this.mailbox.size;
+  }
+
+  /**
+   * Takes a state loaded by the shard loader and re-arms its timers: a deadline already
+   * passed (nobody owned the shard then) is applied at once by feeding its timer input.
+   */
+  adopt(state: RecipientState): void {
+    this.current = state;
+    this.loaded = true;
+    const now = this.env.clock.now();
+    for (const { kind, input } of timersOf(state)) {
+      if (input.deadline <= now) void this.fire(input);
+      else this.arm(kind, input);
+    }
+  }
+
+  send(input: MachineInput): Promise<RpcReply<unknown>> {
+    return this.mailbox.post(async () => {
+      try {
+        return await this.process(input);
+      } finally {
+        if (this.mailbox.size <= 1) this.onSettled(this);
+      }
+    });
+  }
+
+  /** Resolves when every input sent so far was handled. */
+  idle(): Promise<void> {
+    return this.mailbox.idle();
+  }
+
+  /** Forget everything without writing: the shard is gone (lost, or handed over on shutdown). */
+  stop(): void {
+    this.stopped = true;
+    for (const handle of this.timers.values()) this.env.clock.clearTimer(handle);
+    this.timers.clear();
+  }
+
+  private async process(input: MachineInput): Promise<RpcReply<unknown>> {
+    const { env, key } = this;
+    const gone = () => this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
+    if (this.stopped) return gone();
+
+    let account: MachineAccount;
+    try {
+      if (!this.loaded) {
+        const stored = await env.store.loadRecipient(key.accountId, key.recipientId);
+        if (this.stopped) return gone();
+        if (stored) this.adopt(stored.state);
+        else this.loaded = true;
+      }
+      const refusal = await this.precheck(input);
+      if (refusal) return errorReply(refusal, env.node);
+      account = input.type === 'get_status' ? DEFAULT_ACCOUNT_SETTINGS : await env.accounts.get(key.accountId);
+    } catch (err) {
+      env.logger.error({ err, account_id: key.accountId, recipient_id: key.recipientId, input: input.type }, 'store read failed');
+      return this.unavailable(`datastore unavailable: ${errorMessage(err)}`);
+    }
+    if (this.stopped) return gone();
+
+    let result: TransitionResult;
+    try {
+      result = transition(this.current, input, { now: env.clock.now(), node: env.node, account, newSessionId: env.newSessionId });
+    } catch (err) {
+      env.logger.error({ err, account_id: key.accountId, recipient_id: key.recipientId, input: input.type }, 'state machine threw');
+      return errorReply({ code: 'internal', message: `state machine failed on ${input.type}` }, env.node);
+    }
+
+    const failure = await this.persist(result);
+    if (failure) return failure;
+    this.current = result.state;
+    await this.publish(result.effects);
+    this.applyTimersAndHooks(result.effects);
+    return result.reply;
+  }
+
+  /** Checks the machine cannot make itself: the users document decides who may log in. */
+  private async precheck(input: MachineInput): Promise<QubicleError | null> {
+    if (this.current !== null) return null;
+    if (input.type === 'login') {
+      return loginRefusal(await this.env.store.getUser(this.key.accountId, this.key.recipientId), this.key.accountId, this.key.recipientId);
+    }
+    if (input.type === 'get_status') {
+      return notARecipient(await this.env.store.getUser(this.key.accountId, this.key.recipientId), this.key.accountId, this.key.recipientId);
+    }
+    return null;
+  }
+
+  /** Writes before anything is visible; returns the error reply when the write failed. */
+  private async persist(result: TransitionResult): Promise<RpcReply<never> | null> {
+    if (!result.effects.some((e) => e.type === 'persist')) return null;
+    const { env, key } = this;
+    const fence = env.fenceOf(key.shard);
+    if (!fence) return this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
+    try {
+      for (const e of result.effects) {
+        // Before the delete: appending the same session twice replaces it, so a retried logout is harmless.
+        if (e.type === 'end_session') await env.store.appendSession(e.record);
+      }
+      if (result.state) await env.store.saveRecipients([{ state: result.state, shard: key.shard }], fence);
+      else await env.store.deleteRecipient(key.accountId, key.recipientId, key.shard, fence);
+      return null;
+    } catch (err) {
+      if (isStoreError(err, 'fenced')) {
+        env.logger.warn({ shard: key.shard, epoch: fence.epoch, recipient_id: key.recipientId }, 'write fenced: shard lost, actor stops');
+        this.stop();
+        env.onFenced(key.shard, err);
+        return this.unavailable(`shard ${key.shard} moved away from ${env.node}; retry`);
+      }
+      env.logger.error({ err, shard: key.shard, recipient_id: key.recipientId }, 'recipient state write failed; nothing applied');
+      return this.unavailable(`datastore unavailable: ${errorMessage(err)}`);
+    }
+  }
+
+  /** In order, after the write: a failed publish is logged, never undoes a durable change. */
+  private async publish(effects: Effect[]): Promise<void> {
+    for (const e of effects) {
+      if (e.type !== 'publish') continue;
+      try {
+        await publishEvent(this.env.bus, e.event);
+      } catch (err) {
+        this.env.logger.warn({ err, event: e.event.event, seq: e.event.seq, recipient_id: e.event.recipient_id }, 'event publish failed');
+      }
+    }
+  }
+
+  private applyTimersAndHooks(effects: Effect[]): void {
+    for (const e of effects) {
+      if (e.type === 'arm_timer') this.arm(e.kind, e.input);
+      else if (e.type === 'cancel_timer') this.disarm(e.kind);
+      else if (e.type === 'wiretap') this.env.onWiretap?.(this.key, e);
+    }
+    if (this.current === null) {
+      // Logged out: nothing may fire for the old session.
+      this.disarm('offer');
+      this.disarm('wrapup');
+    }
+  }
+
+  private arm(kind: TimerKind, input: TimerInput): void {
+    this.disarm(kind);
+    const handle = this.env.clock.setTimer(input.deadline, () => {
+      if (this.timers.get(kind) === handle) this.timers.delete(kind);
+      void this.fire(input);
+    });
+    this.timers.set(kind, handle);
+  }
+
+  private disarm(kind: TimerKind): void {
+    const handle = this.timers.get(kind);
+    if (handle) this.env.clock.clearTimer(handle);
+    this.timers.delete(kind);
+  }
+
+  /** A timer input goes through the mailbox like any command; if it could not be applied it is retried. */
+  private async fire(input: TimerInput): Promise<void> {
+    const reply = await this.send(input);
+    if (!reply.ok && reply.error.code === 'unavailable' && !this.stopped) {
+      const kind: TimerKind = input.type === 'offer_timeout' ? 'offer' : 'wrapup';
+      if (!this.timers.has(kind)) {
+        const handle = this.env.clock.setTimer(this.env.clock.now() + TIMER_RETRY_MS, () => {
+          if (this.timers.get(kind) === handle) this.timers.delete(kind);
+          void this.fire(input);
+        });
+        this.timers.set(kind, handle);
+      }
+    }
+  }
+
+  private unavailable(message: string): RpcReply<never> {
+    return errorReply({ code: 'unavailable', message }, this.env.node);
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

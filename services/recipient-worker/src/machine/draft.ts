@@ -1,0 +1,125 @@
+/**
+ * A Draft is the working copy of one transition: a deep copy of the state that the rules
+ * mutate, plus the events and effects they produce. `commit` turns it into the result the
+ * actor executes. Keeping this bookkeeping in one place lets every rule stay a few lines
+ * that read like the design's table.
+ */
+import {
+  NOT_LOGGED_IN_STATUS,
+  okReply,
+  statusOf,
+  type AvailabilityState,
+  type RecipientEvent,
+  type RecipientEventName,
+  type RecipientState,
+  type RecipientStatus,
+} from '@qubicle/contracts';
+import {
+  RECENT_COMMANDS_KEPT,
+  type Effect,
+  type MachineContext,
+  type MachineInput,
+  type TimerInput,
+  type TimerKind,
+  type TransitionResult,
+} from './types.js';
+
+/** Optional payload of an event (everything but what commit fills in). */
+export type EventExtra = Pick<RecipientEvent, 'call' | 'reason' | 'final_stats' | 'wiretap' | 'queue_id'>;
+
+interface PendingEvent extends EventExtra {
+  event: RecipientEventName;
+  seq: number;
+}
+
+/** unix seconds, as every stats time is */
+export const toSeconds = (ms: number): number => Math.floor(ms / 1000);
+
+export class Draft {
+  /** null once the recipient logged out in this transition */
+  state: RecipientState | null;
+  private readonly events: PendingEvent[] = [];
+  private readonly effects: Effect[] = [];
+  private seq: number;
+  private readonly accountId: string;
+  private readonly recipientId: string;
+
+  constructor(
+    start: RecipientState,
+    readonly ctx: MachineContext,
+  ) {
+    this.state = structuredClone(start);
+    this.seq = start.seq;
+    this.accountId = start.account_id;
+    this.recipientId = start.recipient_id;
+  }
+
+  /** The logged-in state being edited (a rule that logged the recipient out must not touch it again). */
+  get s(): RecipientState {
+    if (!this.state) throw new Error('recipient already logged out in this transition');
+    return this.state;
+  }
+
+  get nowSeconds(): number {
+    return toSeconds(this.ctx.now);
+  }
+
+  /** Changes availability_state; every such change stamps last_action_time. */
+  enter(availability: RecipientState['availability_state']): void {
+    this.s.availability_state = availability;
+    this.s.stats.last_action_time = this.nowSeconds;
+  }
+
+  emit(event: RecipientEventName, extra: EventExtra = {}): void {
+    this.events.push({ event, seq: ++this.seq, ...stripUndefined(extra) });
+  }
+
+  effect(effect: Effect): void {
+    this.effects.push(effect);
+  }
+
+  armTimer(kind: TimerKind, input: TimerInput): void {
+    this.effects.push({ type: 'arm_timer', kind, at: input.deadline, input });
+  }
+
+  cancelTimer(kind: TimerKind): void {
+    this.effects.push({ type: 'cancel_timer', kind });
+  }
+
+  /** Ends the transition: statuses, seq, the reply (recorded for redelivery), persist + publish. */
+  commit(input: MachineInput, data?: unknown): TransitionResult {
+    const { now, node } = this.ctx;
+    const final = this.state;
+    const status: RecipientStatus = final ? statusOf(final, now, node) : { ...NOT_LOGGED_IN_STATUS };
+    const reply = okReply(data === undefined ? status : data, node);
+    const publishes: Effect[] = this.events.map(({ event, seq, ...extra }) => ({
+      type: 'publish',
+      event: {
+        event,
+        account_id: this.accountId,
+        recipient_id: this.recipientId,
+        seq,
+        timestamp: now,
+        node,
+        status: structuredClone(status),
+        ...extra,
+      },
+    }));
+    if (final) {
+      final.seq = this.seq;
+      if ('command_id' in input) {
+        final.recent_commands = [...final.recent_commands, { id: input.command_id, reply }].slice(-RECENT_COMMANDS_KEPT);
+      }
+    }
+    return { state: final, effects: [{ type: 'persist' }, ...publishes, ...this.effects], reply };
+  }
+}
+
+/** A state where a call or wrap-up is in progress: ready/away/logout are deferred there. */
+export function isBusy(state: AvailabilityState): state is 'Call-Offer' | 'On-A-Call' | 'Wrapup-Time' {
+  return state === 'Call-Offer' || state === 'On-A-Call' || state === 'Wrapup-Time';
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,87 @@
+/** Login, logout and the status read. */
+import type { GetStatusCommand, LoginCommand, LogoutCommand, RecipientState } from '@qubicle/contracts';
+import { Draft, isBusy, toSeconds } from '../draft.js';
+import { read } from '../outcomes.js';
+import { logoutNow, withdrawOffer } from '../steps.js';
+import type { MachineContext, TransitionResult } from '../types.js';
+
+/**
+ * Not-Logged-In → Away with a fresh session. Logged in already: idempotent success,
+ * except that a logout deferred until the end of a call is called off.
+ */
+export function login(state: RecipientState | null, input: LoginCommand, ctx: MachineContext): TransitionResult {
+  if (state) {
+    const d = new Draft(state, ctx);
+    if (d.s.next_state === 'Not-Logged-In') {
+      d.s.next_state = null;
+      d.emit('next_state');
+    }
+    return d.commit(input);
+  }
+  const d = new Draft(freshSession(input, ctx), ctx);
+  d.emit('create');
+  return d.commit(input);
+}
+
+/**
+ * Per-login event numbering starts at now (ms) × 1000: the numbers of a new login are
+ * above those of every earlier one (unless a session emitted more than 1000 events per
+ * millisecond it lasted), without having to remember anything after logout.
+ */
+export function firstSeqOfSession(nowMs: number): number {
+  return nowMs * 1000;
+}
+
+function freshSession(input: LoginCommand, ctx: MachineContext): RecipientState {
+  const now = toSeconds(ctx.now);
+  return {
+    account_id: input.account_id,
+    recipient_id: input.recipient_id,
+    login_session_id: ctx.newSessionId(),
+    availability_state: 'Away',
+    queue_availability: {},
+    next_state: null,
+    away_reason: null,
+    offered_call: null,
+    offer_deadline: null,
+    handling_call: null,
+    answered_at: null,
+    wrapup_seconds: 0,
+    wrapup_deadline: null,
+    wiretapping_recipient: null,
+    wiretap_mode: null,
+    consecutive_misses: 0,
+    total_talk_ms: 0,
+    stats: { total_calls: 0, missed_calls: 0, avg_call_time: 0, login_time: now, last_action_time: now, last_handled_time: 0 },
+    seq: firstSeqOfSession(ctx.now),
+    recent_commands: [],
+  };
+}
+
+/**
+ * Away/Ready: out at once. Call-Offer: the offer is withdrawn (not a miss) and the
+ * recipient is out at once — nobody should be left ringing for an agent who left.
+ * On-A-Call/Wrapup-Time: deferred as next_state, applied when the call/wrap-up ends.
+ * Not logged in: idempotent success (a redelivered logout must not turn into an error).
+ */
+export function logout(state: RecipientState | null, input: LogoutCommand, ctx: MachineContext): TransitionResult {
+  if (!state) return read(state, ctx);
+  const d = new Draft(state, ctx);
+  if (d.s.availability_state === 'Call-Offer') {
+    withdrawOffer(d, 'logout');
+    logoutNow(d, input.reason);
+  } else if (isBusy(d.s.availability_state)) {
+    if (d.s.next_state !== 'Not-Logged-In') {
+      d.s.next_state = 'Not-Logged-In';
+      d.emit('next_state', input.reason ? { reason: input.reason } : {});
+    }
+  } else {
+    logoutNow(d, input.reason);
+  }
+  return d.commit(input);
+}
+
+/** Never recorded, never changes anything. */
+export function getStatus(state: RecipientState | null, _input: GetStatusCommand, ctx: MachineContext): TransitionResult {
+  return read(state, ctx);
+}

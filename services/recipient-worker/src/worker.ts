@@ -1,0 +1,167 @@
+/**
+ * A recipient-worker node: wires the store, the bus, the shard manager, the actors and
+ * the two kinds of queues it serves (its shards, and the shared directory queue).
+ *
+ * start: store ready → shard count verified → exchanges/dead-letter queue declared →
+ *        node registered → logout watch for monitors → shards taken (each loaded before
+ *        consumed) → directory served.
+ * stop:  directory and shard consumers cancelled (in-flight work finishes), mailboxes
+ *        drained, leases released, node unregistered. The bus and the store belong to
+ *        the caller and stay open.
+ */
+import {
+  DEAD_LETTER_EXCHANGE,
+  DEAD_LETTER_QUEUE,
+  DIRECTORY_QUEUE,
+  EVENTS_EXCHANGE,
+  newKazooId,
+} from '@qubicle/contracts';
+import type { Bus, Consumer, Logger } from '@qubicle/transport';
+import { AccountSettingsCache } from './actor/account-settings.js';
+import type { ActorEnv } from './actor/recipient-actor.js';
+import { ActorRegistry } from './actor/registry.js';
+import { watchMonitorTargets } from './actor/wiretap-watch.js';
+import { createSystemClock, type Clock, type TimerHandle } from './clock.js';
+import type { WorkerConfig } from './config.js';
+import { createDirectoryHandler } from './directory/index.js';
+import { createShardHandler } from './handlers/shard-handler.js';
+import { ShardManager } from './shards/shard-manager.js';
+import { verifyShardCount } from './shards/shard-count.js';
+import type { Store } from './store/port.js';
+
+export interface WorkerDeps {
+  bus: Bus;
+  store: Store;
+  config: WorkerConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Login session ids (default: fresh KAZOO ids). */
+  newSessionId?: () => string;
+}
+
+export interface Worker {
+  readonly node: string;
+  readonly registry: ActorRegistry;
+  readonly shards: ShardManager;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ownedShards(): number[];
+}
+
+export function createWorker(deps: WorkerDeps): Worker {
+  const { bus, store, config, logger } = deps;
+  const clock = deps.clock ?? createSystemClock();
+  const node = config.nodeName;
+  const log = childLogger(logger, { node });
+
+  // The actors need the shard manager (fences) and the shard manager needs the actors: late binding.
+  let shards: ShardManager | undefined;
+  const env: ActorEnv = {
+    store,
+    bus,
+    clock,
+    logger: log,
+    node,
+    accounts: new AccountSettingsCache((id) => store.getAccount(id), clock),
+    newSessionId: deps.newSessionId ?? newKazooId,
+    fenceOf: (shard) => shards?.fenceOf(shard) ?? null,
+    onFenced: (shard) => void shards?.lose(shard, 'a write was fenced: another node holds the lease'),
+  };
+  const registry = new ActorRegistry(env, config.shardCount);
+  const handler = createShardHandler({
+    registry,
+    owns: (shard) => shards?.owns(shard) ?? false,
+    store,
+    bus,
+    logger: log,
+    node,
+    shardCount: config.shardCount,
+  });
+  shards = new ShardManager({
+    store,
+    bus,
+    clock,
+    logger: log,
+    registry,
+    handler,
+    node,
+    shardCount: config.shardCount,
+    leaseTtlMs: config.leaseTtlMs,
+    prefetch: config.shardPrefetch,
+    queueType: config.shardQueueType,
+  });
+  const shardManager = shards;
+
+  let directoryConsumer: Consumer | null = null;
+  let watchConsumer: Consumer | null = null;
+  let heartbeat: TimerHandle | null = null;
+  let running = false;
+  const startedAt = clock.now();
+
+  const cancel = async (consumer: Consumer | null, what: string): Promise<void> => {
+    try {
+      await consumer?.cancel();
+    } catch (err) {
+      log.warn({ err }, `${what} consumer cancel failed`);
+    }
+  };
+
+  const beat = async (): Promise<void> => {
+    try {
+      await store.heartbeatNode(node, { shard_count: config.shardCount, owned_shards: shardManager.ownedShards().length, started_at: startedAt }, clock.now());
+    } catch (err) {
+      log.warn({ err }, 'node heartbeat failed');
+    }
+  };
+  const scheduleBeat = (): void => {
+    if (!running) return;
+    heartbeat = clock.setTimer(clock.now() + Math.floor(config.leaseTtlMs / 3), () => {
+      heartbeat = null;
+      void beat().finally(scheduleBeat);
+    });
+  };
+
+  return {
+    node,
+    registry,
+    shards: shardManager,
+    ownedShards: () => shardManager.ownedShards(),
+
+    async start() {
+      running = true;
+      await store.init();
+      await verifyShardCount(store, config.shardCount);
+      await bus.declareExchange(EVENTS_EXCHANGE, 'topic');
+      await bus.declareExchange(DEAD_LETTER_EXCHANGE, 'fanout');
+      await bus.declareQueue({ name: DEAD_LETTER_QUEUE, durable: true }, [{ exchange: DEAD_LETTER_EXCHANGE, routingKey: '' }]);
+      await store.heartbeatNode(node, { shard_count: config.shardCount, owned_shards: 0, started_at: startedAt }, clock.now());
+      scheduleBeat();
+      watchConsumer = await watchMonitorTargets(bus, registry, log);
+      await shardManager.start();
+      const directory = createDirectoryHandler({ store, bus, logger: log, shardCount: config.shardCount, shardQueueType: config.shardQueueType, node });
+      directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directory, { prefetch: config.shardPrefetch });
+      await beat();
+      log.info({ owned: shardManager.ownedShards().length, shardCount: config.shardCount, store: store.kind }, 'worker started');
+    },
+
+    async stop() {
+      running = false;
+      if (heartbeat) clock.clearTimer(heartbeat);
+      heartbeat = null;
+      // The directory may ask shards (logout of a deleted user): stop it first, then the shards.
+      await cancel(directoryConsumer, 'directory');
+      directoryConsumer = null;
+      await shardManager.stop();
+      await cancel(watchConsumer, 'logout watch');
+      watchConsumer = null;
+      await store.removeNode(node).catch((err: unknown) => log.warn({ err }, 'node unregister failed'));
+      log.info({}, 'worker stopped');
+    },
+  };
+}
+
+/** pino's child() when there is one, so every line names the node. */
+function childLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  const withChild = logger as Logger & { child?: (b: Record<string, unknown>) => Logger };
+  return typeof withChild.child === 'function' ? withChild.child(bindings) : logger;
+}

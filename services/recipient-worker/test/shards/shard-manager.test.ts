@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { shardOf, shardQueue, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { createMemoryBus, isTransportError } from '@qubicle/transport';
+import { LEASE_SAFETY } from '../../src/shards/shard-manager.js';
+import { ShardCountMismatchError, verifyShardCount } from '../../src/shards/shard-count.js';
+import { Session, ACCOUNT, NODE, OTHER, RECIPIENT, T0, cmd } from '../support/machine-fixtures.js';
+import { MemoryStore } from '../support/memory-store.js';
+import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
+import { deferred, waitFor, within } from '../support/wait.js';
+
+const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
+const shardOfR = (id: string) => shardOf(ACCOUNT, id, SHARD_COUNT);
+
+function call(bus: { call: (q: string, b: unknown, o: { timeoutMs: number }) => Promise<unknown> }, recipient: string, body: Record<string, unknown>) {
+  return bus.call(
+    shardQueue(shardOfR(recipient)),
+    { command_id: `c-${Math.random().toString(16).slice(2, 12)}`, account_id: ACCOUNT, recipient_id: recipient, shard_count: SHARD_COUNT, ...body },
+    { timeoutMs: 2_000 },
+  ) as Promise<RpcReply<unknown>>;
+}
+
+/** A persisted recipient state as a previous owner left it. */
+function persisted(store: MemoryStore, state: RecipientState, epoch = 1): void {
+  store.recipients.set(`${state.account_id}/${state.recipient_id}`, { state, shard: shardOfR(state.recipient_id), epoch, updated: T0 });
+}
+
+describe('shards: shard manager', () => {
+  it('takes every free shard: lease, claim, load, THEN consume (exclusively)', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    assert.deepEqual(t.manager.ownedShards(), ALL);
+    for (const s of ALL) {
+      const lease = t.store.leases.get(s);
+      assert.equal(lease?.owner, NODE);
+      assert.deepEqual(t.manager.fenceOf(s), { shard: s, epoch: lease!.epoch, node: NODE });
+      assert.ok(t.order.indexOf(`load ${s}`) < t.order.indexOf(`serve ${shardQueue(s)}`), `shard ${s}: load before serve`);
+    }
+    assert.ok(t.store.calls.filter((c) => c === 'claimShard').length === SHARD_COUNT);
+    await assert.rejects(t.bus.serve({ name: shardQueue(0) }, async () => null, { prefetch: 1 }), (e) => isTransportError(e, 'refused'));
+    // and commands work end to end
+    const reply = await call(t.bus, RECIPIENT, { type: 'login' });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    assert.equal(reply.node, NODE);
+    await t.manager.stop();
+  });
+
+  it('loads the recipients of each shard and re-arms their timers; a passed deadline is applied at once', async () => {
+    const store = new MemoryStore();
+    store.addAccount({ id: ACCOUNT });
+    store.addUser(ACCOUNT, RECIPIENT);
+    store.addUser(ACCOUNT, OTHER);
+    // RECIPIENT: Call-Offer whose deadline passed while nobody owned the shard; OTHER: in wrap-up until later.
+    const a = new Session().login().ready().offered('call-1', { timeout: 20 });
+    const b = new Session();
+    b.ctx = { ...b.ctx };
+    b.apply(cmd({ type: 'login' }, { recipient_id: OTHER }));
+    b.apply(cmd({ type: 'set_status', status: 'ready' }, { recipient_id: OTHER }));
+    b.apply(cmd({ type: 'offer', call: { queue_id: 'c0000000000000000000000000000001', session_id: 'call-2', caller_id_name: '', caller_id_number: '', queue_enter_time: 0 }, offer_timeout_seconds: 20, wrapup_seconds: 600 }, { recipient_id: OTHER }));
+    b.apply(cmd({ type: 'answer', session_id: 'call-2' }, { recipient_id: OTHER }));
+    b.apply(cmd({ type: 'hangup', session_id: 'call-2' }, { recipient_id: OTHER }));
+    persisted(store, a.s);
+    persisted(store, b.s);
+    const t = shardHarness({ store });
+    t.clock.advance(60_000);
+    await t.manager.start();
+    const ra = t.registry.peek(ACCOUNT, RECIPIENT)!;
+    const rb = t.registry.peek(ACCOUNT, OTHER)!;
+    await waitFor(() => ra.state?.availability_state === 'Ready', 'the late offer timeout');
+    await ra.idle();
+    assert.equal(ra.state?.stats.missed_calls, 1);
+    const written = store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)!;
+    assert.equal(written.state.availability_state, 'Ready');
+    assert.equal(written.epoch, t.manager.fenceOf(shardOfR(RECIPIENT))!.epoch, 'written under the new lease');
+    assert.equal(rb.state?.availability_state, 'Wrapup-Time');
+    assert.ok(t.clock.pendingTimers().includes(b.s.wrapup_deadline!), 'the wrap-up timer is armed again');
+    await t.manager.stop();
+  });
+
+  it('does not serve shards another node holds; takes them on a later tick once their lease expired', async () => {
+    const t = shardHarness();
+    t.store.steal(1, 'other-node', T0);
+    t.store.leases.get(1)!.expires_at = T0 + 5_000;
+    await t.manager.start();
+    assert.deepEqual(t.manager.ownedShards(), [0, 2, 3]);
+    assert.equal(t.manager.owns(1), false);
+    assert.equal(t.manager.fenceOf(1), null);
+    t.clock.advance(Math.floor(TTL / 3));
+    await t.manager.tick();
+    assert.deepEqual(t.manager.ownedShards(), [0, 2, 3], 'still valid at T0+3s');
+    t.clock.advance(Math.floor(TTL / 3));
+    await t.manager.tick();
+    assert.deepEqual(t.manager.ownedShards(), ALL);
+    assert.equal(t.store.leases.get(1)?.epoch, 2, 'a new epoch for the new owner');
+    await t.manager.stop();
+  });
+
+  it('renews leases every TTL/3', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    const before = t.store.leases.get(0)!.expires_at;
+    t.clock.advance(Math.floor(TTL / 3));
+    await t.manager.tick();
+    assert.equal(t.store.leases.get(0)!.expires_at, before + Math.floor(TTL / 3));
+    assert.equal(t.store.calls.filter((c) => c === 'renewLease').length, SHARD_COUNT);
+    await t.manager.stop();
+  });
+
+  it('a refused renew loses the shard: consumer cancelled, actors dropped, no writes', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    const shard = shardOfR(RECIPIENT);
+    assert.equal((await call(t.bus, RECIPIENT, { type: 'login' })).ok, true);
+    const writes = t.store.writes.length;
+    t.store.steal(shard, 'other-node', t.clock.now());
+    t.clock.advance(Math.floor(TTL / 3));
+    await t.manager.tick();
+    await waitFor(() => !t.manager.ownedShards().includes(shard), 'the shard to be lost');
+    assert.equal(t.registry.peek(ACCOUNT, RECIPIENT), undefined);
+    assert.equal(t.store.writes.length, writes);
+    // the queue is free for its new owner
+    const c = await t.bus.serve({ name: shardQueue(shard) }, async () => null, { prefetch: 1, exclusive: true });
+    await c.cancel();
+    await t.manager.stop();
+  });
+
+  it('a store that cannot be reached: every shard is given up at TTL×0.8 after the last renew, before the lease can expire', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    t.store.down = true;
+    t.clock.advance(Math.floor(TTL / 3));
+    await t.manager.tick();
+    t.clock.advance(Math.floor(TTL / 3));
+    await t.manager.tick();
+    assert.deepEqual(t.manager.ownedShards(), ALL, 'still within the safety margin');
+    t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
+    await waitFor(() => t.manager.ownedShards().length === 0, 'every shard given up');
+    assert.ok(t.clock.now() < T0 + TTL, 'before the lease expired');
+    assert.equal(t.logger.entries.filter((e) => e.msg?.startsWith('shard lost')).length, SHARD_COUNT);
+    t.store.down = false;
+    await t.manager.stop();
+  });
+
+  it('a fenced write from an actor loses the shard', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    const shard = shardOfR(RECIPIENT);
+    assert.equal((await call(t.bus, RECIPIENT, { type: 'login' })).ok, true);
+    t.store.steal(shard, 'other-node', t.clock.now());
+    const reply = await call(t.bus, RECIPIENT, { type: 'set_status', status: 'ready' });
+    assert.equal(reply.ok ? 'ok' : reply.error.code, 'unavailable');
+    await waitFor(() => !t.manager.ownedShards().includes(shard), 'the fenced shard to be lost');
+    assert.equal(t.store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)?.state.availability_state, 'Away');
+    await t.manager.stop();
+  });
+
+  it('stop: in-flight commands finish, mailboxes drain, leases are released, queues are free again', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    assert.equal((await call(t.bus, RECIPIENT, { type: 'login' })).ok, true);
+    const gate = deferred();
+    t.store.gates.set('saveRecipients', gate.promise);
+    const inflight = call(t.bus, RECIPIENT, { type: 'set_status', status: 'ready' });
+    await waitFor(() => t.store.calls.filter((c) => c === 'saveRecipients').length === 2, 'the write in flight');
+    const stopping = t.manager.stop();
+    gate.resolve();
+    t.store.gates.delete('saveRecipients');
+    const reply = await within(inflight);
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    await within(stopping);
+    assert.equal(t.store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)?.state.availability_state, 'Ready');
+    for (const s of ALL) assert.equal(t.store.leases.get(s)?.owner, null, `lease ${s} released`);
+    assert.deepEqual(t.manager.ownedShards(), []);
+    assert.equal(t.registry.size, 0);
+    assert.deepEqual(t.clock.pendingTimers(), [], 'no timers left behind');
+    const c = await t.bus.serve({ name: shardQueue(0) }, async () => null, { prefetch: 1, exclusive: true });
+    await c.cancel();
+  });
+
+  it('a second node takes over released shards with the logged-in recipients intact', async () => {
+    const store = new MemoryStore();
+    const bus = createMemoryBus();
+    const a = shardHarness({ store, bus, node: 'node-a' });
+    store.addAccount({ id: ACCOUNT });
+    store.addUser(ACCOUNT, RECIPIENT);
+    await a.manager.start();
+    assert.equal((await call(bus, RECIPIENT, { type: 'login' })).ok, true);
+    assert.equal((await call(bus, RECIPIENT, { type: 'set_status', status: 'ready' })).ok, true);
+    const b = shardHarness({ store, bus, node: 'node-b', clock: a.clock });
+    await b.manager.start();
+    assert.deepEqual(b.manager.ownedShards(), [], 'node-a holds everything');
+    await a.manager.stop();
+    a.clock.advance(Math.floor(TTL / 3));
+    await b.manager.tick();
+    assert.deepEqual(b.manager.ownedShards(), ALL);
+    const status = await call(bus, RECIPIENT, { type: 'get_status' });
+    assert.equal(status.ok && (status.data as { availability_state: string }).availability_state, 'Ready');
+    assert.equal(status.node, 'node-b');
+    await b.manager.stop();
+  });
+});
+
+describe('shards: shard count', () => {
+  it('records the count on first start and accepts the same count later', async () => {
+    const store = new MemoryStore();
+    assert.equal(await verifyShardCount(store, 16), 16);
+    assert.equal(await verifyShardCount(store, 16), 16);
+    assert.equal(store.meta.get('shard_count'), 16);
+  });
+
+  it('refuses another count with a message naming both', async () => {
+    const store = new MemoryStore();
+    await verifyShardCount(store, 16);
+    await assert.rejects(verifyShardCount(store, 64), (err: unknown) => {
+      assert.ok(err instanceof ShardCountMismatchError);
+      assert.match(err.message, /SHARD_COUNT is 64 but this cluster was created with 16 shards/);
+      return true;
+    });
+  });
+});

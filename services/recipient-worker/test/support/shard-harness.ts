@@ -1,0 +1,69 @@
+/** A ShardManager on the memory bus, a memory store and a manual clock, with the real shard handler. */
+import { createMemoryBus, type Bus, type Consumer, type QueueSpec, type RpcHandler, type ServeOptions } from '@qubicle/transport';
+import { AccountSettingsCache } from '../../src/actor/account-settings.js';
+import type { ActorEnv } from '../../src/actor/recipient-actor.js';
+import { ActorRegistry } from '../../src/actor/registry.js';
+import { ManualClock } from '../../src/clock.js';
+import { createShardHandler } from '../../src/handlers/shard-handler.js';
+import { ShardManager } from '../../src/shards/shard-manager.js';
+import { captureLogger } from './logger.js';
+import { ACCOUNT, NODE, OTHER, RECIPIENT, T0 } from './machine-fixtures.js';
+import { MemoryStore } from './memory-store.js';
+
+export const SHARD_COUNT = 4;
+export const TTL = 9_000;
+
+export function shardHarness(opts: { store?: MemoryStore; bus?: Bus; node?: string; clock?: ManualClock; takeFreeShards?: boolean } = {}) {
+  const store = opts.store ?? new MemoryStore();
+  const bus = opts.bus ?? createMemoryBus();
+  const clock = opts.clock ?? new ManualClock(T0);
+  const logger = captureLogger();
+  const node = opts.node ?? NODE;
+  if (!opts.store) {
+    store.addAccount({ id: ACCOUNT });
+    store.addUser(ACCOUNT, RECIPIENT);
+    store.addUser(ACCOUNT, OTHER);
+  }
+  /** what happened, in order: store loads and queue serves */
+  const order: string[] = [];
+  const loggedBus: Bus = Object.create(bus) as Bus;
+  loggedBus.serve = async (spec: QueueSpec, handler: RpcHandler, serveOpts: ServeOptions): Promise<Consumer> => {
+    order.push(`serve ${spec.name}`);
+    return bus.serve(spec, handler, serveOpts);
+  };
+  const list = store.listRecipientsByShard.bind(store);
+  store.listRecipientsByShard = async (shard: number) => {
+    order.push(`load ${shard}`);
+    return list(shard);
+  };
+  let manager: ShardManager | undefined;
+  let sessions = 0;
+  const env: ActorEnv = {
+    store,
+    bus: loggedBus,
+    clock,
+    logger,
+    node,
+    accounts: new AccountSettingsCache((id) => store.getAccount(id), clock),
+    newSessionId: () => `${node}-session-${++sessions}`,
+    fenceOf: (shard) => manager?.fenceOf(shard) ?? null,
+    onFenced: (shard) => void manager?.lose(shard, 'fenced'),
+  };
+  const registry = new ActorRegistry(env, SHARD_COUNT);
+  const handler = createShardHandler({ registry, owns: (s) => manager?.owns(s) ?? false, store, bus: loggedBus, logger, node, shardCount: SHARD_COUNT });
+  manager = new ShardManager({
+    store,
+    bus: loggedBus,
+    clock,
+    logger,
+    registry,
+    handler,
+    node,
+    shardCount: SHARD_COUNT,
+    leaseTtlMs: TTL,
+    prefetch: 10,
+    queueType: 'classic',
+    ...(opts.takeFreeShards === undefined ? {} : { takeFreeShards: opts.takeFreeShards }),
+  });
+  return { store, bus, clock, logger, registry, manager, order, node };
+}
