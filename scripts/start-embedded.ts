@@ -3,14 +3,25 @@
  * embedded defaults (in-process bus, SQLite at SQLITE_PATH), or on the real broker /
  * database when AMQP_URL / MONGODB_URL are set. Prints the URL, the demo credentials
  * and a ready-to-paste curl with a fresh token.
+ *
+ * Operations: the gateway's PORT serves /metrics for both halves (the gateway's registry, with the
+ * process metrics, merged with the worker's, which has none of its own here) and /readyz includes
+ * the worker's readiness. METRICS_PORT is not used: one process, one scrape target.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { pino } from 'pino';
 import { createAmqpBus, createMemoryBus } from '@qubicle/transport';
-import { createGateway, loadGatewayConfig } from '@qubicle/api-gateway';
-import { bootstrapDemo, createStore, createWorker, loadWorkerConfig } from '@qubicle/recipient-worker';
+import { createGateway, createMetrics, loadGatewayConfig } from '@qubicle/api-gateway';
+import {
+  bootstrapDemo,
+  createStore,
+  createWorker,
+  createWorkerHealth,
+  createWorkerLogger,
+  createWorkerMetrics,
+  loadWorkerConfig,
+} from '@qubicle/recipient-worker';
 
 /** Tokens must survive a restart of the embedded service: keep the signing secret beside the database. */
 function embeddedTokenSecret(sqlitePath: string): string {
@@ -27,7 +38,9 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   env['AUTH_TOKEN_SECRET'] ??= embeddedTokenSecret(workerConfig.sqlitePath);
   const gatewayConfig = loadGatewayConfig(env);
-  const logger = pino({ level: workerConfig.logLevel, base: { service: 'qubicle-embedded' } });
+  const logger = createWorkerLogger({ level: workerConfig.logLevel, service: 'qubicle-embedded' });
+  const workerMetrics = createWorkerMetrics({ defaultMetrics: false });
+  const gatewayMetrics = createMetrics({ include: [workerMetrics.registry] });
 
   const bus = workerConfig.amqpUrl
     ? createAmqpBus({ url: workerConfig.amqpUrl, logger, name: workerConfig.nodeName })
@@ -41,9 +54,17 @@ async function main(): Promise<void> {
     logger,
   });
 
-  const worker = createWorker({ bus, store, config: workerConfig, logger: logger.child({ component: 'worker' }) });
+  const worker = createWorker({ bus, store, config: workerConfig, logger: logger.child({ component: 'worker' }), metrics: workerMetrics });
+  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: workerConfig.readyGraceMs });
   await worker.start();
-  const gateway = createGateway({ bus, config: gatewayConfig, logger: logger.child({ component: 'gateway' }) });
+  health.markStarted();
+  const gateway = createGateway({
+    bus,
+    config: gatewayConfig,
+    logger: logger.child({ component: 'gateway' }),
+    metrics: gatewayMetrics,
+    readiness: () => health.readiness(),
+  });
   const server = await gateway.listen(gatewayConfig.port, gatewayConfig.host);
   await gateway.ready();
   const base = `http://127.0.0.1:${new URL(server.url).port}`;
@@ -79,6 +100,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    health.markStopping();
     await server.close();
     await worker.stop();
     await bus.close();

@@ -11,10 +11,10 @@ const args = process.argv.slice(2);
 const patterns = args.filter((a) => !a.startsWith('--'));
 const grep = args.find((a) => a.startsWith('--grep='))?.slice('--grep='.length);
 
-/** Test roots: each package's test/ folder and the repo's end-to-end test/. */
+/** Test roots: each package's and tool's test/ folder and the repo's end-to-end test/. */
 function defaultRoots(): string[] {
   const roots = ['test'];
-  for (const group of ['libs', 'services']) {
+  for (const group of ['libs', 'services', 'tools']) {
     if (!existsSync(group)) continue;
     for (const pkg of readdirSync(group)) roots.push(join(group, pkg, 'test'));
   }

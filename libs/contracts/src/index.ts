@@ -44,6 +44,7 @@ export * from './bus/commands/monitor.js';
 export * from './bus/commands/monitor-stop.js';
 export * from './bus/commands/get-status.js';
 export * from './bus/commands/get-status-many.js';
+export * from './bus/commands/get-snapshot.js';
 export * from './bus/commands/offer.js';
 export * from './bus/commands/answer.js';
 export * from './bus/commands/reject.js';
@@ -66,6 +67,20 @@ export * from './bus/directory/recipient-list.js';
 export * from './bus/directory/recipient-get.js';
 export * from './bus/directory/recipient-set-enabled.js';
 export * from './bus/directory/cluster-info.js';
+export * from './bus/directory/cluster-view.js';
+export * from './bus/directory/session-list.js';
+export * from './bus/directory/account-find.js';
 export * from './bus/directory/directory-request.js';
+export * from './bus/control/cluster-control.js';
 
 export * from './bus/events/recipient-event.js';
+
+export * from './live/binding.js';
+export * from './live/close-codes.js';
+export * from './live/subscribe.js';
+export * from './live/unsubscribe.js';
+export * from './live/ping.js';
+export * from './live/client-message.js';
+export * from './live/reply.js';
+export * from './live/event.js';
+export * from './bus/recipient-bus-client.js';

@@ -7,12 +7,31 @@ export const DEAD_LETTER_EXCHANGE = 'qubicle.dead-letter';
 export const DEAD_LETTER_QUEUE = 'qubicle.dead-letter';
 /** RPC queue for documents (users, accounts) and auth look-ups, served by every worker. */
 export const DIRECTORY_QUEUE = 'qubicle.directory';
-/** Broadcast control messages to workers (e.g. cluster view requests). */
+/** Broadcast control messages between workers (topic; see bus/control/cluster-control.ts). */
 export const CONTROL_EXCHANGE = 'qubicle.control';
+
+/**
+ * A worker node's presence queue: non-durable, consumed (exclusively) by that node only, and
+ * deleted by the broker PRESENCE_EXPIRES_MS after its consumer is gone (`x-expires`). A call to it
+ * that comes back unroutable proves the node's broker connection is gone (crashed, killed).
+ */
+export function presenceQueue(node: string): string {
+  return `qubicle.node.${node}`;
+}
+export const PRESENCE_EXPIRES_MS = 1000;
+export function presenceQueueArguments(): Record<string, unknown> {
+  return { 'x-expires': PRESENCE_EXPIRES_MS };
+}
 
 /** Durable command queue of one shard; commands are published to it through the default exchange. */
 export function shardQueue(shard: number): string {
   return `qubicle.recipient.shard.${shard}`;
+}
+
+/** The shard of a shard queue name (`qubicle.recipient.shard.N`), or undefined for any other name. */
+export function shardOfQueue(name: string): number | undefined {
+  const m = /^qubicle\.recipient\.shard\.(\d+)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
 }
 
 export type ShardQueueType = 'classic' | 'quorum';

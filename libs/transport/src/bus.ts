@@ -7,6 +7,13 @@
 /** Returned by an RPC handler that does not want a reply sent (the message is still acked). */
 export const NO_REPLY: unique symbol = Symbol('no-reply');
 
+/**
+ * Returned by an RPC handler that must not handle the message here (e.g. this node has just lost
+ * the right to serve the queue): no reply, the message goes back to its queue (nack with requeue)
+ * for the next consumer. Only return it once this consumer is being cancelled, or it comes back.
+ */
+export const REQUEUE: unique symbol = Symbol('requeue');
+
 /** pino-compatible subset. */
 export interface Logger {
   debug(o: object, msg?: string): void;
@@ -37,6 +44,8 @@ export interface IncomingMessage {
   correlationId?: string;
   /** header `x-request-id` */
   requestId?: string;
+  /** Where the reply goes; absent for a fire-and-forget message (nobody hears a reply). */
+  replyTo?: string;
   redelivered: boolean;
   /** header `x-deadline`, absolute epoch ms */
   deadline?: number;
@@ -44,7 +53,7 @@ export interface IncomingMessage {
   routingKey: string;
 }
 
-export type RpcHandler = (msg: IncomingMessage) => Promise<unknown | typeof NO_REPLY>;
+export type RpcHandler = (msg: IncomingMessage) => Promise<unknown | typeof NO_REPLY | typeof REQUEUE>;
 
 export interface ServeOptions {
   /** Maximum number of unacked messages, i.e. of handlers running concurrently for this queue. */
@@ -57,6 +66,12 @@ export interface ServeOptions {
    * The consumer is retried on the next reconnect unless cancelled.
    */
   onError?: (err: Error) => void;
+  /**
+   * A message that is not JSON and has no replyTo is published here (raw body, headers
+   * `x-reason`, `x-original-queue`, `x-correlation-id`) and acked, instead of being nacked
+   * without requeue (which drops it when the queue has no dead-letter exchange).
+   */
+  deadLetterExchange?: string;
 }
 
 export interface SubscribeSpec {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { createAmqpBus, TransportError, type AmqpBus, type IncomingMessage } from '../src/index.js';
+import { createAmqpBus, REQUEUE, TransportError, type AmqpBus, type IncomingMessage } from '../src/index.js';
 import { createTestVhost, type TestVhost } from './support/vhost.js';
 import { Condition, deferred, rejectionOf, within } from './support/wait.js';
 
@@ -332,6 +332,32 @@ describe('amqp bus (integration, real RabbitMQ)', function () {
     assert.equal(check.consumerCount, 0);
     assert.equal(check.messageCount, 0, 'the in-flight message was acked before the channel closed');
     assert.equal(kindOf(await rejectionOf(bus.call(q, {}, { timeoutMs: 200 }))), 'timeout');
+  });
+
+  it('REQUEUE: the message goes back unanswered (in order) to the next consumer once this one is cancelled', async () => {
+    const q = unique('rpc.requeue');
+    let consumer: { cancel(): Promise<void> } | undefined;
+    const refused: unknown[] = [];
+    const firstSeen = deferred();
+    consumer = await bus.serve({ name: q }, async (msg) => {
+      void consumer?.cancel(); // basic.cancel goes out before the nack
+      refused.push(msg.body);
+      firstSeen.resolve();
+      return REQUEUE;
+    }, { prefetch: 5, exclusive: true });
+    const calls = [1, 2, 3].map((n) => bus.call(q, { n }, { timeoutMs: 10_000 }));
+    await within(firstSeen.promise, 5000, 'first handler');
+    await consumer.cancel();
+    const other = createAmqpBus({ url: vhost.url, name: 'transport-test-requeue' });
+    extra.push(other);
+    const seen: Array<{ body: unknown; redelivered: boolean }> = [];
+    await other.serve({ name: q }, async (msg) => {
+      seen.push({ body: msg.body, redelivered: msg.redelivered });
+      return (msg.body as { n: number }).n * 10;
+    }, { prefetch: 1, exclusive: true });
+    assert.deepEqual(await Promise.all(calls), [10, 20, 30]);
+    assert.deepEqual(seen.map((s) => s.body), [{ n: 1 }, { n: 2 }, { n: 3 }], 'same order as sent');
+    assert.ok(refused.length >= 1 && seen.slice(0, refused.length).every((s) => s.redelivered));
   });
 
   it('publishes events with confirms and routes them by topic bindings', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createMemoryBus, NO_REPLY, TransportError, type DeadLetter, type IncomingMessage, type MemoryBus } from '../src/index.js';
+import { createMemoryBus, NO_REPLY, REQUEUE, TransportError, type DeadLetter, type IncomingMessage, type MemoryBus } from '../src/index.js';
 import { Condition, deferred, rejectionOf, within } from './support/wait.js';
 
 function kindOf(err: Error): string {
@@ -112,6 +112,28 @@ describe('memory bus', () => {
       await within(handled.promise, 1000, 'handler');
       assert.equal(kindOf(await rejectionOf(p)), 'timeout');
       assert.equal(bus.queueDepth('silent'), 0);
+    });
+
+    it('REQUEUE puts the message back, unanswered, for the next consumer (redelivered)', async () => {
+      let first: { cancel(): Promise<void> } | undefined;
+      const refusedOnce = deferred();
+      first = await bus.serve({ name: 'handover' }, async () => {
+        void first?.cancel(); // a handler requeues only once its consumer is going away
+        refusedOnce.resolve();
+        return REQUEUE;
+      }, { prefetch: 1 });
+      const p = bus.call('handover', { n: 1 }, { timeoutMs: 2000 });
+      await within(refusedOnce.promise, 1000, 'first handler');
+      await first.cancel();
+      assert.equal(bus.queueDepth('handover'), 1, 'the message is back in the queue');
+      const seen: IncomingMessage[] = [];
+      await bus.serve({ name: 'handover' }, async (msg) => {
+        seen.push(msg);
+        return 'second';
+      }, { prefetch: 1 });
+      assert.equal(await p, 'second');
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]!.redelivered, true);
     });
 
     it('drops a command that expired before anyone consumed it (never executed late)', async () => {

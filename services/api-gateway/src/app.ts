@@ -17,9 +17,11 @@ import { requestId } from './middleware/request-id.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
 import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
+import { clusterRoutes } from './routes/cluster.js';
 import type { RouteDeps } from './routes/deps.js';
 import { healthRoutes } from './routes/health.js';
 import { checkParams } from './routes/params.js';
+import { wallboardRoutes } from './wallboard/static.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { userRoutes } from './routes/users.js';
 
@@ -32,6 +34,8 @@ export interface AppDeps {
   /** ms since epoch; tokens are issued and checked against it. */
   clock?: () => number;
   metrics?: GatewayMetrics;
+  /** More readiness checks for /readyz (embedded mode: the worker's); answers the reasons it is not ready. */
+  readiness?: () => Promise<string[]>;
 }
 
 export type GatewayApp = Koa<GatewayState>;
@@ -51,18 +55,20 @@ export function buildApp(deps: AppDeps): BuiltApp {
     ttlSeconds: config.authTokenTtlSeconds,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  const rpc =
-    deps.rpc ?? createRpcClient({ bus: deps.bus, logger, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount });
   const metrics = deps.metrics ?? createMetrics();
-  const routeDeps: RouteDeps = { bus: deps.bus, config, logger, rpc, tokens, metrics };
+  const rpc =
+    deps.rpc ?? createRpcClient({ bus: deps.bus, logger, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount, metrics });
+  const routeDeps: RouteDeps = { bus: deps.bus, config, logger, rpc, tokens, metrics, ...(deps.readiness ? { readiness: deps.readiness } : {}) };
 
   const router = new Router<GatewayState>();
   checkParams(router);
   healthRoutes(router, routeDeps);
+  wallboardRoutes(router);
   authRoutes(router, routeDeps);
   recipientRoutes(router, routeDeps);
   userRoutes(router, routeDeps);
   accountRoutes(router, routeDeps);
+  clusterRoutes(router, routeDeps);
 
   const app: GatewayApp = new Koa<GatewayState>({ proxy: false });
   app.silent = true; // errors are mapped and logged by errorMapper

@@ -3,6 +3,7 @@
  * missing value fails fast with a ConfigError that names the variable.
  */
 import { hostname } from 'node:os';
+import type { LiveOptions } from './live/options.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -21,7 +22,14 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** Overrides the shard count learnt from the cluster (`cluster_info`); normally unset. */
   shardCount: number | undefined;
+  /** Limits of the event websocket (LIVE_*, docs/live.md). */
+  live: LiveConfig;
 }
+
+export type LiveConfig = Pick<
+  LiveOptions,
+  'maxConnections' | 'maxSubscriptions' | 'maxMessageBytes' | 'maxBufferedBytes' | 'maxTotalBufferedBytes' | 'resumeEventsPerRecipient'
+>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -36,6 +44,42 @@ export class ConfigError extends Error {
 export const MIN_AUTH_TOKEN_SECRET_LENGTH = 32;
 
 type Env = Record<string, string | undefined>;
+
+/** Which processes read a variable: the gateway alone, or the embedded `npm start` (gateway + worker in one process). */
+export type ConfigService = 'gateway' | 'worker' | 'embedded';
+
+export interface ConfigVariable {
+  name: string;
+  /** As documented (null = no default: unset means absent, or required). */
+  default: string | null;
+  description: string;
+  services: readonly ConfigService[];
+  /** A credential (or a URL that may carry one): from a Secret, never a ConfigMap or a log line. */
+  secret: boolean;
+}
+
+/**
+ * Every variable loadGatewayConfig reads (a test checks that it reads no other), for the README's
+ * configuration table (docs/configuration.md) and the compose / Kubernetes validation tests.
+ */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'PORT', default: '8000', description: 'HTTP port of the API, `/metrics`, `/healthz` and `/readyz` (0 = any free port).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'HOST', default: '0.0.0.0', description: 'Interface the HTTP server listens on.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'AMQP_URL', default: null, description: 'RabbitMQ URL (`amqp://` or `amqps://`). Required by `start:gateway`; the embedded mode passes its own bus.', services: ['gateway', 'embedded'], secret: true },
+  { name: 'AUTH_TOKEN_SECRET', default: null, description: `HS256 key of the auth tokens (at least ${MIN_AUTH_TOKEN_SECRET_LENGTH} characters), shared by every gateway. Required with \`AMQP_URL\`; \`npm start\` generates one beside the SQLite file.`, services: ['gateway', 'embedded'], secret: true },
+  { name: 'AUTH_TOKEN_TTL_SECONDS', default: '3600', description: 'Lifetime of an auth token (60 .. 30 days).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'RPC_TIMEOUT_MS', default: '5000', description: 'Longest wait for a worker per RPC (100..60000); past it the request answers 504.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'MAX_BODY_BYTES', default: '1048576', description: 'Largest request body; larger → 413 without reading it.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'NODE_NAME', default: 'api-gateway@<hostname>', description: 'Name of this gateway in its log lines and `/readyz`.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'SHARD_COUNT', default: null, description: 'Overrides the shard count learnt from the workers (`cluster_info`); normally unset.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LIVE_MAX_CONNECTIONS', default: '10000', description: 'Event websockets one gateway accepts; more → the upgrade answers 503 (docs/live.md).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LIVE_MAX_SUBSCRIPTIONS', default: '16', description: 'Bindings one event websocket may subscribe to.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LIVE_MAX_MESSAGE_BYTES', default: '65536', description: 'Largest client message on the event websocket (larger → closed 1009).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LIVE_MAX_BUFFERED_BYTES', default: '4194304', description: 'Unsent bytes an event websocket may hold before it is closed 4008 "slow consumer".', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LIVE_MAX_TOTAL_BUFFERED_BYTES', default: '268435456', description: 'Unsent bytes of all event websockets of a gateway together; past it the largest backlogs are closed 4008 first.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LIVE_RESUME_EVENTS', default: '100', description: 'Recent events kept per recipient for websocket clients that reconnect with `resume` (0 = always a fresh snapshot).', services: ['gateway', 'embedded'], secret: false },
+];
 
 function raw(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -88,6 +132,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     nodeName: raw(env, 'NODE_NAME') ?? `api-gateway@${hostname()}`,
     logLevel: logLevel as LogLevel,
     shardCount: optionalInt(env, 'SHARD_COUNT', 1, 65536),
+    live: {
+      maxConnections: int(env, 'LIVE_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+      maxSubscriptions: int(env, 'LIVE_MAX_SUBSCRIPTIONS', 16, 1, 1024),
+      maxMessageBytes: int(env, 'LIVE_MAX_MESSAGE_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+      maxBufferedBytes: int(env, 'LIVE_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      maxTotalBufferedBytes: int(env, 'LIVE_MAX_TOTAL_BUFFERED_BYTES', 256 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
+      resumeEventsPerRecipient: int(env, 'LIVE_RESUME_EVENTS', 100, 0, 10_000),
+    },
   };
 }
 

@@ -4,19 +4,24 @@
  * closing the bus stays with whoever created it (main.ts, the embedded starter, a test).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Bus, Logger } from '@qubicle/transport';
 import { buildApp, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
-import type { GatewayMetrics } from './metrics.js';
+import { createLiveHub, createSnapshotSource, type LiveHub } from './live/index.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
 
 export interface GatewayDeps {
-  bus: Pick<Bus, 'call' | 'isConnected'> & Partial<Pick<Bus, 'onStateChange'>>;
+  /** With `subscribe`, the gateway also serves the event websocket (docs/live.md). */
+  bus: Pick<Bus, 'call' | 'isConnected'> & Partial<Pick<Bus, 'onStateChange' | 'subscribe'>>;
   config: GatewayConfig;
   logger: Logger;
   clock?: () => number;
   metrics?: GatewayMetrics;
+  /** More readiness checks for /readyz (embedded mode: the worker's); answers the reasons it is not ready. */
+  readiness?: () => Promise<string[]>;
   /** How long stop() waits for in-flight requests before cutting connections (default 10 s). */
   drainTimeoutMs?: number;
 }
@@ -31,6 +36,8 @@ export interface ListeningGateway {
 export interface Gateway {
   app: GatewayApp;
   rpc: GatewayRpc;
+  /** The event websocket on `/` and `/socket` (absent when the bus cannot subscribe). */
+  live: LiveHub | undefined;
   /** Starts the HTTP server (default PORT/HOST of the config). */
   listen(port?: number, host?: string): Promise<ListeningGateway>;
   /** Resolves when the bus is connected and the shard count is known (what /readyz waits for). */
@@ -41,15 +48,34 @@ export interface Gateway {
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger: log } = deps;
-  const rpc = createRpcClient({ bus: deps.bus, logger: log, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount });
-  const { app } = buildApp({
+  const metrics = deps.metrics ?? createMetrics();
+  const rpc = createRpcClient({ bus: deps.bus, logger: log, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount, metrics });
+  const { app, tokens } = buildApp({
     bus: deps.bus,
     config,
     logger: log,
     rpc,
+    metrics,
     ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.readiness ? { readiness: deps.readiness } : {}),
   });
+
+  const subscribe = deps.bus.subscribe;
+  const live = subscribe
+    ? createLiveHub({
+        bus: { subscribe: subscribe.bind(deps.bus), isConnected: () => deps.bus.isConnected(), ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}) },
+        tokens,
+        snapshots: createSnapshotSource({ bus: deps.bus, rpc, logger: log, timeoutMs: config.rpcTimeoutMs }),
+        logger: log,
+        options: { ...config.live, rpcTimeoutMs: config.rpcTimeoutMs },
+        registry: metrics.registry,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      })
+    : undefined;
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (live) live.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  };
 
   // in-flight requests, for a graceful stop; while stopping, responses ask clients to reconnect elsewhere
   let inFlight = 0;
@@ -85,16 +111,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (timer) clearTimeout(timer);
     server.closeIdleConnections();
     server.closeAllConnections();
+    // websockets are no longer the HTTP server's connections: close them with the last server
+    if (servers.size === 0) await live?.stop();
     await closed;
   }
 
   return {
     app,
     rpc,
+    live,
     async listen(port = config.port, host = config.host) {
       if (stopping) throw new Error('gateway stopped');
       const server = createServer(onRequest);
       server.keepAliveTimeout = 5_000;
+      server.on('upgrade', onUpgrade);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -116,6 +146,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       stopped ??= (async () => {
         stopping = true;
         rpc.shards.stop();
+        await live?.stop();
         await Promise.all([...servers].map((s) => closeServer(s)));
         log.info({}, 'gateway stopped');
       })();

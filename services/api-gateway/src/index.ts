@@ -5,6 +5,9 @@ export {
   requireAuthTokenSecret,
   ConfigError,
   LOG_LEVELS,
+  CONFIG_VARIABLES,
+  type ConfigVariable,
+  type ConfigService,
   MIN_AUTH_TOKEN_SECRET_LENGTH,
   type GatewayConfig,
   type LogLevel,
@@ -14,6 +17,7 @@ export { createShardCount, type ShardCount, type ShardCountOptions } from './rpc
 export type { CommandInput, CommandReply, DirectoryReplies, DirectoryReplyOf } from './rpc/messages.js';
 export { createTokenService, type TokenService, type TokenServiceOptions } from './auth/tokens.js';
 export { isAdmin, type Principal } from './auth/principal.js';
-export { createMetrics, type GatewayMetrics } from './metrics.js';
+export { createMetrics, GATEWAY_METRIC_NAMES, type GatewayMetrics, type GatewayMetricsOptions, type RpcOutcome } from './metrics.js';
+export { createGatewayLogger, LOG_REDACT_PATHS, SECRET_LOG_KEYS, type GatewayLoggerOptions } from './logger.js';
 export { mapError, type MappedError } from './crossbar/errors.js';
 export type { GatewayState, GatewayContext } from './context.js';

@@ -2,25 +2,17 @@
  * The gateway on its own: `npm run start:gateway`. Needs AMQP_URL and AUTH_TOKEN_SECRET (shared by
  * every gateway of the cluster). SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the bus.
  */
-import { pino } from 'pino';
 import { createAmqpBus } from '@qubicle/transport';
 import { ConfigError, loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
+import { createGatewayLogger } from './logger.js';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   if (config.amqpUrl === undefined) throw new ConfigError('AMQP_URL', 'is required to run the gateway on its own');
 
-  const logger = pino({
-    name: 'api-gateway',
-    level: config.logLevel,
-    base: { node: config.nodeName },
-    // belt and braces: nothing should log these, but never let them reach a log line
-    redact: {
-      paths: ['auth_token', 'token', 'credentials', 'api_key', 'password', '*.auth_token', '*.credentials', '*.api_key', '*.password', 'headers.authorization', 'headers["x-auth-token"]'],
-      censor: '[redacted]',
-    },
-  });
+  // JSON lines; secrets redacted by key as a second line of defence (see logger.ts)
+  const logger = createGatewayLogger({ level: config.logLevel, node: config.nodeName });
 
   const bus = createAmqpBus({ url: config.amqpUrl, logger, name: config.nodeName });
   const gateway = createGateway({ bus, config, logger });

@@ -1,17 +1,47 @@
-/** Prometheus metrics of one gateway (own registry; labels never name a recipient or account). */
+/**
+ * Prometheus metrics of one gateway, from its OWN registry (never prom-client's global one), with
+ * the default process metrics (standard names: process_*, nodejs_*). Labels are low-cardinality
+ * only: the router's path template (never the raw URL), the method, the status, a command type, an
+ * outcome. Never a recipient, account or request id.
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Outcome of one RPC: ok (ok reply), error (error reply / invalid reply), timeout, unavailable (bus down, no route, closed). */
+export type RpcOutcome = 'ok' | 'error' | 'timeout' | 'unavailable';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
+  readonly rpcRequests: Counter<'command' | 'outcome'>;
+  readonly rpcDuration: Histogram<'command' | 'outcome'>;
   readonly busConnected: Gauge;
   readonly shardCount: Gauge;
+  /** The Prometheus text of this registry and of the included ones (embedded mode: the worker's). */
+  render(): Promise<string>;
 }
 
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+/** Every metric name the gateway registers besides the default process metrics (for tests and dashboards). */
+export const GATEWAY_METRIC_NAMES = [
+  'qubicle_gateway_http_requests_total',
+  'qubicle_gateway_http_request_duration_seconds',
+  'qubicle_gateway_rpc_requests_total',
+  'qubicle_gateway_rpc_duration_seconds',
+  'qubicle_gateway_bus_connected',
+  'qubicle_gateway_shard_count',
+] as const;
+
+export interface GatewayMetricsOptions {
+  /** Default process metrics (default true). */
+  defaultMetrics?: boolean;
+  /** Other registries served on the same /metrics (the embedded worker's); their names must not clash. */
+  include?: Registry[];
+}
+
+export function createMetrics(opts: GatewayMetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'qubicle_gateway_' });
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const include = opts.include ?? [];
   return {
     registry,
     httpRequests: new Counter({
@@ -27,7 +57,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    rpcRequests: new Counter({
+      name: 'qubicle_gateway_rpc_requests_total',
+      help: 'RPCs to the workers, by command type and outcome (ok, error, timeout, unavailable)',
+      labelNames: ['command', 'outcome'],
+      registers: [registry],
+    }),
+    rpcDuration: new Histogram({
+      name: 'qubicle_gateway_rpc_duration_seconds',
+      help: 'RPC round-trip time to the workers, by command type and outcome',
+      labelNames: ['command', 'outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     busConnected: new Gauge({ name: 'qubicle_gateway_bus_connected', help: '1 when the message bus is connected', registers: [registry] }),
     shardCount: new Gauge({ name: 'qubicle_gateway_shard_count', help: 'Shard count in use (0 = not known yet)', registers: [registry] }),
+    async render() {
+      if (include.length === 0) return registry.metrics();
+      return Registry.merge([registry, ...include]).metrics();
+    },
   };
 }

@@ -28,6 +28,7 @@ describe('config', () => {
       nodeName: `api-gateway@${hostname()}`,
       logLevel: 'info',
       shardCount: undefined,
+      live: { maxConnections: 10000, maxSubscriptions: 16, maxMessageBytes: 65536, maxBufferedBytes: 4194304, maxTotalBufferedBytes: 268435456, resumeEventsPerRecipient: 100 },
     });
   });
 
@@ -55,6 +56,7 @@ describe('config', () => {
       nodeName: 'gw-1',
       logLevel: 'debug',
       shardCount: 16,
+      live: { maxConnections: 10000, maxSubscriptions: 16, maxMessageBytes: 65536, maxBufferedBytes: 4194304, maxTotalBufferedBytes: 268435456, resumeEventsPerRecipient: 100 },
     });
   });
 

@@ -35,11 +35,47 @@ export interface WorkerConfig {
   shardPrefetch: number;
   /** METRICS_PORT: 0 = off. */
   metricsPort: number;
+  /** READY_GRACE_MS: after start, how long /readyz stays 200 without any shard lease. */
+  readyGraceMs: number;
   logLevel: LogLevel;
   bootstrap: { accountName: string; adminUsername: string; adminPassword: string };
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Which processes read a variable: the worker alone, or the embedded `npm start` (gateway + worker in one process). */
+export type ConfigService = 'gateway' | 'worker' | 'embedded';
+
+export interface ConfigVariable {
+  name: string;
+  /** As documented (null = no default: unset means absent/off, or required). */
+  default: string | null;
+  description: string;
+  services: readonly ConfigService[];
+  /** A credential (or a URL that may carry one): from a Secret, never a ConfigMap or a log line. */
+  secret: boolean;
+}
+
+/**
+ * Every variable loadWorkerConfig reads (a test checks that it reads no other), for the README's
+ * configuration table (docs/configuration.md) and the compose / Kubernetes validation tests.
+ */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'NODE_NAME', default: 'recipient-worker@<hostname>', description: 'Name of this node: reported as `node`, owner of its shard leases. Must be unique and stable per node (StatefulSet pod name).', services: ['worker', 'embedded'], secret: false },
+  { name: 'AMQP_URL', default: null, description: 'RabbitMQ URL (`amqp://` or `amqps://`). Required by `start:worker`; unset in `npm start` = in-process bus.', services: ['worker', 'embedded'], secret: true },
+  { name: 'MONGODB_URL', default: null, description: 'MongoDB URL (`mongodb://` or `mongodb+srv://`, a replica set in production). Unset = SQLite at `SQLITE_PATH`.', services: ['worker', 'embedded'], secret: true },
+  { name: 'SQLITE_PATH', default: './data/qubicle.db', description: 'SQLite file when `MONGODB_URL` is unset (several processes of one host may share it).', services: ['worker', 'embedded'], secret: false },
+  { name: 'SHARD_COUNT', default: '64', description: 'Shards of the cluster (1..4096), fixed: recorded in the store, a worker started with another count refuses to start.', services: ['worker', 'embedded'], secret: false },
+  { name: 'SHARD_QUEUE_TYPE', default: 'classic', description: '`classic` (exclusive consumer) or `quorum` (single-active-consumer) shard queues.', services: ['worker', 'embedded'], secret: false },
+  { name: 'LEASE_TTL_MS', default: '10000', description: 'Shard lease TTL (1000..3600000); renewed every TTL/3, given up at 80% without a renewal.', services: ['worker', 'embedded'], secret: false },
+  { name: 'SHARD_PREFETCH', default: '200', description: 'Unacked commands per shard queue (handlers running at once).', services: ['worker', 'embedded'], secret: false },
+  { name: 'METRICS_PORT', default: '9100', description: 'Port of the worker\'s `/metrics`, `/healthz`, `/readyz` (0 = off). The embedded `npm start` ignores it: its gateway serves both.', services: ['worker'], secret: false },
+  { name: 'READY_GRACE_MS', default: '30000', description: 'After start, how long `/readyz` answers 200 while the node holds no shard lease yet (0..3600000).', services: ['worker', 'embedded'], secret: false },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.', services: ['worker', 'embedded'], secret: false },
+  { name: 'BOOTSTRAP_ACCOUNT_NAME', default: 'demo', description: 'Account created on the first start of an empty store.', services: ['worker', 'embedded'], secret: false },
+  { name: 'BOOTSTRAP_ADMIN_USERNAME', default: 'admin', description: 'Admin user created with that account.', services: ['worker', 'embedded'], secret: false },
+  { name: 'BOOTSTRAP_ADMIN_PASSWORD', default: 'qubicle-demo', description: 'Password of the bootstrap admin and demo agents (only used when the store is empty). Set it in production.', services: ['worker', 'embedded'], secret: true },
+];
 
 /** Trimmed value, or undefined when unset or blank. */
 function raw(env: Env, name: string): string | undefined {
@@ -89,6 +125,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     leaseTtlMs: integer(env, 'LEASE_TTL_MS', 10_000, 1_000, 3_600_000),
     shardPrefetch: integer(env, 'SHARD_PREFETCH', 200, 1, 65_535),
     metricsPort: integer(env, 'METRICS_PORT', 9100, 0, 65_535),
+    readyGraceMs: integer(env, 'READY_GRACE_MS', 30_000, 0, 3_600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bootstrap: {
       accountName: raw(env, 'BOOTSTRAP_ACCOUNT_NAME') ?? 'demo',

@@ -1,5 +1,20 @@
 export { createWorker, type Worker, type WorkerDeps } from './worker.js';
-export { loadWorkerConfig, ConfigError, LOG_LEVELS, type WorkerConfig, type LogLevel } from './config.js';
+export { loadWorkerConfig, ConfigError, LOG_LEVELS, CONFIG_VARIABLES, type WorkerConfig, type LogLevel, type ConfigVariable, type ConfigService } from './config.js';
+export {
+  createWorkerMetrics,
+  NOOP_WORKER_METRICS,
+  WORKER_METRIC_NAMES,
+  LOGGED_IN_STATES,
+  type WorkerMetrics,
+  type WorkerMetricsSink,
+  type WorkerMetricsSources,
+  type WorkerMetricsOptions,
+  type LeaseFailure,
+} from './metrics.js';
+export { createWorkerHealth, type WorkerHealth, type WorkerHealthOptions } from './health.js';
+export { startOpsServer, OPS_PATHS, type OpsServer, type OpsServerOptions } from './ops-server.js';
+export { createWorkerLogger, LOG_REDACT_PATHS, SECRET_LOG_KEYS, type WorkerLoggerOptions } from './logger.js';
+export { instrumentHandler, type InstrumentOptions } from './handlers/instrument.js';
 export { createSystemClock, ManualClock, type Clock, type TimerHandle } from './clock.js';
 export * from './machine/index.js';
 export { ActorRegistry, RecipientActor, AccountSettingsCache, type ActorEnv } from './actor/index.js';

@@ -2,11 +2,16 @@
  * `npm run start:worker`: one worker node against the real broker and store.
  * Config errors and a refused start (e.g. shard count mismatch) exit 1 with the reason;
  * SIGTERM/SIGINT stop gracefully (consumers, in-flight work, leases) and exit 0.
+ * On METRICS_PORT (0 = off): /metrics, /healthz, /readyz (ops-server.ts), up from the first moment
+ * (/readyz 503 "starting" until the worker started, "stopping" once SIGTERM arrived).
  */
 import { createAmqpBus } from '@qubicle/transport';
-import { pino } from 'pino';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config.js';
 import { bootstrapDemo } from './directory/index.js';
+import { createWorkerHealth } from './health.js';
+import { createWorkerLogger } from './logger.js';
+import { createWorkerMetrics } from './metrics.js';
+import { startOpsServer, type OpsServer } from './ops-server.js';
 import { createStore } from './store/index.js';
 import { createWorker } from './worker.js';
 
@@ -20,20 +25,44 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // The worker adds `node` to its own lines; the bus's get it here.
-  const logger = pino({ level: config.logLevel, base: { service: 'recipient-worker' } });
+  const logger = createWorkerLogger({ level: config.logLevel });
   const store = createStore({ sqlitePath: config.sqlitePath, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createAmqpBus({ url: config.amqpUrl, logger: logger.child({ node: config.nodeName }), name: config.nodeName });
-  const worker = createWorker({ bus, store, config, logger });
+  const metrics = createWorkerMetrics();
+  const worker = createWorker({ bus, store, config, logger, metrics });
+  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: config.readyGraceMs });
+  let ops: OpsServer | null = null;
+  if (config.metricsPort > 0) {
+    try {
+      ops = await startOpsServer({
+        port: config.metricsPort,
+        node: config.nodeName,
+        registry: metrics.registry,
+        readiness: () => health.readiness(),
+        logger: logger.child({ node: config.nodeName }),
+      });
+    } catch (err) {
+      // Asked for explicitly: fail fast. The default port taken (several workers started on one
+      // host, as `npm run start:worker` allows): run without the endpoint, and say so.
+      if (process.env['METRICS_PORT']?.trim() || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+        logger.fatal({ err }, `recipient-worker: METRICS_PORT ${config.metricsPort} cannot be opened: ${(err as Error).message}`);
+        process.exit(1);
+      }
+      logger.warn({ port: config.metricsPort }, 'default METRICS_PORT already in use: /metrics, /healthz, /readyz are off (set METRICS_PORT)');
+    }
+  }
 
   let stopping: Promise<void> | null = null;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     logger.info({ signal }, 'stopping');
+    health.markStopping();
     stopping = (async () => {
       try {
         await worker.stop();
         await bus.close();
         await store.close();
+        await ops?.close();
         process.exit(0);
       } catch (err) {
         logger.error({ err }, 'unclean stop');
@@ -49,6 +78,7 @@ async function main(): Promise<void> {
     await store.init();
     await bootstrapDemo(store, { ...config.bootstrap, logger });
     await worker.start();
+    health.markStarted();
   } catch (err) {
     logger.fatal({ err }, `recipient-worker failed to start: ${(err as Error).message}`);
     await bus.close().catch(() => undefined);

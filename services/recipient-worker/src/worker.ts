@@ -3,11 +3,13 @@
  * the two kinds of queues it serves (its shards, and the shared directory queue).
  *
  * start: store ready → shard count verified → exchanges/dead-letter queue declared →
- *        node registered → logout watch for monitors → shards taken (each loaded before
+ *        logout watch for monitors → the node joins the cluster (shards/shard-manager.ts:
+ *        registers with a heartbeat, takes its fair share of shards, each loaded before
  *        consumed) → directory served.
- * stop:  directory and shard consumers cancelled (in-flight work finishes), mailboxes
- *        drained, leases released, node unregistered. The bus and the store belong to
- *        the caller and stay open.
+ * stop:  directory consumer cancelled, then the node leaves the cluster: unregistered,
+ *        shard consumers cancelled (in-flight work finishes), mailboxes drained, leases
+ *        released for the others to take at once. The bus and the store belong to the
+ *        caller and stay open.
  */
 import {
   DEAD_LETTER_EXCHANGE,
@@ -21,10 +23,14 @@ import { AccountSettingsCache } from './actor/account-settings.js';
 import type { ActorEnv } from './actor/recipient-actor.js';
 import { ActorRegistry } from './actor/registry.js';
 import { watchMonitorTargets } from './actor/wiretap-watch.js';
-import { createSystemClock, type Clock, type TimerHandle } from './clock.js';
+import { createSystemClock, type Clock } from './clock.js';
 import type { WorkerConfig } from './config.js';
 import { createDirectoryHandler } from './directory/index.js';
-import { createShardHandler } from './handlers/shard-handler.js';
+import { createShardHandler, SHARD_ROUTES } from './handlers/shard-handler.js';
+import { instrumentHandler } from './handlers/instrument.js';
+import { NOOP_WORKER_METRICS, type WorkerMetrics } from './metrics.js';
+import { DIRECTORY_ROUTES } from './directory/requests/index.js';
+import { instrumentStore } from './store/instrumented-store.js';
 import { ShardManager } from './shards/shard-manager.js';
 import { verifyShardCount } from './shards/shard-count.js';
 import type { Store } from './store/port.js';
@@ -37,6 +43,8 @@ export interface WorkerDeps {
   clock?: Clock;
   /** Login session ids (default: fresh KAZOO ids). */
   newSessionId?: () => string;
+  /** Prometheus metrics (metrics.ts); absent = not measured. */
+  metrics?: WorkerMetrics;
 }
 
 export interface Worker {
@@ -49,7 +57,9 @@ export interface Worker {
 }
 
 export function createWorker(deps: WorkerDeps): Worker {
-  const { bus, store, config, logger } = deps;
+  const { bus, config, logger } = deps;
+  const metrics = deps.metrics ?? NOOP_WORKER_METRICS;
+  const store = deps.metrics ? instrumentStore(deps.store, deps.metrics) : deps.store;
   const clock = deps.clock ?? createSystemClock();
   const node = config.nodeName;
   const log = childLogger(logger, { node });
@@ -66,6 +76,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     newSessionId: deps.newSessionId ?? newKazooId,
     fenceOf: (shard) => shards?.fenceOf(shard) ?? null,
     onFenced: (shard) => void shards?.lose(shard, 'a write was fenced: another node holds the lease'),
+    metrics,
   };
   const registry = new ActorRegistry(env, config.shardCount);
   const handler = createShardHandler({
@@ -83,20 +94,19 @@ export function createWorker(deps: WorkerDeps): Worker {
     clock,
     logger: log,
     registry,
-    handler,
+    handler: instrumentHandler(handler, { logger: log, metrics, commands: Object.keys(SHARD_ROUTES) }),
     node,
     shardCount: config.shardCount,
     leaseTtlMs: config.leaseTtlMs,
     prefetch: config.shardPrefetch,
     queueType: config.shardQueueType,
+    metrics,
   });
   const shardManager = shards;
+  deps.metrics?.track({ recipients: () => registry.loggedIn(), shardsOwned: () => shardManager.ownedShards().length, bus });
 
   let directoryConsumer: Consumer | null = null;
   let watchConsumer: Consumer | null = null;
-  let heartbeat: TimerHandle | null = null;
-  let running = false;
-  const startedAt = clock.now();
 
   const cancel = async (consumer: Consumer | null, what: string): Promise<void> => {
     try {
@@ -106,21 +116,6 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   };
 
-  const beat = async (): Promise<void> => {
-    try {
-      await store.heartbeatNode(node, { shard_count: config.shardCount, owned_shards: shardManager.ownedShards().length, started_at: startedAt }, clock.now());
-    } catch (err) {
-      log.warn({ err }, 'node heartbeat failed');
-    }
-  };
-  const scheduleBeat = (): void => {
-    if (!running) return;
-    heartbeat = clock.setTimer(clock.now() + Math.floor(config.leaseTtlMs / 3), () => {
-      heartbeat = null;
-      void beat().finally(scheduleBeat);
-    });
-  };
-
   return {
     node,
     registry,
@@ -128,26 +123,28 @@ export function createWorker(deps: WorkerDeps): Worker {
     ownedShards: () => shardManager.ownedShards(),
 
     async start() {
-      running = true;
       await store.init();
       await verifyShardCount(store, config.shardCount);
       await bus.declareExchange(EVENTS_EXCHANGE, 'topic');
       await bus.declareExchange(DEAD_LETTER_EXCHANGE, 'fanout');
       await bus.declareQueue({ name: DEAD_LETTER_QUEUE, durable: true }, [{ exchange: DEAD_LETTER_EXCHANGE, routingKey: '' }]);
-      await store.heartbeatNode(node, { shard_count: config.shardCount, owned_shards: 0, started_at: startedAt }, clock.now());
-      scheduleBeat();
       watchConsumer = await watchMonitorTargets(bus, registry, log);
       await shardManager.start();
-      const directory = createDirectoryHandler({ store, bus, logger: log, shardCount: config.shardCount, shardQueueType: config.shardQueueType, node });
-      directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directory, { prefetch: config.shardPrefetch });
-      await beat();
+      const directory = createDirectoryHandler({
+        store,
+        bus,
+        logger: log,
+        shardCount: config.shardCount,
+        shardQueueType: config.shardQueueType,
+        node,
+        cluster: { store, leaseTtlMs: config.leaseTtlMs, now: () => clock.now() },
+      });
+      const directoryHandler = instrumentHandler(directory, { logger: log, metrics, commands: Object.keys(DIRECTORY_ROUTES) });
+      directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directoryHandler, { prefetch: config.shardPrefetch });
       log.info({ owned: shardManager.ownedShards().length, shardCount: config.shardCount, store: store.kind }, 'worker started');
     },
 
     async stop() {
-      running = false;
-      if (heartbeat) clock.clearTimer(heartbeat);
-      heartbeat = null;
       // The directory may ask shards (logout of a deleted user): stop it first, then the shards.
       await cancel(directoryConsumer, 'directory');
       directoryConsumer = null;

@@ -14,6 +14,7 @@ describe('config', () => {
       leaseTtlMs: 10_000,
       shardPrefetch: 200,
       metricsPort: 9100,
+      readyGraceMs: 30_000,
       logLevel: 'info',
       bootstrap: { accountName: 'demo', adminUsername: 'admin', adminPassword: 'qubicle-demo' },
     });

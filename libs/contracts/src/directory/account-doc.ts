@@ -1,3 +1,6 @@
+/** Consecutive missed offers before a recipient is sent Away, for an account document that does not say. */
+export const DEFAULT_MISSED_CALL_THRESHOLD = 3;
+
 /** An account as the directory stores it. `api_key` is a secret: never log it. */
 export interface AccountDoc {
   id: string;

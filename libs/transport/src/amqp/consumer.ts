@@ -168,6 +168,11 @@ export abstract class ManagedConsumer implements Consumer {
     if (!swallow(() => ch.ack(msg))) this.log.debug({ consumer: this.label }, 'ack on a closed channel');
   }
 
+  protected nackRequeue(ch: Channel, msg: ConsumeMessage): void {
+    // requeue=true: back in the queue (flagged redelivered) for the next consumer.
+    if (!swallow(() => ch.nack(msg, false, true))) this.log.debug({ consumer: this.label }, 'nack on a closed channel');
+  }
+
   protected nackDrop(ch: Channel, msg: ConsumeMessage): void {
     // requeue=false: dead-lettered if the queue has a DLX, dropped otherwise; never a hot loop.
     if (!swallow(() => ch.nack(msg, false, false))) this.log.debug({ consumer: this.label }, 'nack on a closed channel');

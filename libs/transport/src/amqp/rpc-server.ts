@@ -7,6 +7,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import {
   HEADER_REQUEST_ID,
   NO_REPLY,
+  REQUEUE,
   noopLogger,
   type Consumer,
   type Logger,
@@ -57,6 +58,8 @@ class RpcServer extends ManagedConsumer {
       if (canReply) {
         this.reply(ch, msg, replyTo, errorReply('invalid_message', `invalid JSON: ${errorMessage(err)}`));
         this.ack(ch, msg);
+      } else if (this.opts.deadLetterExchange !== undefined && this.deadLetter(ch, msg, `invalid_message: invalid JSON: ${errorMessage(err)}`)) {
+        this.ack(ch, msg);
       } else {
         this.nackDrop(ch, msg);
       }
@@ -73,8 +76,23 @@ class RpcServer extends ManagedConsumer {
       return;
     }
 
+    if (result === REQUEUE) {
+      this.nackRequeue(ch, msg); // no reply: the next consumer of the queue handles it
+      return;
+    }
     if (result !== NO_REPLY && canReply) this.reply(ch, msg, replyTo, result);
     this.ack(ch, msg); // reply THEN ack
+  }
+
+  /** Publishes the raw message to the dead-letter exchange; false if the channel is gone. */
+  private deadLetter(ch: Channel, msg: ConsumeMessage, reason: string): boolean {
+    const headers: Record<string, unknown> = { ...msg.properties.headers, 'x-reason': reason, 'x-original-queue': this.spec.name };
+    if (typeof msg.properties.correlationId === 'string') headers['x-correlation-id'] = msg.properties.correlationId;
+    const props: Parameters<Channel['publish']>[3] = { headers, persistent: true };
+    if (typeof msg.properties.contentType === 'string') props.contentType = msg.properties.contentType;
+    if (typeof msg.properties.messageId === 'string') props.messageId = msg.properties.messageId;
+    this.log.warn({ queue: this.spec.name, messageId: msg.properties.messageId, correlationId: msg.properties.correlationId }, 'invalid JSON message dead-lettered');
+    return swallow(() => ch.publish(this.opts.deadLetterExchange ?? '', this.spec.name, msg.content, props));
   }
 
   private reply(ch: Channel, msg: ConsumeMessage, replyTo: string, body: unknown): void {

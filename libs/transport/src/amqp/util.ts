@@ -19,6 +19,7 @@ export function toIncoming(msg: ConsumeMessage, body: unknown): IncomingMessage 
   };
   if (typeof msg.properties.messageId === 'string') incoming.messageId = msg.properties.messageId;
   if (typeof msg.properties.correlationId === 'string') incoming.correlationId = msg.properties.correlationId;
+  if (typeof msg.properties.replyTo === 'string' && msg.properties.replyTo !== '') incoming.replyTo = msg.properties.replyTo;
   if (typeof requestId === 'string') incoming.requestId = requestId;
   const deadline = readDeadline(headers);
   if (deadline !== undefined) incoming.deadline = deadline;

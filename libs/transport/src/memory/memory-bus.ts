@@ -13,6 +13,7 @@ import {
   HEADER_DEADLINE,
   HEADER_REQUEST_ID,
   NO_REPLY,
+  REQUEUE,
   noopLogger,
   type Bus,
   type Consumer,
@@ -316,8 +317,8 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
     }
   }
 
-  /** ack or nack(requeue=false) a delivery; late settlements after a simulated outage are lost. */
-  function settle(d: Delivery, how: 'ack' | 'reject'): void {
+  /** ack, nack(requeue=false) or nack(requeue=true) a delivery; late settlements after a simulated outage are lost. */
+  function settle(d: Delivery, how: 'ack' | 'reject' | 'requeue'): void {
     if (d.settled) return;
     d.settled = true;
     const q = d.consumer.queue;
@@ -325,6 +326,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
     d.consumer.unacked--;
     q.unacked.delete(d);
     if (how === 'reject') deadLetter(q, d.msg, 'rejected');
+    if (how === 'requeue') q.messages.unshift({ ...d.msg, redelivered: true });
     schedule(q);
   }
 
@@ -378,6 +380,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
       routingKey: msg.routingKey,
     };
     if (msg.correlationId !== undefined) incoming.correlationId = msg.correlationId;
+    if (msg.replyTo !== undefined) incoming.replyTo = msg.replyTo;
     const requestId = headers[HEADER_REQUEST_ID];
     if (typeof requestId === 'string') incoming.requestId = requestId;
     const deadline = readDeadline(headers);
@@ -544,6 +547,17 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
           if (msg.replyTo !== undefined) {
             reply(errorReply('invalid_message', `invalid JSON: ${errorMessage(err)}`));
             settle(d, 'ack');
+          } else if (serveOpts.deadLetterExchange !== undefined && d.epoch === epoch) {
+            const headers: Record<string, unknown> = {
+              ...msg.headers,
+              'x-reason': `invalid_message: invalid JSON: ${errorMessage(err)}`,
+              'x-original-queue': q.name,
+            };
+            if (msg.correlationId !== undefined) headers['x-correlation-id'] = msg.correlationId;
+            ensureExchange(serveOpts.deadLetterExchange);
+            const dead: MemMessage = { content: msg.content, messageId: msg.messageId, headers, exchange: serveOpts.deadLetterExchange, routingKey: q.name, redelivered: false };
+            for (const target of route(serveOpts.deadLetterExchange, q.name)) enqueue(target, dead);
+            settle(d, 'ack');
           } else {
             settle(d, 'reject');
           }
@@ -556,6 +570,10 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
           log.error({ err, queue: q.name }, 'rpc handler threw');
           reply(errorReply('internal', errorMessage(err)));
           settle(d, 'ack');
+          return;
+        }
+        if (result === REQUEUE) {
+          settle(d, 'requeue'); // no reply: back to the head of the queue for the next consumer
           return;
         }
         if (result !== NO_REPLY) reply(result);

@@ -6,6 +6,7 @@
  * - a plain user may change only their own recipient state (`:id === owner_id`; a bulk set naming
  *   anyone else is refused as a whole) and their own users document, without raising
  *   priv_level / enabled / qubicle;
+ * - a plain user may read only their own session history (GET …/{id}/sessions);
  * - enable/disable, user create/delete and reading the account document are admin-only.
  */
 import type { UserDoc, UserWrite } from '@qubicle/contracts';
@@ -27,6 +28,14 @@ export function assertCanActOnRecipient(p: Principal, recipientId: string): void
 export function assertCanActOnAll(p: Principal, recipientIds: readonly string[]): void {
   const other = recipientIds.find((id) => !canActOnRecipient(p, id));
   if (other !== undefined) throw failures.forbidden('a user may only change their own recipient');
+}
+
+/**
+ * Session history (stats of past logins): an admin reads anyone's of the account, a plain user
+ * only their own (another agent's performance is a supervisor's business).
+ */
+export function assertCanReadSessions(p: Principal, recipientId: string): void {
+  if (!canActOnRecipient(p, recipientId)) throw failures.forbidden('a user may only read their own session history');
 }
 
 /** Only an admin may write another user's document. */

@@ -21,6 +21,10 @@ export interface SuccessExtras {
   status?: number;
   revision?: string;
   page_size?: number;
+  /** Crossbar paging: where the next page starts (absent on the last page). */
+  next_start_key?: string;
+  /** Crossbar paging: the start_key the request asked for. */
+  start_key?: string;
 }
 
 /** The Crossbar success envelope {data, status, request_id, auth_token, revision?, page_size?}. */
@@ -33,6 +37,8 @@ export function sendSuccess<T>(ctx: GatewayContext, data: T, extras: SuccessExtr
   };
   if (extras.revision !== undefined) envelope.revision = extras.revision;
   if (extras.page_size !== undefined) envelope.page_size = extras.page_size;
+  if (extras.start_key !== undefined) envelope.start_key = extras.start_key;
+  if (extras.next_start_key !== undefined) envelope.next_start_key = extras.next_start_key;
   sendJson(ctx, extras.status ?? 200, envelope);
 }
 

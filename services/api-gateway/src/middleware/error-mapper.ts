@@ -3,7 +3,7 @@
  * {data, error:"<code>", message, status:"error", request_id, auth_token} with
  * Content-Type exactly application/json. Also turns the router's bare 404 (no route) and 405
  * (known path, other method) into envelopes, and writes one access-log line per request
- * (method, route, status, time, request_id — never tokens, bodies or credentials).
+ * (method, route, status, duration_ms, request_id — never tokens, bodies, headers or credentials).
  */
 import type { Middleware } from 'koa';
 import type { Logger } from '@qubicle/transport';
@@ -43,7 +43,7 @@ export function errorMapper(opts: ErrorMapperOptions): Middleware<GatewayState> 
         method: ctx.method,
         route,
         status: ctx.status,
-        ms: Math.round(seconds * 1000),
+        duration_ms: Math.round(seconds * 1e4) / 10,
         ...(ctx.state.principal ? { account_id: ctx.state.principal.accountId } : {}),
       };
       if (ctx.status >= 500) log.warn(line, 'request');

@@ -17,6 +17,8 @@ export interface RouteDeps {
   rpc: GatewayRpc;
   tokens: TokenService;
   metrics: GatewayMetrics;
+  /** More readiness checks for /readyz (embedded mode: the worker's). */
+  readiness?: () => Promise<string[]>;
 }
 
 /** The authenticated principal (the auth middleware guarantees one on every /v2 route but the auth ones). */

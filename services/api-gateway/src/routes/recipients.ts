@@ -7,9 +7,13 @@
  *   GET    /:id/status        status (get_status)
  *   POST   /:id/status        set status: login | logout | ready | away (+ queue_id for ready/away)
  *   POST   /:id/enable|disable (Monster UI SDK updateEnable/updateDisable; admin)
+ *   GET    /:id/sessions      finished login sessions, newest first, Crossbar paging (session_list)
  */
 import type { Router } from '@koa/router';
 import {
+  SESSION_PAGE_DEFAULT,
+  SESSION_PAGE_MAX,
+  SESSION_START_KEY_PATTERN,
   validateRecipientActionBody,
   validateStatusSetBody,
   type ActionAck,
@@ -18,7 +22,8 @@ import {
   type StatusSetAck,
 } from '@qubicle/contracts';
 import type { GatewayContext, GatewayState } from '../context.js';
-import { assertAdmin, assertCanActOnRecipient } from '../auth/permissions.js';
+import { assertAdmin, assertCanActOnRecipient, assertCanReadSessions } from '../auth/permissions.js';
+import { failures } from '../crossbar/errors.js';
 import { sendList, sendSuccess } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
 import { bulkStatus } from './bulk-status.js';
@@ -85,6 +90,27 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
     sendSuccess(ctx, ack);
   });
 
+  router.get(`${RECIPIENTS}/:id/sessions`, async (ctx) => {
+    const id = param(ctx, 'id');
+    assertCanReadSessions(principalOf(ctx), id);
+    const { pageSize, startKey } = sessionPaging(ctx);
+    const reply = await rpc.callDirectory(
+      {
+        type: 'session_list',
+        account_id: param(ctx, 'account_id'),
+        recipient_id: id,
+        limit: pageSize,
+        ...(startKey !== undefined ? { start_key: startKey } : {}),
+      },
+      callContextOf(ctx),
+    );
+    sendSuccess(ctx, reply.sessions, {
+      page_size: reply.sessions.length,
+      ...(startKey !== undefined ? { start_key: startKey } : {}),
+      ...(reply.next_start_key !== undefined ? { next_start_key: reply.next_start_key } : {}),
+    });
+  });
+
   const setEnabled = (enabled: boolean) => async (ctx: GatewayContext) => {
     assertAdmin(principalOf(ctx));
     const reply = await rpc.callDirectory(
@@ -95,4 +121,33 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
   };
   router.post(`${RECIPIENTS}/:id/enable`, setEnabled(true));
   router.post(`${RECIPIENTS}/:id/disable`, setEnabled(false));
+}
+
+const START_KEY_RE = new RegExp(SESSION_START_KEY_PATTERN);
+
+/** ?page_size= (1..100, default 50) and ?start_key= (a next_start_key from an earlier page). */
+export function sessionPaging(ctx: GatewayContext): { pageSize: number; startKey?: string } {
+  const rawSize = ctx.query['page_size'];
+  const rawKey = ctx.query['start_key'];
+  let pageSize = SESSION_PAGE_DEFAULT;
+  if (rawSize !== undefined) {
+    const text = Array.isArray(rawSize) ? rawSize[0] : rawSize;
+    const n = text !== undefined && /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isInteger(n)) {
+      throw failures.invalidData({ page_size: { type: { message: 'Value is not of type integer', cause: text, target: 'integer' } } });
+    }
+    if (n < 1) throw failures.invalidData({ page_size: { minimum: { message: 'Value must be at least 1', cause: n, target: 1 } } });
+    if (n > SESSION_PAGE_MAX) {
+      throw failures.invalidData({
+        page_size: { maximum: { message: `Value must be at most ${SESSION_PAGE_MAX}`, cause: n, target: SESSION_PAGE_MAX } },
+      });
+    }
+    pageSize = n;
+  }
+  if (rawKey === undefined) return { pageSize };
+  const startKey = Array.isArray(rawKey) ? rawKey[0] : rawKey;
+  if (startKey === undefined || !START_KEY_RE.test(startKey)) {
+    throw failures.invalidData({ start_key: { pattern: { message: 'Invalid start_key (use next_start_key of the previous page)', cause: startKey ?? '' } } });
+  }
+  return { pageSize, startKey };
 }

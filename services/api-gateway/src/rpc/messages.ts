@@ -3,6 +3,7 @@ import type {
   AccountView,
   AuthIdentity,
   ClusterInfo,
+  ClusterView,
   CommandBase,
   DirectoryRequest,
   DirectoryRequestType,
@@ -13,6 +14,7 @@ import type {
   MonitorStopCommand,
   RecipientListItem,
   RecipientStatus,
+  SessionListReply,
   SetStatusCommand,
   UserDocReply,
   UserListItem,
@@ -54,6 +56,9 @@ export interface DirectoryReplies {
   recipient_get: UserDocReply;
   recipient_set_enabled: UserDocReply;
   cluster_info: ClusterInfo;
+  cluster_view: ClusterView;
+  session_list: SessionListReply;
+  account_find: AccountView;
 }
 
 export type DirectoryReplyOf<R extends DirectoryRequest> = R['type'] extends DirectoryRequestType

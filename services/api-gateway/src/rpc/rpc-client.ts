@@ -19,6 +19,7 @@ import {
 } from '@qubicle/contracts';
 import { isTransportError, type Bus, type Logger } from '@qubicle/transport';
 import { failures, transportFailure } from '../crossbar/errors.js';
+import type { GatewayMetrics, RpcOutcome } from '../metrics.js';
 import type { CommandInput, CommandReply, DirectoryReplyOf } from './messages.js';
 import { createShardCount, type ShardCount } from './shard-count.js';
 
@@ -45,6 +46,8 @@ export interface RpcClientOptions {
   timeoutMs: number;
   /** SHARD_COUNT override */
   shardCount?: number | undefined;
+  /** RPC duration and outcome by command type (optional). */
+  metrics?: Pick<GatewayMetrics, 'rpcRequests' | 'rpcDuration'> | undefined;
 }
 
 /** Extra time given to the bus to report its own timeout before the client gives up on it. */
@@ -54,6 +57,26 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
   const { bus, logger: log, timeoutMs } = opts;
 
   async function invoke(queue: string, body: unknown, call: CallContext): Promise<unknown> {
+    const started = performance.now();
+    let outcome: RpcOutcome = 'error';
+    try {
+      const data = await invokeOnce(queue, body, call);
+      outcome = 'ok';
+      return data;
+    } catch (err) {
+      outcome = rpcOutcomeOf(err);
+      throw err;
+    } finally {
+      if (opts.metrics) {
+        const type = (body as { type?: unknown }).type;
+        const labels = { command: typeof type === 'string' ? type : 'unknown', outcome };
+        opts.metrics.rpcRequests.inc(labels);
+        opts.metrics.rpcDuration.observe(labels, (performance.now() - started) / 1000);
+      }
+    }
+  }
+
+  async function invokeOnce(queue: string, body: unknown, call: CallContext): Promise<unknown> {
     let raw: unknown;
     let guard: NodeJS.Timeout | undefined;
     try {
@@ -151,6 +174,15 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
   }
 
   return { callShard, getStatusMany, callDirectory, shards };
+}
+
+/** timeout and unavailable are the transport's (or the worker's own timeout/unavailable reply); anything else is an error reply. */
+function rpcOutcomeOf(err: unknown): RpcOutcome {
+  if (err instanceof QubicleFailure) {
+    if (err.error.code === 'timeout') return 'timeout';
+    if (err.error.code === 'unavailable') return 'unavailable';
+  }
+  return 'error';
 }
 
 function isLoggedInStatus(s: unknown): s is RecipientStatus {

@@ -15,6 +15,7 @@ import {
   validateShardMessage,
   type DirectoryRequest,
   type QubicleError,
+  type RecipientSession,
   type RecipientStatus,
   type RpcReply,
   type ShardMessage,
@@ -43,7 +44,11 @@ export class FakeWorker {
   readonly overrides = new Map<string, Override>();
   /** Logged-in recipients. */
   readonly statuses = new Map<string, RecipientStatus>();
+  /** Event seq of each logged-in recipient, for get_snapshot (default 1). */
+  readonly seqs = new Map<string, number>();
   readonly users = new Map<string, { doc: UserDoc; rev: number }>();
+  /** Session history per recipient id, newest first (session_list pages through it). */
+  readonly sessions = new Map<string, RecipientSession[]>();
   private consumers: Consumer[] = [];
 
   constructor(
@@ -120,6 +125,18 @@ export class FakeWorker {
     switch (req.type) {
       case 'cluster_info':
         return okReply({ shard_count: this.shardCount });
+      case 'cluster_view':
+        return okReply({
+          shard_count: this.shardCount,
+          lease_ttl_ms: 10_000,
+          generated_at: 1_700_000_000_000,
+          answered_by: 'fake-worker',
+          nodes: [{ name: 'fake-worker', started_at: 1_699_999_990_000, heartbeat_at: 1_699_999_999_000, heartbeat_age_ms: 1000, alive: true, shards: Array.from({ length: this.shardCount }, (_, i) => i), recipients: 0, info: {} }],
+          unowned_shards: [],
+          orphaned_shards: [],
+          total_recipients: 0,
+          leases: [],
+        });
       case 'auth_user': {
         const u = [...this.users.values()].find(
           (x) => md5(`${x.doc.username}:${f.passwords[x.doc.username] ?? ''}`) === req.credentials,
@@ -226,6 +243,21 @@ export class FakeWorker {
         this.users.delete(req.user_id);
         return docReply(u);
       }
+      case 'account_find': {
+        if (req.name.toLowerCase() !== f.account.name.toLowerCase()) throw err({ code: 'not_found', message: 'bad identifier', cause: req.name });
+        const { api_key: _k, created: _c, modified: _m, ...view } = f.account;
+        return okReply(view);
+      }
+      case 'session_list': {
+        accountOk(req.account_id);
+        userOf(req.recipient_id);
+        const all = this.sessions.get(req.recipient_id) ?? [];
+        const key = (x: RecipientSession) => `${x.logout_time}:${x.login_session_id}`;
+        const from = req.start_key === undefined ? 0 : Math.max(0, all.findIndex((x) => key(x) === req.start_key));
+        const page = all.slice(from, from + req.limit + 1);
+        const next = page[req.limit];
+        return okReply(next ? { sessions: page.slice(0, req.limit), next_start_key: key(next) } : { sessions: page });
+      }
     }
   }
 
@@ -241,6 +273,15 @@ export class FakeWorker {
       for (const id of cmd.recipient_ids) {
         if (queue !== shardQueue(shardOf(cmd.account_id, id, this.shardCount))) throw err({ code: 'internal', message: 'wrong shard' });
         out[id] = this.statuses.get(id) ?? 'not_logged_in';
+      }
+      return okReply(out, WORKER_NODE);
+    }
+    if (cmd.type === 'get_snapshot') {
+      const out: Record<string, unknown> = {};
+      for (const id of cmd.recipient_ids) {
+        if (queue !== shardQueue(shardOf(cmd.account_id, id, this.shardCount))) throw err({ code: 'internal', message: 'wrong shard' });
+        const status = this.statuses.get(id);
+        if (status) out[id] = { seq: this.seqs.get(id) ?? 1, status };
       }
       return okReply(out, WORKER_NODE);
     }

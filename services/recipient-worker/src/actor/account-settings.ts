@@ -3,7 +3,7 @@
  * document and cached briefly: every command of every recipient needs them, and an
  * operator's change is fine to take effect within a few seconds.
  */
-import type { AccountDoc } from '@qubicle/contracts';
+import { DEFAULT_MISSED_CALL_THRESHOLD, type AccountDoc } from '@qubicle/contracts';
 import type { Clock } from '../clock.js';
 import type { MachineAccount } from '../machine/index.js';
 
@@ -14,13 +14,14 @@ export interface AccountSettingsSource {
   invalidate(accountId: string): void;
 }
 
-/** A missing account document: nothing special enabled. */
+/** A missing account document: nothing special enabled (no policy, no Pro). */
 export const DEFAULT_ACCOUNT_SETTINGS: MachineAccount = Object.freeze({ missed_call_threshold: 0, pro: false });
 
 export function settingsOf(doc: AccountDoc | null): MachineAccount {
   if (!doc) return { ...DEFAULT_ACCOUNT_SETTINGS };
   return {
-    missed_call_threshold: Math.max(0, Math.floor(doc.qubicle?.missed_call_threshold ?? 0)),
+    // an account document without the setting gets the default (3); 0 disables the policy
+    missed_call_threshold: Math.max(0, Math.floor(doc.qubicle?.missed_call_threshold ?? DEFAULT_MISSED_CALL_THRESHOLD)),
     pro: doc.features?.pro === true,
   };
 }

@@ -5,10 +5,11 @@
  * the in-memory state as it was and answers an error; a fenced write means the shard was
  * lost, so the actor stops for good.
  */
-import { errorReply, type QubicleError, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { errorReply, statusOf, type QubicleError, type RecipientSnapshot, type RecipientState, type RpcReply } from '@qubicle/contracts';
 import type { Bus, Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
 import { timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
+import type { WorkerMetricsSink } from '../metrics.js';
 import { isStoreError, type Fence, type Store } from '../store/port.js';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettingsSource } from './account-settings.js';
 import { Mailbox } from './mailbox.js';
@@ -29,6 +30,8 @@ export interface ActorEnv {
   onFenced(shard: number, err: Error): void;
   /** Wiretap effects, for the media layer. */
   onWiretap?(actor: RecipientKey, effect: Extract<Effect, { type: 'wiretap' }>): void;
+  /** Transitions, calls and time in state (metrics.ts); absent = not measured. */
+  metrics?: Pick<WorkerMetricsSink, 'recipientChanged'>;
 }
 
 export interface RecipientKey {
@@ -97,6 +100,25 @@ export class RecipientActor {
     return this.mailbox.idle();
   }
 
+  /**
+   * The status and the seq of the last published event, read in the mailbox after every input
+   * posted before it, with nothing in between: the pair is consistent (get_snapshot, the gateway's
+   * live view). null = not logged in; 'stopped' = this node lost the shard.
+   */
+  snapshot(): Promise<RecipientSnapshot | null | 'stopped'> {
+    return this.mailbox.post(async () => {
+      if (this.stopped) return 'stopped';
+      if (!this.loaded) {
+        const stored = await this.env.store.loadRecipient(this.key.accountId, this.key.recipientId);
+        if (this.stopped) return 'stopped';
+        if (stored) this.adopt(stored.state);
+        else this.loaded = true;
+      }
+      const s = this.current;
+      return s ? { seq: s.seq, status: statusOf(s, this.env.clock.now(), this.env.node) } : null;
+    });
+  }
+
   /** Forget everything without writing: the shard is gone (lost, or handed over on shutdown). */
   stop(): void {
     this.stopped = true;
@@ -136,7 +158,9 @@ export class RecipientActor {
 
     const failure = await this.persist(result);
     if (failure) return failure;
+    const before = this.current;
     this.current = result.state;
+    env.metrics?.recipientChanged(before, result.state, env.clock.now());
     await this.publish(result.effects);
     this.applyTimersAndHooks(result.effects);
     return result.reply;

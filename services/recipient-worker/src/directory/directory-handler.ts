@@ -21,7 +21,7 @@ import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
 import { errorOf, scrubDetails } from './errors.js';
 import { busLogoutRecipient } from './logout.js';
 import { DIRECTORY_ROUTES, type DirectoryRoute } from './requests/index.js';
-import type { DirectoryBus, DirectoryContext, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';
+import type { ClusterSource, DirectoryBus, DirectoryContext, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';
 
 export interface DirectoryHandlerOptions {
   store: DirectoryStore;
@@ -38,6 +38,8 @@ export interface DirectoryHandlerOptions {
   node?: string;
   /** Test seam: the credential functions (default: the real scrypt ones). */
   credentials?: CredentialsApi;
+  /** What cluster_view reads; absent = cluster_view answers 'unavailable'. */
+  cluster?: ClusterSource;
 }
 
 export interface DirectoryMessage {
@@ -68,6 +70,8 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
     const request: DirectoryRequest = validation.value;
     const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, shardCount };
     if (msg.requestId !== undefined) ctx.requestId = msg.requestId;
+    if (options.cluster) ctx.cluster = options.cluster;
+    if (node !== undefined) ctx.node = node;
     const route = DIRECTORY_ROUTES[request.type] as DirectoryRoute<DirectoryRequest['type']>;
     try {
       return okReply(await route(request, ctx), node);

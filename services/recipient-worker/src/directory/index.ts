@@ -7,4 +7,4 @@ export {
 export { bootstrapDemo, type BootstrapDemoOptions, type BootstrapDemoResult, type BootstrapStore } from './bootstrap.js';
 export { credentialsOf, credentialBucket, hashCredentials, verifyCredentials } from './credentials.js';
 export { busLogoutRecipient, LOGOUT_TIMEOUT_MS } from './logout.js';
-export type { DirectoryBus, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';
+export type { ClusterSource, DirectoryBus, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';

@@ -17,6 +17,7 @@ export type DirectoryStore = Pick<
   | 'deleteUser'
   | 'findUsersByCredentialBucket'
   | 'loadRecipient'
+  | 'listSessions'
 >;
 
 /** pino-compatible subset (same shape as @qubicle/transport's Logger). */
@@ -44,8 +45,21 @@ export type LogoutRecipient = (
   info?: { reason?: string; requestId?: string },
 ) => Promise<void>;
 
+/** What the cluster_view request reads: the cluster bookkeeping of the store, and the liveness threshold. */
+export interface ClusterSource {
+  store: Pick<Store, 'listNodes' | 'listLeases' | 'countRecipientsByShard'>;
+  /** A node whose heartbeat is older than this is reported not alive. */
+  leaseTtlMs: number;
+  /** ms since epoch (default Date.now) */
+  now?: () => number;
+}
+
 /** What every request handler gets. */
 export interface DirectoryContext {
+  /** cluster_view's source; absent = that request answers 'unavailable'. */
+  cluster?: ClusterSource;
+  /** The answering worker's node name, if known. */
+  node?: string;
   store: DirectoryStore;
   logger: DirectoryLogger;
   credentials: CredentialsApi;

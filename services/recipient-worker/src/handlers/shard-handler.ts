@@ -5,10 +5,14 @@
  * this node holds.
  */
 import {
+  DEAD_LETTER_EXCHANGE,
   errorReply,
   okReply,
+  shardOfQueue,
   validateShardMessage,
   type BulkStatusData,
+  type GetSnapshotCommand,
+  type GetSnapshotReply,
   type GetStatusManyCommand,
   type MonitorCommand,
   type QubicleError,
@@ -18,7 +22,7 @@ import {
   type ShardMessage,
   type ValidationDetails,
 } from '@qubicle/contracts';
-import type { Bus, IncomingMessage, Logger, RpcHandler } from '@qubicle/transport';
+import { NO_REPLY, REQUEUE, type Bus, type IncomingMessage, type Logger, type RpcHandler } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
 import type { Store } from '../store/port.js';
 import { resolveMonitorContext } from './monitor-context.js';
@@ -28,7 +32,8 @@ export interface ShardHandlerDeps {
   /** Does this node hold the shard now? */
   owns(shard: number): boolean;
   store: Pick<Store, 'getUser'>;
-  bus: Pick<Bus, 'call'>;
+  /** `call`: monitor target look-ups; `publish`: dead-lettering invalid fire-and-forget messages. */
+  bus: Pick<Bus, 'call'> & Partial<Pick<Bus, 'publish'>>;
   logger: Logger;
   node: string;
   shardCount: number;
@@ -57,22 +62,41 @@ export const SHARD_ROUTES: { [T in ShardMessage['type']]: Route<T> } = {
   hangup: toActor,
   monitor: monitorRoute,
   get_status_many: getStatusMany,
+  get_snapshot: getSnapshot,
 };
 
 export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
   const fail = (error: QubicleError): RpcReply<never> => errorReply(error, deps.node);
   return async (incoming: IncomingMessage) => {
+    // Delivered from a shard queue this node no longer holds (lease lost, or no longer valid by
+    // this node's clock after a freeze: `owns` then gives the shard up and cancels its consumer):
+    // back to the queue for the owner, never executed here.
+    const queueShard = shardOfQueue(incoming.routingKey);
+    if (queueShard !== undefined && !deps.owns(queueShard)) return REQUEUE;
     const parsed = validateShardMessage(incoming.body);
     if (!parsed.ok) {
-      // No replyTo = nobody hears the reply: this log line is all that is left of it.
+      const message = `invalid shard message: ${summarise(parsed.details)}`;
       deps.logger.warn(
-        { correlationId: incoming.correlationId, messageId: incoming.messageId, requestId: incoming.requestId, queue: incoming.routingKey, details: parsed.details },
+        {
+          correlationId: incoming.correlationId,
+          messageId: incoming.messageId,
+          requestId: incoming.requestId,
+          queue: incoming.routingKey,
+          fireAndForget: incoming.replyTo === undefined,
+          details: parsed.details,
+        },
         'invalid shard message',
       );
-      return fail({ code: 'invalid_message', message: `invalid shard message: ${summarise(parsed.details)}` });
+      // No replyTo = nobody hears a reply: the message goes to the dead-letter queue instead.
+      if (incoming.replyTo === undefined) return deadLetter(incoming, `invalid_message: ${message}`, deps);
+      return fail({ code: 'invalid_message', message });
     }
     const msg = parsed.value;
     if (msg.shard_count !== deps.shardCount) {
+      if (incoming.replyTo === undefined) {
+        deps.logger.warn({ correlationId: incoming.correlationId, type: msg.type, got: msg.shard_count, expected: deps.shardCount }, 'fire-and-forget message with another shard count');
+        return deadLetter(incoming, `shard_mismatch: routed with ${msg.shard_count} shards, this cluster has ${deps.shardCount}`, deps);
+      }
       return fail({
         code: 'shard_mismatch',
         message: `message routed with ${msg.shard_count} shards, this cluster has ${deps.shardCount}`,
@@ -80,14 +104,26 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
         got: msg.shard_count,
       });
     }
-    const ids = msg.type === 'get_status_many' ? msg.recipient_ids : [msg.recipient_id];
+    const ids = 'recipient_ids' in msg ? msg.recipient_ids : [msg.recipient_id];
     const foreign = ids.map((id) => deps.registry.shardOf(msg.account_id, id)).find((shard) => !deps.owns(shard));
     if (foreign !== undefined) {
       return fail({ code: 'unavailable', message: `shard ${foreign} is not served by ${deps.node} (moving between nodes?); retry` });
     }
     try {
       const route = SHARD_ROUTES[msg.type] as Route<ShardMessage['type']>;
-      return await route(msg, deps);
+      const reply = await route(msg, deps);
+      // The shard was lost while this command waited or ran (its write was fenced, nothing changed):
+      // the new owner executes it (a command applied before is answered from recent_commands).
+      if (!reply.ok && reply.error.code === 'unavailable' && queueShard !== undefined && !deps.owns(queueShard)) return REQUEUE;
+      if (!reply.ok && incoming.replyTo === undefined) {
+        // A valid fire-and-forget call event refused by the recipient's state (e.g. a duplicate
+        // hangup): nothing changed, and nobody hears the reply, so the log keeps it.
+        deps.logger.info(
+          { correlationId: incoming.correlationId, type: msg.type, recipient_id: 'recipient_id' in msg ? msg.recipient_id : undefined, error: reply.error },
+          'fire-and-forget message refused',
+        );
+      }
+      return reply;
     } catch (err) {
       deps.logger.error({ err, type: msg.type, correlationId: incoming.correlationId }, 'shard message failed');
       return fail({ code: 'internal', message: `${msg.type} failed on ${deps.node}` });
@@ -128,6 +164,52 @@ async function getStatusMany(msg: GetStatusManyCommand, deps: ShardHandlerDeps):
     data[entry[0]] = entry[1];
   }
   return okReply(data, deps.node);
+}
+
+/**
+ * Status + seq of several recipients of this shard, each read through its mailbox (consistent
+ * pairs, see RecipientActor.snapshot). Recipients without an actor here are not logged in and left out.
+ */
+async function getSnapshot(msg: GetSnapshotCommand, deps: ShardHandlerDeps): Promise<RpcReply<unknown>> {
+  const data: GetSnapshotReply = {};
+  const ids = [...new Set(msg.recipient_ids)];
+  const snaps = await Promise.all(ids.map((id) => deps.registry.peek(msg.account_id, id)?.snapshot() ?? Promise.resolve(null)));
+  for (const [i, snap] of snaps.entries()) {
+    if (snap === 'stopped') return errorReply({ code: 'unavailable', message: `shard moved away from ${deps.node}; retry` }, deps.node);
+    const id = ids[i];
+    if (snap && id !== undefined) data[id] = snap;
+  }
+  return okReply(data, deps.node);
+}
+
+/**
+ * Publishes a message nobody can answer to the dead-letter exchange (routing key = the queue it
+ * came from), then lets the transport ack it: never requeued, never a hot loop. Shard queues have
+ * no queue-level dead-letter exchange on purpose (see names.ts), so this is the only way in.
+ */
+async function deadLetter(incoming: IncomingMessage, reason: string, deps: ShardHandlerDeps): Promise<typeof NO_REPLY> {
+  const headers: Record<string, string> = {
+    'x-reason': reason.slice(0, 1000),
+    'x-original-queue': incoming.routingKey,
+    'x-correlation-id': incoming.correlationId ?? '',
+  };
+  if (incoming.messageId !== undefined) headers['x-original-message-id'] = incoming.messageId;
+  const publish = deps.bus.publish;
+  if (!publish) {
+    deps.logger.error({ correlationId: incoming.correlationId, reason }, 'no bus to dead-letter with; message dropped');
+    return NO_REPLY;
+  }
+  try {
+    await publish.call(deps.bus, DEAD_LETTER_EXCHANGE, incoming.routingKey, incoming.body, {
+      headers,
+      ...(incoming.requestId !== undefined ? { requestId: incoming.requestId } : {}),
+    });
+    deps.logger.warn({ correlationId: incoming.correlationId, queue: incoming.routingKey, reason }, 'message dead-lettered');
+  } catch (err) {
+    // Acked anyway: a message that cannot be handled must not come back in a loop.
+    deps.logger.error({ err, correlationId: incoming.correlationId, reason }, 'dead-letter publish failed; message dropped');
+  }
+  return NO_REPLY;
 }
 
 function summarise(details: ValidationDetails): string {

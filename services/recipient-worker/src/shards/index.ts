@@ -1,2 +1,2 @@
-export { ShardManager, LEASE_SAFETY, type ShardManagerOptions } from './shard-manager.js';
+export { ShardManager, LEASE_SAFETY, fairShare, type ShardManagerOptions, type ShardManagerBus } from './shard-manager.js';
 export { verifyShardCount, ShardCountMismatchError } from './shard-count.js';

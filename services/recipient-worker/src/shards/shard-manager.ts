@@ -1,28 +1,68 @@
 /**
- * Shard ownership of this node. A shard is served only while its lease is held:
+ * Shard ownership of this node in a cluster of worker nodes (design §5, docs/cluster.md).
+ * A shard is served only while its lease is held:
  *
- *   take:  tryAcquireLease → claimShard (fences older owners' writes) → load its recipients
- *          into actors and re-arm their timers → only THEN consume its queue (exclusive).
- *   keep:  renew every TTL/3. A renew answered "no" loses the shard at once; a shard not
- *          renewed within TTL×0.8 (store unreachable, event loop stalled) is lost by a
- *          watchdog, before the lease can expire and someone else take it.
- *   lose:  stop its actors (no writes), cancel its consumer.
- *   stop:  (SIGTERM) cancel consumers and let in-flight work finish, drain mailboxes,
- *          release the leases so that another node can take over at once.
- *
- * Balancing across nodes is not here yet: a node takes every shard it can, and keeps
- * trying the others on each tick (so a surviving node picks up a dead node's shards once
- * their leases expire).
+ *   join:    presence queue served (the broker deletes it when this node's connection dies) →
+ *            control broadcasts subscribed → node registered (heartbeat) → first balance round
+ *            → `node_joined` broadcast (the others release their surplus to us at once).
+ *   balance: every min(0.5 s, TTL/3), and at once on a broadcast: live nodes = registered with a
+ *            heartbeat younger than the TTL (minus owners proven dead); fair share = N/live,
+ *            the remainder going to the first names in sorted order, so that every node computes
+ *            the same quotas and the quotas add up to N exactly. Above its share a node hands
+ *            the surplus over; below it, it takes free or expired leases (never a valid one).
+ *            An owner whose presence queue has gone (kill -9, crash: the broker closed its
+ *            connection) is dead: its leases are released on its behalf (conditionally on its
+ *            epoch) and it is removed from the registry, so failover does not wait for the TTL.
+ *   take:    tryAcquireLease → claimShard (fences older owners' writes) → load its recipients
+ *            into actors and re-arm their timers → only THEN consume its queue (classic: an
+ *            exclusive consumer; quorum: single-active-consumer). A refused consume (a zombie
+ *            still holds the exclusive consumer) is retried while the lease is held.
+ *   keep:    renew every TTL/3. A renew answered "no" loses the shard at once; a shard not
+ *            renewed within TTL×0.8 (store unreachable, event loop stalled) is lost by a
+ *            watchdog, before the lease can expire and someone else take it. Before every
+ *            command and every write, `owns`/`fenceOf` check the lease by this node's own clock
+ *            (last successful renew + TTL×0.8): a node resumed after a freeze (SIGSTOP, long GC)
+ *            executes nothing for a shard whose lease may have expired meanwhile; the command is
+ *            requeued for the new owner and the shard is given up.
+ *   lose:    stop its actors (no writes), cancel its consumer, release the lease if it is still
+ *            ours (a conditional no-op otherwise).
+ *   hand over (rebalance, SIGTERM): stop consuming → let in-flight commands finish → drain the
+ *            mailboxes → release the lease → `shards_released` broadcast, so a node under its
+ *            share takes it at once rather than after a TTL.
+ *   stop:    leave the registry first (others stop counting us), hand every shard over,
+ *            stop heartbeats and broadcasts.
  */
-import { shardQueue, shardQueueArguments, type ShardQueueType } from '@qubicle/contracts';
-import type { Bus, Consumer, Logger, RpcHandler } from '@qubicle/transport';
+import {
+  CLUSTER_CONTROL_BINDING,
+  CONTROL_EXCHANGE,
+  clusterControlKey,
+  DEAD_LETTER_EXCHANGE,
+  errorReply,
+  okReply,
+  presenceQueue,
+  presenceQueueArguments,
+  shardQueue,
+  shardQueueArguments,
+  validateClusterControl,
+  validatePresencePing,
+  type ClusterControlMessage,
+  type ClusterControlType,
+  type ShardQueueType,
+} from '@qubicle/contracts';
+import { isTransportError, type Bus, type Consumer, type Logger, type RpcHandler } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { Fence, Store } from '../store/port.js';
+import type { WorkerMetricsSink } from '../metrics.js';
+import type { Fence, Lease, NodeRecord, Store } from '../store/port.js';
+
+export type ShardManagerBus = Pick<
+  Bus,
+  'serve' | 'declareQueue' | 'declareExchange' | 'publish' | 'subscribe' | 'call' | 'isConnected' | 'onStateChange'
+>;
 
 export interface ShardManagerOptions {
   store: Store;
-  bus: Pick<Bus, 'serve' | 'declareQueue'>;
+  bus: ShardManagerBus;
   clock: Clock;
   logger: Logger;
   registry: ActorRegistry;
@@ -33,8 +73,16 @@ export interface ShardManagerOptions {
   leaseTtlMs: number;
   prefetch: number;
   queueType: ShardQueueType;
-  /** Try to take shards not owned on every tick (default true). */
+  /** Take (and balance) shards (default true). false: only keep what is held (tests). */
   takeFreeShards?: boolean;
+  /** Balance round interval (default min(1000, TTL/3)). */
+  balanceIntervalMs?: number;
+  /** Delay between two tries of a refused consume (default 250 ms). */
+  consumeRetryMs?: number;
+  /** Extra fields of this node's registry record. */
+  nodeInfo?: () => Record<string, unknown>;
+  /** Lease renewals and failures (metrics.ts); absent = not measured. */
+  metrics?: Pick<WorkerMetricsSink, 'leaseRenewed' | 'leaseFailed'>;
 }
 
 type Phase = 'loading' | 'serving' | 'draining' | 'lost';
@@ -42,112 +90,242 @@ type Phase = 'loading' | 'serving' | 'draining' | 'lost';
 interface OwnedShard {
   shard: number;
   fence: Fence;
+  /** loading: leased and claimed, recipients loading or consumer not yet granted */
   phase: Phase;
   consumer: Consumer | null;
   /** the `now` passed to the last successful acquire/renew (the lease runs from there) */
   renewedAt: number;
+  takenAt: number;
   watchdog: TimerHandle | null;
   renewing: boolean;
+  /** pending retry of a refused consume */
+  retry: { timer: TimerHandle; wake: () => void } | null;
   losing?: Promise<void>;
+  handingOver?: Promise<void>;
 }
 
 /** Fraction of the TTL after the last successful renew at which a shard is given up. */
 export const LEASE_SAFETY = 0.8;
+/** Longest interval between two balance rounds (also bounded by TTL/3). */
+const BALANCE_INTERVAL_MS = 500;
+/**
+ * Wait for a presence ping. A live node answers in milliseconds; one that does not answer in
+ * time (busy, frozen) is NOT taken for dead: only an unroutable ping (queue deleted) is.
+ */
+const PRESENCE_PROBE_TIMEOUT_MS = 300;
+/** After this node's own reconnect, no owner is declared dead (by presence) for this long. */
+const PRESENCE_RECONNECT_GRACE_MS = 5000;
+/** Shards taken at once in a balance round. */
+const TAKE_CONCURRENCY = 4;
+/** A consume refused for this long (another consumer never went away) gives the shard up. */
+const CONSUME_GIVE_UP_MS = 120_000;
+
+/**
+ * This node's fair share of `shardCount` shards among the live nodes (this node included):
+ * ⌊N/L⌋, plus one for the first N mod L names in sorted order. Every node computes the same
+ * quotas from the same registry, and they add up to N, so nodes never fight over shards.
+ */
+export function fairShare(shardCount: number, liveNodes: readonly string[], node: string): number {
+  const sorted = [...new Set([...liveNodes, node])].sort();
+  const index = sorted.indexOf(node);
+  return Math.floor(shardCount / sorted.length) + (index < shardCount % sorted.length ? 1 : 0);
+}
 
 export class ShardManager {
   private readonly owned = new Map<number, OwnedShard>();
-  private tickTimer: TimerHandle | null = null;
-  private ticking: Promise<void> | null = null;
+  private renewTimer: TimerHandle | null = null;
+  private balanceTimer: TimerHandle | null = null;
+  private renewing: Promise<void> | null = null;
+  private balancing: Promise<void> | null = null;
+  private balanceAgain = false;
+  private balanceFailures = 0;
+  /** when this node's broker connection came back last (0: never lost) */
+  private reconnectedAt = 0;
   private running = false;
-  /** the first pass over all shards is done (ticks only renew until then) */
-  private initialPassDone = false;
+  private leaving = false;
   /** shards with a take in progress (a take is async; never two for one shard) */
   private readonly taking = new Set<number>();
+  private presenceConsumer: Consumer | null = null;
+  private controlConsumer: Consumer | null = null;
+  private unsubscribeState: (() => void) | null = null;
+  private startedAt = 0;
+  private readonly balanceIntervalMs: number;
 
-  constructor(private readonly opts: ShardManagerOptions) {}
+  constructor(private readonly opts: ShardManagerOptions) {
+    this.balanceIntervalMs = opts.balanceIntervalMs ?? Math.max(50, Math.min(BALANCE_INTERVAL_MS, Math.floor(opts.leaseTtlMs / 3)));
+  }
 
   /** Shards whose queue this node consumes now. */
   ownedShards(): number[] {
     return [...this.owned.values()].filter((o) => o.phase === 'serving').map((o) => o.shard).sort((a, b) => a - b);
   }
 
-  /** May commands of this shard be handled here? (serving, or loading its recipients) */
-  owns(shard: number): boolean {
-    const o = this.owned.get(shard);
-    return o !== undefined && (o.phase === 'serving' || o.phase === 'loading');
+  /** Shards whose lease this node holds (also while loading or handing over). */
+  heldShards(): number[] {
+    return [...this.owned.values()].filter((o) => o.phase !== 'lost').map((o) => o.shard).sort((a, b) => a - b);
   }
 
-  /** The fence for writes of this shard while this node holds it (also while draining on stop). */
+  /**
+   * May commands of this shard be executed here now? Held (loading, serving or handing over)
+   * AND, by this node's own clock, still within TTL×0.8 of the last successful renew. When the
+   * second check fails (the process was frozen or starved), the shard is given up on the spot:
+   * its consumer is cancelled before the caller requeues what it received.
+   */
+  owns(shard: number): boolean {
+    return this.validOwned(shard) !== null;
+  }
+
+  /** The fence for writes of this shard while this node holds it (same checks as `owns`). */
   fenceOf(shard: number): Fence | null {
-    const o = this.owned.get(shard);
-    return o && o.phase !== 'lost' ? o.fence : null;
+    return this.validOwned(shard)?.fence ?? null;
   }
 
   async start(): Promise<void> {
+    const { bus, shardCount, queueType, node, logger } = this.opts;
     this.running = true;
-    const { bus, shardCount, queueType } = this.opts;
+    this.startedAt = this.opts.clock.now();
     // Every shard queue exists even while its owner is away: commands wait (until they expire) instead of being unroutable.
     for (let shard = 0; shard < shardCount; shard++) {
       await bus.declareQueue({ name: shardQueue(shard), durable: true, arguments: shardQueueArguments(queueType) });
     }
-    // Renewals start now: taking many shards may take longer than a lease lasts.
-    this.scheduleTick();
-    for (let shard = 0; shard < shardCount; shard++) await this.take(shard);
-    this.initialPassDone = true;
-    this.opts.logger.info({ owned: this.ownedShards().length, shardCount }, 'shards taken');
-  }
-
-  /** One lease round: renew what is owned, try to take what is free. Called by the timer; exposed for tests. */
-  tick(): Promise<void> {
-    if (!this.ticking) {
-      this.ticking = this.runTick().finally(() => {
-        this.ticking = null;
-      });
+    // Presence before any lease: a lease owner without a presence queue is treated as dead.
+    try {
+      this.presenceConsumer = await bus.serve(
+        { name: presenceQueue(node), durable: false, arguments: presenceQueueArguments() },
+        async (msg) => {
+          const ping = validatePresencePing(msg.body);
+          return ping.ok ? okReply({ node }, node) : errorReply({ code: 'invalid_message', message: 'invalid presence ping' }, node);
+        },
+        { prefetch: 20, exclusive: true },
+      );
+    } catch (err) {
+      if (isTransportError(err, 'refused')) {
+        throw new Error(`another process named NODE_NAME=${node} is connected to the broker (its presence queue is taken); every worker needs its own NODE_NAME`, { cause: err });
+      }
+      throw err;
     }
-    return this.ticking;
+    await bus.declareExchange(CONTROL_EXCHANGE, 'topic');
+    this.controlConsumer = await bus.subscribe({ exchange: CONTROL_EXCHANGE, bindingKeys: [CLUSTER_CONTROL_BINDING] }, async (msg) => {
+      const control = validateClusterControl(msg.body);
+      if (!control.ok) {
+        logger.warn({ details: control.details }, 'invalid cluster control message ignored');
+        return;
+      }
+      if (control.value.node === node) return;
+      logger.debug({ control: control.value }, 'cluster control');
+      this.requestBalance();
+    });
+    await this.heartbeat();
+    // Back from a broker outage: check the leases at once (another node may have taken some meanwhile).
+    let lost = false;
+    this.unsubscribeState = bus.onStateChange((connected) => {
+      if (!connected) {
+        lost = true;
+        return;
+      }
+      if (!lost) return;
+      lost = false;
+      this.reconnectedAt = this.opts.clock.now();
+      if (this.running) void this.renewAll();
+    });
+    this.scheduleRenew();
+    await this.balance();
+    this.scheduleBalance();
+    await this.heartbeat().catch((err: unknown) => logger.warn({ err }, 'node heartbeat failed')); // with the shards taken
+    await this.announce('node_joined');
+    logger.info({ held: this.heldShards().length, shardCount }, 'joined the cluster');
   }
 
-  /** Gives the shard up without writing (lost lease, fenced write, broken consumer). */
+  /** One lease round: renew (and heartbeat), then balance. Called by the timers; exposed for tests. */
+  async tick(): Promise<void> {
+    await this.renewAll();
+    await this.balance();
+  }
+
+  /** Gives the shard up without writing recipient state (lost lease, fenced write, broken consumer). */
   lose(shard: number, reason: string): Promise<void> {
     const o = this.owned.get(shard);
     if (!o) return Promise.resolve();
     if (o.losing) return o.losing;
     o.losing = (async () => {
       o.phase = 'lost';
-      if (o.watchdog) this.opts.clock.clearTimer(o.watchdog);
+      this.clearShardTimers(o);
       // Actors first: their queued inputs are answered 'unavailable', so cancel() does not wait on them.
       const dropped = this.opts.registry.dropShard(shard);
       this.opts.logger.warn({ shard, epoch: o.fence.epoch, reason, dropped }, 'shard lost: stopped consuming, actors dropped');
       await this.cancelConsumer(o);
       if (this.owned.get(shard) === o) this.owned.delete(shard);
+      // Conditional on our epoch: a no-op when another node holds it, else it frees it at once.
+      await this.opts.store.releaseLease(shard, this.opts.node, o.fence.epoch).catch(() => undefined);
     })();
     return o.losing;
   }
 
-  /** Graceful: stop consuming, finish in-flight work, drain, release leases. */
+  /** Graceful: leave the registry, hand every shard over (stop consuming, finish, drain, release). */
   async stop(): Promise<void> {
+    const { store, node, logger } = this.opts;
+    if (!this.running && !this.leaving) return;
     this.running = false;
-    if (this.tickTimer) this.opts.clock.clearTimer(this.tickTimer);
-    this.tickTimer = null;
-    await this.ticking;
+    this.leaving = true;
+    if (this.balanceTimer) this.opts.clock.clearTimer(this.balanceTimer);
+    this.balanceTimer = null;
+    await this.balancing;
+    // Out of the registry first: the others' fair shares grow, so they take what we release.
+    await store.removeNode(node).catch((err: unknown) => logger.warn({ err }, 'node unregister failed'));
+    await this.announce('node_leaving');
+    const shards = this.heldShards();
+    // Leases keep being renewed while in-flight work finishes.
     await Promise.all([...this.owned.values()].map((o) => this.handOver(o)));
+    if (shards.length > 0) await this.announce('shards_released', shards);
+    if (this.renewTimer) this.opts.clock.clearTimer(this.renewTimer);
+    this.renewTimer = null;
+    await this.renewing;
+    this.unsubscribeState?.();
+    this.unsubscribeState = null;
+    await this.cancel(this.controlConsumer, 'control');
+    this.controlConsumer = null;
+    await this.cancel(this.presenceConsumer, 'presence');
+    this.presenceConsumer = null;
+    await store.removeNode(node).catch(() => undefined); // in case a heartbeat slipped in
+    this.leaving = false;
+    logger.info({ released: shards.length }, 'left the cluster');
+  }
+
+  // -------------------------------------------------------------------------------- ownership
+
+  private validOwned(shard: number): OwnedShard | null {
+    const o = this.owned.get(shard);
+    if (!o || o.phase === 'lost') return null;
+    if (this.opts.clock.now() >= o.renewedAt + Math.floor(this.opts.leaseTtlMs * LEASE_SAFETY)) {
+      if (!o.losing) this.opts.metrics?.leaseFailed('expired');
+      void this.lose(shard, `lease not renewed within ${LEASE_SAFETY * 100}% of its TTL by this node's clock (was the process frozen?)`);
+      return null;
+    }
+    return o;
   }
 
   private async handOver(o: OwnedShard): Promise<void> {
-    const { registry, store, node, logger, clock } = this.opts;
     if (o.phase === 'lost') return o.losing;
-    o.phase = 'draining';
-    if (o.watchdog) clock.clearTimer(o.watchdog);
-    await this.cancelConsumer(o);
-    await registry.drain(o.shard);
-    registry.dropShard(o.shard);
-    o.phase = 'lost';
-    this.owned.delete(o.shard);
-    try {
-      await store.releaseLease(o.shard, node, o.fence.epoch);
-    } catch (err) {
-      logger.warn({ err, shard: o.shard }, 'lease release failed (it will expire)');
-    }
+    o.handingOver ??= (async () => {
+      const { registry, store, node, logger } = this.opts;
+      o.phase = 'draining';
+      this.wakeRetry(o);
+      // No new deliveries; what was delivered finishes (and is acked) first.
+      await this.cancelConsumer(o);
+      await registry.drain(o.shard);
+      if ((o.phase as Phase) === 'lost') return; // lost meanwhile (renew refused, fenced): nothing to release
+      this.clearShardTimers(o);
+      registry.dropShard(o.shard);
+      o.phase = 'lost';
+      if (this.owned.get(o.shard) === o) this.owned.delete(o.shard);
+      try {
+        await store.releaseLease(o.shard, node, o.fence.epoch);
+        logger.debug({ shard: o.shard, epoch: o.fence.epoch }, 'shard handed over');
+      } catch (err) {
+        logger.warn({ err, shard: o.shard }, 'lease release failed (it will expire)');
+      }
+    })();
+    return o.handingOver;
   }
 
   private async take(shard: number): Promise<boolean> {
@@ -161,53 +339,125 @@ export class ShardManager {
   }
 
   private async takeNow(shard: number): Promise<boolean> {
-    const { store, bus, clock, logger, registry, node, leaseTtlMs, prefetch, queueType, handler } = this.opts;
+    const { store, clock, logger, registry, node, leaseTtlMs } = this.opts;
     const now = clock.now();
-    let lease;
+    let lease: Lease | null;
     try {
       lease = await store.tryAcquireLease(shard, node, leaseTtlMs, now);
     } catch (err) {
+      this.opts.metrics?.leaseFailed('acquire_error');
       logger.warn({ err, shard }, 'lease acquire failed');
       return false;
     }
     if (!lease) return false;
-    const o: OwnedShard = { shard, fence: { shard, epoch: lease.epoch, node }, phase: 'loading', consumer: null, renewedAt: now, watchdog: null, renewing: false };
+    const o: OwnedShard = {
+      shard,
+      fence: { shard, epoch: lease.epoch, node },
+      phase: 'loading',
+      consumer: null,
+      renewedAt: now,
+      takenAt: now,
+      watchdog: null,
+      renewing: false,
+      retry: null,
+    };
     this.owned.set(shard, o);
     this.armWatchdog(o);
+    if (!this.running) {
+      await this.lose(shard, 'stopping');
+      return false;
+    }
     try {
       await store.claimShard(shard, o.fence);
       const stored = await store.listRecipientsByShard(shard);
       if (o.phase !== 'loading') return false;
       for (const r of stored) registry.adopt(r.state, shard);
-      const consumer = await bus.serve({ name: shardQueue(shard), durable: true, arguments: shardQueueArguments(queueType) }, handler, {
-        prefetch,
-        exclusive: true,
-        onError: (err) => {
-          logger.error({ err, shard }, 'shard consumer failed');
-          void this.lose(shard, `consumer failed: ${err.message}`);
-        },
-      });
-      if (o.phase !== 'loading') {
-        await consumer.cancel();
-        return false;
-      }
-      o.consumer = consumer;
-      o.phase = 'serving';
-      logger.debug({ shard, epoch: o.fence.epoch, recipients: stored.length }, 'shard taken');
-      return true;
+      logger.info({ shard, epoch: o.fence.epoch, recipients: stored.length }, 'shard taken');
     } catch (err) {
       logger.warn({ err, shard, epoch: o.fence.epoch }, 'could not take shard; releasing it');
       await this.lose(shard, 'take failed');
-      await store.releaseLease(shard, node, o.fence.epoch).catch(() => undefined);
       return false;
+    }
+    // Only now consume. A refused consume keeps the lease and retries in the background.
+    await this.consume(o);
+    return true;
+  }
+
+  /**
+   * Consumes the shard queue. A refused consume (the previous owner's exclusive consumer is still
+   * there: a frozen node not yet noticed by the broker) keeps the lease and is retried every
+   * consumeRetryMs in the background, so the balance round is not held up.
+   */
+  private async consume(o: OwnedShard, background = false): Promise<void> {
+    const { bus, clock, logger, prefetch, queueType, handler } = this.opts;
+    let attempts = 0;
+    while (o.phase === 'loading') {
+      attempts++;
+      try {
+        const consumer = await bus.serve({ name: shardQueue(o.shard), durable: true, arguments: shardQueueArguments(queueType) }, handler, {
+          prefetch,
+          // classic: the broker refuses a second consumer (403). quorum: single-active-consumer does it.
+          exclusive: queueType === 'classic',
+          // invalid JSON without replyTo (a fire-and-forget call event) → the dead-letter queue
+          deadLetterExchange: DEAD_LETTER_EXCHANGE,
+          onError: (err) => {
+            logger.error({ err, shard: o.shard }, 'shard consumer failed');
+            void this.lose(o.shard, `consumer failed: ${err.message}`);
+          },
+        });
+        if (o.phase !== 'loading') {
+          await consumer.cancel().catch(() => undefined);
+          return;
+        }
+        o.consumer = consumer;
+        o.phase = 'serving';
+        if (background) logger.info({ shard: o.shard, attempts }, 'shard consumer granted');
+        return;
+      } catch (err) {
+        if ((o.phase as Phase) !== 'loading') return;
+        if (!isTransportError(err, 'refused') || clock.now() - o.takenAt > CONSUME_GIVE_UP_MS) {
+          logger.warn({ err, shard: o.shard, epoch: o.fence.epoch }, 'could not consume the shard queue; giving the shard up');
+          await this.lose(o.shard, 'consume failed');
+          return;
+        }
+        if (!background) {
+          logger.warn({ shard: o.shard, err: (err as Error).message }, 'shard queue still consumed by its previous owner; retrying');
+          void this.retryDelay(o).then(() => this.consume(o, true));
+          return;
+        }
+        await this.retryDelay(o);
+      }
     }
   }
 
-  private async runTick(): Promise<void> {
-    const { store, clock, logger, node, leaseTtlMs, shardCount } = this.opts;
-    await Promise.all(
-      [...this.owned.values()]
-        .filter((o) => (o.phase === 'serving' || o.phase === 'loading') && !o.renewing)
+  /** Waits consumeRetryMs (woken early when the shard is lost or handed over). */
+  private retryDelay(o: OwnedShard): Promise<void> {
+    const { clock } = this.opts;
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        if (o.retry) clock.clearTimer(o.retry.timer);
+        o.retry = null;
+        resolve();
+      };
+      o.retry = { timer: clock.setTimer(clock.now() + (this.opts.consumeRetryMs ?? 250), wake), wake };
+    });
+  }
+
+  // -------------------------------------------------------------------------------- renew
+
+  private renewAll(): Promise<void> {
+    this.renewing ??= this.runRenew().finally(() => {
+      this.renewing = null;
+    });
+    return this.renewing;
+  }
+
+  private async runRenew(): Promise<void> {
+    const { store, clock, logger, node, leaseTtlMs } = this.opts;
+    await Promise.all([
+      this.running ? this.heartbeat().catch((err: unknown) => logger.warn({ err }, 'node heartbeat failed')) : undefined,
+      ...[...this.owned.values()]
+        .filter((o) => o.phase !== 'lost' && !o.renewing)
         .map(async (o) => {
           o.renewing = true;
           const now = clock.now();
@@ -215,30 +465,202 @@ export class ShardManager {
             const ok = await store.renewLease(o.shard, node, o.fence.epoch, leaseTtlMs, now);
             if (o.phase === 'lost') return;
             if (!ok) {
+              this.opts.metrics?.leaseFailed('renew_refused');
               await this.lose(o.shard, 'lease renew refused (taken by another node)');
               return;
             }
+            this.opts.metrics?.leaseRenewed();
             o.renewedAt = now;
             this.armWatchdog(o);
           } catch (err) {
             // The watchdog gives the shard up if this goes on for too long.
+            this.opts.metrics?.leaseFailed('renew_error');
             logger.warn({ err, shard: o.shard }, 'lease renew failed');
           } finally {
             o.renewing = false;
           }
         }),
+    ]);
+  }
+
+  private heartbeat(): Promise<void> {
+    const { store, node, clock, shardCount, queueType, leaseTtlMs } = this.opts;
+    const held = this.heldShards();
+    return store.heartbeatNode(
+      node,
+      {
+        ...this.opts.nodeInfo?.(),
+        shard_count: shardCount,
+        queue_type: queueType,
+        lease_ttl_ms: leaseTtlMs,
+        owned_shards: held.length,
+        shards: held,
+        started_at: this.startedAt,
+        pid: process.pid,
+      },
+      clock.now(),
     );
-    if (this.running && this.initialPassDone && this.opts.takeFreeShards !== false) {
-      for (let shard = 0; shard < shardCount; shard++) if (!this.owned.has(shard)) await this.take(shard);
+  }
+
+  // -------------------------------------------------------------------------------- balance
+
+  /** Runs a balance round now (or right after the one running). */
+  private requestBalance(): void {
+    if (!this.running) return;
+    if (this.balancing) {
+      this.balanceAgain = true;
+      return;
+    }
+    void this.balance();
+  }
+
+  private balance(): Promise<void> {
+    this.balancing ??= (async () => {
+      try {
+        do {
+          this.balanceAgain = false;
+          await this.runBalance().then(
+            () => {
+              this.balanceFailures = 0;
+            },
+            (err: unknown) => {
+              // once per streak at warn (the store may be down for a while: one round every 0.5 s)
+              const log = this.balanceFailures++ === 0 ? this.opts.logger.warn : this.opts.logger.debug;
+              log.call(this.opts.logger, { err, failures: this.balanceFailures }, 'balance round failed');
+            },
+          );
+        } while (this.balanceAgain && this.running);
+      } finally {
+        this.balancing = null;
+      }
+    })();
+    return this.balancing;
+  }
+
+  private async runBalance(): Promise<void> {
+    const { store, clock, logger, node, leaseTtlMs, shardCount } = this.opts;
+    if (!this.running || this.opts.takeFreeShards === false) return;
+    const [nodes, leases] = await Promise.all([store.listNodes(), store.listLeases()]);
+    const now = clock.now();
+    const leaseOf = new Map(leases.map((l) => [l.shard, l]));
+
+    // Owners proven dead by the broker: release their leases for them, drop them from the registry.
+    const dead = await this.deadOwners(nodes, leases, now);
+    for (const owner of dead) {
+      const theirs = leases.filter((l) => l.owner === owner && l.expires_at >= now);
+      logger.warn({ owner, shards: theirs.map((l) => l.shard) }, 'node is gone (its presence queue was deleted by the broker): releasing its leases');
+      for (const l of theirs) {
+        await store.releaseLease(l.shard, owner, l.epoch);
+        leaseOf.set(l.shard, { ...l, owner: null, expires_at: 0 });
+      }
+      await store.removeNode(owner);
+    }
+    if (!this.running) return;
+
+    const live = nodes.filter((n) => now - n.heartbeat_at < leaseTtlMs && !dead.has(n.name)).map((n) => n.name);
+    const quota = fairShare(shardCount, live, node);
+    const held = [...this.owned.values()].filter((o) => o.phase === 'loading' || o.phase === 'serving');
+
+    if (held.length > quota) {
+      // Hand the surplus over: the highest shards, so that every node agrees on nothing more than counts.
+      const surplus = held.sort((a, b) => b.shard - a.shard).slice(0, held.length - quota);
+      logger.info({ quota, held: held.length, live: live.length, releasing: surplus.map((o) => o.shard) }, 'rebalancing: handing shards over');
+      await Promise.all(surplus.map((o) => this.handOver(o)));
+      await this.announce('shards_released', surplus.map((o) => o.shard));
+      return;
+    }
+    if (held.length < quota) {
+      const free = (s: number): boolean => {
+        if (this.owned.has(s) || this.taking.has(s)) return false;
+        const l = leaseOf.get(s);
+        return !l || l.owner === null || l.owner === node || l.expires_at < now;
+      };
+      const sortedLive = [...new Set([...live, node])].sort();
+      // Start looking where this node's "own" range begins, so that nodes taking at once rarely collide.
+      const offset = Math.floor((sortedLive.indexOf(node) * shardCount) / sortedLive.length);
+      const candidates: number[] = [];
+      for (let i = 0; i < shardCount; i++) {
+        const s = (offset + i) % shardCount;
+        if (free(s)) candidates.push(s);
+      }
+      if (candidates.length === 0) return;
+      const taken = await this.takeUpTo(candidates, quota - held.length);
+      if (taken.length > 0) logger.info({ quota, held: held.length + taken.length, live: sortedLive.length, taken }, 'balance: shards taken');
     }
   }
 
-  private scheduleTick(): void {
-    if (!this.running) return;
+  private async takeUpTo(candidates: number[], want: number): Promise<number[]> {
+    const taken: number[] = [];
+    let next = 0;
+    let inFlight = 0;
+    const lane = async (): Promise<void> => {
+      while (this.running && next < candidates.length && taken.length + inFlight < want) {
+        const shard = candidates[next++]!;
+        inFlight++;
+        try {
+          if (await this.take(shard)) taken.push(shard);
+        } finally {
+          inFlight--;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TAKE_CONCURRENCY, want) }, lane));
+    return taken.sort((a, b) => a - b);
+  }
+
+  /**
+   * Registered owners of valid leases whose presence queue no longer exists: the broker deleted
+   * it after their connection closed (process killed or crashed). A frozen or busy node still has
+   * its queue (the call times out): it is left to its lease TTL.
+   */
+  private async deadOwners(nodes: NodeRecord[], leases: Lease[], now: number): Promise<Set<string>> {
+    const { bus, node } = this.opts;
+    const registered = new Set(nodes.map((n) => n.name));
+    const owners = new Set(leases.filter((l) => l.owner !== null && l.owner !== node && l.expires_at >= now && registered.has(l.owner)).map((l) => l.owner!));
+    const dead = new Set<string>();
+    if (owners.size === 0 || !bus.isConnected()) return dead;
+    // Just back from a broker outage (a broker restart drops every presence queue at once): give the
+    // others time to reconnect and declare theirs again before taking a missing one for a death.
+    if (this.reconnectedAt > 0 && now - this.reconnectedAt < PRESENCE_RECONNECT_GRACE_MS) return dead;
+    await Promise.all(
+      [...owners].map(async (owner) => {
+        try {
+          await bus.call(presenceQueue(owner), { type: 'presence_ping', from: node }, { timeoutMs: PRESENCE_PROBE_TIMEOUT_MS });
+        } catch (err) {
+          if (isTransportError(err, 'unroutable')) dead.add(owner);
+        }
+      }),
+    );
+    return dead;
+  }
+
+  private async announce(type: ClusterControlType, shards?: number[]): Promise<void> {
+    const { bus, node, clock, logger } = this.opts;
+    const msg: ClusterControlMessage = { type, node, at: clock.now(), ...(shards ? { shards } : {}) };
+    try {
+      await bus.publish(CONTROL_EXCHANGE, clusterControlKey(type), msg);
+    } catch (err) {
+      logger.warn({ err, type }, 'cluster control broadcast failed (the others will notice on their next round)');
+    }
+  }
+
+  // -------------------------------------------------------------------------------- timers
+
+  private scheduleRenew(): void {
+    if (!this.running && !this.leaving) return;
     const { clock, leaseTtlMs } = this.opts;
-    this.tickTimer = clock.setTimer(clock.now() + Math.floor(leaseTtlMs / 3), () => {
-      this.tickTimer = null;
-      void this.tick().finally(() => this.scheduleTick());
+    this.renewTimer = clock.setTimer(clock.now() + Math.floor(leaseTtlMs / 3), () => {
+      this.renewTimer = null;
+      void this.renewAll().finally(() => this.scheduleRenew());
+    });
+  }
+
+  private scheduleBalance(): void {
+    if (!this.running) return;
+    const { clock } = this.opts;
+    this.balanceTimer = clock.setTimer(clock.now() + this.balanceIntervalMs, () => {
+      this.balanceTimer = null;
+      void this.balance().finally(() => this.scheduleBalance());
     });
   }
 
@@ -247,18 +669,33 @@ export class ShardManager {
     if (o.watchdog) clock.clearTimer(o.watchdog);
     o.watchdog = clock.setTimer(o.renewedAt + Math.floor(leaseTtlMs * LEASE_SAFETY), () => {
       o.watchdog = null;
+      this.opts.metrics?.leaseFailed('expired');
       void this.lose(o.shard, `lease not renewed within ${LEASE_SAFETY * 100}% of its TTL`);
     });
+  }
+
+  private wakeRetry(o: OwnedShard): void {
+    o.retry?.wake();
+  }
+
+  private clearShardTimers(o: OwnedShard): void {
+    if (o.watchdog) this.opts.clock.clearTimer(o.watchdog);
+    o.watchdog = null;
+    this.wakeRetry(o);
   }
 
   private async cancelConsumer(o: OwnedShard): Promise<void> {
     const consumer = o.consumer;
     o.consumer = null;
+    await this.cancel(consumer, `shard ${o.shard}`);
+  }
+
+  private async cancel(consumer: Consumer | null, what: string): Promise<void> {
     if (!consumer) return;
     try {
       await consumer.cancel();
     } catch (err) {
-      this.opts.logger.warn({ err, shard: o.shard }, 'consumer cancel failed');
+      this.opts.logger.warn({ err, what }, 'consumer cancel failed');
     }
   }
 }

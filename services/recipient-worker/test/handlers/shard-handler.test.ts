@@ -5,8 +5,9 @@ import { SHARD_ROUTES, createShardHandler, type ShardHandlerDeps } from '../../s
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, cmd } from '../support/machine-fixtures.js';
 
+/** An RPC (it has a replyTo); fire-and-forget messages are tested in dead-letter.test.ts. */
 function incoming(body: unknown, over: Partial<IncomingMessage> = {}): IncomingMessage {
-  return { body, redelivered: false, headers: {}, routingKey: 'qubicle.recipient.shard.0', correlationId: 'corr-1', ...over };
+  return { body, redelivered: false, headers: {}, routingKey: 'qubicle.recipient.shard.0', correlationId: 'corr-1', replyTo: 'amq.rabbitmq.reply-to', ...over };
 }
 
 /** A recipient id of ACCOUNT whose shard is (or is not) `shard`. */

@@ -140,16 +140,25 @@ describe('shards: shard manager', () => {
     await t.manager.stop();
   });
 
-  it('a fenced write from an actor loses the shard', async () => {
+  it('a fenced write from an actor loses the shard; the command goes back to the queue for the new owner', async () => {
     const t = shardHarness();
     await t.manager.start();
     const shard = shardOfR(RECIPIENT);
     assert.equal((await call(t.bus, RECIPIENT, { type: 'login' })).ok, true);
     t.store.steal(shard, 'other-node', t.clock.now());
-    const reply = await call(t.bus, RECIPIENT, { type: 'set_status', status: 'ready' });
-    assert.equal(reply.ok ? 'ok' : reply.error.code, 'unavailable');
+    const pending = call(t.bus, RECIPIENT, { type: 'set_status', status: 'ready' });
     await waitFor(() => !t.manager.ownedShards().includes(shard), 'the fenced shard to be lost');
-    assert.equal(t.store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)?.state.availability_state, 'Away');
+    assert.equal(t.store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)?.state.availability_state, 'Away', 'nothing written');
+    // the new owner (here: a bare consumer) gets the command, unanswered by the old one
+    const seen: unknown[] = [];
+    const c = await t.bus.serve({ name: shardQueue(shard) }, async (msg) => {
+      seen.push(msg.body);
+      return { ok: true, data: 'new owner', node: 'other-node' };
+    }, { prefetch: 1, exclusive: true });
+    const reply = await pending;
+    assert.equal(reply.node, 'other-node');
+    assert.equal((seen[0] as { type: string }).type, 'set_status');
+    await c.cancel();
     await t.manager.stop();
   });
 

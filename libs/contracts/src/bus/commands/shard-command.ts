@@ -1,5 +1,6 @@
 import { validator } from '../../schema.js';
 import { answerCommandSchema, type AnswerCommand } from './answer.js';
+import { getSnapshotCommandSchema, type GetSnapshotCommand } from './get-snapshot.js';
 import { getStatusManyCommandSchema, type GetStatusManyCommand } from './get-status-many.js';
 import { getStatusCommandSchema, type GetStatusCommand } from './get-status.js';
 import { hangupCommandSchema, type HangupCommand } from './hangup.js';
@@ -33,7 +34,7 @@ export type RecipientCommand =
 export type RecipientCommandType = RecipientCommand['type'];
 
 /** Everything a shard queue carries. */
-export type ShardMessage = RecipientCommand | GetStatusManyCommand;
+export type ShardMessage = RecipientCommand | GetStatusManyCommand | GetSnapshotCommand;
 
 /** Routing table: message type → schema. */
 export const SHARD_MESSAGE_SCHEMAS: Record<ShardMessage['type'], object> = {
@@ -51,6 +52,7 @@ export const SHARD_MESSAGE_SCHEMAS: Record<ShardMessage['type'], object> = {
   withdraw: withdrawCommandSchema,
   hangup: hangupCommandSchema,
   get_status_many: getStatusManyCommandSchema,
+  get_snapshot: getSnapshotCommandSchema,
 };
 
 export const SHARD_MESSAGE_TYPES = Object.keys(SHARD_MESSAGE_SCHEMAS) as ShardMessage['type'][];

@@ -1,11 +1,14 @@
 import { validator } from '../../schema.js';
+import { accountFindRequestSchema, type AccountFindRequest } from './account-find.js';
 import { accountGetRequestSchema, type AccountGetRequest } from './account-get.js';
 import { authApiRequestSchema, type AuthApiRequest } from './auth-api.js';
 import { authUserRequestSchema, type AuthUserRequest } from './auth-user.js';
 import { clusterInfoRequestSchema, type ClusterInfoRequest } from './cluster-info.js';
+import { clusterViewRequestSchema, type ClusterViewRequest } from './cluster-view.js';
 import { recipientGetRequestSchema, type RecipientGetRequest } from './recipient-get.js';
 import { recipientListRequestSchema, type RecipientListRequest } from './recipient-list.js';
 import { recipientSetEnabledRequestSchema, type RecipientSetEnabledRequest } from './recipient-set-enabled.js';
+import { sessionListRequestSchema, type SessionListRequest } from './session-list.js';
 import { userCreateRequestSchema, type UserCreateRequest } from './user-create.js';
 import { userDeleteRequestSchema, type UserDeleteRequest } from './user-delete.js';
 import { userGetRequestSchema, type UserGetRequest } from './user-get.js';
@@ -26,7 +29,10 @@ export type DirectoryRequest =
   | RecipientListRequest
   | RecipientGetRequest
   | RecipientSetEnabledRequest
-  | ClusterInfoRequest;
+  | ClusterInfoRequest
+  | ClusterViewRequest
+  | SessionListRequest
+  | AccountFindRequest;
 
 export type DirectoryRequestType = DirectoryRequest['type'];
 
@@ -44,6 +50,9 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   recipient_get: recipientGetRequestSchema,
   recipient_set_enabled: recipientSetEnabledRequestSchema,
   cluster_info: clusterInfoRequestSchema,
+  cluster_view: clusterViewRequestSchema,
+  session_list: sessionListRequestSchema,
+  account_find: accountFindRequestSchema,
 };
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];

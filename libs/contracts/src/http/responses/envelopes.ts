@@ -9,6 +9,7 @@ export interface SuccessEnvelope<T> {
   revision?: string;
   page_size?: number;
   next_start_key?: string | number;
+  start_key?: string | number;
   node?: string;
   timestamp?: string;
 }

@@ -1,13 +1,16 @@
 /** Routing table of the directory queue: request type → handler (one file per request type). */
 import type { DirectoryRequest, DirectoryRequestType } from '@qubicle/contracts';
 import type { DirectoryContext } from '../types.js';
+import { accountFind } from './account-find.js';
 import { accountGet } from './account-get.js';
 import { authApi } from './auth-api.js';
 import { authUser } from './auth-user.js';
 import { clusterInfo } from './cluster-info.js';
+import { clusterView } from './cluster-view.js';
 import { recipientGet } from './recipient-get.js';
 import { recipientList } from './recipient-list.js';
 import { recipientSetEnabled } from './recipient-set-enabled.js';
+import { sessionList } from './session-list.js';
 import { userCreate } from './user-create.js';
 import { userDelete } from './user-delete.js';
 import { userGet } from './user-get.js';
@@ -35,4 +38,7 @@ export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> 
   recipient_get: recipientGet,
   recipient_set_enabled: recipientSetEnabled,
   cluster_info: clusterInfo,
+  cluster_view: clusterView,
+  session_list: sessionList,
+  account_find: accountFind,
 };

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AccountDoc, StoredUser, UserDoc } from '@qubicle/contracts';
-import { StoreError, type StoredRecipient, type UserCredentials } from '../../../src/store/port.js';
+import { StoreError, type SessionRecord, type StoredRecipient, type UserCredentials } from '../../../src/store/port.js';
 import type { BootstrapStore } from '../../../src/directory/bootstrap.js';
 import type { DirectoryStore } from '../../../src/directory/types.js';
 
@@ -37,6 +37,8 @@ export type TestStore = DirectoryStore &
   BootstrapStore & {
     /** Makes loadRecipient return a state for that recipient (as if logged in). */
     markLoggedIn(accountId: string, recipientId: string): Promise<void>;
+    /** The port's appendSession (session history, as logout writes it). */
+    appendSession(rec: SessionRecord): Promise<void>;
     setMeta(key: string, value: unknown): Promise<void>;
     close(): Promise<void>;
   };
@@ -162,5 +164,21 @@ export class MemoryStore implements TestStore {
     await this.enter('loadRecipient');
     if (!this.loggedIn.has(`${accountId}/${recipientId}`)) return null;
     return { state: { account_id: accountId, recipient_id: recipientId } as StoredRecipient['state'], shard: 0, epoch: 1, updated: Date.now() };
+  }
+
+  private readonly sessions = new Map<string, SessionRecord>();
+
+  async appendSession(rec: SessionRecord): Promise<void> {
+    this.sessions.set(`${rec.account_id}/${rec.recipient_id}/${rec.login_session_id}`, copy(rec));
+  }
+
+  /** Newest first (logout_time, then login_session_id, descending), like the real adapters. */
+  async listSessions(accountId: string, recipientId: string, opts: { limit: number; before?: number }): Promise<SessionRecord[]> {
+    await this.enter('listSessions');
+    return [...this.sessions.values()]
+      .filter((s) => s.account_id === accountId && s.recipient_id === recipientId && (opts.before === undefined || s.logout_time < opts.before))
+      .sort((a, b) => b.logout_time - a.logout_time || cmp(b.login_session_id, a.login_session_id))
+      .slice(0, Math.max(0, Math.floor(opts.limit)))
+      .map(copy);
   }
 }

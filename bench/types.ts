@@ -1,0 +1,23 @@
+/** One measured figure of a benchmark scenario (one row of the printed table and of the JSON file). */
+export interface BenchRow {
+  scenario: string;
+  metric: string;
+  value: number;
+  unit: string;
+  /** a reference figure to compare with (e.g. a previous run, or the naive design's bound) */
+  baseline?: number;
+  /** value / baseline */
+  ratio?: number;
+  /** the figure the issue asks for */
+  target?: number;
+  /** whether `value` meets `target` (lower is better unless the scenario says otherwise) */
+  met?: boolean;
+  /** what the row means, in a few words */
+  note?: string;
+}
+
+export interface BenchScenario {
+  name: string;
+  description: string;
+  run(): Promise<BenchRow[]>;
+}

@@ -1,0 +1,60 @@
+import { validator } from '../../schema.js';
+
+/**
+ * Broadcasts between worker nodes on CONTROL_EXCHANGE (topic, routing key `cluster.{type}`).
+ * They only make nodes look at the store sooner (balance now rather than on the next tick);
+ * correctness never depends on them: leases in the store decide who owns what.
+ *
+ * - `node_joined`: a node registered; the others release their surplus to it.
+ * - `node_leaving`: a node is shutting down (it has left the registry); the others will take its shards.
+ * - `shards_released`: a node released these leases (handover): whoever is under its fair share takes them.
+ */
+export const CLUSTER_CONTROL_TYPES = ['node_joined', 'node_leaving', 'shards_released'] as const;
+export type ClusterControlType = (typeof CLUSTER_CONTROL_TYPES)[number];
+
+export interface ClusterControlMessage {
+  type: ClusterControlType;
+  node: string;
+  /** shards_released: which */
+  shards?: number[];
+  /** ms since epoch */
+  at: number;
+}
+
+export const clusterControlSchema = {
+  type: 'object',
+  required: ['type', 'node', 'at'],
+  properties: {
+    type: { enum: [...CLUSTER_CONTROL_TYPES] },
+    node: { type: 'string', minLength: 1, maxLength: 200 },
+    shards: { type: 'array', items: { type: 'integer', minimum: 0 }, maxItems: 65536 },
+    at: { type: 'number' },
+  },
+  additionalProperties: false,
+};
+
+export const validateClusterControl = validator<ClusterControlMessage>(clusterControlSchema);
+
+/** Routing key of a control message on CONTROL_EXCHANGE. */
+export function clusterControlKey(type: ClusterControlType): string {
+  return `cluster.${type}`;
+}
+
+/** Binding for every cluster control message. */
+export const CLUSTER_CONTROL_BINDING = 'cluster.*';
+
+/**
+ * RPC to a node's presence queue (presenceQueue(node)). The node answers okReply({node}); a call
+ * that comes back unroutable means the node's broker connection is gone.
+ */
+export interface PresencePing {
+  type: 'presence_ping';
+  from: string;
+}
+export const presencePingSchema = {
+  type: 'object',
+  required: ['type', 'from'],
+  properties: { type: { const: 'presence_ping' }, from: { type: 'string', maxLength: 200 } },
+  additionalProperties: false,
+};
+export const validatePresencePing = validator<PresencePing>(presencePingSchema);

@@ -1,0 +1,78 @@
+/**
+ * Readiness of a worker node: it is ready when it is taking part in the cluster, i.e.
+ *   - it finished starting and is not stopping,
+ *   - the message bus is connected,
+ *   - the store answers a ping (within `pingTimeoutMs`),
+ *   - it holds at least one shard lease, or it started less than `graceMs` ago (a node that just
+ *     joined may wait for leases to be handed over to it).
+ * `readiness()` answers the reasons it is not ready (empty = ready).
+ */
+import type { Bus } from '@qubicle/transport';
+import type { Store } from './store/port.js';
+
+export interface WorkerHealthOptions {
+  bus: Pick<Bus, 'isConnected'>;
+  store: Pick<Store, 'ping'>;
+  /** Number of shards whose lease this node holds. */
+  ownedShards(): number;
+  /** READY_GRACE_MS */
+  graceMs: number;
+  /** ms since epoch (default Date.now) */
+  now?: () => number;
+  /** default 2000 */
+  pingTimeoutMs?: number;
+}
+
+export interface WorkerHealth {
+  /** Reasons the node is not ready; [] when ready. */
+  readiness(): Promise<string[]>;
+  /** worker.start() resolved: the start-up grace runs from now. */
+  markStarted(): void;
+  /** SIGTERM: not ready any more (the node is handing its shards over). */
+  markStopping(): void;
+}
+
+export function createWorkerHealth(opts: WorkerHealthOptions): WorkerHealth {
+  const now = opts.now ?? Date.now;
+  const pingTimeoutMs = opts.pingTimeoutMs ?? 2_000;
+  let startedAt: number | null = null;
+  let stopping = false;
+
+  async function storeProblem(): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        opts.store.ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${pingTimeoutMs} ms`)), pingTimeoutMs);
+        }),
+      ]);
+      return null;
+    } catch (err) {
+      return `store unreachable: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  return {
+    async readiness() {
+      const reasons: string[] = [];
+      if (stopping) reasons.push('stopping: handing shards over');
+      else if (startedAt === null) reasons.push('starting');
+      if (!opts.bus.isConnected()) reasons.push('message bus not connected');
+      const store = await storeProblem();
+      if (store) reasons.push(store);
+      if (startedAt !== null && !stopping && opts.ownedShards() === 0 && now() - startedAt > opts.graceMs) {
+        reasons.push(`no shard lease held (start-up grace of ${opts.graceMs} ms is over)`);
+      }
+      return reasons;
+    },
+    markStarted() {
+      startedAt ??= now();
+    },
+    markStopping() {
+      stopping = true;
+    },
+  };
+}

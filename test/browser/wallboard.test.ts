@@ -1,0 +1,216 @@
+/**
+ * The wallboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core; no
+ * browser download) against a real gateway + worker over the real RabbitMQ: sign in, watch a
+ * recipient go Ready → Call-Offer → On-A-Call → Wrapup-Time as bus commands drive a call, press
+ * supervisor actions and see them take effect, and save the screenshot the README shows
+ * (docs/img/wallboard.png). Waits are Playwright's DOM waits with timeouts, never sleeps.
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs it). Set
+ * SKIP_BROWSER_TESTS=1 to skip these on a machine without it.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { RecipientBusClient, newKazooId, type CallInfo } from '@qubicle/contracts';
+import { PASSWORD, startSystem, type System } from '../support/system.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SCREENSHOT = fileURLToPath(new URL('../../docs/img/wallboard.png', import.meta.url));
+const QUEUE_SALES = 'c6564319c5996b0db6f4e53d69db79d8';
+const QUEUE_SUPPORT = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b';
+const WAIT = { timeout: 15_000 };
+
+describe('browser: wallboard in headless Chromium', function () {
+  this.timeout(120_000);
+  let sys: System;
+  let bus: RecipientBusClient;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const people: Record<string, string> = {};
+  const pageErrors: string[] = [];
+
+  const card = (id: string) => `[data-recipient-id="${id}"]`;
+  const inState = (id: string, state: string) => page.waitForSelector(`${card(id)}[data-state="${state}"]`, WAIT);
+  const setStatus = async (id: string, status: string) => {
+    const res = await sys.api('POST', `/v2/accounts/${sys.accountId}/qubicle_recipients/${id}/status`, { data: { status } }, sys.adminToken);
+    assert.equal(res.status, 200, `${status} ${id}: ${res.text}`);
+  };
+  const callInfo = (queue: string, name: string, number: string): CallInfo => ({
+    queue_id: queue,
+    session_id: `call-${newKazooId()}`,
+    caller_id_name: name,
+    caller_id_number: number,
+    queue_enter_time: Math.floor(Date.now() / 1000) - 42,
+  });
+  const offer = async (id: string, call: CallInfo, wrapup = 30) => {
+    const r = await bus.offer(sys.accountId, id, { call, offer_timeout_seconds: 600, wrapup_seconds: wrapup });
+    assert.deepEqual(r, { accepted: true });
+  };
+  /** A whole call: offered, answered, hung up, wrap-up ended. */
+  const handledCall = async (id: string, call: CallInfo) => {
+    await offer(id, call);
+    await bus.answer(sys.accountId, id, call.session_id);
+    await bus.hangup(sys.accountId, id, call.session_id);
+    await bus.wrapupCancel(sys.accountId, id);
+  };
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env['SKIP_BROWSER_TESTS'] === '1') return this.skip();
+      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set SKIP_BROWSER_TESTS=1)`);
+    }
+    sys = await startSystem({ shardCount: 4 });
+    bus = new RecipientBusClient({ caller: sys.serviceBus, shardCount: sys.shardCount, service: 'browser-test', timeoutMs: 5000 });
+    for (const [first, last] of [
+      ['Ava', 'Martin'],
+      ['Ben', 'Okafor'],
+      ['Chloé', 'Dubois'],
+      ['Diego', 'Ruiz'],
+      ['Emma', 'Schultz'],
+      ['Farid', 'Haddad'],
+    ] as const) {
+      people[first] = (await sys.createUser({ first_name: first, last_name: last })).id;
+    }
+    profile = mkdtempSync(join(tmpdir(), 'qubicle-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1920, height: 1080 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) pageErrors.push(msg.text());
+    });
+  });
+
+  afterEach(() => {
+    assert.deepEqual(pageErrors.splice(0), [], 'no error in the page');
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await sys?.stop();
+  });
+
+  it('refuses a wrong password with a clear message', async () => {
+    await page.goto(`${sys.url}/wallboard`);
+    await page.fill('#account', 'demo');
+    await page.fill('#username', 'admin');
+    await page.fill('#password', 'not-the-password');
+    await page.click('#signin-submit');
+    await page.waitForSelector('#signin-error:has-text("Wrong account name, username or password")', WAIT);
+    assert.equal(await page.isVisible('#board'), false);
+  });
+
+  it('signs in and shows a live grid of the account’s recipients', async () => {
+    await page.fill('#password', PASSWORD);
+    await page.click('#signin-submit');
+    await page.waitForSelector('#connection[data-connection="live"]', WAIT);
+    for (const id of Object.values(people)) await inState(id, 'Not-Logged-In');
+    assert.equal(await page.textContent(`${card(people['Ava']!)} .name`), 'Ava Martin');
+    await page.waitForSelector('.counter[data-state="Not-Logged-In"][data-count="10"]', WAIT);
+  });
+
+  it('follows a call driven over the bus: Ready → Call-Offer → On-A-Call → Wrapup-Time', async () => {
+    const ava = people['Ava']!;
+    await setStatus(ava, 'login');
+    await inState(ava, 'Away');
+    await setStatus(ava, 'ready');
+    await inState(ava, 'Ready');
+
+    const call = callInfo(QUEUE_SALES, 'Carol Caller', '+1 555 0100');
+    await offer(ava, call, 120);
+    await inState(ava, 'Call-Offer');
+    await page.waitForSelector(`${card(ava)} .caller:has-text("Carol Caller · +1 555 0100")`, WAIT);
+    await page.waitForSelector(`${card(ava)} .call-kind:has-text("Offered")`, WAIT);
+
+    await bus.answer(sys.accountId, ava, call.session_id);
+    await inState(ava, 'On-A-Call');
+    await page.waitForSelector(`${card(ava)} .call-kind:has-text("Talking to")`, WAIT);
+    await page.waitForSelector(`${card(ava)} .stats b:has-text("1")`, WAIT); // handled 1
+
+    await bus.hangup(sys.accountId, ava, call.session_id);
+    await inState(ava, 'Wrapup-Time');
+    await page.waitForSelector(`${card(ava)} .wrap-text:has-text("left")`, WAIT);
+    const left = await page.textContent(`${card(ava)} .wrap-text`);
+    assert.match(left ?? '', /Wrap-up [12]:\d\d left/);
+  });
+
+  it('a busy floor, on a wall screen (screenshot for the README)', async () => {
+    const { Ben, Chloé, Diego, Emma, Farid } = people as Record<string, string>;
+    for (const id of [Ben!, Chloé!, Diego!, Emma!, Farid!]) await setStatus(id, 'login');
+    for (const id of [Ben!, Chloé!, Diego!, Emma!]) await setStatus(id, 'ready');
+    await handledCall(Diego!, callInfo(QUEUE_SUPPORT, 'Mona Patel', '+1 555 0142'));
+    await handledCall(Diego!, callInfo(QUEUE_SALES, 'Jonas Berg', '+46 8 555 0199'));
+    await handledCall(Emma!, callInfo(QUEUE_SUPPORT, 'Li Wei', '+86 10 5555 0110'));
+    const missed = callInfo(QUEUE_SALES, 'Rita Gomez', '+34 91 555 0123');
+    await offer(Emma!, missed);
+    await bus.reject(sys.accountId, Emma!, missed.session_id);
+    await handledCall(Ben!, callInfo(QUEUE_SALES, 'Paul Meyer', '+49 30 5550 1234'));
+    const benCall = callInfo(QUEUE_SUPPORT, 'Sara Jones', '+44 20 7946 0958');
+    await offer(Ben!, benCall);
+    await bus.answer(sys.accountId, Ben!, benCall.session_id);
+    await setStatus(Ben!, 'away'); // deferred: shown as next state
+    await offer(Chloé!, callInfo(QUEUE_SALES, 'Tom Baker', '+1 555 0177'));
+
+    await inState(Ben!, 'On-A-Call');
+    await page.waitForSelector(`${card(Ben!)} .next:has-text("Next: Away")`, WAIT);
+    await inState(Chloé!, 'Call-Offer');
+    await inState(Diego!, 'Ready');
+    await page.waitForSelector(`${card(Diego!)} .stats b:has-text("2")`, WAIT);
+    await inState(Emma!, 'Ready');
+    await inState(Farid!, 'Away');
+    await inState(people['Ava']!, 'Wrapup-Time');
+    await page.waitForSelector('.counter[data-state="On-A-Call"][data-count="1"]', WAIT);
+    await page.waitForSelector('#total-handled:has-text("6")', WAIT);
+
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
+    assert.ok(statSync(SCREENSHOT).size > 20_000, 'a real picture');
+  });
+
+  it('a supervisor ends a wrap-up and sends an agent away from the board', async () => {
+    const ava = people['Ava']!;
+    await page.click(`${card(ava)} [data-action="wrapup_cancel"]`);
+    await inState(ava, 'Ready');
+    await page.waitForSelector(`${card(ava)} .wrap`, { state: 'hidden', ...WAIT });
+
+    const diego = people['Diego']!;
+    await page.click(`${card(diego)} [data-action="away"]`);
+    await inState(diego, 'Away');
+    const res = await sys.api('GET', `/v2/accounts/${sys.accountId}/qubicle_recipients/${diego}/status`, undefined, sys.adminToken);
+    assert.equal(res.body.data.availability_state, 'Away', 'the action really went through the API');
+
+    const farid = people['Farid']!;
+    await page.click(`${card(farid)} [data-action="logout"]`);
+    await inState(farid, 'Not-Logged-In');
+    await page.click(`${card(farid)} [data-action="login"]`);
+    await inState(farid, 'Away');
+  });
+
+  it('a reload keeps the session and rebuilds the board from a fresh snapshot', async () => {
+    await page.reload();
+    await page.waitForSelector('#connection[data-connection="live"]', WAIT);
+    await inState(people['Ava']!, 'Ready');
+    await inState(people['Ben']!, 'On-A-Call');
+    await inState(people['Chloé']!, 'Call-Offer');
+    await inState(people['Diego']!, 'Away');
+    await page.waitForSelector('#total-handled:has-text("6")', WAIT);
+  });
+});

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { DEFAULTS, parseArgs, queueIdOf, UsageError, type CliOptions } from '../src/options.js';
+import { decide, outcomeOf } from '../src/rng.js';
+
+const parse = (args: string[], env: Record<string, string> = {}) => parseArgs(args, env) as CliOptions;
+
+describe('simulator: options', () => {
+  it('defaults, --name value and --name=value, booleans and --no-', () => {
+    const cli = parse(['--account', 'demo', '--queue=sales', '--calls', '1000', '--login', '--no-re-ready', '--strategy', 'round-robin'], {
+      AMQP_URL: 'amqp://u:p@h:5672/v',
+    });
+    assert.equal(cli.amqpUrl, 'amqp://u:p@h:5672/v');
+    assert.equal(cli.options.account, 'demo');
+    assert.equal(cli.options.queue, 'sales');
+    assert.equal(cli.options.calls, 1000);
+    assert.equal(cli.options.login, true);
+    assert.equal(cli.options.reReady, false);
+    assert.equal(cli.options.strategy, 'round_robin');
+    assert.equal(cli.options.concurrency, DEFAULTS.concurrency);
+    assert.equal(cli.json, false);
+    assert.equal(parse(['--account', 'a', '--queue', 'q', '--amqp', 'amqp://x', '--json']).amqpUrl, 'amqp://x');
+    assert.equal(parseArgs(['--help']), 'help');
+  });
+
+  it('refuses what makes no sense, naming the option', () => {
+    const bad: Array<[string[], RegExp]> = [
+      [['--queue', 'q'], /--account/],
+      [['--account', 'a'], /--queue/],
+      [['--account', 'a', '--queue', 'q', '--calls', '0'], /--calls/],
+      [['--account', 'a', '--queue', 'q', '--calls', 'many'], /--calls takes a number/],
+      [['--account', 'a', '--queue', 'q', '--answer-prob', '0.9', '--reject-prob', '0.2'], /must not exceed 1/],
+      [['--account', 'a', '--queue', 'q', '--offer-timeout', '0'], /--offer-timeout/],
+      [['--account', 'a', '--queue', 'q', '--strategy', 'random'], /--strategy/],
+      [['--account', 'a', '--queue', 'q', '--recipients', 'bob'], /--recipients/],
+      [['--account', 'a', '--queue', 'q', '--ring-ms', '20000', '--offer-timeout', '20'], /--ring-ms/],
+      [['--account', 'a', '--queue', 'q', '--frobnicate', '1'], /unknown option --frobnicate/],
+      [['--account', 'a', '--queue', 'q', '--login=yes'], /takes no value/],
+      [['--account', 'a', '--queue'], /needs a value/],
+    ];
+    for (const [args, message] of bad) {
+      assert.throws(() => parseArgs(args, {}), (err: unknown) => err instanceof UsageError && message.test(err.message), args.join(' '));
+    }
+  });
+
+  it('a queue name maps to a stable 32-hex id (md5); an id is kept', () => {
+    assert.equal(queueIdOf('sales'), '9ed083b1436e5f40ef984b28255eef18');
+    assert.equal(queueIdOf('sales'), queueIdOf('sales'));
+    assert.notEqual(queueIdOf('sales'), queueIdOf('support'));
+    const id = 'c6564319c5996b0db6f4e53d69db79d8';
+    assert.equal(queueIdOf(id), id);
+  });
+});
+
+describe('simulator: seeded decisions', () => {
+  it('are a pure function of the seed and of what is decided', () => {
+    assert.equal(decide(7, 12, 1, 'outcome'), decide(7, 12, 1, 'outcome'));
+    assert.notEqual(decide(7, 12, 1, 'outcome'), decide(8, 12, 1, 'outcome'));
+    assert.notEqual(decide(7, 12, 1, 'outcome'), decide(7, 12, 2, 'outcome'));
+    for (let i = 0; i < 1000; i++) {
+      const u = decide(1, i, 'x');
+      assert.ok(u >= 0 && u < 1);
+    }
+  });
+
+  it('follow the probabilities (within a few % over 20000 draws)', () => {
+    const p = { answer: 0.6, reject: 0.2, abandon: 0.05 };
+    const counts = { answer: 0, reject: 0, abandon: 0, timeout: 0 };
+    const n = 20_000;
+    for (let i = 0; i < n; i++) counts[outcomeOf(decide(42, i, 1, 'outcome'), p)]++;
+    assert.ok(Math.abs(counts.answer / n - 0.6) < 0.02, JSON.stringify(counts));
+    assert.ok(Math.abs(counts.reject / n - 0.2) < 0.02, JSON.stringify(counts));
+    assert.ok(Math.abs(counts.abandon / n - 0.05) < 0.01, JSON.stringify(counts));
+    assert.ok(Math.abs(counts.timeout / n - 0.15) < 0.02, JSON.stringify(counts));
+  });
+});
