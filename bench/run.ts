@@ -1,19 +1,40 @@
 /**
- * `npm run bench [-- name ...]`: runs the benchmark scenarios (all, or those named), prints a
- * table of their rows and writes them to bench-results/<timestamp>.json.
+ * `npm run bench [-- name ...] [-- --quick]`: runs the benchmark scenarios (all, or those named),
+ * prints a table of their rows and which targets are met, and writes them to
+ * bench-results/<timestamp>.json. `--quick`: short loads and small populations (a smoke test of
+ * the harness; its figures mean nothing).
  *
  * A scenario is a module exporting a BenchScenario; add it to SCENARIOS below.
  * These are measurements, not tests: they start what they need (RabbitMQ must be reachable at
  * AMQP_URL, default amqp://guest:guest@127.0.0.1:5672, with rabbitmqctl for a throw-away vhost).
+ * See docs/performance.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBroker } from '../scripts/lib/broker.js';
 import { failover } from './failover.js';
+import { baselinesScenario } from './scenarios/baselines.js';
+import { bulkStatusScenario } from './scenarios/bulk-status.js';
+import { getStatusScenario } from './scenarios/get-status.js';
+import { loginScenario } from './scenarios/login.js';
+import { memoryScenario } from './scenarios/memory.js';
+import { postStatusScenario } from './scenarios/post-status.js';
+import { simulatorScenario } from './scenarios/simulator.js';
 import { websocketFanoutScenario } from './scenarios/websocket-fanout.js';
-import type { BenchRow, BenchScenario } from './types.js';
+import { closeStack } from './support/stack.js';
+import type { BenchContext, BenchRow, BenchScenario } from './types.js';
 
-export const SCENARIOS: BenchScenario[] = [failover, websocketFanoutScenario];
+export const SCENARIOS: BenchScenario[] = [
+  baselinesScenario,
+  getStatusScenario,
+  postStatusScenario,
+  bulkStatusScenario,
+  loginScenario,
+  simulatorScenario,
+  memoryScenario,
+  failover,
+  websocketFanoutScenario,
+];
 
 function table(rows: BenchRow[]): string {
   const cols = ['scenario', 'metric', 'value', 'unit', 'baseline', 'ratio', 'target', 'met'] as const;
@@ -29,6 +50,7 @@ function table(rows: BenchRow[]): string {
 }
 
 async function main(): Promise<number> {
+  const quick = process.argv.includes('--quick');
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.name === w));
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
@@ -42,8 +64,9 @@ async function main(): Promise<number> {
     for (const s of chosen) {
       process.stdout.write(`[bench] ${s.name}: ${s.description}\n`);
       const started = Date.now();
+      const ctx: BenchContext = { quick, log: (l) => process.stdout.write(`[bench] ${s.name}: ${l}\n`) };
       try {
-        rows.push(...(await s.run()));
+        rows.push(...(await s.run(ctx)));
       } catch (err) {
         failed++;
         process.stdout.write(`[bench] ${s.name} FAILED: ${(err as Error).stack ?? String(err)}\n`);
@@ -51,13 +74,21 @@ async function main(): Promise<number> {
       process.stdout.write(`[bench] ${s.name} took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     }
   } finally {
+    await closeStack();
     await broker.stop();
   }
   process.stdout.write(`\n${table(rows)}\n`);
+  const targets = rows.filter((r) => r.target !== undefined);
+  if (targets.length) {
+    process.stdout.write(`\nTargets${quick ? ' (--quick: not meaningful)' : ''}:\n`);
+    for (const r of targets) {
+      process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.scenario}.${r.metric} = ${r.ratio !== undefined ? `${r.ratio} x baseline` : `${r.value} ${r.unit}`} (target ${r.target})${r.note ? `  ${r.note}` : ''}\n`);
+    }
+  }
   const dir = 'bench-results';
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, quick, scenarios: chosen.map((c) => c.name), rows }, null, 2)}\n`);
   process.stdout.write(`\n[bench] results written to ${file}\n`);
   return failed === 0 ? 0 : 1;
 }

@@ -16,8 +16,16 @@ export interface BenchRow {
   note?: string;
 }
 
+/** What the runner hands every scenario. */
+export interface BenchContext {
+  /** `--quick`: short loads and small populations, for smoke-testing the harness (figures are not meaningful) */
+  quick: boolean;
+  /** a progress line (prefixed with the scenario's name) */
+  log(line: string): void;
+}
+
 export interface BenchScenario {
   name: string;
   description: string;
-  run(): Promise<BenchRow[]>;
+  run(ctx: BenchContext): Promise<BenchRow[]>;
 }

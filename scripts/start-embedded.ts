@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     '',
     `Qubicle recipient service running (${workerConfig.amqpUrl ? 'RabbitMQ' : 'in-process bus'}, ${store.kind})`,
     `  URL:      ${base}`,
+    `  wallboard: ${base}/wallboard/?account=${encodeURIComponent(workerConfig.bootstrap.accountName)}   (events websocket: ${base.replace('http', 'ws')}/socket)`,
     `  account:  ${workerConfig.bootstrap.accountName}  (id ${accountId})`,
     `  admin:    ${workerConfig.bootstrap.adminUsername} / ${process.env['BOOTSTRAP_ADMIN_PASSWORD'] ? '(from BOOTSTRAP_ADMIN_PASSWORD)' : workerConfig.bootstrap.adminPassword}`,
     `  agents:   agent1, agent2, agent3 (same password)`,

@@ -21,3 +21,16 @@ export { createMetrics, GATEWAY_METRIC_NAMES, type GatewayMetrics, type GatewayM
 export { createGatewayLogger, LOG_REDACT_PATHS, SECRET_LOG_KEYS, type GatewayLoggerOptions } from './logger.js';
 export { mapError, type MappedError } from './crossbar/errors.js';
 export type { GatewayState, GatewayContext } from './context.js';
+export {
+  createLiveHub,
+  createSnapshotSource,
+  DEFAULT_LIVE_OPTIONS,
+  LIVE_BUS_BINDING,
+  LIVE_METRIC_NAMES,
+  LIVE_PATHS,
+  type LiveHub,
+  type LiveHubDeps,
+  type LiveOptions,
+  type LiveStats,
+  type SnapshotSource,
+} from './live/index.js';

@@ -2,8 +2,13 @@ import type { QubicleError } from '../errors.js';
 import { ERROR_CODES } from '../errors.js';
 import { validator } from '../schema.js';
 
-/** Every RPC reply on the bus: data, or an error as data (rebuilt by the caller). */
-export type RpcReply<T> = { ok: true; data: T; node?: string } | { ok: false; error: QubicleError; node?: string };
+/**
+ * Every RPC reply on the bus: data, or an error as data (rebuilt by the caller). `seq`: on the
+ * replies of a recipient's actor, the recipient's event sequence number right after the command
+ * (its status in `data` includes every event up to it): the gateway's read model applies a
+ * write's reply before answering, so a client reads its own writes (docs/performance.md).
+ */
+export type RpcReply<T> = { ok: true; data: T; node?: string; seq?: number } | { ok: false; error: QubicleError; node?: string };
 
 export const rpcReplySchema = {
   type: 'object',
@@ -11,6 +16,7 @@ export const rpcReplySchema = {
   properties: {
     ok: { type: 'boolean' },
     node: { type: 'string' },
+    seq: { type: 'integer', minimum: 0 },
     error: {
       type: 'object',
       required: ['code', 'message'],

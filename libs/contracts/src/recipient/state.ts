@@ -40,8 +40,19 @@ export interface RecipientState {
   /** Per-recipient event sequence number; +1 for every event published. */
   seq: number;
   /**
-   * Ids of the last commands applied with their replies, so that a redelivered command
-   * (worker crashed after persisting but before acking) is answered again, not re-applied.
+   * Ids of the last commands applied (oldest first), so that a redelivered command (worker
+   * crashed after persisting but before acking) is answered again, not re-applied. Only ids:
+   * the answer to a duplicate is re-derived (the current status, or `{accepted: true}` for an
+   * offer, the only command recorded with another reply), which keeps a recipient's state small.
+   * States written by earlier versions hold `{id, reply}` entries: see `recentCommandId`.
    */
-  recent_commands: Array<{ id: string; reply: unknown }>;
+  recent_commands: RecentCommand[];
+}
+
+/** An entry of `recent_commands`: a command id (or, in states written by earlier versions, `{id, reply}`). */
+export type RecentCommand = string | { id: string; reply?: unknown };
+
+/** The command id of a `recent_commands` entry, whichever version wrote it. */
+export function recentCommandId(entry: RecentCommand): string {
+  return typeof entry === 'string' ? entry : entry.id;
 }

@@ -167,7 +167,9 @@ export class LiveSocket {
         const round = await this.readSnapshot(account, subs, {});
         if (!this.closed) this.emitSnapshot(round, subs, 'reconnect', undefined, true);
       } catch (err) {
-        this.host.logger.warn({ err }, 'live resync after a bus outage failed; the client keeps its seqs and may resume');
+        // events may be missing and no snapshot could be read: let the client reconnect and resume
+        this.host.logger.warn({ err }, 'live resync after a bus outage failed; closing so that the client resumes');
+        this.close('internal_error');
       } finally {
         this.endSync();
       }

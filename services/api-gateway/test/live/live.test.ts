@@ -383,6 +383,27 @@ describe('live: event websocket (memory bus)', function () {
       assert.match(metrics, /qubicle_gateway_live_closed_total\{reason="slow_consumer"\} 1/);
     });
 
+    it('the gateway-wide backlog limit cuts the slowest consumers first', async () => {
+      await w.close();
+      w = await startLiveWorld({ env: { LIVE_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024), LIVE_MAX_TOTAL_BUFFERED_BYTES: String(256 * 1024) } });
+      account = w.fixture.account.id;
+      const a = w.fixture.agent.id;
+      await w.login(a);
+      const slow = await w.connect();
+      const healthy = await w.connect();
+      await subscribed(slow, w.token.admin, { account_id: account, binding: BINDING });
+      await subscribed(healthy, w.token.admin, { account_id: account, binding: BINDING });
+      (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const big = { ...loggedIn('Ready'), away_reason: 'x'.repeat(8000) };
+      for (let i = 0; i < 5000 && w.gateway.live!.stats().connections === 2; i++) {
+        await w.emit(a, i % 2 ? 'ready' : 'queue_status', big);
+        if (i % 20 === 0) w.gateway.live!.checkBuffers();
+      }
+      assert.equal(w.gateway.live!.stats().connections, 1, 'only the slow one was cut');
+      const last = await w.emit(a, 'away');
+      await healthy.next((m) => m['data']?.['seq'] === last.seq);
+    });
+
     it('limits: subscriptions per socket and message size', async () => {
       const c = await w.connect();
       const many = Array.from({ length: 17 }, (_, i) => `qubicle.recipient.${newId()}.${i % 2 ? 'ready' : 'away'}`);

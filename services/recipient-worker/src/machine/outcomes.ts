@@ -13,7 +13,9 @@ export function refuse(state: RecipientState | null, error: QubicleError, ctx: M
 
 /** Answers `data`, or the current status when omitted. */
 export function read(state: RecipientState | null, ctx: MachineContext, data?: unknown): TransitionResult {
-  return { state, effects: [], reply: okReply(data === undefined ? statusOf(state, ctx.now, ctx.node) : data, ctx.node) };
+  const reply = okReply(data === undefined ? statusOf(state, ctx.now, ctx.node) : data, ctx.node);
+  if (state && reply.ok) reply.seq = state.seq; // the status is that of this seq (the gateway's read model)
+  return { state, effects: [], reply };
 }
 
 export function notLoggedIn(state: RecipientState | null, input: { recipient_id: string; type: string }, ctx: MachineContext): TransitionResult {

@@ -4,7 +4,7 @@
  * Routing is a table from input type to rule, like Kazoo acdc's FSM callbacks, so that
  * every row of the design's table is one small function in rules/.
  */
-import type { RecipientState } from '@qubicle/contracts';
+import { okReply, recentCommandId, statusOf, type OfferReply, type RecipientState, type RpcReply } from '@qubicle/contracts';
 import { setStatus } from './rules/availability.js';
 import { hangup, wrapupCancel, wrapupEnd, wrapupExtend } from './rules/call.js';
 import { monitor, monitorStop, monitorTargetGone } from './rules/monitor.js';
@@ -36,9 +36,22 @@ export const RULES: { [K in MachineInputType]: Rule<K> } = {
 export function transition(state: RecipientState | null, input: MachineInput, ctx: MachineContext): TransitionResult {
   // A redelivered command (same command_id) is answered again, never applied twice.
   if (state && 'command_id' in input && input.type !== 'get_status') {
-    const seen = state.recent_commands.find((c) => c.id === input.command_id);
-    if (seen) return { state, effects: [], reply: seen.reply as TransitionResult['reply'] };
+    const seen = state.recent_commands.find((c) => recentCommandId(c) === input.command_id);
+    if (seen !== undefined) return { state, effects: [], reply: duplicateReply(state, input, seen, ctx) };
   }
   const rule = RULES[input.type] as Rule<MachineInputType>;
   return rule(state, input as never, ctx);
+}
+
+/**
+ * The answer to a command applied before. Only accepted offers and status-answering commands are
+ * ever recorded (refusals and reads change nothing and are not), so it is re-derived rather than
+ * stored: `{accepted: true}` for an offer, the CURRENT status for the others (what the recipient is
+ * now, which is what a caller retrying wants to know). Entries of earlier versions kept the reply.
+ */
+function duplicateReply(state: RecipientState, input: MachineInput, seen: RecipientState['recent_commands'][number], ctx: MachineContext): RpcReply<unknown> {
+  if (typeof seen !== 'string' && seen.reply !== undefined) return seen.reply as RpcReply<unknown>;
+  const reply: RpcReply<unknown> = input.type === 'offer' ? okReply<OfferReply>({ accepted: true }, ctx.node) : okReply(statusOf(state, ctx.now, ctx.node), ctx.node);
+  if (reply.ok) reply.seq = state.seq;
+  return reply;
 }

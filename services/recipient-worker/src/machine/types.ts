@@ -98,5 +98,9 @@ export interface TransitionResult {
   reply: RpcReply<unknown>;
 }
 
-/** How many applied command ids a recipient remembers for redelivery. */
-export const RECENT_COMMANDS_KEPT = 32;
+/**
+ * How many applied command ids a recipient remembers for redelivery (ids only: ~60 bytes each in
+ * memory; docs/performance.md). A redelivery concerns the commands a crashed node had taken but not
+ * acked; for one recipient those are the few it was working through, far fewer than this.
+ */
+export const RECENT_COMMANDS_KEPT = 16;

@@ -83,7 +83,7 @@ describe('machine: logout', () => {
     assert.equal(end.record.reason, 'shift over');
     assert.deepEqual(end.record.stats, del.final_stats);
     assert.deepEqual(effectsOf(r, 'persist'), [{ type: 'persist' }]);
-    assert.deepEqual(r.reply, { ok: true, data: NOT_LOGGED_IN_STATUS, node: NODE });
+    assert.deepEqual(r.reply, { ok: true, data: NOT_LOGGED_IN_STATUS, node: NODE, seq: del.seq });
   });
 
   it('from Away: logged out at once', () => {

@@ -81,7 +81,7 @@ describe('machine: offer → answer / reject / timeout / withdraw', () => {
   it('an eligible offer → Call-Offer with the call, the offer timer and an offer event', () => {
     const sess = new Session().login().ready().at(1_000);
     const r = sess.apply(offerCmd('call-1', { timeout: 15, wrapup: 45 }));
-    assert.deepEqual(r.reply, { ok: true, data: { accepted: true }, node: NODE });
+    assert.deepEqual(r.reply, { ok: true, data: { accepted: true }, node: NODE, seq: sess.s.seq });
     const s = sess.s;
     assert.equal(s.availability_state, 'Call-Offer');
     assert.deepEqual(s.offered_call, call('call-1'));

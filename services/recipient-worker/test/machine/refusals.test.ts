@@ -1,6 +1,6 @@
 /** Every command that makes no sense in the current state: an error reply that changes nothing. */
 import assert from 'node:assert/strict';
-import type { RecipientState } from '@qubicle/contracts';
+import { recentCommandId, type RecipientState } from '@qubicle/contracts';
 import { transition, type MachineInput } from '../../src/machine/index.js';
 import { Session, assertRefused, cmd, makeCtx } from '../support/machine-fixtures.js';
 
@@ -61,6 +61,6 @@ describe('machine: refusals change nothing', () => {
     const sess = new Session().login();
     const extend = cmd({ type: 'wrapup_extend' });
     sess.apply(extend, true);
-    assert.equal(sess.s.recent_commands.some((c) => c.id === extend.command_id), false);
+    assert.equal(sess.s.recent_commands.some((c) => recentCommandId(c) === extend.command_id), false);
   });
 });

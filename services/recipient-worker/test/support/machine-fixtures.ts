@@ -114,7 +114,7 @@ export class Session {
 
   offered(sessionId = 'call-1', opts: Parameters<typeof offerCmd>[1] = {}): this {
     const r = this.apply(offerCmd(sessionId, opts));
-    assert.deepEqual(r.reply, { ok: true, data: { accepted: true }, node: this.ctx.node });
+    assert.deepEqual(r.reply, { ok: true, data: { accepted: true }, node: this.ctx.node, seq: this.s.seq });
     return this;
   }
 

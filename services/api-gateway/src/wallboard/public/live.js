@@ -43,7 +43,8 @@ export class LiveClient {
       this.opts.onState('syncing');
       const data = { account_id: this.opts.accountId, binding: this.opts.binding ?? 'qubicle.recipient.*' };
       if (this.seqs.size > 0) data.resume = Object.fromEntries(this.seqs);
-      this.send({ action: 'subscribe', auth_token: this.opts.token, request_id: this.requestId('subscribe'), data });
+      this.subscribeId = this.requestId('subscribe');
+      this.send({ action: 'subscribe', auth_token: this.opts.token, request_id: this.subscribeId, data });
       clearInterval(this.pinger);
       this.pinger = setInterval(() => this.send({ action: 'ping', request_id: this.requestId('ping') }), PING_MS);
     };
@@ -79,8 +80,13 @@ export class LiveClient {
     if (msg.action === 'reply') {
       if (msg.status === 'error') {
         const code = msg.data && msg.data.code;
-        if (code === 'unauthorized') this.opts.onExpired('Your session is no longer valid: please sign in again.');
-        else this.opts.onState('error', (msg.data && msg.data.errors && msg.data.errors.join('; ')) || 'error');
+        if (code === 'unauthorized') {
+          this.opts.onExpired('Your session is no longer valid: please sign in again.');
+        } else {
+          this.opts.onState('error', (msg.data && msg.data.errors && msg.data.errors.join('; ')) || 'error');
+          // the subscription failed (bus down, no worker in time): reconnect and try again
+          if (msg.request_id === this.subscribeId && code !== 'forbidden' && this.ws) this.ws.close(1000, 'retry');
+        }
       }
       return;
     }

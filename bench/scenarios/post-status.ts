@@ -1,0 +1,50 @@
+/**
+ * POST status ready/away through the whole system, 100 connections over 100 logged-in recipients
+ * (request i goes to recipient i mod 100 and flips it between ready and away, like agents using
+ * their desktops): every request is a state change that is PERSISTED before the reply. Compared
+ * with baseline C: target ≥ 1.0 × C's req/s.
+ */
+import { load } from '../support/load.js';
+import { durations, loadRows } from '../support/rows.js';
+import { getStack } from '../support/stack.js';
+import type { BenchContext, BenchRow, BenchScenario } from '../types.js';
+import { baselines, CONNECTIONS } from './baselines.js';
+
+const SCENARIO = 'post_status';
+const RECIPIENTS = 100;
+
+async function run(ctx: BenchContext): Promise<BenchRow[]> {
+  const { C } = await baselines(ctx);
+  const stack = await getStack(ctx);
+  const ids = stack.take(RECIPIENTS);
+  await stack.each(ids, 50, (id) => stack.client.login(stack.accountId, id));
+  const base = `/v2/accounts/${stack.accountId}/qubicle_recipients`;
+  const flips = new Array<number>(RECIPIENTS).fill(0);
+  let n = 0;
+  const READY = JSON.stringify({ data: { status: 'ready' } });
+  const AWAY = JSON.stringify({ data: { status: 'away' } });
+  const r = await load({
+    url: stack.url,
+    method: 'POST',
+    headers: { 'x-auth-token': stack.token },
+    connections: CONNECTIONS,
+    ...durations(ctx),
+    next: () => {
+      const i = n++ % RECIPIENTS;
+      const flip = flips[i]!;
+      flips[i] = flip + 1;
+      const body = flip % 2 === 0 ? READY : AWAY;
+      return { path: `${base}/${ids[i]}/status`, method: 'POST', body };
+    },
+    pids: stack.pids,
+    brokerPid: stack.brokerPid,
+  });
+  ctx.log(`${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (C: ${C.rps.toFixed(0)} req/s)`);
+  return loadRows(SCENARIO, r, { baseline: C, baselineName: 'C', throughputTarget: 1.0 });
+}
+
+export const postStatusScenario: BenchScenario = {
+  name: 'post-status',
+  description: 'POST status ready/away (persisted before the reply), 100 connections over 100 recipients (target 1.0 x C)',
+  run,
+};
