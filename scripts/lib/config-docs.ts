@@ -8,6 +8,8 @@ import { CONFIG_VARIABLES as GATEWAY_VARIABLES, type ConfigVariable } from '@qub
 import { CONFIG_VARIABLES as WORKER_VARIABLES } from '@qubicle/recipient-worker';
 
 export const CONFIG_DOC = 'docs/configuration.md';
+/** Every document that carries the generated tables (the README shows them too). */
+export const CONFIG_DOCS = [CONFIG_DOC, 'README.md'] as const;
 export const BEGIN_MARKER = '<!-- BEGIN GENERATED CONFIG TABLES: `npm run docs:config` rewrites this part from CONFIG_VARIABLES; do not edit by hand -->';
 export const END_MARKER = '<!-- END GENERATED CONFIG TABLES -->';
 
@@ -41,6 +43,6 @@ export function renderConfigTables(): string {
 export function withCurrentTables(doc: string): string {
   const begin = doc.indexOf(BEGIN_MARKER);
   const end = doc.indexOf(END_MARKER);
-  if (begin < 0 || end < begin) throw new Error(`${CONFIG_DOC}: the generated-table markers are missing`);
+  if (begin < 0 || end < begin) throw new Error('the generated-table markers are missing');
   return doc.slice(0, begin) + renderConfigTables() + doc.slice(end + END_MARKER.length);
 }

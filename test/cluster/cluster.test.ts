@@ -268,6 +268,11 @@ function scenarios(queueType: ShardQueueType, opts: { recipients: number; full: 
       assert.equal((await c.client.offer(c.accountId, shortWrapup, { call, offer_timeout_seconds: 60, wrapup_seconds: 2 })).accepted, true);
       await c.client.answer(c.accountId, shortWrapup, call.session_id);
       await c.client.hangup(c.accountId, shortWrapup, call.session_id);
+      // The worker logs a command after replying: wait for the hangup's line so that it cannot
+      // carry a timestamp after t0 and be mistaken for a command executed after the freeze.
+      await until('the hangup to be logged by its node', 5000, () =>
+        c.parsedLines(frozen).some((l) => l['msg'] === 'command' && l['command'] === 'hangup' && l['recipient_id'] === shortWrapup),
+      );
       const writers = readyVictims.slice(1, 4);
       const eventsBefore = c.events.length;
 
