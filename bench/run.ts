@@ -82,7 +82,9 @@ async function main(): Promise<number> {
   if (targets.length) {
     process.stdout.write(`\nTargets${quick ? ' (--quick: not meaningful)' : ''}:\n`);
     for (const r of targets) {
-      process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.scenario}.${r.metric} = ${r.ratio !== undefined ? `${r.ratio} x baseline` : `${r.value} ${r.unit}`} (target ${r.target})${r.note ? `  ${r.note}` : ''}\n`);
+      // a throughput target is a ratio to the baseline; every other target is on the value itself
+      const shown = r.metric === 'throughput' && r.ratio !== undefined ? `${r.ratio} x baseline` : `${Number.isInteger(r.value) ? r.value : r.value.toFixed(3)} ${r.unit}`;
+      process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.scenario}.${r.metric} = ${shown} (target ${r.target})${r.note ? `  ${r.note}` : ''}\n`);
     }
   }
   const dir = 'bench-results';

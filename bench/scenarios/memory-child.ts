@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { RecipientBusClient, newKazooId, type UserDoc } from '@qubicle/contracts';
 import { createMemoryBus } from '@qubicle/transport';
-import { bootstrapDemo, createStore, createWorker, loadWorkerConfig } from '@qubicle/recipient-worker';
+import { RECENT_COMMANDS_KEPT, bootstrapDemo, createStore, createWorker, loadWorkerConfig } from '@qubicle/recipient-worker';
 
 const N = Number(process.env['MEMORY_RECIPIENTS'] ?? 100_000);
 const K = Number(process.env['MEMORY_COMMANDS'] ?? 8);
@@ -67,7 +67,15 @@ try {
   log(`${N} logins in ${Math.round(loginMs)} ms`);
   const afterLogin = measure();
   t = performance.now();
-  for (let k = 0; k < K; k++) await mapLimit(ids, 256, (id) => client.setStatus(account.id, id, k % 2 === 0 ? 'ready' : 'away'));
+  let half = afterLogin;
+  for (let k = 0; k < K; k++) {
+    if (k === Math.floor(K / 2)) {
+      const pause = performance.now();
+      half = measure();
+      t += performance.now() - pause;
+    }
+    await mapLimit(ids, 256, (id) => client.setStatus(account.id, id, k % 2 === 0 ? 'ready' : 'away'));
+  }
   const commandsMs = performance.now() - t;
   log(`${N * K} more commands in ${Math.round(commandsMs)} ms`);
   const after = measure();
@@ -83,6 +91,9 @@ try {
     rssBefore: before.rss,
     heapPerRecipientAfterLogin: (afterLogin.heap - before.heap) / N,
     heapPerRecipient: (after.heap - before.heap) / N,
+    /** heap per recipient per command remembered (second half of the K commands) */
+    heapPerCommand: (after.heap - half.heap) / N / (K - Math.floor(K / 2)),
+    recentCommandsCap: RECENT_COMMANDS_KEPT,
     rssPerRecipient: (after.rss - before.rss) / N,
     heapTotal: after.heap,
     rss: after.rss,

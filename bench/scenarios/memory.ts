@@ -18,6 +18,8 @@ interface ChildResult {
   commandsMs: number;
   heapPerRecipientAfterLogin: number;
   heapPerRecipient: number;
+  heapPerCommand: number;
+  recentCommandsCap: number;
   rssPerRecipient: number;
   heapTotal: number;
   rss: number;
@@ -31,10 +33,17 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const child = startTs('memory-child', 'bench/scenarios/memory-child.ts', { MEMORY_RECIPIENTS: String(n), MEMORY_COMMANDS: String(k) }, { nodeArgs: ['--expose-gc', '--max-old-space-size=8192'] });
   try {
     const r = await child.message<ChildResult>('result', 30 * 60_000);
+    const projected = r.heapPerRecipient + Math.max(0, r.recentCommandsCap - r.recentCommandsKept) * Math.max(0, r.heapPerCommand);
     ctx.log(`${r.loggedIn} logged in: heap ${r.heapPerRecipient.toFixed(0)} B/recipient (${r.heapPerRecipientAfterLogin.toFixed(0)} after login only), rss ${r.rssPerRecipient.toFixed(0)} B/recipient`);
     return [
       rowOf(SCENARIO, 'heap_per_recipient', r.heapPerRecipient, 'bytes', { target: TARGET_BYTES, met: r.heapPerRecipient <= TARGET_BYTES && r.loggedIn === n, note: `${n} recipients, login + ${k} commands each, after GC` }),
       rowOf(SCENARIO, 'heap_per_recipient_login_only', r.heapPerRecipientAfterLogin, 'bytes'),
+      rowOf(SCENARIO, 'heap_per_remembered_command', r.heapPerCommand, 'bytes', { note: 'growth per command id kept (second half of the run)' }),
+      rowOf(SCENARIO, 'heap_per_recipient_full_ring', projected, 'bytes', {
+        target: TARGET_BYTES,
+        met: projected <= TARGET_BYTES,
+        note: `projected: ${r.recentCommandsCap} command ids remembered (the cap), from the measured growth per id`,
+      }),
       rowOf(SCENARIO, 'rss_per_recipient', r.rssPerRecipient, 'bytes', { note: 'includes SQLite page cache and allocator slack' }),
       rowOf(SCENARIO, 'heap_total', r.heapTotal / 1048576, 'MB'),
       rowOf(SCENARIO, 'rss_total', r.rss / 1048576, 'MB'),

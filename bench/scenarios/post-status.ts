@@ -5,8 +5,8 @@
  * with baseline C: target ≥ 1.0 × C's req/s.
  */
 import { load } from '../support/load.js';
-import { durations, loadRows } from '../support/rows.js';
-import { getStack } from '../support/stack.js';
+import { durations, loadRows, rowOf } from '../support/rows.js';
+import { getStack, scrapeSum } from '../support/stack.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../types.js';
 import { baselines, CONNECTIONS } from './baselines.js';
 
@@ -21,6 +21,9 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const base = `/v2/accounts/${stack.accountId}/qubicle_recipients`;
   const flips = new Array<number>(RECIPIENTS).fill(0);
   let n = 0;
+  const batches = () => scrapeSum(stack.workerMetricsUrl, 'qubicle_worker_store_write_duration_seconds_count', { operation: 'saveRecipientGroups' });
+  const commands = () => scrapeSum(stack.workerMetricsUrl, 'qubicle_worker_commands_total', { command: 'set_status', outcome: 'ok' });
+  const [batches0, commands0] = [await batches(), await commands()];
   const READY = JSON.stringify({ data: { status: 'ready' } });
   const AWAY = JSON.stringify({ data: { status: 'away' } });
   const r = await load({
@@ -39,8 +42,13 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     pids: stack.pids,
     brokerPid: stack.brokerPid,
   });
-  ctx.log(`${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (C: ${C.rps.toFixed(0)} req/s)`);
-  return loadRows(SCENARIO, r, { baseline: C, baselineName: 'C', throughputTarget: 1.0 });
+  // warm-up included in both: the writes per store transaction of the write-behind batcher
+  const perBatch = ((await commands()) - commands0) / Math.max(1, (await batches()) - batches0);
+  ctx.log(`${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (C: ${C.rps.toFixed(0)} req/s); ${perBatch.toFixed(1)} state writes per store transaction`);
+  return [
+    ...loadRows(SCENARIO, r, { baseline: C, baselineName: 'C', throughputTarget: 1.0 }),
+    rowOf(SCENARIO, 'writes_per_store_transaction', perBatch, 'writes', { note: 'write-behind batching: state writes / saveRecipientGroups calls' }),
+  ];
 }
 
 export const postStatusScenario: BenchScenario = {

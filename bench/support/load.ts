@@ -94,3 +94,81 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     brokerCpuPer1k: ok > 0 ? brokerS / (ok / 1000) : Number.NaN,
   };
 }
+
+export interface ProbeResult {
+  requests: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/**
+ * Latency at a fixed concurrency with 10 µs resolution (autocannon's histogram counts whole
+ * milliseconds, too coarse to compare a 1 ms request with a 3 ms one): `concurrency` closed loops
+ * over keep-alive connections (node:http) for `durationS`, after `warmupS` unmeasured.
+ */
+export async function latencyProbe(spec: {
+  url: string;
+  concurrency: number;
+  durationS: number;
+  warmupS?: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  next?: () => string;
+}): Promise<ProbeResult> {
+  const { request, Agent } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
+  const base = new URL(spec.url);
+  const BUCKET_MS = 0.01;
+  const hist = new Uint32Array(1_000_000);
+  let measuring = false;
+  let stop = false;
+  let requests = 0;
+  let failures = 0;
+  const one = (path: string) =>
+    new Promise<void>((resolve) => {
+      const started = performance.now();
+      const req = request(
+        { host: base.hostname, port: base.port, path, method: spec.method ?? 'GET', agent, headers: { ...spec.headers, ...(spec.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) } : {}) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (measuring) {
+              if (res.statusCode === 200) {
+                requests++;
+                hist[Math.min(hist.length - 1, Math.floor((performance.now() - started) / BUCKET_MS))]!++;
+              } else failures++;
+            }
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        if (measuring) failures++;
+        resolve();
+      });
+      req.end(spec.body);
+    });
+  const loop = async () => {
+    while (!stop) await one(spec.next ? spec.next() : base.pathname + base.search);
+  };
+  const loops = Array.from({ length: spec.concurrency }, loop);
+  await new Promise((r) => setTimeout(r, (spec.warmupS ?? 1) * 1000));
+  measuring = true;
+  await new Promise((r) => setTimeout(r, spec.durationS * 1000));
+  measuring = false;
+  stop = true;
+  await Promise.all(loops);
+  agent.destroy();
+  const pct = (q: number) => {
+    const want = Math.max(1, Math.ceil(requests * q));
+    let seen = 0;
+    for (let i = 0; i < hist.length; i++) {
+      seen += hist[i]!;
+      if (seen >= want) return (i + 1) * BUCKET_MS;
+    }
+    return hist.length * BUCKET_MS;
+  };
+  return { requests, p50: requests ? pct(0.5) : Number.NaN, p99: requests ? pct(0.99) : Number.NaN, failures };
+}

@@ -23,7 +23,9 @@ export interface Child {
 
 /** Starts `file` (relative to the repo root) in its own node process; `nodeArgs` go before the loader (e.g. --expose-gc). */
 export function startTs(name: string, file: string, env: Record<string, string>, opts: { nodeArgs?: string[]; args?: string[] } = {}): Child {
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', '--conditions=source', file, ...(opts.args ?? [])], {
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of every child (written when it exits), for finding where the time goes
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}/${name}`] : [];
+  const proc = spawn(process.execPath, [...prof, ...(opts.nodeArgs ?? []), '--import', 'tsx', '--conditions=source', file, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

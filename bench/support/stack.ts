@@ -27,6 +27,8 @@ export interface Stack {
   vhost: TestVhost;
   /** base URL of the gateway */
   url: string;
+  /** the worker's /metrics */
+  workerMetricsUrl: string;
   token: string;
   accountId: string;
   worker: Child;
@@ -69,6 +71,7 @@ async function startStack(poolSize: number, log: (l: string) => void): Promise<S
   const children: Child[] = [];
   let bus: AmqpBus | undefined;
   const close = async () => {
+    if (process.env['BENCH_SHOW_LOGS']) for (const c of children) process.stdout.write(`--- ${c.name} (last lines)\n${c.lines.slice(-20).join('\n')}\n`);
     await bus?.close().catch(() => undefined);
     for (const c of children.reverse()) await c.stop();
     await vhost.dispose().catch(() => undefined);
@@ -137,6 +140,7 @@ async function startStack(poolSize: number, log: (l: string) => void): Promise<S
     return {
       vhost,
       url,
+      workerMetricsUrl: `http://127.0.0.1:${workerPort}/metrics`,
       token,
       accountId: account.id,
       worker,
@@ -158,6 +162,17 @@ async function startStack(poolSize: number, log: (l: string) => void): Promise<S
     await close();
     throw err;
   }
+}
+
+/** The sum of a metric's samples whose labels include `labels`, from a Prometheus text page. */
+export async function scrapeSum(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
 
 export async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<unknown>): Promise<void> {

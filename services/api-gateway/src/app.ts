@@ -15,6 +15,7 @@ import { cors } from './middleware/cors.js';
 import { errorMapper } from './middleware/error-mapper.js';
 import { requestId } from './middleware/request-id.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
+import type { RecipientReadModel } from './read-model/read-model.js';
 import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** More readiness checks for /readyz (embedded mode: the worker's); answers the reasons it is not ready. */
   readiness?: () => Promise<string[]>;
+  /** GET status is served from it when it can (the rpc client must apply its replies to it too). */
+  readModel?: RecipientReadModel;
 }
 
 export type GatewayApp = Koa<GatewayState>;
@@ -58,7 +61,16 @@ export function buildApp(deps: AppDeps): BuiltApp {
   const metrics = deps.metrics ?? createMetrics();
   const rpc =
     deps.rpc ?? createRpcClient({ bus: deps.bus, logger, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount, metrics });
-  const routeDeps: RouteDeps = { bus: deps.bus, config, logger, rpc, tokens, metrics, ...(deps.readiness ? { readiness: deps.readiness } : {}) };
+  const routeDeps: RouteDeps = {
+    bus: deps.bus,
+    config,
+    logger,
+    rpc,
+    tokens,
+    metrics,
+    ...(deps.readiness ? { readiness: deps.readiness } : {}),
+    ...(deps.readModel ? { readModel: deps.readModel } : {}),
+  };
 
   const router = new Router<GatewayState>();
   checkParams(router);

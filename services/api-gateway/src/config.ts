@@ -24,6 +24,15 @@ export interface GatewayConfig {
   shardCount: number | undefined;
   /** Limits of the event websocket (LIVE_*, docs/live.md). */
   live: LiveConfig;
+  /** The status read model (READ_MODEL*, docs/performance.md). */
+  readModel: ReadModelConfig;
+}
+
+export interface ReadModelConfig {
+  enabled: boolean;
+  /** an entry not confirmed for longer is read from the worker again */
+  maxAgeMs: number;
+  maxEntries: number;
 }
 
 export type LiveConfig = Pick<
@@ -72,6 +81,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'Largest request body; larger → 413 without reading it.', services: ['gateway', 'embedded'], secret: false },
   { name: 'NODE_NAME', default: 'api-gateway@<hostname>', description: 'Name of this gateway in its log lines and `/readyz`.', services: ['gateway', 'embedded'], secret: false },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'READ_MODEL', default: 'on', description: 'Serve GET status and bulk status from the read model kept current by the recipient events (`on`/`off`, docs/performance.md).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'READ_MODEL_MAX_AGE_MS', default: '30000', description: 'A read-model entry not confirmed by an event or a reply for longer is read from the worker again (0 = never).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'READ_MODEL_MAX_ENTRIES', default: '200000', description: 'Recipients the read model remembers (the oldest written goes first).', services: ['gateway', 'embedded'], secret: false },
   { name: 'SHARD_COUNT', default: null, description: 'Overrides the shard count learnt from the workers (`cluster_info`); normally unset.', services: ['gateway', 'embedded'], secret: false },
   { name: 'LIVE_MAX_CONNECTIONS', default: '10000', description: 'Event websockets one gateway accepts; more → the upgrade answers 503 (docs/live.md).', services: ['gateway', 'embedded'], secret: false },
   { name: 'LIVE_MAX_SUBSCRIPTIONS', default: '16', description: 'Bindings one event websocket may subscribe to.', services: ['gateway', 'embedded'], secret: false },
@@ -132,6 +144,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     nodeName: raw(env, 'NODE_NAME') ?? `api-gateway@${hostname()}`,
     logLevel: logLevel as LogLevel,
     shardCount: optionalInt(env, 'SHARD_COUNT', 1, 65536),
+    readModel: {
+      enabled: onOff(env, 'READ_MODEL', true),
+      maxAgeMs: int(env, 'READ_MODEL_MAX_AGE_MS', 30_000, 0, 24 * 3600 * 1000),
+      maxEntries: int(env, 'READ_MODEL_MAX_ENTRIES', 200_000, 1, 100_000_000),
+    },
     live: {
       maxConnections: int(env, 'LIVE_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
       maxSubscriptions: int(env, 'LIVE_MAX_SUBSCRIPTIONS', 16, 1, 1024),
@@ -141,6 +158,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       resumeEventsPerRecipient: int(env, 'LIVE_RESUME_EVENTS', 100, 0, 10_000),
     },
   };
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const v = raw(env, name)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (v === 'on' || v === 'true' || v === '1') return true;
+  if (v === 'off' || v === 'false' || v === '0') return false;
+  throw new ConfigError(name, `must be on or off, got '${v}'`);
 }
 
 /** The secret createApp needs; embedded mode passes one in through the config. */

@@ -6,12 +6,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
+import { EVENTS_EXCHANGE } from '@qubicle/contracts';
 import type { Bus, Logger } from '@qubicle/transport';
 import { buildApp, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { createLiveHub, createSnapshotSource, type LiveHub } from './live/index.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
+import { RecipientReadModel, READ_MODEL_EVENT_BINDING, SharedEvents, startReadModelFeed, type ReadModelFeed } from './read-model/index.js';
 
 export interface GatewayDeps {
   /** With `subscribe`, the gateway also serves the event websocket (docs/live.md). */
@@ -38,6 +40,8 @@ export interface Gateway {
   rpc: GatewayRpc;
   /** The event websocket on `/` and `/socket` (absent when the bus cannot subscribe). */
   live: LiveHub | undefined;
+  /** The status read model (absent when READ_MODEL=off or the bus cannot subscribe). */
+  readModel: RecipientReadModel | undefined;
   /** Starts the HTTP server (default PORT/HOST of the config). */
   listen(port?: number, host?: string): Promise<ListeningGateway>;
   /** Resolves when the bus is connected and the shard count is known (what /readyz waits for). */
@@ -49,21 +53,41 @@ export interface Gateway {
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger: log } = deps;
   const metrics = deps.metrics ?? createMetrics();
-  const rpc = createRpcClient({ bus: deps.bus, logger: log, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount, metrics });
+  // GET status and bulk status served from the recipient events (docs/performance.md)
+  let shardCountOf: () => number | undefined = () => undefined;
+  const readModel =
+    config.readModel.enabled && deps.bus.subscribe
+      ? new RecipientReadModel({ shardCount: () => shardCountOf(), maxAgeMs: config.readModel.maxAgeMs, maxEntries: config.readModel.maxEntries, ...(deps.clock ? { clock: deps.clock } : {}) })
+      : undefined;
+  const rpc = createRpcClient({ bus: deps.bus, logger: log, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount, metrics, readModel });
+  shardCountOf = () => rpc.shards.value;
+  // ONE consumer of the recipient events for the whole gateway: the read model and the live hub share it
+  const shared = deps.bus.subscribe
+    ? new SharedEvents({ subscribe: deps.bus.subscribe.bind(deps.bus) }, { exchange: EVENTS_EXCHANGE, bindingKey: READ_MODEL_EVENT_BINDING, logger: log })
+    : undefined;
+  let feed: Promise<ReadModelFeed | undefined> | undefined;
+  if (readModel && shared) {
+    const bus = { subscribe: shared.subscribe.bind(shared), isConnected: () => deps.bus.isConnected(), ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}) };
+    feed = startReadModelFeed({ bus, model: readModel, logger: log }).catch((err: unknown) => {
+      // without its subscriptions the model serves nothing: every read goes to the workers, as before
+      log.error({ err }, 'read model: could not subscribe to the recipient events; reads go to the workers');
+      return undefined;
+    });
+  }
   const { app, tokens } = buildApp({
     bus: deps.bus,
     config,
     logger: log,
     rpc,
     metrics,
+    ...(readModel ? { readModel } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
   });
 
-  const subscribe = deps.bus.subscribe;
-  const live = subscribe
+  const live = shared
     ? createLiveHub({
-        bus: { subscribe: subscribe.bind(deps.bus), isConnected: () => deps.bus.isConnected(), ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}) },
+        bus: { subscribe: shared.subscribe.bind(shared), isConnected: () => deps.bus.isConnected(), ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}) },
         tokens,
         snapshots: createSnapshotSource({ bus: deps.bus, rpc, logger: log, timeoutMs: config.rpcTimeoutMs }),
         logger: log,
@@ -120,6 +144,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     app,
     rpc,
     live,
+    readModel,
     async listen(port = config.port, host = config.host) {
       if (stopping) throw new Error('gateway stopped');
       const server = createServer(onRequest);
@@ -147,6 +172,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         stopping = true;
         rpc.shards.stop();
         await live?.stop();
+        await (await feed)?.stop();
         await Promise.all([...servers].map((s) => closeServer(s)));
         log.info({}, 'gateway stopped');
       })();

@@ -34,3 +34,4 @@ export {
   type LiveStats,
   type SnapshotSource,
 } from './live/index.js';
+export { RecipientReadModel, startReadModelFeed, READ_MODEL_EVENT_BINDING, type ReadModelOptions, type ReadModelStats, type ReadTicket, type ReadModelFeed } from './read-model/index.js';

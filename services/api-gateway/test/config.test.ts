@@ -29,6 +29,7 @@ describe('config', () => {
       logLevel: 'info',
       shardCount: undefined,
       live: { maxConnections: 10000, maxSubscriptions: 16, maxMessageBytes: 65536, maxBufferedBytes: 4194304, maxTotalBufferedBytes: 268435456, resumeEventsPerRecipient: 100 },
+      readModel: { enabled: true, maxAgeMs: 30000, maxEntries: 200000 },
     });
   });
 
@@ -44,6 +45,9 @@ describe('config', () => {
       NODE_NAME: 'gw-1',
       LOG_LEVEL: 'DEBUG',
       SHARD_COUNT: '16',
+      READ_MODEL: 'off',
+      READ_MODEL_MAX_AGE_MS: '0',
+      READ_MODEL_MAX_ENTRIES: '10',
     });
     assert.deepEqual(c, {
       port: 9000,
@@ -57,6 +61,7 @@ describe('config', () => {
       logLevel: 'debug',
       shardCount: 16,
       live: { maxConnections: 10000, maxSubscriptions: 16, maxMessageBytes: 65536, maxBufferedBytes: 4194304, maxTotalBufferedBytes: 268435456, resumeEventsPerRecipient: 100 },
+      readModel: { enabled: false, maxAgeMs: 0, maxEntries: 10 },
     });
   });
 
@@ -74,6 +79,8 @@ describe('config', () => {
       [{ AMQP_URL: 'http://localhost', AUTH_TOKEN_SECRET: SECRET }, 'AMQP_URL'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ SHARD_COUNT: '0' }, 'SHARD_COUNT'],
+      [{ READ_MODEL: 'maybe' }, 'READ_MODEL'],
+      [{ READ_MODEL_MAX_ENTRIES: '0' }, 'READ_MODEL_MAX_ENTRIES'],
     ];
     for (const [env, variable] of cases) {
       const err = configError(env);

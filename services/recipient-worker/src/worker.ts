@@ -22,6 +22,7 @@ import type { Bus, Consumer, Logger } from '@qubicle/transport';
 import { AccountSettingsCache } from './actor/account-settings.js';
 import type { ActorEnv } from './actor/recipient-actor.js';
 import { ActorRegistry } from './actor/registry.js';
+import { WriteBatcher } from './actor/write-batcher.js';
 import { watchMonitorTargets } from './actor/wiretap-watch.js';
 import { createSystemClock, type Clock } from './clock.js';
 import type { WorkerConfig } from './config.js';
@@ -77,6 +78,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     fenceOf: (shard) => shards?.fenceOf(shard) ?? null,
     onFenced: (shard) => void shards?.lose(shard, 'a write was fenced: another node holds the lease'),
     metrics,
+    // many actors' state writes in one store transaction per tick (docs/performance.md)
+    writes: new WriteBatcher(store),
   };
   const registry = new ActorRegistry(env, config.shardCount);
   const handler = createShardHandler({

@@ -115,6 +115,8 @@ interface MemQueue {
   next: number;
   scheduled: boolean;
   unacked: Set<Delivery>;
+  /** ONE timer per queue, for the earliest expiration among its waiting messages (not one per message) */
+  expiry?: { at: number; timer: NodeJS.Timeout };
 }
 
 interface MemExchange {
@@ -251,11 +253,28 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
 
   function enqueue(q: MemQueue, msg: MemMessage): void {
     q.messages.push({ ...msg, headers: { ...msg.headers } });
-    if (msg.expiresAt !== undefined) {
-      // expire (and dead-letter) even if nobody consumes
-      setTimeout(() => schedule(q), Math.max(0, msg.expiresAt - Date.now()) + 1).unref();
-    }
+    // expire (and dead-letter) even if nobody consumes
+    if (msg.expiresAt !== undefined) armExpiry(q, msg.expiresAt);
     schedule(q);
+  }
+
+  /**
+   * Makes sure the queue is looked at by `at` (+1 ms). One timer per queue for its earliest
+   * deadline: a timer per message would keep every RPC's timer alive for its whole timeout even
+   * after it was answered (memory, at high rates). When it fires, it re-arms for the next one.
+   */
+  function armExpiry(q: MemQueue, at: number): void {
+    if (q.expiry && q.expiry.at <= at) return;
+    if (q.expiry) clearTimeout(q.expiry.timer);
+    const timer = setTimeout(() => {
+      q.expiry = undefined;
+      schedule(q);
+      let next: number | undefined;
+      for (const m of q.messages) if (m.expiresAt !== undefined && (next === undefined || m.expiresAt < next)) next = m.expiresAt;
+      if (next !== undefined) armExpiry(q, Math.max(next, Date.now()));
+    }, Math.max(0, at - Date.now()) + 1);
+    timer.unref();
+    q.expiry = { at, timer };
   }
 
   function schedule(q: MemQueue): void {
@@ -326,7 +345,10 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
     d.consumer.unacked--;
     q.unacked.delete(d);
     if (how === 'reject') deadLetter(q, d.msg, 'rejected');
-    if (how === 'requeue') q.messages.unshift({ ...d.msg, redelivered: true });
+    if (how === 'requeue') {
+      q.messages.unshift({ ...d.msg, redelivered: true });
+      if (d.msg.expiresAt !== undefined) armExpiry(q, d.msg.expiresAt);
+    }
     schedule(q);
   }
 
@@ -678,6 +700,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
         for (const d of q.unacked) d.consumer.unacked--;
         q.unacked.clear();
         q.messages.unshift(...back);
+        for (const m of back) if (m.expiresAt !== undefined) armExpiry(q, m.expiresAt);
       }
       failPending('disconnected', 'connection to the broker lost before the reply arrived');
       emitState(false);

@@ -20,7 +20,7 @@ import {
 } from '@qubicle/contracts';
 import type { GatewayContext } from '../context.js';
 import { assertCanActOnAll } from '../auth/permissions.js';
-import { sendSuccess } from '../crossbar/respond.js';
+import { sendSuccess, sendSuccessJson } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
 
@@ -31,7 +31,21 @@ export async function bulkStatus(ctx: GatewayContext, deps: RouteDeps): Promise<
   const body = ctx.state.body as { data?: { set_status?: unknown } } | undefined;
   if (body?.data?.set_status === true) return bulkSet(ctx, deps);
   const { data } = validBody(validateBulkStatusQueryBody, ctx.state.body);
-  sendSuccess(ctx, await deps.rpc.getStatusMany(param(ctx, 'account_id'), data.recipient_ids, callContextOf(ctx)));
+  const accountId = param(ctx, 'account_id');
+  const model = deps.readModel;
+  if (!model?.isActive) return sendSuccess(ctx, await deps.rpc.getStatusMany(accountId, data.recipient_ids, callContextOf(ctx)));
+  // the read model's serialised statuses as they are, the rest from the workers (docs/performance.md)
+  const cached = new Map<string, string>();
+  const missing: string[] = [];
+  for (const id of data.recipient_ids) {
+    const json = model.getJson(accountId, id);
+    if (json !== undefined) cached.set(id, json);
+    else missing.push(id);
+  }
+  const fetched = missing.length ? await deps.rpc.getStatusMany(accountId, missing, callContextOf(ctx)) : {};
+  const parts: string[] = [];
+  for (const id of data.recipient_ids) parts.push(`"${id}":${cached.get(id) ?? JSON.stringify(fetched[id] ?? 'not_logged_in')}`);
+  sendSuccessJson(ctx, `{${parts.join(',')}}`);
 }
 
 async function bulkSet(ctx: GatewayContext, deps: RouteDeps): Promise<void> {

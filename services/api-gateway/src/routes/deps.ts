@@ -9,6 +9,7 @@ import type { TokenService } from '../auth/tokens.js';
 import { failures } from '../crossbar/errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { CallContext, GatewayRpc } from '../rpc/rpc-client.js';
+import type { RecipientReadModel } from '../read-model/read-model.js';
 
 export interface RouteDeps {
   bus: Pick<Bus, 'isConnected'>;
@@ -19,6 +20,8 @@ export interface RouteDeps {
   metrics: GatewayMetrics;
   /** More readiness checks for /readyz (embedded mode: the worker's). */
   readiness?: () => Promise<string[]>;
+  /** The status read model (docs/performance.md), when on. */
+  readModel?: RecipientReadModel;
 }
 
 /** The authenticated principal (the auth middleware guarantees one on every /v2 route but the auth ones). */

@@ -24,7 +24,7 @@ import {
 import type { GatewayContext, GatewayState } from '../context.js';
 import { assertAdmin, assertCanActOnRecipient, assertCanReadSessions } from '../auth/permissions.js';
 import { failures } from '../crossbar/errors.js';
-import { sendList, sendSuccess } from '../crossbar/respond.js';
+import { sendList, sendSuccess, sendSuccessJson } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
 import { bulkStatus } from './bulk-status.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
@@ -77,8 +77,12 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
   });
 
   router.get(`${RECIPIENTS}/:id/status`, async (ctx) => {
-    const status = await rpc.callShard(param(ctx, 'account_id'), param(ctx, 'id'), { type: 'get_status' }, callContextOf(ctx));
-    sendSuccess(ctx, status);
+    const accountId = param(ctx, 'account_id');
+    const id = param(ctx, 'id');
+    // the read model when it can answer (docs/performance.md); the reply of the RPC updates it
+    const cached = deps.readModel?.getJson(accountId, id);
+    if (cached !== undefined) return sendSuccessJson(ctx, cached);
+    sendSuccess(ctx, await rpc.callShard(accountId, id, { type: 'get_status' }, callContextOf(ctx)));
   });
 
   router.post(`${RECIPIENTS}/:id/status`, async (ctx) => {

@@ -20,6 +20,7 @@ import {
 import { isTransportError, type Bus, type Logger } from '@qubicle/transport';
 import { failures, transportFailure } from '../crossbar/errors.js';
 import type { GatewayMetrics, RpcOutcome } from '../metrics.js';
+import type { RecipientReadModel } from '../read-model/read-model.js';
 import type { CommandInput, CommandReply, DirectoryReplyOf } from './messages.js';
 import { createShardCount, type ShardCount } from './shard-count.js';
 
@@ -48,6 +49,11 @@ export interface RpcClientOptions {
   shardCount?: number | undefined;
   /** RPC duration and outcome by command type (optional). */
   metrics?: Pick<GatewayMetrics, 'rpcRequests' | 'rpcDuration'> | undefined;
+  /**
+   * The status read model: every command's reply (status + seq) is applied to it before callShard
+   * returns, so the route answers after the model holds the write (read your writes).
+   */
+  readModel?: RecipientReadModel | undefined;
 }
 
 /** Extra time given to the bus to report its own timeout before the client gives up on it. */
@@ -57,12 +63,17 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
   const { bus, logger: log, timeoutMs } = opts;
 
   async function invoke(queue: string, body: unknown, call: CallContext): Promise<unknown> {
+    return (await invokeReply(queue, body, call)).data;
+  }
+
+  /** The whole ok reply (data, node, seq); an error reply is thrown as a QubicleFailure. */
+  async function invokeReply(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number }> {
     const started = performance.now();
     let outcome: RpcOutcome = 'error';
     try {
-      const data = await invokeOnce(queue, body, call);
+      const reply = await invokeOnce(queue, body, call);
       outcome = 'ok';
-      return data;
+      return reply;
     } catch (err) {
       outcome = rpcOutcomeOf(err);
       throw err;
@@ -76,7 +87,7 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
     }
   }
 
-  async function invokeOnce(queue: string, body: unknown, call: CallContext): Promise<unknown> {
+  async function invokeOnce(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number }> {
     let raw: unknown;
     let guard: NodeJS.Timeout | undefined;
     try {
@@ -101,7 +112,7 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
       throw failures.internal('invalid reply from a worker');
     }
     if (!reply.value.ok) throw new QubicleFailure(reply.value.error);
-    return reply.value.data;
+    return reply.value;
   }
 
   const callDirectory = <R extends DirectoryRequest>(request: R, call: CallContext = {}) =>
@@ -136,11 +147,21 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
         shard_count: shardCount,
         ...(call.by ? { by: call.by } : {}),
       };
-      return (await invoke(shardQueue(shardOf(accountId, recipientId, shardCount)), body, call)) as CommandReply;
+      const ticket = opts.readModel?.ticket(accountId, recipientId);
+      const reply = await invokeReply(shardQueue(shardOf(accountId, recipientId, shardCount)), body, call);
+      // every gateway command answers the recipient's status at the reply's seq (an actor's reply)
+      if (ticket && reply.seq !== undefined && isStatus(reply.data)) opts.readModel!.observe(ticket, reply.seq, reply.data);
+      return reply.data as CommandReply;
     });
   }
 
   async function getStatusMany(accountId: string, recipientIds: readonly string[], call: CallContext = {}) {
+    const model = opts.readModel;
+    if (model?.isActive) return getStatusManyWithModel(model, accountId, recipientIds, call);
+    return getStatusManyRpc(accountId, recipientIds, call);
+  }
+
+  async function getStatusManyRpc(accountId: string, recipientIds: readonly string[], call: CallContext): Promise<BulkStatusData> {
     const found = await withShardCount(async (shardCount) => {
       const byShard = new Map<number, string[]>();
       for (const id of recipientIds) {
@@ -173,6 +194,29 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
     return merged;
   }
 
+  /**
+   * Bulk status through the read model: what it can serve, and the rest as before (one
+   * get_status_many per shard, in parallel). A recipient's state changes and single reads are what
+   * fill the model; the bulk read does not (its reply has no seq).
+   */
+  async function getStatusManyWithModel(model: RecipientReadModel, accountId: string, recipientIds: readonly string[], call: CallContext): Promise<BulkStatusData> {
+    const merged: BulkStatusData = {};
+    const missing: string[] = [];
+    for (const id of recipientIds) {
+      if (merged[id] !== undefined) continue;
+      const cached = model.get(accountId, id);
+      if (cached) merged[id] = cached;
+      else {
+        merged[id] = 'not_logged_in';
+        missing.push(id);
+      }
+    }
+    if (missing.length === 0) return merged;
+    const fetched = await getStatusManyRpc(accountId, missing, call);
+    for (const id of missing) merged[id] = fetched[id] ?? 'not_logged_in';
+    return merged;
+  }
+
   return { callShard, getStatusMany, callDirectory, shards };
 }
 
@@ -183,6 +227,10 @@ function rpcOutcomeOf(err: unknown): RpcOutcome {
     if (err.error.code === 'unavailable') return 'unavailable';
   }
   return 'error';
+}
+
+function isStatus(s: unknown): s is RecipientStatus {
+  return typeof s === 'object' && s !== null && typeof (s as { availability_state?: unknown }).availability_state === 'string';
 }
 
 function isLoggedInStatus(s: unknown): s is RecipientStatus {

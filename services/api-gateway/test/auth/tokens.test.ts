@@ -37,4 +37,27 @@ describe('auth/tokens', () => {
     await assert.rejects(a.verify('a.b.c'), isUnauthorized);
     await assert.rejects(a.verify(''), isUnauthorized);
   });
+
+  it('remembers a verified token until it expires (exp still checked on every use), never a failure', async () => {
+    let now = 1_800_000_000_000;
+    const t = createTokenService({ secret: SECRET, ttlSeconds: 60, clock: () => now });
+    const token = await t.issue({ ...account, priv_level: 'admin' });
+    const first = await t.verify(token);
+    assert.equal(await t.verify(token), first, 'the remembered principal');
+    // a token with the same payload and a forged signature is not the same string: verified (and refused)
+    const forged = `${token.slice(0, token.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
+    await assert.rejects(t.verify(forged), isUnauthorized);
+    await assert.rejects(t.verify(forged), isUnauthorized);
+    now += 60_000;
+    await assert.rejects(t.verify(token), isUnauthorized, 'expired although remembered');
+  });
+
+  it('keeps at most cacheSize tokens (the oldest forgotten, still verifiable)', async () => {
+    const t = createTokenService({ secret: SECRET, ttlSeconds: 60, cacheSize: 2 });
+    const tokens = await Promise.all([1, 2, 3].map(() => t.issue({ ...account, priv_level: 'admin' })));
+    const principals = [];
+    for (const tok of tokens) principals.push(await t.verify(tok));
+    assert.notEqual(await t.verify(tokens[0]!), principals[0], 'forgotten: verified again');
+    assert.equal(await t.verify(tokens[0]!), await t.verify(tokens[0]!));
+  });
 });

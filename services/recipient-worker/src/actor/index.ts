@@ -1,7 +1,8 @@
 export { Mailbox } from './mailbox.js';
 export { AccountSettingsCache, DEFAULT_ACCOUNT_SETTINGS, settingsOf, type AccountSettingsSource } from './account-settings.js';
-export { RecipientActor, TIMER_RETRY_MS, type ActorEnv, type RecipientKey } from './recipient-actor.js';
+export { RecipientActor, TIMER_RETRY_MS, type ActorEnv, type RecipientKey, type RecipientWriter } from './recipient-actor.js';
 export { ActorRegistry } from './registry.js';
 export { loginRefusal, notARecipient } from './recipient-check.js';
 export { publishEvent } from './publish.js';
 export { watchMonitorTargets, LOGOUT_BINDING } from './wiretap-watch.js';
+export { WriteBatcher, type WriteBatchStats } from './write-batcher.js';

@@ -32,6 +32,17 @@ export interface ActorEnv {
   onWiretap?(actor: RecipientKey, effect: Extract<Effect, { type: 'wiretap' }>): void;
   /** Transitions, calls and time in state (metrics.ts); absent = not measured. */
   metrics?: Pick<WorkerMetricsSink, 'recipientChanged'>;
+  /**
+   * Where state upserts go: the worker's write-behind batcher (write-batcher.ts: many actors'
+   * writes in one store transaction per tick, each actor's promise settled after it committed).
+   * Absent: one `store.saveRecipients` per write.
+   */
+  writes?: RecipientWriter;
+}
+
+/** Persists one recipient's state under a fence; resolves once it is durable, rejects as saveRecipients would. */
+export interface RecipientWriter {
+  save(state: RecipientState, shard: number, fence: Fence): Promise<void>;
 }
 
 export interface RecipientKey {
@@ -45,7 +56,8 @@ export const TIMER_RETRY_MS = 1_000;
 
 export class RecipientActor {
   private readonly mailbox = new Mailbox();
-  private readonly timers = new Map<TimerKind, TimerHandle>();
+  /** Armed timers; created on first use (most recipients have none: memory, docs/performance.md). */
+  private armed: Map<TimerKind, TimerHandle> | null = null;
   private current: RecipientState | null = null;
   /** false until the store was asked (or the state handed in by the shard loader). */
   private loaded = false;
@@ -76,7 +88,7 @@ export class RecipientActor {
    * passed (nobody owned the shard then) is applied at once by feeding its timer input.
    */
   adopt(state: RecipientState): void {
-    this.current = state;
+    this.current = this.shareIds(state);
     this.loaded = true;
     const now = this.env.clock.now();
     for (const { kind, input } of timersOf(state)) {
@@ -122,8 +134,24 @@ export class RecipientActor {
   /** Forget everything without writing: the shard is gone (lost, or handed over on shutdown). */
   stop(): void {
     this.stopped = true;
-    for (const handle of this.timers.values()) this.env.clock.clearTimer(handle);
-    this.timers.clear();
+    for (const handle of this.armed?.values() ?? []) this.env.clock.clearTimer(handle);
+    this.armed = null;
+  }
+
+  /** The armed timers (an empty map is created only when one is armed). */
+  private get timers(): Map<TimerKind, TimerHandle> {
+    return (this.armed ??= new Map());
+  }
+
+  /**
+   * The ids of a state loaded or created here point at this actor's key strings (the registry
+   * shares one account id string between all its actors) instead of copies parsed from a message
+   * or a row; later states share them (the machine's clone copies strings by reference).
+   */
+  private shareIds(state: RecipientState): RecipientState {
+    if (state.account_id === this.key.accountId) state.account_id = this.key.accountId;
+    if (state.recipient_id === this.key.recipientId) state.recipient_id = this.key.recipientId;
+    return state;
   }
 
   private async process(input: MachineInput): Promise<RpcReply<unknown>> {
@@ -159,7 +187,7 @@ export class RecipientActor {
     const failure = await this.persist(result);
     if (failure) return failure;
     const before = this.current;
-    this.current = result.state;
+    this.current = before === null && result.state ? this.shareIds(result.state) : result.state;
     env.metrics?.recipientChanged(before, result.state, env.clock.now());
     await this.publish(result.effects);
     this.applyTimersAndHooks(result.effects);
@@ -189,7 +217,10 @@ export class RecipientActor {
         // Before the delete: appending the same session twice replaces it, so a retried logout is harmless.
         if (e.type === 'end_session') await env.store.appendSession(e.record);
       }
-      if (result.state) await env.store.saveRecipients([{ state: result.state, shard: key.shard }], fence);
+      if (result.state) {
+        if (env.writes) await env.writes.save(result.state, key.shard, fence);
+        else await env.store.saveRecipients([{ state: result.state, shard: key.shard }], fence);
+      }
       else await env.store.deleteRecipient(key.accountId, key.recipientId, key.shard, fence);
       return null;
     } catch (err) {
@@ -232,16 +263,24 @@ export class RecipientActor {
   private arm(kind: TimerKind, input: TimerInput): void {
     this.disarm(kind);
     const handle = this.env.clock.setTimer(input.deadline, () => {
-      if (this.timers.get(kind) === handle) this.timers.delete(kind);
+      if (this.armed?.get(kind) === handle) this.disarmFired(kind);
       void this.fire(input);
     });
     this.timers.set(kind, handle);
   }
 
+  /** Forgets a timer that fired (nothing to clear). */
+  private disarmFired(kind: TimerKind): void {
+    this.armed?.delete(kind);
+    if (this.armed?.size === 0) this.armed = null;
+  }
+
   private disarm(kind: TimerKind): void {
-    const handle = this.timers.get(kind);
-    if (handle) this.env.clock.clearTimer(handle);
-    this.timers.delete(kind);
+    const handle = this.armed?.get(kind);
+    if (!handle) return;
+    this.env.clock.clearTimer(handle);
+    this.armed!.delete(kind);
+    if (this.armed!.size === 0) this.armed = null;
   }
 
   /** A timer input goes through the mailbox like any command; if it could not be applied it is retried. */
@@ -249,9 +288,9 @@ export class RecipientActor {
     const reply = await this.send(input);
     if (!reply.ok && reply.error.code === 'unavailable' && !this.stopped) {
       const kind: TimerKind = input.type === 'offer_timeout' ? 'offer' : 'wrapup';
-      if (!this.timers.has(kind)) {
+      if (!this.armed?.has(kind)) {
         const handle = this.env.clock.setTimer(this.env.clock.now() + TIMER_RETRY_MS, () => {
-          if (this.timers.get(kind) === handle) this.timers.delete(kind);
+          if (this.armed?.get(kind) === handle) this.disarmFired(kind);
           void this.fire(input);
         });
         this.timers.set(kind, handle);

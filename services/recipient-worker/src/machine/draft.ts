@@ -124,12 +124,35 @@ export class Draft {
  * object of RecipientState is listed here.
  */
 export function cloneState(s: RecipientState): RecipientState {
+  // every field spelled out (not a spread): the copy gets all its fields in-object, no separate
+  // property array (~100 bytes less per recipient), and a field added to RecipientState fails to compile here
   return {
-    ...s,
+    account_id: s.account_id,
+    recipient_id: s.recipient_id,
+    login_session_id: s.login_session_id,
+    availability_state: s.availability_state,
     queue_availability: { ...s.queue_availability },
+    next_state: s.next_state,
+    away_reason: s.away_reason,
     offered_call: s.offered_call ? { ...s.offered_call } : null,
+    offer_deadline: s.offer_deadline,
     handling_call: s.handling_call ? { ...s.handling_call } : null,
-    stats: { ...s.stats },
+    answered_at: s.answered_at,
+    wrapup_seconds: s.wrapup_seconds,
+    wrapup_deadline: s.wrapup_deadline,
+    wiretapping_recipient: s.wiretapping_recipient,
+    wiretap_mode: s.wiretap_mode,
+    consecutive_misses: s.consecutive_misses,
+    total_talk_ms: s.total_talk_ms,
+    stats: {
+      total_calls: s.stats.total_calls,
+      missed_calls: s.stats.missed_calls,
+      avg_call_time: s.stats.avg_call_time,
+      login_time: s.stats.login_time,
+      last_action_time: s.stats.last_action_time,
+      last_handled_time: s.stats.last_handled_time,
+    },
+    seq: s.seq,
     recent_commands: s.recent_commands.slice(),
   };
 }

@@ -212,6 +212,8 @@ export class ShardManager {
         return;
       }
       if (control.value.node === node) return;
+      // shards_taken is for the gateways' read models: nothing for the balance to do
+      if (control.value.type === 'shards_taken') return;
       logger.debug({ control: control.value }, 'cluster control');
       this.requestBalance();
     });
@@ -585,7 +587,11 @@ export class ShardManager {
       }
       if (candidates.length === 0) return;
       const taken = await this.takeUpTo(candidates, quota - held.length);
-      if (taken.length > 0) logger.info({ quota, held: held.length + taken.length, live: sortedLive.length, taken }, 'balance: shards taken');
+      if (taken.length > 0) {
+        logger.info({ quota, held: held.length + taken.length, live: sortedLive.length, taken }, 'balance: shards taken');
+        // the gateways' read models drop what they hold of these shards (docs/performance.md)
+        await this.announce('shards_taken', taken);
+      }
     }
   }
 

@@ -16,6 +16,7 @@ export const STORE_WRITE_OPERATIONS = [
   'updateUser',
   'deleteUser',
   'saveRecipients',
+  'saveRecipientGroups',
   'deleteRecipient',
   'appendSession',
   'heartbeatNode',

@@ -142,6 +142,15 @@ export interface Store {
    * Every write's shard must equal fence.shard (RangeError otherwise).
    */
   saveRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence): Promise<void>;
+  /**
+   * Optional: several shards' `saveRecipients` in one go (the worker's write-behind batcher, one
+   * store transaction per tick). Each group is written or refused ON ITS OWN, exactly as
+   * `saveRecipients(group.writes, group.fence)` would be: a fenced group writes nothing and the
+   * others are still written. Resolves with one outcome per group, in order: null = written, or
+   * the StoreError that group got. Throws (nothing written) when the store itself failed.
+   * Absent: the batcher calls `saveRecipients` once per group.
+   */
+  saveRecipientGroups?(groups: Array<{ writes: Array<{ state: RecipientState; shard: number }>; fence: Fence }>): Promise<Array<StoreError | null>>;
   /** Fenced; deleting a recipient that has no state is a no-op. */
   deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void>;
 

@@ -549,25 +549,53 @@ export class SqliteStore implements Store {
     await this.run(() =>
       this.immediate(() => {
         this.checkFence(fence);
-        const now = Date.now();
-        const upsert = this.stmt(
-          `INSERT INTO recipients (account_id, recipient_id, shard, epoch, updated, state) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (account_id, recipient_id) DO UPDATE SET
-             shard = excluded.shard, epoch = excluded.epoch, updated = excluded.updated, state = excluded.state
-           WHERE recipients.epoch <= excluded.epoch`,
-        );
-        for (const w of writes) {
-          const r = upsert.run(w.state.account_id, w.state.recipient_id, w.shard, fence.epoch, now, JSON.stringify(w.state));
-          if (r.changes === 0) {
-            // A newer epoch wrote this row: roll the whole batch back.
-            throw new StoreError(
-              'fenced',
-              `recipient ${w.state.account_id}/${w.state.recipient_id} was written under a newer epoch than ${fence.epoch}`,
-            );
-          }
-        }
+        this.upsertRecipients(writes, fence, Date.now());
       }),
     );
+  }
+
+  /**
+   * One IMMEDIATE transaction for every group; each group in its own savepoint (better-sqlite3
+   * nests a transaction as a SAVEPOINT), so a fenced group is rolled back alone.
+   */
+  async saveRecipientGroups(groups: Array<{ writes: Array<{ state: RecipientState; shard: number }>; fence: Fence }>): Promise<Array<StoreError | null>> {
+    for (const g of groups) assertWritesInFenceShard(g.writes, g.fence);
+    return this.run(() =>
+      this.immediate(() => {
+        const now = Date.now();
+        return groups.map((g) => {
+          try {
+            this.conn().transaction(() => {
+              this.checkFence(g.fence);
+              this.upsertRecipients(g.writes, g.fence, now);
+            })();
+            return null;
+          } catch (err) {
+            if (err instanceof StoreError) return err;
+            throw err;
+          }
+        });
+      }),
+    );
+  }
+
+  private upsertRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence, now: number): void {
+    const upsert = this.stmt(
+      `INSERT INTO recipients (account_id, recipient_id, shard, epoch, updated, state) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id, recipient_id) DO UPDATE SET
+         shard = excluded.shard, epoch = excluded.epoch, updated = excluded.updated, state = excluded.state
+       WHERE recipients.epoch <= excluded.epoch`,
+    );
+    for (const w of writes) {
+      const r = upsert.run(w.state.account_id, w.state.recipient_id, w.shard, fence.epoch, now, JSON.stringify(w.state));
+      if (r.changes === 0) {
+        // A newer epoch wrote this row: roll the whole batch back.
+        throw new StoreError(
+          'fenced',
+          `recipient ${w.state.account_id}/${w.state.recipient_id} was written under a newer epoch than ${fence.epoch}`,
+        );
+      }
+    }
   }
 
   async deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void> {

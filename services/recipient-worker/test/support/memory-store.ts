@@ -194,6 +194,20 @@ export class MemoryStore implements Store {
       this.writes.push({ op: 'save', recipient_id: w.state.recipient_id, state: structuredClone(w.state), fence });
     }
   }
+  /** Each group through saveRecipients (so its gates and injected faults apply), each on its own. */
+  async saveRecipientGroups(groups: Array<{ writes: Array<{ state: RecipientState; shard: number }>; fence: Fence }>): Promise<Array<StoreError | null>> {
+    const out: Array<StoreError | null> = [];
+    for (const g of groups) {
+      try {
+        await this.saveRecipients(g.writes, g.fence);
+        out.push(null);
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        out.push(err);
+      }
+    }
+    return out;
+  }
   async deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void> {
     await this.enter('deleteRecipient');
     if (shard !== fence.shard) throw new RangeError('shard mismatch');

@@ -8,14 +8,17 @@ import { validator } from '../../schema.js';
  * - `node_joined`: a node registered; the others release their surplus to it.
  * - `node_leaving`: a node is shutting down (it has left the registry); the others will take its shards.
  * - `shards_released`: a node released these leases (handover): whoever is under its fair share takes them.
+ * - `shards_taken`: a node took these shards (claimed, loaded, consuming). Not for the workers: for
+ *   caches of recipient state elsewhere (the gateways' read models drop what they hold of them, so
+ *   that the next read names the new owner).
  */
-export const CLUSTER_CONTROL_TYPES = ['node_joined', 'node_leaving', 'shards_released'] as const;
+export const CLUSTER_CONTROL_TYPES = ['node_joined', 'node_leaving', 'shards_released', 'shards_taken'] as const;
 export type ClusterControlType = (typeof CLUSTER_CONTROL_TYPES)[number];
 
 export interface ClusterControlMessage {
   type: ClusterControlType;
   node: string;
-  /** shards_released: which */
+  /** shards_released / shards_taken: which */
   shards?: number[];
   /** ms since epoch */
   at: number;
