@@ -56,3 +56,46 @@ export type RecentCommand = string | { id: string; reply?: unknown };
 export function recentCommandId(entry: RecentCommand): string {
   return typeof entry === 'string' ? entry : entry.id;
 }
+
+/**
+ * The state of a recipient who has just logged in: Away, no call, no queue flags, session
+ * stats at 0 with login_time = last_action_time = `loginTime` (unix seconds). The one place
+ * that knows every field's starting value (the machine and test fixtures build on it).
+ */
+export function freshRecipientState(init: {
+  account_id: string;
+  recipient_id: string;
+  login_session_id: string;
+  loginTime: number;
+  seq: number;
+}): RecipientState {
+  return {
+    account_id: init.account_id,
+    recipient_id: init.recipient_id,
+    login_session_id: init.login_session_id,
+    availability_state: 'Away',
+    queue_availability: {},
+    next_state: null,
+    away_reason: null,
+    offered_call: null,
+    offer_deadline: null,
+    handling_call: null,
+    answered_at: null,
+    wrapup_seconds: 0,
+    wrapup_deadline: null,
+    wiretapping_recipient: null,
+    wiretap_mode: null,
+    consecutive_misses: 0,
+    total_talk_ms: 0,
+    stats: {
+      total_calls: 0,
+      missed_calls: 0,
+      avg_call_time: 0,
+      login_time: init.loginTime,
+      last_action_time: init.loginTime,
+      last_handled_time: 0,
+    },
+    seq: init.seq,
+    recent_commands: [],
+  };
+}

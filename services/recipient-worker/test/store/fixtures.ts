@@ -1,6 +1,6 @@
 /** Documents for the store tests. Ids are random per call so suites never collide. */
 import { randomBytes } from 'node:crypto';
-import type { AccountDoc, RecipientState, UserDoc } from '@qubicle/contracts';
+import { freshRecipientState, type AccountDoc, type RecipientState, type UserDoc } from '@qubicle/contracts';
 
 export function newId(): string {
   return randomBytes(16).toString('hex');
@@ -37,33 +37,13 @@ export function makeUser(accountId: string, overrides: Partial<UserDoc> = {}): U
 
 export function makeState(accountId: string, recipientId: string, overrides: Partial<RecipientState> = {}): RecipientState {
   return {
-    account_id: accountId,
-    recipient_id: recipientId,
-    login_session_id: newId(),
-    availability_state: 'Away',
-    queue_availability: {},
-    next_state: null,
-    away_reason: null,
-    offered_call: null,
-    offer_deadline: null,
-    handling_call: null,
-    answered_at: null,
-    wrapup_seconds: 0,
-    wrapup_deadline: null,
-    wiretapping_recipient: null,
-    wiretap_mode: null,
-    consecutive_misses: 0,
-    total_talk_ms: 0,
-    stats: {
-      total_calls: 0,
-      missed_calls: 0,
-      avg_call_time: 0,
-      login_time: 1_700_000_000,
-      last_action_time: 1_700_000_000,
-      last_handled_time: 0,
-    },
-    seq: 1,
-    recent_commands: [],
+    ...freshRecipientState({
+      account_id: accountId,
+      recipient_id: recipientId,
+      login_session_id: newId(),
+      loginTime: 1_700_000_000,
+      seq: 1,
+    }),
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 /** Login, logout and the status read. */
-import type { GetStatusCommand, LoginCommand, LogoutCommand, RecipientState } from '@qubicle/contracts';
+import { freshRecipientState, type GetStatusCommand, type LoginCommand, type LogoutCommand, type RecipientState } from '@qubicle/contracts';
 import { Draft, isBusy, toSeconds } from '../draft.js';
 import { read } from '../outcomes.js';
 import { logoutNow, withdrawOffer } from '../steps.js';
@@ -33,29 +33,13 @@ export function firstSeqOfSession(nowMs: number): number {
 }
 
 function freshSession(input: LoginCommand, ctx: MachineContext): RecipientState {
-  const now = toSeconds(ctx.now);
-  return {
+  return freshRecipientState({
     account_id: input.account_id,
     recipient_id: input.recipient_id,
     login_session_id: ctx.newSessionId(),
-    availability_state: 'Away',
-    queue_availability: {},
-    next_state: null,
-    away_reason: null,
-    offered_call: null,
-    offer_deadline: null,
-    handling_call: null,
-    answered_at: null,
-    wrapup_seconds: 0,
-    wrapup_deadline: null,
-    wiretapping_recipient: null,
-    wiretap_mode: null,
-    consecutive_misses: 0,
-    total_talk_ms: 0,
-    stats: { total_calls: 0, missed_calls: 0, avg_call_time: 0, login_time: now, last_action_time: now, last_handled_time: 0 },
+    loginTime: toSeconds(ctx.now),
     seq: firstSeqOfSession(ctx.now),
-    recent_commands: [],
-  };
+  });
 }
 
 /**

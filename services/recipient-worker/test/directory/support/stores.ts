@@ -2,7 +2,7 @@
  * The stores the directory suites run against: the in-memory fake (a few methods, with
  * failure injection) and the real SQLite adapter on `:memory:` through `createStore`.
  */
-import type { RecipientState } from '@qubicle/contracts';
+import { freshRecipientState, type RecipientState } from '@qubicle/contracts';
 import { createStore, type Store } from '../../../src/store/index.js';
 import { MemoryStore, type TestStore } from './memory-store.js';
 
@@ -12,29 +12,13 @@ export interface StoreFactory {
 }
 
 function loggedInState(accountId: string, recipientId: string): RecipientState {
-  const now = Math.floor(Date.now() / 1000);
-  return {
+  return freshRecipientState({
     account_id: accountId,
     recipient_id: recipientId,
     login_session_id: `${recipientId.slice(0, 8)}-session`,
-    availability_state: 'Away',
-    queue_availability: {},
-    next_state: null,
-    away_reason: null,
-    offered_call: null,
-    offer_deadline: null,
-    handling_call: null,
-    answered_at: null,
-    wrapup_seconds: 0,
-    wrapup_deadline: null,
-    wiretapping_recipient: null,
-    wiretap_mode: null,
-    consecutive_misses: 0,
-    total_talk_ms: 0,
-    stats: { total_calls: 0, missed_calls: 0, avg_call_time: 0, login_time: now, last_action_time: now, last_handled_time: 0 },
+    loginTime: Math.floor(Date.now() / 1000),
     seq: 0,
-    recent_commands: [],
-  };
+  });
 }
 
 /** A real Store seen through the TestStore helpers (only port methods are used). */
