@@ -84,3 +84,4 @@ export * from './live/client-message.js';
 export * from './live/reply.js';
 export * from './live/event.js';
 export * from './bus/recipient-bus-client.js';
+export * from './log-redaction.js';

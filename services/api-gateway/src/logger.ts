@@ -5,29 +5,12 @@
  * credential or an api key in the first place (the access line has method, route, status,
  * duration_ms and request_id only).
  */
+import { LOG_REDACT_PATHS, SECRET_LOG_KEYS } from '@qubicle/contracts';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.js';
 
-/** Keys whose values never reach a log line. */
-export const SECRET_LOG_KEYS = [
-  'password',
-  'credentials',
-  'api_key',
-  'auth_token',
-  'token',
-  'hash',
-  'secret',
-  'authorization',
-  'cookie',
-  '["x-auth-token"]',
-  'body',
-] as const;
-
-/** pino `redact` paths for SECRET_LOG_KEYS at the top level and one or two levels down. */
-export const LOG_REDACT_PATHS: string[] = SECRET_LOG_KEYS.flatMap((k) => {
-  const child = k.startsWith('[') ? k : `.${k}`;
-  return [k, `*${child}`, `*.*${child}`];
-});
+/** The redaction lists live in contracts so that both services redact the same keys. */
+export { LOG_REDACT_PATHS, SECRET_LOG_KEYS };
 
 export interface GatewayLoggerOptions {
   level: LogLevel;

@@ -4,29 +4,12 @@
  * to three levels deep, as a second line of defence: no code logs a message body, a header set,
  * a token, a password, an md5 credential, an api key or a credential hash in the first place.
  */
+import { LOG_REDACT_PATHS, SECRET_LOG_KEYS } from '@qubicle/contracts';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from './config.js';
 
-/** Keys whose values never reach a log line. */
-export const SECRET_LOG_KEYS = [
-  'password',
-  'credentials',
-  'api_key',
-  'auth_token',
-  'token',
-  'hash',
-  'secret',
-  'authorization',
-  'cookie',
-  '["x-auth-token"]',
-  'body',
-] as const;
-
-/** pino `redact` paths for SECRET_LOG_KEYS at the top level and one or two levels down. */
-export const LOG_REDACT_PATHS: string[] = SECRET_LOG_KEYS.flatMap((k) => {
-  const child = k.startsWith('[') ? k : `.${k}`;
-  return [k, `*${child}`, `*.*${child}`];
-});
+/** The redaction lists live in contracts so that both services redact the same keys. */
+export { LOG_REDACT_PATHS, SECRET_LOG_KEYS };
 
 export interface WorkerLoggerOptions {
   level: LogLevel;
