@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import { noopLogger, type Logger } from '../bus.js';
 import { TransportError } from '../errors.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 export type SetupFn = (conn: ChannelModel) => Promise<void>;
 
@@ -356,6 +357,8 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
         break;
       }
 
+      // One writev per event-loop turn instead of one write per frame (write-coalescing.ts).
+      if (!coalesceWrites(conn)) this.log.debug({ connection: this.name }, 'amqplib internals changed: socket writes not coalesced');
       const gen = ++this.generation;
       this.conn = conn;
       const closed = new Promise<void>((resolve) => {
