@@ -70,6 +70,7 @@ async function measure(ctx: BenchContext): Promise<Baselines> {
         statusCounts: {},
         cpuPer1k: (cpu.stop() * share) / (r.calls / 1000),
         brokerCpuPer1k: broker ? (broker.stop() * share) / (r.calls / 1000) : Number.NaN,
+        cpuPer1kBy: {},
       };
       await client.stop();
       ctx.log(`B rpc_echo: ${B.rps.toFixed(0)} rpc/s, p50 ${B.p50.toFixed(2)} ms, p99 ${B.p99.toFixed(2)} ms`);
@@ -79,7 +80,7 @@ async function measure(ctx: BenchContext): Promise<Baselines> {
       let C: LoadResult;
       try {
         const { port } = await koaRpc.message<{ port: number }>('ready');
-        C = await load({ url: `http://127.0.0.1:${port}/status/${'c'.repeat(32)}`, connections: CONNECTIONS, durationS, warmupS, pids: [koaRpc.pid, echo.pid], brokerPid });
+        C = await load({ url: `http://127.0.0.1:${port}/status/${'c'.repeat(32)}`, connections: CONNECTIONS, durationS, warmupS, pids: [koaRpc.pid, echo.pid], names: ['koa-rpc', 'echo'], brokerPid });
       } finally {
         await koaRpc.stop();
       }

@@ -31,6 +31,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     ...durations(ctx),
     next: () => ({ path: `${base}/${ids[n++ % RECIPIENTS]}/status` }),
     pids: stack.pids,
+    names: stack.names,
     brokerPid: stack.brokerPid,
   });
   const bulk = await load({
@@ -41,6 +42,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     connections: CONNECTIONS,
     ...durations(ctx),
     pids: stack.pids,
+    names: stack.names,
     brokerPid: stack.brokerPid,
   });
   const { durationS } = durations(ctx);

@@ -23,6 +23,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     connections: CONNECTIONS,
     ...durations(ctx),
     pids: stack.pids,
+    names: stack.names,
     brokerPid: stack.brokerPid,
   });
   ctx.log(`${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (C: ${C.rps.toFixed(0)} req/s)`);

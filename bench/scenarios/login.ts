@@ -28,6 +28,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
     amount: count,
     next: () => ({ path: `${base}/${ids[n++ % count]}/status`, method: 'POST', body: LOGIN }),
     pids: stack.pids,
+    names: stack.names,
     brokerPid: stack.brokerPid,
   });
   // every one of them is logged in (read back in bulk, over the bus)

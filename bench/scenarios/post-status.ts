@@ -40,6 +40,7 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
       return { path: `${base}/${ids[i]}/status`, method: 'POST', body };
     },
     pids: stack.pids,
+    names: stack.names,
     brokerPid: stack.brokerPid,
   });
   // warm-up included in both: the writes per store transaction of the write-behind batcher

@@ -23,6 +23,8 @@ export interface LoadSpec {
   next?: () => { path: string; method?: 'GET' | 'POST' | 'PUT'; body?: string };
   /** service processes whose CPU is counted */
   pids: number[];
+  /** their names, same order: each also gets its own CPU figure (where the time goes) */
+  names?: string[];
   /** the broker's pid (its CPU is reported separately), if known */
   brokerPid?: number | undefined;
   /** per-request timeout (s) */
@@ -43,6 +45,8 @@ export interface LoadResult {
   cpuPer1k: number;
   /** CPU seconds of the broker per 1,000 requests (NaN when unknown) */
   brokerCpuPer1k: number;
+  /** CPU seconds per 1,000 requests of each named service process */
+  cpuPer1kBy: Record<string, number>;
 }
 
 function runOnce(spec: LoadSpec, opts: { durationS?: number; amount?: number }): Promise<autocannon.Result> {
@@ -73,6 +77,7 @@ function runOnce(spec: LoadSpec, opts: { durationS?: number; amount?: number }):
 export async function load(spec: LoadSpec): Promise<LoadResult> {
   if ((spec.warmupS ?? 0) > 0 && spec.amount === undefined) await runOnce(spec, { durationS: spec.warmupS! });
   const cpu = cpuMeter(spec.pids);
+  const perProcess = (spec.names ?? []).map((name, i) => ({ name, meter: cpuMeter([spec.pids[i]!]) }));
   const broker = spec.brokerPid !== undefined ? cpuMeter([spec.brokerPid]) : undefined;
   const started = performance.now();
   const r = await runOnce(spec, spec.amount !== undefined ? { amount: spec.amount } : { durationS: spec.durationS ?? 10 });
@@ -80,6 +85,8 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const cpuS = cpu.stop();
   const brokerS = broker ? broker.stop() : Number.NaN;
   const ok = r['2xx'];
+  const cpuPer1kBy: Record<string, number> = {};
+  for (const m of perProcess) cpuPer1kBy[m.name] = ok > 0 ? m.meter.stop() / (ok / 1000) : Number.NaN;
   const statusCounts: Record<string, number> = {};
   for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCounts[code] = (s as { count: number }).count;
   return {
@@ -92,6 +99,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     statusCounts,
     cpuPer1k: ok > 0 ? cpuS / (ok / 1000) : Number.NaN,
     brokerCpuPer1k: ok > 0 ? brokerS / (ok / 1000) : Number.NaN,
+    cpuPer1kBy,
   };
 }
 

@@ -4,7 +4,8 @@
  * CPU time read from /proc/<pid>/stat (the service processes' and the broker's).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +22,26 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/**
+ * The JavaScript `tsc -b` compiled from a service's `src/*.ts` (`services/x/src/main.ts` →
+ * `services/x/dist/src/main.js`): what the Docker image runs, with plain node. bench/run.ts builds
+ * first, so it matches the sources.
+ */
+export function compiledPath(file: string): string {
+  const m = /^(.*)\/src\/(.*)\.ts$/.exec(file);
+  if (!m) throw new Error(`not a src/*.ts file: ${file}`);
+  const js = `${m[1]}/dist/src/${m[2]}.js`;
+  if (!existsSync(join(ROOT, js))) throw new Error(`${js} is missing: run \`npm run build\` (npm run bench does)`);
+  return js;
+}
+
 /** Starts `file` (relative to the repo root) in its own node process; `nodeArgs` go before the loader (e.g. --expose-gc). */
-export function startTs(name: string, file: string, env: Record<string, string>, opts: { nodeArgs?: string[]; args?: string[] } = {}): Child {
+export function startTs(name: string, file: string, env: Record<string, string>, opts: { nodeArgs?: string[]; args?: string[]; compiled?: boolean } = {}): Child {
   // BENCH_CPU_PROF=<dir>: V8 CPU profiles of every child (written when it exits), for finding where the time goes
   const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}/${name}`] : [];
-  const proc = spawn(process.execPath, [...prof, ...(opts.nodeArgs ?? []), '--import', 'tsx', '--conditions=source', file, ...(opts.args ?? [])], {
+  const compiled = opts.compiled ? compiledPath(file) : undefined;
+  const entry = compiled ? [compiled] : ['--import', 'tsx', '--conditions=source', file];
+  const proc = spawn(process.execPath, [...prof, ...(opts.nodeArgs ?? []), ...entry, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

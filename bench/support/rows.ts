@@ -49,6 +49,11 @@ export function loadRows(
     }),
   );
   rows.push(rowOf(scenario, 'cpu_per_1k', r.cpuPer1k, 'cpu s/1k ops', { ...(b ? { baseline: b.cpuPer1k } : {}), note: 'service processes (user+sys)' }));
+  // each service process on its own: the one that costs most is where optimising pays
+  for (const [name, v] of Object.entries(r.cpuPer1kBy)) {
+    const base = opts.baseline?.cpuPer1kBy[name];
+    rows.push(rowOf(scenario, `cpu_per_1k.${name}`, v, 'cpu s/1k ops', { ...(base !== undefined ? { baseline: base } : {}), note: `${name} process` }));
+  }
   if (Number.isFinite(r.brokerCpuPer1k)) {
     rows.push(rowOf(scenario, 'broker_cpu_per_1k', r.brokerCpuPer1k, 'cpu s/1k ops', { ...(b && Number.isFinite(b.brokerCpuPer1k) ? { baseline: b.brokerCpuPer1k } : {}), note: 'RabbitMQ (beam.smp)' }));
   }

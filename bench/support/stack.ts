@@ -35,6 +35,8 @@ export interface Stack {
   gateway: Child;
   /** the service processes (their CPU is what a scenario costs) */
   pids: number[];
+  /** their names, same order (per-process CPU rows) */
+  names: string[];
   brokerPid: number | undefined;
   bus: AmqpBus;
   client: RecipientBusClient;
@@ -110,7 +112,7 @@ async function startStack(poolSize: number, log: (l: string) => void): Promise<S
       NODE_NAME: 'bench-worker',
       METRICS_PORT: String(workerPort),
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    });
+    }, { compiled: true });
     children.push(worker);
     await waitFor('the worker to be ready', 60_000, async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`)).status === 200);
     const port = await freePort();
@@ -121,7 +123,7 @@ async function startStack(poolSize: number, log: (l: string) => void): Promise<S
       PORT: String(port),
       HOST: '127.0.0.1',
       NODE_NAME: 'bench-gateway',
-    });
+    }, { compiled: true });
     children.push(gateway);
     await waitFor('the gateway to be ready', 60_000, async () => (await fetch(`${url}/readyz`)).status === 200);
     const auth = await fetch(`${url}/v2/user_auth`, {
@@ -146,6 +148,7 @@ async function startStack(poolSize: number, log: (l: string) => void): Promise<S
       worker,
       gateway,
       pids: [worker.pid, gateway.pid],
+      names: ['worker', 'gateway'],
       brokerPid: await findBrokerPid(),
       bus,
       client,

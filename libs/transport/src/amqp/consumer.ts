@@ -6,6 +6,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Consumer, Logger, QueueSpec } from '../bus.js';
 import { TransportError } from '../errors.js';
+import { AckBatcher } from './ack-batcher.js';
 import type { AmqpConnection, SetupHandle } from './connection.js';
 import { amqpCode, refused, swallow } from './util.js';
 
@@ -28,6 +29,8 @@ export abstract class ManagedConsumer implements Consumer {
   private idleWaiters: Array<() => void> = [];
   private handle: SetupHandle | undefined;
   private brokerCancelled = false;
+  /** Each channel's acks go out in bulk (ack-batcher.ts). */
+  private readonly acks = new WeakMap<Channel, AckBatcher>();
 
   protected constructor(
     protected readonly connection: AmqpConnection,
@@ -77,6 +80,8 @@ export abstract class ManagedConsumer implements Consumer {
     await this.idle();
     this.ch = undefined;
     this.consumerTag = undefined;
+    // Held acks go out before the channel closes, or the broker would redeliver those messages.
+    if (ch) this.acks.get(ch)?.flushAll();
     if (ch) await ch.close().catch(() => undefined);
   }
 
@@ -97,7 +102,11 @@ export abstract class ManagedConsumer implements Consumer {
     if (this.cancelled) return;
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => this.log.warn({ err, consumer: this.label }, 'consumer channel error'));
-    ch.on('close', () => this.onChannelClosed(ch, conn));
+    ch.on('close', () => {
+      this.acks.get(ch)?.discard();
+      this.onChannelClosed(ch, conn);
+    });
+    this.acks.set(ch, new AckBatcher(ch));
     try {
       const { queue, exclusive } = await this.prepare(ch);
       const ok = await ch.consume(queue, (msg) => this.onDelivery(ch, msg), { exclusive });
@@ -143,6 +152,7 @@ export abstract class ManagedConsumer implements Consumer {
       return;
     }
     this.inFlight++;
+    this.acks.get(ch)?.delivered(msg);
     void this.process(ch, msg)
       .catch((err: unknown) => this.log.error({ err, consumer: this.label }, 'message processing failed'))
       .finally(() => {
@@ -163,18 +173,29 @@ export abstract class ManagedConsumer implements Consumer {
     }
   }
 
+  /**
+   * Acks in bulk with the channel's other acks of this turn (ack-batcher.ts). If the channel is gone
+   * the broker requeues the message for another consumer.
+   */
   protected ack(ch: Channel, msg: ConsumeMessage): void {
-    // Fails only if the channel is gone: the broker requeues the message for another consumer.
-    if (!swallow(() => ch.ack(msg))) this.log.debug({ consumer: this.label }, 'ack on a closed channel');
+    const acks = this.acks.get(ch);
+    if (acks) acks.ack(msg);
+    else if (!swallow(() => ch.ack(msg))) this.log.debug({ consumer: this.label }, 'ack on a closed channel');
   }
 
   protected nackRequeue(ch: Channel, msg: ConsumeMessage): void {
     // requeue=true: back in the queue (flagged redelivered) for the next consumer.
-    if (!swallow(() => ch.nack(msg, false, true))) this.log.debug({ consumer: this.label }, 'nack on a closed channel');
+    this.nack(ch, msg, true);
   }
 
   protected nackDrop(ch: Channel, msg: ConsumeMessage): void {
     // requeue=false: dead-lettered if the queue has a DLX, dropped otherwise; never a hot loop.
-    if (!swallow(() => ch.nack(msg, false, false))) this.log.debug({ consumer: this.label }, 'nack on a closed channel');
+    this.nack(ch, msg, false);
+  }
+
+  private nack(ch: Channel, msg: ConsumeMessage, requeue: boolean): void {
+    const acks = this.acks.get(ch);
+    if (acks) acks.nack(msg, requeue);
+    else if (!swallow(() => ch.nack(msg, false, requeue))) this.log.debug({ consumer: this.label }, 'nack on a closed channel');
   }
 }

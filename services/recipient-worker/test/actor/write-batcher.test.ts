@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { WriteBatcher } from '../../src/actor/write-batcher.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreError, type Fence } from '../../src/store/port.js';
@@ -127,6 +131,44 @@ describe('actor: write-behind batching', () => {
       assert.ok(await store.loadRecipient(ACC, id(4)));
     } finally {
       await store.close();
+    }
+  });
+
+  it('SQLite: a write refused by a newer epoch fails its group alone; a group of two is rolled back whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'write-batcher-'));
+    const path = join(dir, 'store.db');
+    const store = new SqliteStore({ path });
+    await store.init();
+    const raw = new Database(path);
+    try {
+      const fences: Fence[] = [];
+      for (const shard of [0, 1, 2]) {
+        const lease = await store.tryAcquireLease(shard, NODE, 60_000, Date.now());
+        fences.push({ shard, epoch: lease!.epoch, node: NODE });
+        await store.claimShard(shard, fences[shard]!);
+      }
+      // rows written under a newer epoch than the leases show (another owner got there first):
+      // the fence check passes, the upsert itself is refused
+      await store.saveRecipients([{ state: makeState(ACC, id(1)), shard: 0 }], fences[0]!);
+      await store.saveRecipients([{ state: makeState(ACC, id(3)), shard: 1 }], fences[1]!);
+      raw.prepare('UPDATE recipients SET epoch = epoch + 100 WHERE recipient_id IN (?, ?)').run(id(1), id(3));
+      const before = (await store.loadRecipient(ACC, id(1)))!.state;
+
+      const out = await store.saveRecipientGroups([
+        { writes: [{ state: { ...makeState(ACC, id(1)), availability_state: 'Away' }, shard: 0 }], fence: fences[0]! }, // one write, refused
+        { writes: [{ state: makeState(ACC, id(2)), shard: 1 }, { state: makeState(ACC, id(3)), shard: 1 }], fence: fences[1]! }, // 2nd refused
+        { writes: [{ state: makeState(ACC, id(4)), shard: 2 }], fence: fences[2]! },
+      ]);
+      assert.ok(out[0] instanceof StoreError && out[0].kind === 'fenced', 'single write refused');
+      assert.ok(out[1] instanceof StoreError && out[1].kind === 'fenced', 'pair refused');
+      assert.equal(out[2], null);
+      assert.deepEqual((await store.loadRecipient(ACC, id(1)))!.state, before, 'the refused single write changed nothing');
+      assert.equal(await store.loadRecipient(ACC, id(2)), null, "the pair's first write was rolled back with it");
+      assert.ok(await store.loadRecipient(ACC, id(4)), 'the other group committed');
+    } finally {
+      raw.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
