@@ -22,6 +22,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/transport/package.json libs/transport/
+COPY libs/runtime/package.json libs/runtime/
 COPY services/api-gateway/package.json services/api-gateway/
 COPY services/recipient-worker/package.json services/recipient-worker/
 RUN npm ci --no-audit --no-fund

@@ -3,10 +3,11 @@
  * missing value fails fast with a ConfigError that names the variable.
  */
 import { hostname } from 'node:os';
+import { ConfigError, LOG_LEVELS, integer, onOff, optionalInteger, raw, type ConfigVariable, type Env, type LogLevel } from '@qubicle/runtime';
 import type { LiveOptions } from './live/options.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The error, the level names and the variables' table are the worker's too (libs/runtime); part of this package's API. */
+export { ConfigError, LOG_LEVELS, type ConfigService, type ConfigVariable, type LogLevel } from '@qubicle/runtime';
 
 export interface GatewayConfig {
   port: number;
@@ -40,32 +41,7 @@ export type LiveConfig = Pick<
   'maxConnections' | 'maxSubscriptions' | 'maxMessageBytes' | 'maxBufferedBytes' | 'maxTotalBufferedBytes' | 'resumeEventsPerRecipient'
 >;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable} ${problem}`);
-  }
-}
-
 export const MIN_AUTH_TOKEN_SECRET_LENGTH = 32;
-
-type Env = Record<string, string | undefined>;
-
-/** Which processes read a variable: the gateway alone, or the embedded `npm start` (gateway + worker in one process). */
-export type ConfigService = 'gateway' | 'worker' | 'embedded';
-
-export interface ConfigVariable {
-  name: string;
-  /** As documented (null = no default: unset means absent, or required). */
-  default: string | null;
-  description: string;
-  services: readonly ConfigService[];
-  /** A credential (or a URL that may carry one): from a Secret, never a ConfigMap or a log line. */
-  secret: boolean;
-}
 
 /**
  * Every variable loadGatewayConfig reads (a test checks that it reads no other), for the README's
@@ -93,26 +69,6 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LIVE_RESUME_EVENTS', default: '100', description: 'Recent events kept per recipient for websocket clients that reconnect with `resume` (0 = always a fresh snapshot).', services: ['gateway', 'embedded'], secret: false },
 ];
 
-function raw(env: Env, name: string): string | undefined {
-  const v = env[name];
-  if (v === undefined) return undefined;
-  const t = v.trim();
-  return t === '' ? undefined : t;
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const v = raw(env, name);
-  if (v === undefined) return def;
-  if (!/^-?\d+$/.test(v)) throw new ConfigError(name, `must be an integer, got '${v}'`);
-  const n = Number(v);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
-  return raw(env, name) === undefined ? undefined : int(env, name, 0, min, max);
-}
-
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const amqpUrl = raw(env, 'AMQP_URL');
   if (amqpUrl !== undefined && !/^amqps?:\/\//.test(amqpUrl)) {
@@ -134,38 +90,30 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   }
 
   return {
-    port: int(env, 'PORT', 8000, 0, 65535),
+    port: integer(env, 'PORT', 8000, 0, 65535),
     host,
     amqpUrl,
     authTokenSecret,
-    authTokenTtlSeconds: int(env, 'AUTH_TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
-    rpcTimeoutMs: int(env, 'RPC_TIMEOUT_MS', 5000, 100, 60000),
-    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1048576, 1024, 64 * 1024 * 1024),
+    authTokenTtlSeconds: integer(env, 'AUTH_TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
+    rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 100, 60000),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1048576, 1024, 64 * 1024 * 1024),
     nodeName: raw(env, 'NODE_NAME') ?? `api-gateway@${hostname()}`,
     logLevel: logLevel as LogLevel,
-    shardCount: optionalInt(env, 'SHARD_COUNT', 1, 65536),
+    shardCount: optionalInteger(env, 'SHARD_COUNT', 1, 65536),
     readModel: {
       enabled: onOff(env, 'READ_MODEL', true),
-      maxAgeMs: int(env, 'READ_MODEL_MAX_AGE_MS', 30_000, 0, 24 * 3600 * 1000),
-      maxEntries: int(env, 'READ_MODEL_MAX_ENTRIES', 200_000, 1, 100_000_000),
+      maxAgeMs: integer(env, 'READ_MODEL_MAX_AGE_MS', 30_000, 0, 24 * 3600 * 1000),
+      maxEntries: integer(env, 'READ_MODEL_MAX_ENTRIES', 200_000, 1, 100_000_000),
     },
     live: {
-      maxConnections: int(env, 'LIVE_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
-      maxSubscriptions: int(env, 'LIVE_MAX_SUBSCRIPTIONS', 16, 1, 1024),
-      maxMessageBytes: int(env, 'LIVE_MAX_MESSAGE_BYTES', 65_536, 1024, 16 * 1024 * 1024),
-      maxBufferedBytes: int(env, 'LIVE_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
-      maxTotalBufferedBytes: int(env, 'LIVE_MAX_TOTAL_BUFFERED_BYTES', 256 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
-      resumeEventsPerRecipient: int(env, 'LIVE_RESUME_EVENTS', 100, 0, 10_000),
+      maxConnections: integer(env, 'LIVE_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+      maxSubscriptions: integer(env, 'LIVE_MAX_SUBSCRIPTIONS', 16, 1, 1024),
+      maxMessageBytes: integer(env, 'LIVE_MAX_MESSAGE_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+      maxBufferedBytes: integer(env, 'LIVE_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      maxTotalBufferedBytes: integer(env, 'LIVE_MAX_TOTAL_BUFFERED_BYTES', 256 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024 * 1024),
+      resumeEventsPerRecipient: integer(env, 'LIVE_RESUME_EVENTS', 100, 0, 10_000),
     },
   };
-}
-
-function onOff(env: Env, name: string, fallback: boolean): boolean {
-  const v = raw(env, name)?.toLowerCase();
-  if (v === undefined) return fallback;
-  if (v === 'on' || v === 'true' || v === '1') return true;
-  if (v === 'off' || v === 'false' || v === '0') return false;
-  throw new ConfigError(name, `must be on or off, got '${v}'`);
 }
 
 /** The secret createApp needs; embedded mode passes one in through the config. */

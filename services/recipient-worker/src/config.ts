@@ -5,19 +5,10 @@
  */
 import { hostname } from 'node:os';
 import type { ShardQueueType } from '@qubicle/contracts';
+import { LOG_LEVELS, integer, oneOf, raw, url, type ConfigVariable, type Env, type LogLevel } from '@qubicle/runtime';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** The error, the level names and the variables' table are the gateway's too (libs/runtime); part of this package's API. */
+export { ConfigError, LOG_LEVELS, type ConfigService, type ConfigVariable, type LogLevel } from '@qubicle/runtime';
 
 export interface WorkerConfig {
   /** NODE_NAME: reported as `node`, owner of leases. */
@@ -41,21 +32,6 @@ export interface WorkerConfig {
   bootstrap: { accountName: string; adminUsername: string; adminPassword: string };
 }
 
-type Env = Record<string, string | undefined>;
-
-/** Which processes read a variable: the worker alone, or the embedded `npm start` (gateway + worker in one process). */
-export type ConfigService = 'gateway' | 'worker' | 'embedded';
-
-export interface ConfigVariable {
-  name: string;
-  /** As documented (null = no default: unset means absent/off, or required). */
-  default: string | null;
-  description: string;
-  services: readonly ConfigService[];
-  /** A credential (or a URL that may carry one): from a Secret, never a ConfigMap or a log line. */
-  secret: boolean;
-}
-
 /**
  * Every variable loadWorkerConfig reads (a test checks that it reads no other), for the README's
  * configuration table (docs/configuration.md) and the compose / Kubernetes validation tests.
@@ -76,43 +52,6 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'BOOTSTRAP_ADMIN_USERNAME', default: 'admin', description: 'Admin user created with that account.', services: ['worker', 'embedded'], secret: false },
   { name: 'BOOTSTRAP_ADMIN_PASSWORD', default: 'qubicle-demo', description: 'Password of the bootstrap admin and demo agents (only used when the store is empty). Set it in production.', services: ['worker', 'embedded'], secret: true },
 ];
-
-/** Trimmed value, or undefined when unset or blank. */
-function raw(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, dflt: number, min: number, max: number): number {
-  const value = raw(env, name);
-  if (value === undefined) return dflt;
-  if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], dflt: T): T {
-  const value = raw(env, name);
-  if (value === undefined) return dflt;
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(name, `must be one of ${allowed.join('|')}, got ${JSON.stringify(value)}`);
-  return value as T;
-}
-
-function url(env: Env, name: string, protocols: string[]): string | undefined {
-  const value = raw(env, name);
-  if (value === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigError(name, 'is not a valid URL');
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.map((p) => `${p}//`).join(' or ')}, got ${parsed.protocol}//`);
-  }
-  return value;
-}
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   return {
