@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { shardOf, shardQueue } from '@qubicle/contracts';
 import { PASSWORD, startStack, type Stack } from './support/stack.js';
-import { parsePrometheusText, sample, type Samples } from './support/prom-text.js';
+import { parsePrometheusText, sample, type Samples } from '../../libs/runtime/test/support/prom-text.js';
 
 const QUEUE = 'c6564319c5996b0db6f4e53d69db79d8';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { register as globalRegistry, Counter, Registry } from 'prom-client';
 import { createMetrics, GATEWAY_METRIC_NAMES } from '../src/metrics.js';
 import { startHarness, type Harness } from './support/harness.js';
-import { familyNames, parsePrometheusText, sample } from './support/prom-text.js';
+import { familyNames, parsePrometheusText, sample } from '../../../libs/runtime/test/support/prom-text.js';
 
 describe('metrics', () => {
   let h: Harness | undefined;

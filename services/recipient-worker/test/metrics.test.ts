@@ -9,7 +9,7 @@ import { createWorker } from '../src/worker.js';
 import { captureLogger } from './support/logger.js';
 import { ACCOUNT, OTHER, QUEUE, RECIPIENT, T0 } from './support/machine-fixtures.js';
 import { MemoryStore } from './support/memory-store.js';
-import { familyNames, parsePrometheusText, sample, type Samples } from './support/prom-text.js';
+import { familyNames, parsePrometheusText, sample, type Samples } from '../../../libs/runtime/test/support/prom-text.js';
 import { waitFor } from './support/wait.js';
 
 const SHARDS = 4;

@@ -9,7 +9,7 @@ import { createWorker } from '../src/worker.js';
 import { captureLogger } from './support/logger.js';
 import { ACCOUNT, T0 } from './support/machine-fixtures.js';
 import { MemoryStore } from './support/memory-store.js';
-import { parsePrometheusText, sample } from './support/prom-text.js';
+import { parsePrometheusText, sample } from '../../../libs/runtime/test/support/prom-text.js';
 
 async function get(url: string): Promise<{ status: number; type: string | null; body: any; text: string }> {
   const res = await fetch(url);

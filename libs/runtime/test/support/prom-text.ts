@@ -1,4 +1,9 @@
-/** Reads Prometheus text exposition into samples, for exact assertions on scraped metrics. */
+/**
+ * Reads Prometheus text exposition into samples, for exact assertions on scraped metrics. One copy
+ * for the services' tests and the repo's ops tests, which import it by relative path (as they do
+ * libs/transport/test/support/vhost.ts):
+ *   import { parsePrometheusText, sample } from '../../../libs/runtime/test/support/prom-text.js';
+ */
 export type Samples = Map<string, number>;
 
 /** `name{a="1",b="2"}` with the labels sorted by name. */
