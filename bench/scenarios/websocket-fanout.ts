@@ -18,20 +18,21 @@
  * Rows: {scenario, metric, value, unit, target?, met?}. Standalone:
  *   tsx --conditions=source bench/scenarios/websocket-fanout.ts [--subscribers 1000] [--recipients 200] [--calls 400] [--concurrency 25]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { EVENTS_EXCHANGE, RecipientBusClient, newKazooId, validateRecipientEvent, type UserDoc } from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, RecipientBusClient, validateRecipientEvent } from '@qubicle/contracts';
 import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { bootstrapDemo, createStore } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../libs/transport/test/support/vhost.js';
+import { freePort } from '../../test/support/free-port.js';
 import { busEvents, runSimulation } from '../../tools/simulator/src/index.js';
+import { startTs, waitFor, type Child } from '../support/processes.js';
+import { writeRecipients } from '../support/recipients.js';
 import type { BenchRow, BenchScenario } from '../types.js';
 
 export interface WebsocketFanoutOptions {
@@ -49,7 +50,6 @@ const SCENARIO = 'websocket-fanout';
 const SECRET = 'bench-live-token-secret-0123456789abcdef0123';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const SHARD_COUNT = 8;
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** latency histogram: 0.1 ms buckets up to 30 s */
 const BUCKET_MS = 0.1;
 const BUCKETS = 300_000;
@@ -68,7 +68,7 @@ export async function websocketFanout(opts: WebsocketFanoutOptions = {}): Promis
 
   let vhost: TestVhost | undefined;
   let serviceBus: AmqpBus | undefined;
-  const children: ChildProcess[] = [];
+  const children: Child[] = [];
   const sockets: WebSocket[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'qubicle-bench-ws-'));
   try {
@@ -80,44 +80,40 @@ export async function websocketFanout(opts: WebsocketFanoutOptions = {}): Promis
     await store.init();
     const { account } = await bootstrapDemo(store, { accountName: 'bench', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, logger: pino({ level: 'silent' }) });
     const accountId = account.id;
-    const ids: string[] = [];
-    for (let i = 0; i < recipientCount; i++) {
-      const id = newKazooId();
-      const doc: UserDoc = {
-        id,
-        account_id: accountId,
-        first_name: `Agent${String(i).padStart(3, '0')}`,
-        last_name: 'Bench',
-        username: `bench${i}`,
-        priv_level: 'user',
-        enabled: true,
-        qubicle: { enabled: true, permissions: { monitor: false } },
-      };
-      await store.createUser(doc, null);
-      ids.push(id);
-    }
+    const ids = await writeRecipients(store, accountId, recipientCount);
     await store.close();
 
     // ---- the worker and the gateway under test, each in its own process ----------------------------
     const common = { AMQP_URL: vhost.url, SHARD_COUNT: String(SHARD_COUNT), LOG_LEVEL: 'warn', RPC_TIMEOUT_MS: '10000' };
     const workerPort = await freePort();
     children.push(
-      start('services/recipient-worker/src/main.ts', { ...common, SQLITE_PATH: sqlitePath, NODE_NAME: 'bench-worker', METRICS_PORT: String(workerPort), BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD }),
+      startTs(
+        'worker',
+        'services/recipient-worker/src/main.ts',
+        { ...common, SQLITE_PATH: sqlitePath, NODE_NAME: 'bench-worker', METRICS_PORT: String(workerPort), BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD },
+        { echoStderr: true },
+      ),
     );
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`).catch(() => undefined))?.status === 200, 60_000, 'the worker to be ready');
+    await waitFor('the worker to be ready', 60_000, async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`)).status === 200);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     children.push(
-      start('services/api-gateway/src/main.ts', {
-        ...common,
-        AUTH_TOKEN_SECRET: SECRET,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        NODE_NAME: 'bench-gateway',
-        LIVE_MAX_CONNECTIONS: String(subscribers + 100),
-      }),
+      startTs(
+        'gateway',
+        'services/api-gateway/src/main.ts',
+        {
+          ...common,
+          AUTH_TOKEN_SECRET: SECRET,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          NODE_NAME: 'bench-gateway',
+          LIVE_MAX_CONNECTIONS: String(subscribers + 100),
+        },
+        // BENCH_GATEWAY_NODE_ARGS: node flags for the gateway under test (e.g. --max-old-space-size=…)
+        { nodeArgs: (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean), echoStderr: true },
+      ),
     );
-    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 60_000, 'the gateway to be ready');
+    await waitFor('the gateway to be ready', 60_000, async () => (await fetch(`${base}/readyz`)).status === 200);
     const auth = await fetch(`${base}/v2/user_auth`, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json' },
@@ -190,7 +186,7 @@ export async function websocketFanout(opts: WebsocketFanoutOptions = {}): Promis
         }),
       );
     }
-    await waitFor(async () => clients.every((c) => c.complete), 120_000, 'every subscriber to get its snapshot');
+    await waitFor('every subscriber to get its snapshot', 120_000, () => clients.every((c) => c.complete));
     const subscribeMs = performance.now() - subscribeStart;
     const withSubscribers = await gatewayMemory(base);
     log(`${subscribers} subscribers, snapshots done in ${Math.round(subscribeMs)} ms (${snapshotEntries} entries); rss ${mb(withSubscribers.rss)} MB`);
@@ -245,10 +241,8 @@ export async function websocketFanout(opts: WebsocketFanoutOptions = {}): Promis
       await new Promise((r) => setTimeout(r, 2_000));
     }
     // every subscriber has everything the bus carried
-    await waitFor(
-      async () => clients.every((c) => [...truth].every(([rid, seq]) => (c.last.get(rid) ?? 0) >= seq)),
-      60_000,
-      'every subscriber to receive the last event of every recipient',
+    await waitFor('every subscriber to receive the last event of every recipient', 60_000, () =>
+      clients.every((c) => [...truth].every(([rid, seq]) => (c.last.get(rid) ?? 0) >= seq)),
     ).catch((err: Error) => log(err.message));
     clearInterval(sampler);
     await truthConsumer.cancel();
@@ -286,28 +280,10 @@ export async function websocketFanout(opts: WebsocketFanoutOptions = {}): Promis
   } finally {
     for (const ws of sockets) ws.terminate();
     await serviceBus?.close().catch(() => undefined);
-    for (const child of children.reverse()) await stop(child);
+    for (const child of children.reverse()) await child.stop();
     await vhost?.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A service's main.ts in its own node process (tsx, source condition), logging to our stderr. */
-function start(main: string, env: Record<string, string>): ChildProcess {
-  const extra = main.includes('api-gateway') ? (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean) : [];
-  return spawn(process.execPath, [...extra, '--import', 'tsx', '--conditions=source', main], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 /** What the bench runner (bench/run.ts) registers. */
@@ -370,25 +346,6 @@ async function gatewayMemory(base: string): Promise<{ rss: number; heap: number 
   const text = await (await fetch(`${base}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
   return { rss: value('process_resident_memory_bytes'), heap: value('nodejs_heap_size_used_bytes') };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);

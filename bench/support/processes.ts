@@ -1,12 +1,12 @@
 /**
  * Child processes of the benchmark: a TypeScript entry point in its own node process (tsx, the
- * `source` condition, like the services are started in development), ports, polling waits, and
- * CPU time read from /proc/<pid>/stat (the service processes' and the broker's).
+ * `source` condition, like the services are started in development), polling waits, and CPU time
+ * read from /proc/<pid>/stat (the service processes' and the broker's). Free ports:
+ * test/support/free-port.ts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,8 +35,17 @@ export function compiledPath(file: string): string {
   return js;
 }
 
-/** Starts `file` (relative to the repo root) in its own node process; `nodeArgs` go before the loader (e.g. --expose-gc). */
-export function startTs(name: string, file: string, env: Record<string, string>, opts: { nodeArgs?: string[]; args?: string[]; compiled?: boolean } = {}): Child {
+/**
+ * Starts `file` (relative to the repo root) in its own node process; `nodeArgs` go before the loader
+ * (e.g. --expose-gc). `echoStderr`: the child's stderr is also copied to ours as it comes (a service
+ * that cannot start says why there, while the run waits for it).
+ */
+export function startTs(
+  name: string,
+  file: string,
+  env: Record<string, string>,
+  opts: { nodeArgs?: string[]; args?: string[]; compiled?: boolean; echoStderr?: boolean } = {},
+): Child {
   // BENCH_CPU_PROF=<dir>: V8 CPU profiles of every child (written when it exits), for finding where the time goes
   const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}/${name}`] : [];
   const compiled = opts.compiled ? compiledPath(file) : undefined;
@@ -58,6 +67,7 @@ export function startTs(name: string, file: string, env: Record<string, string>,
   };
   proc.stdout!.on('data', collect);
   proc.stderr!.on('data', collect);
+  if (opts.echoStderr) proc.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   return {
     name,
@@ -102,17 +112,6 @@ export function startTs(name: string, file: string, env: Record<string, string>,
       }
     },
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, stepMs = 100): Promise<void> {

@@ -13,11 +13,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { RecipientBusClient, newKazooId, type UserDoc } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/contracts';
 import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { bootstrapDemo, createStore } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../libs/transport/test/support/vhost.js';
-import { findBrokerPid, freePort, startTs, waitFor, type Child } from './processes.js';
+import { freePort } from '../../test/support/free-port.js';
+import { findBrokerPid, startTs, waitFor, type Child } from './processes.js';
+import { writeRecipients } from './recipients.js';
 
 const SECRET = 'bench-token-secret-0123456789abcdef0123456789';
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -84,23 +86,8 @@ async function startStack(poolSize: number, log: (l: string) => void): Promise<S
     const store = createStore({ sqlitePath });
     await store.init();
     const { account } = await bootstrapDemo(store, { accountName: 'bench', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, logger: pino({ level: 'silent' }) });
-    const pool: string[] = [];
     const t = Date.now();
-    for (let i = 0; i < poolSize; i++) {
-      const id = newKazooId();
-      const doc: UserDoc = {
-        id,
-        account_id: account.id,
-        first_name: `Agent${i}`,
-        last_name: 'Bench',
-        username: `bench${i}`,
-        priv_level: 'user',
-        enabled: true,
-        qubicle: { enabled: true, permissions: { monitor: false } },
-      };
-      await store.createUser(doc, null);
-      pool.push(id);
-    }
+    const pool = await writeRecipients(store, account.id, poolSize);
     await store.close();
     log(`${poolSize} recipients written to the store in ${Date.now() - t} ms`);
 

@@ -5,25 +5,14 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestVhost, type TestVhost } from '../../libs/transport/test/support/vhost.js';
+import { freePort } from '../support/free-port.js';
 import { eventually } from './support/stack.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../services/recipient-worker/src/main.ts', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('ops: the worker process serves its ops endpoint on METRICS_PORT', function () {
   this.timeout(60_000);

@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import {
 import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { createStore, type Lease, type Store } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../../libs/transport/test/support/vhost.js';
+import { freePort } from '../../support/free-port.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORKER_MAIN = join(REPO, 'services/recipient-worker/src/main.ts');
@@ -79,18 +79,6 @@ export async function until<T>(what: string, timeoutMs: number, check: () => Pro
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
