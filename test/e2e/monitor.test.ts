@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { busClient, callOf, EventLog } from '../support/events.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';
+import { until } from '../support/wait.js';
 
 const Q = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
 
@@ -149,7 +150,9 @@ describe('e2e: monitor', function () {
     const stop = await media.next(supervisor.id, 'wiretap_stop', m);
     assert.equal(stop.reason, 'target_logged_out');
     assert.deepEqual(stop.wiretap, { target_id: agent.id, mode: 'eavesdrop' });
-    assert.equal((await status(supervisor.id)).wiretapping_recipient, undefined);
+    // the worker made this change, not a request to the gateway: the gateway's read model learns it
+    // from the event feed, milliseconds after the media layer did (docs/performance.md, read model)
+    await until('the gateway to show the monitor ended', async () => (await status(supervisor.id)).wiretapping_recipient === undefined);
   });
 
   it('the monitoring recipient logging out ends the monitor too (wiretap_stop, then delete)', async () => {

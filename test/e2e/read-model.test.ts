@@ -12,6 +12,7 @@ import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { createGateway, loadGatewayConfig, type Gateway, type ListeningGateway } from '@qubicle/api-gateway';
 import { cloneState } from '../../services/recipient-worker/src/machine/draft.js';
 import { startSystem, type System } from '../support/system.js';
+import { until } from '../support/wait.js';
 
 const SECRET = 'e2e-token-secret-0123456789abcdef0123456789';
 
@@ -118,11 +119,3 @@ describe('e2e: the gateway read model', function () {
     await until('the new owner’s event', async () => (await state(id)).availability_state === 'Ready');
   });
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

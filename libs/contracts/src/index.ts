@@ -74,6 +74,7 @@ export * from './bus/directory/directory-request.js';
 export * from './bus/control/cluster-control.js';
 
 export * from './bus/events/recipient-event.js';
+export * from './bus/events/recipient-event-batch.js';
 
 export * from './live/binding.js';
 export * from './live/close-codes.js';

@@ -2,6 +2,11 @@
 
 /** Topic exchange carrying recipient events (routing key: recipientEventKey). */
 export const EVENTS_EXCHANGE = 'qubicle.events';
+/**
+ * Fanout exchange of the gateways' event feed: the same recipient events, batched per worker turn
+ * (bus/events/recipient-event-batch.ts). Each gateway binds one server-named queue to it.
+ */
+export const FEED_EXCHANGE = 'qubicle.events.feed';
 /** Where invalid or unprocessable messages go (fanout), and the queue that keeps them. */
 export const DEAD_LETTER_EXCHANGE = 'qubicle.dead-letter';
 export const DEAD_LETTER_QUEUE = 'qubicle.dead-letter';

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { EVENTS_EXCHANGE } from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, FEED_EXCHANGE } from '@qubicle/contracts';
 import type { Bus, Logger } from '@qubicle/transport';
 import { buildApp, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
@@ -17,7 +17,7 @@ import { RecipientReadModel, READ_MODEL_EVENT_BINDING, SharedEvents, startReadMo
 
 export interface GatewayDeps {
   /** With `subscribe`, the gateway also serves the event websocket (docs/live.md). */
-  bus: Pick<Bus, 'call' | 'isConnected'> & Partial<Pick<Bus, 'onStateChange' | 'subscribe'>>;
+  bus: Pick<Bus, 'call' | 'isConnected'> & Partial<Pick<Bus, 'onStateChange' | 'subscribe' | 'declareExchange'>>;
   config: GatewayConfig;
   logger: Logger;
   clock?: () => number;
@@ -63,7 +63,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   shardCountOf = () => rpc.shards.value;
   // ONE consumer of the recipient events for the whole gateway: the read model and the live hub share it
   const shared = deps.bus.subscribe
-    ? new SharedEvents({ subscribe: deps.bus.subscribe.bind(deps.bus) }, { exchange: EVENTS_EXCHANGE, bindingKey: READ_MODEL_EVENT_BINDING, logger: log })
+    ? new SharedEvents(
+        { subscribe: deps.bus.subscribe.bind(deps.bus), ...(deps.bus.declareExchange ? { declareExchange: deps.bus.declareExchange.bind(deps.bus) } : {}) },
+        // the workers' batched feed of the same events (one message per worker turn, docs/bus.md);
+        // a bus that cannot declare the fanout exchange (test doubles) reads the topic exchange
+        { exchange: EVENTS_EXCHANGE, bindingKey: READ_MODEL_EVENT_BINDING, ...(deps.bus.declareExchange ? { feed: FEED_EXCHANGE } : {}), logger: log },
+      )
     : undefined;
   let feed: Promise<ReadModelFeed | undefined> | undefined;
   if (readModel && shared) {

@@ -16,12 +16,14 @@ import {
   DEAD_LETTER_QUEUE,
   DIRECTORY_QUEUE,
   EVENTS_EXCHANGE,
+  FEED_EXCHANGE,
   newKazooId,
 } from '@qubicle/contracts';
 import type { Bus, Consumer, Logger } from '@qubicle/transport';
 import { AccountSettingsCache } from './actor/account-settings.js';
 import type { ActorEnv } from './actor/recipient-actor.js';
 import { ActorRegistry } from './actor/registry.js';
+import { EventFeed } from './actor/event-feed.js';
 import { WriteBatcher } from './actor/write-batcher.js';
 import { watchMonitorTargets } from './actor/wiretap-watch.js';
 import { createSystemClock, type Clock } from './clock.js';
@@ -80,6 +82,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     metrics,
     // many actors' state writes in one store transaction per tick (docs/performance.md)
     writes: new WriteBatcher(store),
+    // the gateways' copy of the events, one message per turn (contracts: recipient-event-batch.ts)
+    feed: new EventFeed(bus, node),
   };
   const registry = new ActorRegistry(env, config.shardCount);
   const handler = createShardHandler({
@@ -129,6 +133,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       await store.init();
       await verifyShardCount(store, config.shardCount);
       await bus.declareExchange(EVENTS_EXCHANGE, 'topic');
+      await bus.declareExchange(FEED_EXCHANGE, 'fanout');
       await bus.declareExchange(DEAD_LETTER_EXCHANGE, 'fanout');
       await bus.declareQueue({ name: DEAD_LETTER_QUEUE, durable: true }, [{ exchange: DEAD_LETTER_EXCHANGE, routingKey: '' }]);
       watchConsumer = await watchMonitorTargets(bus, registry, log);

@@ -8,14 +8,24 @@
  * resolves with a Consumer whose `cancel` detaches it; any other subscription passes through to the
  * real bus. Listeners see every event in delivery order, one at a time; one listener throwing does
  * not keep the event from the others (it is logged, the message is acked).
+ *
+ * With `feed`, the one consumer reads the workers' feed (FEED_EXCHANGE, fanout: one message per
+ * worker turn, contracts bus/events/recipient-event-batch.ts) instead of the topic exchange, and
+ * hands each event of a batch to the listeners as if it had come alone under its routing key: the
+ * listeners (read model, live hub) do not know the difference, and still validate each event.
+ * The broker then delivers a batch of ~15 events to a gateway where it delivered 15 messages.
  */
+import { recipientEventKey, validateRecipientEventBatchEnvelope } from '@qubicle/contracts';
 import type { Bus, Consumer, EventHandler, IncomingMessage, Logger, SubscribeSpec } from '@qubicle/transport';
 
-type SubscribeBus = Pick<Bus, 'subscribe'>;
+type SubscribeBus = Pick<Bus, 'subscribe'> & Partial<Pick<Bus, 'declareExchange'>>;
 
 export interface SharedEventsOptions {
+  /** the exchange and binding listeners subscribe to (EVENTS_EXCHANGE, `qubicle.recipient.#`) */
   exchange: string;
   bindingKey: string;
+  /** read the events from this fanout feed exchange instead (FEED_EXCHANGE) */
+  feed?: string;
   prefetch?: number;
   logger: Logger;
 }
@@ -63,13 +73,37 @@ export class SharedEvents {
   }
 
   private ensure(): Promise<Consumer> {
-    this.consumer ??= this.real
-      .subscribe({ exchange: this.opts.exchange, bindingKeys: [this.opts.bindingKey], prefetch: this.opts.prefetch ?? 1000 }, (m) => this.deliver(m))
-      .catch((err: unknown) => {
-        this.consumer = undefined;
-        throw err;
-      });
+    this.consumer ??= this.start().catch((err: unknown) => {
+      this.consumer = undefined;
+      throw err;
+    });
     return this.consumer;
+  }
+
+  private async start(): Promise<Consumer> {
+    const prefetch = this.opts.prefetch ?? 1000;
+    const feed = this.opts.feed;
+    if (feed === undefined) {
+      return this.real.subscribe({ exchange: this.opts.exchange, bindingKeys: [this.opts.bindingKey], prefetch }, (m) => this.deliver(m));
+    }
+    // declared fanout by whoever comes first (workers do too); undeclared, the bus would make it a topic exchange
+    await this.real.declareExchange?.(feed, 'fanout');
+    // a batch holds many events: fewer messages ahead are as many events ahead as before
+    return this.real.subscribe({ exchange: feed, bindingKeys: [''], prefetch: Math.max(1, Math.ceil(prefetch / 10)) }, (m) => this.deliverBatch(m));
+  }
+
+  /** Each event of a feed batch, in order, as its own message. */
+  private async deliverBatch(m: IncomingMessage): Promise<void> {
+    const v = validateRecipientEventBatchEnvelope(m.body);
+    if (!v.ok) {
+      this.opts.logger.warn({ details: v.details, routingKey: m.routingKey }, 'event feed: invalid batch ignored');
+      return;
+    }
+    for (const event of v.value.events) {
+      const e = event as { account_id?: unknown; recipient_id?: unknown; event?: unknown };
+      const routingKey = recipientEventKey(String(e.account_id), String(e.recipient_id), String(e.event));
+      await this.deliver({ ...m, body: event, routingKey });
+    }
   }
 
   private async stop(): Promise<void> {

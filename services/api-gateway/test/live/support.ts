@@ -1,12 +1,14 @@
 /**
  * Live view test support: a real listening gateway over the memory bus with the fake worker
  * (which answers get_snapshot from its status table), a tiny "actor" world that publishes
- * recipient events with per-recipient seqs the way the worker does (state first, then publish),
+ * recipient events with per-recipient seqs the way the worker does (state first, then publish, on
+ * the topic exchange and on the gateways' feed as a batch),
  * and a websocket client that queues what it receives and validates every message against the
  * contracts.
  */
 import {
   EVENTS_EXCHANGE,
+  FEED_EXCHANGE,
   NOT_LOGGED_IN_STATUS,
   recipientEventKey,
   type RecipientEvent,
@@ -111,7 +113,11 @@ export async function startLiveWorld(opts: WorldOptions = {}): Promise<LiveWorld
       }
     }
     const ev: RecipientEvent = { event, account_id: accountId, recipient_id: id, seq, timestamp: Date.now(), node: 'recipient-worker@test', status: next };
-    await bus.publish(EVENTS_EXCHANGE, recipientEventKey(accountId, id, event), ev);
+    await bus.declareExchange(FEED_EXCHANGE, 'fanout');
+    await Promise.all([
+      bus.publish(EVENTS_EXCHANGE, recipientEventKey(accountId, id, event), ev),
+      bus.publish(FEED_EXCHANGE, 'recipient-worker@test', { node: 'recipient-worker@test', events: [ev] }),
+    ]);
     return ev;
   };
 

@@ -14,6 +14,7 @@ import { isStoreError, type Fence, type Store } from '../store/port.js';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettingsSource } from './account-settings.js';
 import { Mailbox } from './mailbox.js';
 import { loginRefusal, notARecipient } from './recipient-check.js';
+import type { EventFeedSink } from './event-feed.js';
 import { publishEvent } from './publish.js';
 
 export interface ActorEnv {
@@ -38,6 +39,11 @@ export interface ActorEnv {
    * Absent: one `store.saveRecipients` per write.
    */
   writes?: RecipientWriter;
+  /**
+   * The gateways' feed (event-feed.ts): every published event also goes there, batched per turn.
+   * Absent: events go to the topic exchange only.
+   */
+  feed?: EventFeedSink;
 }
 
 /** Persists one recipient's state under a fence; resolves once it is durable, rejects as saveRecipients would. */
@@ -235,16 +241,21 @@ export class RecipientActor {
     }
   }
 
-  /** In order, after the write: a failed publish is logged, never undoes a durable change. */
+  /**
+   * In order, after the write, on the topic exchange and (in parallel) on the gateways' feed: a
+   * failed publish is logged, never undoes a durable change.
+   */
   private async publish(effects: Effect[]): Promise<void> {
     for (const e of effects) {
       if (e.type !== 'publish') continue;
-      try {
-        await publishEvent(this.env.bus, e.event);
-      } catch (err) {
-        this.env.logger.warn({ err, event: e.event.event, seq: e.event.seq, recipient_id: e.event.recipient_id }, 'event publish failed');
-      }
+      const [topic, feed] = await Promise.allSettled([publishEvent(this.env.bus, e.event), this.env.feed?.add(e.event)]);
+      if (topic.status === 'rejected') this.publishFailed(topic.reason, e.event, 'event publish failed');
+      if (feed.status === 'rejected') this.publishFailed(feed.reason, e.event, 'event feed publish failed');
     }
+  }
+
+  private publishFailed(err: unknown, event: { event: string; seq: number; recipient_id: string }, message: string): void {
+    this.env.logger.warn({ err, event: event.event, seq: event.seq, recipient_id: event.recipient_id }, message);
   }
 
   private applyTimersAndHooks(effects: Effect[]): void {
