@@ -1,11 +1,28 @@
 /**
  * Waiting for something the system does asynchronously (never a sleep-and-hope): polls `check`
- * until it holds, failing with `what` after `timeoutMs`.
+ * until it returns something other than undefined/false (that value is returned), retrying when it
+ * throws (a request to a service that is still starting), and fails after `timeoutMs` naming
+ * `what` and the last error.
  */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  intervalMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+      last = undefined;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message ?? String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -27,6 +27,7 @@ import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { createStore, type Lease, type Store } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../../libs/transport/test/support/vhost.js';
 import { freePort } from '../../support/free-port.js';
+import { until as waitUntil } from '../../support/wait.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORKER_MAIN = join(REPO, 'services/recipient-worker/src/main.ts');
@@ -62,23 +63,9 @@ export interface ApiResponse {
   text: string;
 }
 
-/** Polls `check` until it returns a value other than undefined/false; fails at the deadline naming `what`. */
-export async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false> | T | undefined | false, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-      last = undefined;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message ?? String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** test/support/wait.ts's `until`, with the cluster tests' argument order (timeout first, 100 ms polls). */
+export function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false> | T | undefined | false, intervalMs = 100): Promise<T> {
+  return waitUntil(what, check, timeoutMs, intervalMs);
 }
 
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');

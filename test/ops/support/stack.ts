@@ -24,6 +24,7 @@ import {
   type WorkerMetrics,
 } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../../libs/transport/test/support/vhost.js';
+import { until } from '../../support/wait.js';
 
 export const PASSWORD = 'ops-secret-pw-6f1d';
 export const TOKEN_SECRET = 'ops-token-secret-0123456789abcdef0123456789';
@@ -177,18 +178,7 @@ export async function startStack(opts: { shardCount?: number; logLevel?: 'info' 
   };
 }
 
-/** Polls `check` (no fixed sleeps: each round is a real request) until it holds; fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 25));
-  }
+/** test/support/wait.ts's `until` (each round is a real request), 20 s by default. */
+export function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  return until(what, check, timeoutMs, 25);
 }

@@ -12,6 +12,17 @@ import { makeState } from '../store/fixtures.js';
 import { deferred, waitFor, within } from '../support/wait.js';
 
 const ACC = 'a000000000000000000000000000000b';
+
+/** Leases on `shards` for NODE, claimed, as fences (index = shard). */
+async function ownShards(store: SqliteStore, shards: number[]): Promise<Fence[]> {
+  const fences: Fence[] = [];
+  for (const shard of shards) {
+    const lease = await store.tryAcquireLease(shard, NODE, 60_000, Date.now());
+    fences[shard] = { shard, epoch: lease!.epoch, node: NODE };
+    await store.claimShard(shard, fences[shard]!);
+  }
+  return fences;
+}
 const id = (n: number) => `b${String(n).padStart(31, '0')}`;
 
 describe('actor: write-behind batching', () => {
@@ -108,12 +119,7 @@ describe('actor: write-behind batching', () => {
     const store = new SqliteStore({ path: ':memory:' });
     await store.init();
     try {
-      const fences: Fence[] = [];
-      for (const shard of [0, 1, 2]) {
-        const lease = await store.tryAcquireLease(shard, NODE, 60_000, Date.now());
-        fences.push({ shard, epoch: lease!.epoch, node: NODE });
-        await store.claimShard(shard, fences[shard]!);
-      }
+      const fences = await ownShards(store, [0, 1, 2]);
       // shard 1 is lost: released, then taken by someone else
       await store.releaseLease(1, NODE, fences[1]!.epoch);
       await store.tryAcquireLease(1, 'other', 60_000, Date.now());
@@ -141,12 +147,7 @@ describe('actor: write-behind batching', () => {
     await store.init();
     const raw = new Database(path);
     try {
-      const fences: Fence[] = [];
-      for (const shard of [0, 1, 2]) {
-        const lease = await store.tryAcquireLease(shard, NODE, 60_000, Date.now());
-        fences.push({ shard, epoch: lease!.epoch, node: NODE });
-        await store.claimShard(shard, fences[shard]!);
-      }
+      const fences = await ownShards(store, [0, 1, 2]);
       // rows written under a newer epoch than the leases show (another owner got there first):
       // the fence check passes, the upsert itself is refused
       await store.saveRecipients([{ state: makeState(ACC, id(1)), shard: 0 }], fences[0]!);
