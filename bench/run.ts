@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ensureBroker } from '../scripts/lib/broker.js';
 import { failover } from './failover.js';
 import { baselinesScenario } from './scenarios/baselines.js';
+import { brokerLegsScenario } from './scenarios/broker-legs.js';
 import { bulkStatusScenario } from './scenarios/bulk-status.js';
 import { getStatusScenario } from './scenarios/get-status.js';
 import { loginScenario } from './scenarios/login.js';
@@ -28,6 +29,7 @@ export const SCENARIOS: BenchScenario[] = [
   baselinesScenario,
   getStatusScenario,
   postStatusScenario,
+  brokerLegsScenario,
   bulkStatusScenario,
   loginScenario,
   simulatorScenario,
