@@ -128,6 +128,13 @@ export const noopLogger: Logger = {
 /** Header names used on the wire. */
 export const HEADER_DEADLINE = 'x-deadline';
 export const HEADER_REQUEST_ID = 'x-request-id';
+/**
+ * Request header: the caller understands batched replies (amqp/reply-batcher.ts). A server may then
+ * answer several of its requests of one turn in ONE message whose AMQP `type` is REPLY_BATCH_TYPE
+ * and whose body is `[{"c": correlationId, "b": reply body}, ...]`.
+ */
+export const HEADER_REPLY_BATCH = 'x-reply-batch';
+export const REPLY_BATCH_TYPE = 'qubicle.reply-batch';
 
 /** Error reply bodies produced by the transport itself (as opposed to the application's replies). */
 export interface TransportErrorReply {

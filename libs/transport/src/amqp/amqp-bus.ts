@@ -10,6 +10,7 @@ import { EventPublisher, subscribe } from './events.js';
 import { RpcClient } from './rpc-client.js';
 import { serve } from './rpc-server.js';
 import { Topology, type ExchangeType } from './topology.js';
+import { ReplyBatcher } from './reply-batcher.js';
 
 export interface AmqpBusOptions {
   url: string;
@@ -45,6 +46,8 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   const rpc = new RpcClient(connection, log);
   const topology = new Topology(connection, log);
   const publisher = new EventPublisher(connection, topology, log);
+  // replies to the same caller in one turn go as one message (callers that ask: our RpcClient)
+  const replies = new ReplyBatcher(log);
   const consumers = new Set<Consumer>();
   let closing: Promise<void> | undefined;
 
@@ -74,7 +77,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
     },
     async serve(spec: QueueSpec, handler: RpcHandler, serveOpts: ServeOptions): Promise<Consumer> {
       ensureOpen();
-      return track(await serve(connection, log, spec, handler, serveOpts));
+      return track(await serve(connection, log, spec, handler, serveOpts, replies));
     },
     async declareExchange(name: string, type: ExchangeType): Promise<void> {
       ensureOpen();

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage, Message } from 'amqplib';
-import { HEADER_DEADLINE, HEADER_REQUEST_ID, noopLogger, type Logger, type RpcCallOptions } from '../bus.js';
+import { HEADER_DEADLINE, HEADER_REPLY_BATCH, HEADER_REQUEST_ID, REPLY_BATCH_TYPE, noopLogger, type Logger, type RpcCallOptions } from '../bus.js';
 import { TransportError, type TransportErrorKind } from '../errors.js';
 import type { AmqpConnection, SetupHandle } from './connection.js';
 import { errorMessage } from './util.js';
@@ -68,7 +68,8 @@ export class RpcClient {
     }
     const correlationId = randomUUID();
     const deadline = Date.now() + timeoutMs;
-    const headers: Record<string, unknown> = { ...opts.headers, [HEADER_DEADLINE]: deadline };
+    // HEADER_REPLY_BATCH: this client unpacks batched replies (reply-batcher.ts)
+    const headers: Record<string, unknown> = { ...opts.headers, [HEADER_DEADLINE]: deadline, [HEADER_REPLY_BATCH]: 1 };
     if (opts.requestId !== undefined) headers[HEADER_REQUEST_ID] = opts.requestId;
 
     return new Promise<unknown>((resolve, reject) => {
@@ -143,6 +144,10 @@ export class RpcClient {
       this.log.warn({}, 'rpc client: reply consumer cancelled by the broker');
       return;
     }
+    if (msg.properties.type === REPLY_BATCH_TYPE) {
+      this.onReplyBatch(msg);
+      return;
+    }
     const id = msg.properties.correlationId;
     if (typeof id !== 'string') return;
     const call = this.settle(id);
@@ -158,6 +163,26 @@ export class RpcClient {
       return;
     }
     call.resolve(body);
+  }
+
+  /** Several replies in one message: `[{"c": correlationId, "b": body}, ...]`. */
+  private onReplyBatch(msg: ConsumeMessage): void {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(msg.content.toString('utf8'));
+    } catch (err) {
+      // nothing can be attributed: those calls time out
+      this.log.warn({ err }, 'rpc client: invalid JSON in a batch of replies; dropped');
+      return;
+    }
+    if (!Array.isArray(entries)) {
+      this.log.warn({}, 'rpc client: a batch of replies that is not an array; dropped');
+      return;
+    }
+    for (const e of entries as Array<{ c?: unknown; b?: unknown } | null>) {
+      if (typeof e?.c !== 'string') continue;
+      this.settle(e.c)?.resolve(e.b);
+    }
   }
 
   private onReturn(msg: Message): void {

@@ -5,6 +5,7 @@
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import {
+  HEADER_REPLY_BATCH,
   HEADER_REQUEST_ID,
   NO_REPLY,
   REQUEUE,
@@ -18,6 +19,7 @@ import {
 } from '../bus.js';
 import type { AmqpConnection } from './connection.js';
 import { ManagedConsumer, assertQueueOptions } from './consumer.js';
+import type { ReplyBatcher } from './reply-batcher.js';
 import { errorMessage, readDeadline, swallow, toIncoming } from './util.js';
 
 class RpcServer extends ManagedConsumer {
@@ -27,6 +29,8 @@ class RpcServer extends ManagedConsumer {
     private readonly spec: QueueSpec,
     private readonly handler: RpcHandler,
     private readonly opts: ServeOptions,
+    /** replies to callers that asked for batches (HEADER_REPLY_BATCH) go through it */
+    private readonly replies: ReplyBatcher | undefined,
   ) {
     super(connection, log, `serve ${spec.name}`, opts.onError);
   }
@@ -80,7 +84,14 @@ class RpcServer extends ManagedConsumer {
       this.nackRequeue(ch, msg); // no reply: the next consumer of the queue handles it
       return;
     }
-    if (result !== NO_REPLY && canReply) this.reply(ch, msg, replyTo, result);
+    if (result !== NO_REPLY && canReply) {
+      const correlationId = msg.properties.correlationId;
+      if (this.replies && Number(headers[HEADER_REPLY_BATCH]) === 1 && typeof correlationId === 'string') {
+        const requestId = headers[HEADER_REQUEST_ID];
+        // resolves once the reply is on a channel (end of this turn): still reply THEN ack
+        await this.replies.send(ch, replyTo, correlationId, this.serialise(result), typeof requestId === 'string' ? requestId : undefined);
+      } else this.reply(ch, msg, replyTo, result);
+    }
     this.ack(ch, msg); // reply THEN ack
   }
 
@@ -95,14 +106,18 @@ class RpcServer extends ManagedConsumer {
     return swallow(() => ch.publish(this.opts.deadLetterExchange ?? '', this.spec.name, msg.content, props));
   }
 
-  private reply(ch: Channel, msg: ConsumeMessage, replyTo: string, body: unknown): void {
-    let content: Buffer;
+  /** The reply as JSON; an unserialisable one becomes an internal error reply. */
+  private serialise(body: unknown): string {
     try {
-      content = Buffer.from(JSON.stringify(body) ?? 'null');
+      return JSON.stringify(body) ?? 'null';
     } catch (err) {
       this.log.error({ err, queue: this.spec.name }, 'rpc reply is not serialisable to JSON');
-      content = Buffer.from(JSON.stringify(errorReply('internal', `reply not serialisable: ${errorMessage(err)}`)));
+      return JSON.stringify(errorReply('internal', `reply not serialisable: ${errorMessage(err)}`));
     }
+  }
+
+  private reply(ch: Channel, msg: ConsumeMessage, replyTo: string, body: unknown): void {
+    const content = Buffer.from(this.serialise(body));
     const headers: Record<string, unknown> = {};
     const requestId = msg.properties.headers?.[HEADER_REQUEST_ID];
     if (typeof requestId === 'string') headers[HEADER_REQUEST_ID] = requestId;
@@ -124,7 +139,8 @@ export async function serve(
   spec: QueueSpec,
   handler: RpcHandler,
   opts: ServeOptions,
+  replies?: ReplyBatcher,
 ): Promise<Consumer> {
-  const server = new RpcServer(connection, logger ?? noopLogger, spec, handler, opts);
+  const server = new RpcServer(connection, logger ?? noopLogger, spec, handler, opts, replies);
   return server.start();
 }
