@@ -27,6 +27,11 @@ export interface GatewayConfig {
   live: LiveConfig;
   /** The status read model (READ_MODEL*, docs/performance.md). */
   readModel: ReadModelConfig;
+  /**
+   * Read the recipient events from the workers' batched feed (qubicle.events.feed, docs/bus.md);
+   * false: from the topic exchange, one message per event (workers older than the feed).
+   */
+  eventFeed: boolean;
 }
 
 export interface ReadModelConfig {
@@ -59,6 +64,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.', services: ['gateway', 'embedded'], secret: false },
   { name: 'READ_MODEL', default: 'on', description: 'Serve GET status and bulk status from the read model kept current by the recipient events (`on`/`off`, docs/performance.md).', services: ['gateway', 'embedded'], secret: false },
   { name: 'READ_MODEL_MAX_AGE_MS', default: '30000', description: 'A read-model entry not confirmed by an event or a reply for longer is read from the worker again (0 = never).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'EVENT_FEED', default: 'on', description: 'Read the recipient events from the workers\' batched feed `qubicle.events.feed` (`on`), or one message per event from `qubicle.events` (`off`: while workers older than the feed still run, docs/bus.md).', services: ['gateway', 'embedded'], secret: false },
   { name: 'READ_MODEL_MAX_ENTRIES', default: '200000', description: 'Recipients the read model remembers (the oldest written goes first).', services: ['gateway', 'embedded'], secret: false },
   { name: 'SHARD_COUNT', default: null, description: 'Overrides the shard count learnt from the workers (`cluster_info`); normally unset.', services: ['gateway', 'embedded'], secret: false },
   { name: 'LIVE_MAX_CONNECTIONS', default: '10000', description: 'Event websockets one gateway accepts; more → the upgrade answers 503 (docs/live.md).', services: ['gateway', 'embedded'], secret: false },
@@ -105,6 +111,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       maxAgeMs: integer(env, 'READ_MODEL_MAX_AGE_MS', 30_000, 0, 24 * 3600 * 1000),
       maxEntries: integer(env, 'READ_MODEL_MAX_ENTRIES', 200_000, 1, 100_000_000),
     },
+    eventFeed: onOff(env, 'EVENT_FEED', true),
     live: {
       maxConnections: integer(env, 'LIVE_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
       maxSubscriptions: integer(env, 'LIVE_MAX_SUBSCRIPTIONS', 16, 1, 1024),

@@ -65,9 +65,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const shared = deps.bus.subscribe
     ? new SharedEvents(
         { subscribe: deps.bus.subscribe.bind(deps.bus), ...(deps.bus.declareExchange ? { declareExchange: deps.bus.declareExchange.bind(deps.bus) } : {}) },
-        // the workers' batched feed of the same events (one message per worker turn, docs/bus.md);
-        // a bus that cannot declare the fanout exchange (test doubles) reads the topic exchange
-        { exchange: EVENTS_EXCHANGE, bindingKey: READ_MODEL_EVENT_BINDING, ...(deps.bus.declareExchange ? { feed: FEED_EXCHANGE } : {}), logger: log },
+        // the workers' batched feed of the same events (one message per worker turn, docs/bus.md),
+        // unless EVENT_FEED=off; a bus that cannot declare the fanout exchange (test doubles) reads the topic exchange
+        { exchange: EVENTS_EXCHANGE, bindingKey: READ_MODEL_EVENT_BINDING, ...(config.eventFeed && deps.bus.declareExchange ? { feed: FEED_EXCHANGE } : {}), logger: log },
       )
     : undefined;
   let feed: Promise<ReadModelFeed | undefined> | undefined;

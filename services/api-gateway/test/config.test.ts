@@ -30,6 +30,7 @@ describe('config', () => {
       shardCount: undefined,
       live: { maxConnections: 10000, maxSubscriptions: 16, maxMessageBytes: 65536, maxBufferedBytes: 4194304, maxTotalBufferedBytes: 268435456, resumeEventsPerRecipient: 100 },
       readModel: { enabled: true, maxAgeMs: 30000, maxEntries: 200000 },
+      eventFeed: true,
     });
   });
 
@@ -48,6 +49,7 @@ describe('config', () => {
       READ_MODEL: 'off',
       READ_MODEL_MAX_AGE_MS: '0',
       READ_MODEL_MAX_ENTRIES: '10',
+      EVENT_FEED: 'off',
     });
     assert.deepEqual(c, {
       port: 9000,
@@ -62,6 +64,7 @@ describe('config', () => {
       shardCount: 16,
       live: { maxConnections: 10000, maxSubscriptions: 16, maxMessageBytes: 65536, maxBufferedBytes: 4194304, maxTotalBufferedBytes: 268435456, resumeEventsPerRecipient: 100 },
       readModel: { enabled: false, maxAgeMs: 0, maxEntries: 10 },
+      eventFeed: false,
     });
   });
 
@@ -70,6 +73,7 @@ describe('config', () => {
       [{ PORT: 'eighty' }, 'PORT'],
       [{ PORT: '70000' }, 'PORT'],
       [{ RPC_TIMEOUT_MS: '99' }, 'RPC_TIMEOUT_MS'],
+      [{ EVENT_FEED: 'maybe' }, 'EVENT_FEED'],
       [{ RPC_TIMEOUT_MS: '60001' }, 'RPC_TIMEOUT_MS'],
       [{ RPC_TIMEOUT_MS: '1.5' }, 'RPC_TIMEOUT_MS'],
       [{ MAX_BODY_BYTES: '-1' }, 'MAX_BODY_BYTES'],
