@@ -22,6 +22,7 @@ import { memoryScenario } from './scenarios/memory.js';
 import { postStatusScenario } from './scenarios/post-status.js';
 import { simulatorScenario } from './scenarios/simulator.js';
 import { websocketFanoutScenario } from './scenarios/websocket-fanout.js';
+import { closeBracketedC } from './support/bracketed-c.js';
 import { closeStack } from './support/stack.js';
 import type { BenchContext, BenchRow, BenchScenario } from './types.js';
 
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await closeStack();
+    await closeBracketedC();
     await broker.stop();
   }
   process.stdout.write(`\n${table(rows)}\n`);
