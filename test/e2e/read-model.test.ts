@@ -88,6 +88,54 @@ describe('e2e: the gateway read model', function () {
     assert.equal(unknown.status, 404);
   });
 
+  it('a bulk read of entries past READ_MODEL_MAX_AGE_MS goes to the workers once, and its reply refreshes the model', async () => {
+    // a second gateway whose clock the test moves (the model's max age is 30 s of that clock)
+    let now = Date.now();
+    const bus2 = createAmqpBus({ url: sys.amqpUrl, name: 'e2e-read-model-gateway-2' });
+    const gw2 = createGateway({ bus: bus2, config: loadGatewayConfig({ AUTH_TOKEN_SECRET: SECRET, RPC_TIMEOUT_MS: '3000' }), logger: pino({ level: 'silent' }), clock: () => now });
+    const server2 = await gw2.listen(0, '127.0.0.1');
+    try {
+      await gw2.ready();
+      await until('the second read model to be subscribed', () => gw2.readModel?.isActive === true);
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { id } = await sys.createUser({});
+        await client.login(sys.accountId, id);
+        await client.setStatus(sys.accountId, id, 'ready');
+        ids.push(id);
+      }
+      const bulk = async () => {
+        const res = await fetch(`${server2.url}/v2/accounts/${sys.accountId}/qubicle_recipients/status`, {
+          method: 'POST',
+          headers: { 'X-Auth-Token': sys.adminToken, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ data: { recipient_ids: ids } }),
+        });
+        assert.equal(res.status, 200);
+        return ((await res.json()) as { data: Record<string, RecipientStatus> }).data;
+      };
+      const misses = () => gw2.readModel!.stats().misses;
+      // the events of the three reach the model: a bulk read is served without a miss
+      await until('the events in the second model', async () => {
+        const m = misses();
+        const data = await bulk();
+        return misses() === m && ids.every((id) => data[id]?.availability_state === 'Ready');
+      });
+      now += 31_000; // every entry is now older than the max age
+      const before = misses();
+      const data = await bulk();
+      assert.ok(ids.every((id) => data[id]?.availability_state === 'Ready'), JSON.stringify(data));
+      assert.ok(misses() > before, 'the model could not serve them: asked from the workers');
+      const after = misses();
+      const again = await bulk();
+      assert.ok(ids.every((id) => again[id]?.availability_state === 'Ready'));
+      assert.equal(misses(), after, 'the bulk reply refreshed the model: served without asking the workers');
+    } finally {
+      await server2.close();
+      await gw2.stop();
+      await bus2.close();
+    }
+  });
+
   it('converges after the shards change owner, even on a change the old owner never published', async () => {
     const { id } = await sys.createUser({});
     await client.login(sys.accountId, id);

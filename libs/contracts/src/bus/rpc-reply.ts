@@ -7,8 +7,12 @@ import { validator } from '../schema.js';
  * replies of a recipient's actor, the recipient's event sequence number right after the command
  * (its status in `data` includes every event up to it): the gateway's read model applies a
  * write's reply before answering, so a client reads its own writes (docs/performance.md).
+ * `seqs`: the same per recipient, on a reply about several (get_status_many), so that a bulk read
+ * refreshes the read model too.
  */
-export type RpcReply<T> = { ok: true; data: T; node?: string; seq?: number } | { ok: false; error: QubicleError; node?: string };
+export type RpcReply<T> =
+  | { ok: true; data: T; node?: string; seq?: number; seqs?: Record<string, number> }
+  | { ok: false; error: QubicleError; node?: string };
 
 export const rpcReplySchema = {
   type: 'object',
@@ -17,6 +21,7 @@ export const rpcReplySchema = {
     ok: { type: 'boolean' },
     node: { type: 'string' },
     seq: { type: 'integer', minimum: 0 },
+    seqs: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
     error: {
       type: 'object',
       required: ['code', 'message'],

@@ -66,8 +66,8 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
     return (await invokeReply(queue, body, call)).data;
   }
 
-  /** The whole ok reply (data, node, seq); an error reply is thrown as a QubicleFailure. */
-  async function invokeReply(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number }> {
+  /** The whole ok reply (data, node, seq, seqs); an error reply is thrown as a QubicleFailure. */
+  async function invokeReply(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number; seqs?: Record<string, number> }> {
     const started = performance.now();
     let outcome: RpcOutcome = 'error';
     try {
@@ -87,7 +87,7 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
     }
   }
 
-  async function invokeOnce(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number }> {
+  async function invokeOnce(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number; seqs?: Record<string, number> }> {
     let raw: unknown;
     let guard: NodeJS.Timeout | undefined;
     try {
@@ -161,7 +161,8 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
     return getStatusManyRpc(accountId, recipientIds, call);
   }
 
-  async function getStatusManyRpc(accountId: string, recipientIds: readonly string[], call: CallContext): Promise<BulkStatusData> {
+  /** One get_status_many per shard, in parallel; with a model, each status read refreshes it (reply `seqs`). */
+  async function getStatusManyRpc(accountId: string, recipientIds: readonly string[], call: CallContext, model?: RecipientReadModel): Promise<BulkStatusData> {
     const found = await withShardCount(async (shardCount) => {
       const byShard = new Map<number, string[]>();
       for (const id of recipientIds) {
@@ -179,7 +180,17 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
             recipient_ids: ids,
             shard_count: shardCount,
           };
-          return invoke(shardQueue(shard), command, call);
+          // tickets before the call: a reply that raced a model reset is not applied (read-model.ts)
+          const tickets = model ? ids.map((id) => [id, model.ticket(accountId, id)] as const) : [];
+          return invokeReply(shardQueue(shard), command, call).then((reply) => {
+            const data = reply.data as Record<string, unknown> | null;
+            for (const [id, ticket] of tickets) {
+              const seq = reply.seqs?.[id];
+              const status = data?.[id];
+              if (ticket && seq !== undefined && isLoggedInStatus(status)) model!.observe(ticket, seq, status);
+            }
+            return reply.data;
+          });
         }),
       );
       return replies;
@@ -196,8 +207,9 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
 
   /**
    * Bulk status through the read model: what it can serve, and the rest as before (one
-   * get_status_many per shard, in parallel). A recipient's state changes and single reads are what
-   * fill the model; the bulk read does not (its reply has no seq).
+   * get_status_many per shard, in parallel), whose replies (status + seq per recipient) refresh the
+   * model: a wallboard polling idle recipients in bulk is served by the model again after one miss,
+   * instead of going to the workers every time once their entries passed READ_MODEL_MAX_AGE_MS.
    */
   async function getStatusManyWithModel(model: RecipientReadModel, accountId: string, recipientIds: readonly string[], call: CallContext): Promise<BulkStatusData> {
     const merged: BulkStatusData = {};
@@ -212,7 +224,7 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
       }
     }
     if (missing.length === 0) return merged;
-    const fetched = await getStatusManyRpc(accountId, missing, call);
+    const fetched = await getStatusManyRpc(accountId, missing, call, model);
     for (const id of missing) merged[id] = fetched[id] ?? 'not_logged_in';
     return merged;
   }

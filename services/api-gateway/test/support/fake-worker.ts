@@ -270,11 +270,15 @@ export class FakeWorker {
     }
     if (cmd.type === 'get_status_many') {
       const out: Record<string, unknown> = {};
+      const seqs: Record<string, number> = {};
       for (const id of cmd.recipient_ids) {
         if (queue !== shardQueue(shardOf(cmd.account_id, id, this.shardCount))) throw err({ code: 'internal', message: 'wrong shard' });
         out[id] = this.statuses.get(id) ?? 'not_logged_in';
+        if (this.statuses.has(id)) seqs[id] = this.seqs.get(id) ?? 1;
       }
-      return okReply(out, WORKER_NODE);
+      // like the worker: each status's seq, so that a bulk read refreshes the gateway's read model
+      const reply: RpcReply<unknown> = { ok: true, data: out, node: WORKER_NODE, seqs };
+      return reply;
     }
     if (cmd.type === 'get_snapshot') {
       const out: Record<string, unknown> = {};

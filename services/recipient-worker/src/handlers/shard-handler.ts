@@ -149,21 +149,25 @@ async function monitorRoute(msg: MonitorCommand, deps: ShardHandlerDeps): Promis
 async function getStatusMany(msg: GetStatusManyCommand, deps: ShardHandlerDeps): Promise<RpcReply<unknown>> {
   const ids = [...new Set(msg.recipient_ids)];
   const entries = await Promise.all(
-    ids.map(async (id): Promise<[string, RecipientStatus | 'not_logged_in'] | RpcReply<never>> => {
+    ids.map(async (id): Promise<[string, RecipientStatus | 'not_logged_in', number?] | RpcReply<never>> => {
       const actor = deps.registry.peek(msg.account_id, id);
       if (!actor) return [id, 'not_logged_in'];
       const reply = await actor.send({ type: 'get_status', command_id: msg.command_id, account_id: msg.account_id, recipient_id: id, shard_count: msg.shard_count });
       if (!reply.ok) return reply.error.code === 'not_found' ? [id, 'not_logged_in'] : (reply as RpcReply<never>);
       const status = reply.data as RecipientStatus;
-      return [id, status.availability_state === 'Not-Logged-In' ? 'not_logged_in' : status];
+      return status.availability_state === 'Not-Logged-In' ? [id, 'not_logged_in'] : [id, status, reply.seq];
     }),
   );
   const data: BulkStatusData = {};
+  // each status's seq (read in its mailbox with it): the gateway's read model refreshes from a bulk read too
+  const seqs: Record<string, number> = {};
   for (const entry of entries) {
     if (!Array.isArray(entry)) return entry;
     data[entry[0]] = entry[1];
+    if (entry[2] !== undefined) seqs[entry[0]] = entry[2];
   }
-  return okReply(data, deps.node);
+  const reply: RpcReply<BulkStatusData> = { ok: true, data, node: deps.node, seqs };
+  return reply;
 }
 
 /**

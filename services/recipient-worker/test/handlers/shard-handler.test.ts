@@ -115,6 +115,8 @@ describe('handlers: shard handler', () => {
     assert.equal(data[OTHER], 'not_logged_in');
     assert.equal(data[unknown], 'not_logged_in');
     assert.equal(t.h.registry.size, 1, 'no actors created for the read');
+    // each logged-in status with its seq (what the gateway's read model refreshes from)
+    assert.deepEqual(r.ok && r.seqs, { [RECIPIENT]: t.h.registry.peek(ACCOUNT, RECIPIENT)!.state!.seq });
   });
 
   it('get_status_many with an id of a shard not held here → unavailable', async () => {
