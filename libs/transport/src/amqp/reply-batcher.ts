@@ -91,14 +91,21 @@ export class ReplyBatcher {
   }
 
   private publishOne(replyTo: string, r: PendingReply): void {
-    const headers: Record<string, unknown> = {};
-    if (r.requestId !== undefined) headers[HEADER_REQUEST_ID] = r.requestId;
-    const sent = swallow(() =>
-      r.ch.publish('', replyTo, Buffer.from(r.json), { contentType: 'application/json', correlationId: r.correlationId, headers }),
-    );
-    if (sent) {
+    if (publishPlainReply(r.ch, replyTo, r.json, r.correlationId, r.requestId)) {
       this.stats.messages++;
       this.stats.replies++;
     } else this.log.debug({ replyTo }, 'reply not sent: channel closed');
   }
+}
+
+/**
+ * One plain RPC reply (what every caller gets without HEADER_REPLY_BATCH): the JSON body, its
+ * correlation id and the request id header. False if the channel is closed.
+ */
+export function publishPlainReply(ch: Channel, replyTo: string, json: string, correlationId: string | undefined, requestId: string | undefined): boolean {
+  const headers: Record<string, unknown> = {};
+  if (requestId !== undefined) headers[HEADER_REQUEST_ID] = requestId;
+  const props: Parameters<Channel['publish']>[3] = { contentType: 'application/json', headers };
+  if (correlationId !== undefined) props.correlationId = correlationId;
+  return swallow(() => ch.publish('', replyTo, Buffer.from(json), props));
 }

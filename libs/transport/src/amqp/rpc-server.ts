@@ -19,7 +19,7 @@ import {
 } from '../bus.js';
 import type { AmqpConnection } from './connection.js';
 import { ManagedConsumer, assertQueueOptions } from './consumer.js';
-import type { ReplyBatcher } from './reply-batcher.js';
+import { publishPlainReply, type ReplyBatcher } from './reply-batcher.js';
 import { errorMessage, readDeadline, swallow, toIncoming } from './util.js';
 
 class RpcServer extends ManagedConsumer {
@@ -117,13 +117,10 @@ class RpcServer extends ManagedConsumer {
   }
 
   private reply(ch: Channel, msg: ConsumeMessage, replyTo: string, body: unknown): void {
-    const content = Buffer.from(this.serialise(body));
-    const headers: Record<string, unknown> = {};
     const requestId = msg.properties.headers?.[HEADER_REQUEST_ID];
-    if (typeof requestId === 'string') headers[HEADER_REQUEST_ID] = requestId;
-    const props: Parameters<Channel['publish']>[3] = { contentType: 'application/json', headers };
-    if (typeof msg.properties.correlationId === 'string') props.correlationId = msg.properties.correlationId;
-    if (!swallow(() => ch.publish('', replyTo, content, props))) {
+    const correlationId = msg.properties.correlationId;
+    const json = this.serialise(body);
+    if (!publishPlainReply(ch, replyTo, json, typeof correlationId === 'string' ? correlationId : undefined, typeof requestId === 'string' ? requestId : undefined)) {
       this.log.debug({ queue: this.spec.name }, 'reply not sent: channel closed');
     }
   }
