@@ -9,15 +9,17 @@
  *   100 connections.
  *
  * Each is measured once per run, the first time a scenario needs it (memoised), in its own
- * processes (bench/baselines/*.ts) on its own throw-away vhost.
+ * processes (bench/baselines/*.ts) on its own throw-away vhost; C on the rig that
+ * support/bracketed-c.ts keeps for the run (the scenarios compared with C measure it there again).
  */
 import { createTestVhost } from '../../libs/transport/test/support/vhost.js';
+import { CONNECTIONS, measureC } from '../support/bracketed-c.js';
 import { load, type LoadResult } from '../support/load.js';
 import { findBrokerPid, startTs, cpuMeter } from '../support/processes.js';
 import { durations, loadRows, rowOf } from '../support/rows.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../types.js';
 
-export const CONNECTIONS = 100;
+export { CONNECTIONS };
 
 export interface Baselines {
   A: LoadResult;
@@ -75,15 +77,8 @@ async function measure(ctx: BenchContext): Promise<Baselines> {
       await client.stop();
       ctx.log(`B rpc_echo: ${B.rps.toFixed(0)} rpc/s, p50 ${B.p50.toFixed(2)} ms, p99 ${B.p99.toFixed(2)} ms`);
 
-      // C
-      const koaRpc = startTs('koa-rpc', 'bench/baselines/koa-rpc.ts', env);
-      let C: LoadResult;
-      try {
-        const { port } = await koaRpc.message<{ port: number }>('ready');
-        C = await load({ url: `http://127.0.0.1:${port}/status/${'c'.repeat(32)}`, connections: CONNECTIONS, durationS, warmupS, pids: [koaRpc.pid, echo.pid], names: ['koa-rpc', 'echo'], brokerPid });
-      } finally {
-        await koaRpc.stop();
-      }
+      // C: on the rig the scenarios compared with C measure it again on (support/bracketed-c.ts)
+      const C = await measureC(ctx);
       ctx.log(`C koa_rpc: ${C.rps.toFixed(0)} req/s, p50 ${C.p50} ms, p99 ${C.p99} ms`);
       return { A, B, C };
     } finally {

@@ -18,8 +18,8 @@ import { load, type LoadResult } from './load.js';
 import { findBrokerPid, startTs, type Child } from './processes.js';
 import { durations } from './rows.js';
 
-/** Connections of every HTTP load compared with C (as in baselines.ts). */
-const CONNECTIONS = 100;
+/** Connections of every HTTP load: C's and the scenarios compared with it. */
+export const CONNECTIONS = 100;
 
 interface CRig {
   url: string;
