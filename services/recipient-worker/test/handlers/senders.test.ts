@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { DEAD_LETTER_EXCHANGE, DIRECTORY_REQUEST_TYPES, SHARD_MESSAGE_TYPES, shardQueue, type RpcReply } from '@qubicle/contracts';
 import { NO_REPLY, type IncomingMessage } from '@qubicle/transport';
 import { createShardHandler } from '../../src/handlers/shard-handler.js';
@@ -19,6 +20,20 @@ describe('handlers: who may send what (BUS_SENDERS)', () => {
   it('every shard message and directory request has its senders decided', () => {
     assert.deepEqual(Object.keys(SHARD_SENDERS).sort(), [...SHARD_MESSAGE_TYPES].sort());
     assert.deepEqual(Object.keys(DIRECTORY_SENDERS).sort(), [...DIRECTORY_REQUEST_TYPES].sort());
+  });
+
+  it('docs/bus.md#who-may-send-what shows exactly these tables', () => {
+    const doc = readFileSync(new URL('../../../../docs/bus.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Who may send what'), doc.indexOf('## Guarantees'));
+    const documented = { shard: new Map<string, string[]>(), directory: new Map<string, string[]>() };
+    for (const row of section.split('\n').filter((l) => /^\| (directory )?`/.test(l))) {
+      const [what, gateway, service] = row.split('|').slice(1, 4).map((c) => c.trim());
+      const roles = [...(gateway === 'yes' ? ['gateway'] : []), ...(service === 'yes' ? ['service'] : [])];
+      const kind = what!.startsWith('directory') ? 'directory' : 'shard';
+      for (const m of what!.matchAll(/`([a-z_]+)`/g)) documented[kind].set(m[1]!, roles);
+    }
+    assert.deepEqual(Object.fromEntries(documented.shard), Object.fromEntries(Object.entries(SHARD_SENDERS).map(([k, v]) => [k, [...v]])));
+    assert.deepEqual(Object.fromEntries(documented.directory), Object.fromEntries(Object.entries(DIRECTORY_SENDERS).map(([k, v]) => [k, [...v]])));
   });
 
   it('senderRefusal: by role; no user_id or an unlisted user is refused; unknown types are the handler\'s to refuse', () => {
