@@ -11,12 +11,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createAmqpBus, createMemoryBus } from '@qubicle/transport';
+import { createMemoryBus } from '@qubicle/transport';
 import { createGateway, createMetrics, loadGatewayConfig } from '@qubicle/api-gateway';
 import {
   bootstrapDemo,
   createStore,
   createWorker,
+  createWorkerBus,
   createWorkerHealth,
   createWorkerLogger,
   createWorkerMetrics,
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const gatewayMetrics = createMetrics({ include: [workerMetrics.registry] });
 
   const bus = workerConfig.amqpUrl
-    ? createAmqpBus({ url: workerConfig.amqpUrl, logger, name: workerConfig.nodeName })
+    ? createWorkerBus({ ...workerConfig, amqpUrl: workerConfig.amqpUrl }, logger) // one bus for both halves, a worker's: it declares the topology
     : createMemoryBus();
   const store = createStore({ sqlitePath: workerConfig.sqlitePath, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
   await store.init();

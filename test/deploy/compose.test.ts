@@ -7,10 +7,13 @@ import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { opsPortOf, readText, readYaml, ROOT, SERVICE_KINDS, urlParts, variablesOf, type ServiceKind } from './support/deploy.js';
+import { brokerRoles, SCRIPT } from './support/rabbitmq-roles.js';
 import { startProbeTargets, type ProbeTargets } from './support/probe-targets.js';
 
 interface ComposeService {
   image?: string;
+  restart?: string;
+  entrypoint?: string[] | string;
   build?: unknown;
   command?: string[] | string;
   environment?: Record<string, string | number | boolean | null>;
@@ -65,10 +68,51 @@ describe('deploy: docker-compose.yml', () => {
     assert.match(services['prometheus']?.image ?? '', /^prom\/prometheus:/);
   });
 
-  it('every service has a health check', () => {
+  it('every service has a health check (but the one-shot rabbitmq-users, which others wait to complete)', () => {
     for (const [name, s] of Object.entries(services)) {
+      if (name === 'rabbitmq-users') {
+        assert.equal(s.restart, 'no', 'a one-shot');
+        continue;
+      }
       assert.ok(s.healthcheck && !s.healthcheck.disable && s.healthcheck.test, `${name} has a healthcheck`);
     }
+  });
+
+  it('least privilege on the bus: each process connects as its role\'s broker user, created by rabbitmq-users before it starts', () => {
+    const roles = brokerRoles();
+    const setup = services['rabbitmq-users'];
+    assert.ok(setup, 'a rabbitmq-users service');
+    assert.ok(setup.volumes?.some((v) => v.startsWith(`./${SCRIPT}:`)), `it runs ${SCRIPT}`);
+    assert.match(JSON.stringify(setup.entrypoint), /rabbitmq-users\.sh/);
+    assert.ok(setup.volumes?.some((v) => /^rabbitmq-data:\/var\/lib\/rabbitmq:ro$/.test(v)), 'the broker\'s Erlang cookie, read-only');
+    assert.equal((setup.depends_on as Record<string, { condition: string }>)['rabbitmq']?.condition, 'service_healthy');
+    const setupEnv = Object.fromEntries(Object.entries(setup.environment ?? {}).map(([k, v]) => [k, String(v)]));
+    assert.equal(setupEnv['QUBICLE_VHOST'], 'qubicle');
+    const role = { gateway: 'GATEWAY', worker: 'WORKER' } as const;
+    for (const { name, kind, env, svc } of qubicleServices()) {
+      if (kind === 'embedded') continue;
+      const r = role[kind];
+      const url = new URL(env['AMQP_URL']!.replace(/\$\{[^}]*\}/g, 'x'));
+      assert.equal(decodeURIComponent(url.username), roles[r].user, `${name}: connects as the ${r} role's user`);
+      assert.equal(url.pathname, `/${setupEnv['QUBICLE_VHOST']}`, `${name}: on the vhost the users are created in`);
+      // the password in the URL is the one rabbitmq-users sets, from the same variable
+      const secret = /^amqps?:\/\/[^:]+:(\$\{[^}]+\})@/.exec(env['AMQP_URL']!)?.[1];
+      assert.ok(secret, `${name}: the password comes from the environment`);
+      assert.equal(setupEnv[`QUBICLE_${r}_PASSWORD`], secret, `${name}: rabbitmq-users sets the same password`);
+      assert.equal(env['AMQP_SET_USER_ID'], 'on', `${name}: says who it is (user_id)`);
+      const deps = svc.depends_on as Record<string, { condition: string }>;
+      assert.equal(deps['rabbitmq-users']?.condition, 'service_completed_successfully', `${name}: starts once its user exists`);
+      if (kind === 'worker') {
+        assert.equal(
+          env['BUS_SENDERS'],
+          `worker:${roles.WORKER.user},gateway:${roles.GATEWAY.user},service:${roles.SERVICE.user}`,
+          `${name}: accepts each role's commands from that role's user only`,
+        );
+      }
+    }
+    // the outside roles are created only when given a password
+    assert.match(setupEnv['QUBICLE_SERVICE_PASSWORD'] ?? '', /^\$\{RABBITMQ_SERVICE_PASSWORD:-\}$/);
+    assert.match(setupEnv['QUBICLE_EVENTS_PASSWORD'] ?? '', /^\$\{RABBITMQ_EVENTS_PASSWORD:-\}$/);
   });
 
   it('every variable set on a qubicle service is one its process reads; secrets come from the environment, not the file', () => {

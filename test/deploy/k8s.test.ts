@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { opsPortOf, readYamlDocs, SERVICE_KINDS, variablesOf, type ServiceKind } from './support/deploy.js';
+import { brokerRoles } from './support/rabbitmq-roles.js';
 import { startProbeTargets, type ProbeTargets } from './support/probe-targets.js';
 
 const docs = readYamlDocs('deploy/k8s').filter((d) => d.doc.kind !== 'Kustomization');
@@ -106,6 +107,29 @@ describe('deploy: Kubernetes manifests (deploy/k8s)', () => {
         if (kind === 'worker') assert.ok(env.has('MONGODB_URL'));
       }
     }
+  });
+
+  it('least privilege on the bus: each process gets its own role\'s AMQP_URL from the Secret; workers check who sends what', () => {
+    const roles = brokerRoles();
+    const role = { gateway: 'GATEWAY', worker: 'WORKER' } as const;
+    const secret = named('Secret', 'qubicle-secrets');
+    const keys = new Set<string>();
+    for (const w of workloads) {
+      for (const { c, kind, env } of containersOf(w)) {
+        if (kind === 'embedded') continue;
+        const ref = c.env?.find((e) => e.name === 'AMQP_URL')?.valueFrom?.secretKeyRef;
+        assert.ok(ref, `${w.metadata.name}: AMQP_URL from a Secret`);
+        keys.add(ref.key);
+        const example = new URL(String(secret.stringData[ref.key]));
+        assert.equal(decodeURIComponent(example.username), roles[role[kind]].user, `${w.metadata.name}: ${ref.key} logs in as the ${role[kind]} role's user`);
+        assert.equal(env.get('AMQP_SET_USER_ID'), 'on', `${w.metadata.name}: says who it is (user_id)`);
+        if (kind === 'worker') {
+          assert.equal(env.get('BUS_SENDERS'), `worker:${roles.WORKER.user},gateway:${roles.GATEWAY.user},service:${roles.SERVICE.user}`);
+        }
+      }
+    }
+    assert.equal(keys.size, 2, 'the gateway and the worker get different credentials');
+    assert.ok(!('AMQP_URL' in secret.stringData), 'no shared AMQP_URL left in the Secret');
   });
 
   it('NODE_NAME is the pod name (downward API) on every process', () => {

@@ -51,6 +51,12 @@ export interface IncomingMessage {
   deadline?: number;
   headers: Record<string, unknown>;
   routingKey: string;
+  /**
+   * The AMQP `user_id` the sender put on the message. RabbitMQ refuses a publish whose user_id is
+   * not the sender's own user, so when present it names who sent it; absent = the sender did not
+   * say (the memory bus never sets it).
+   */
+  userId?: string;
 }
 
 export type RpcHandler = (msg: IncomingMessage) => Promise<unknown | typeof NO_REPLY | typeof REQUEUE>;

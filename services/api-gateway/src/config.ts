@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { ConfigError, LOG_LEVELS, integer, onOff, optionalInteger, raw, type ConfigVariable, type Env, type LogLevel } from '@qubicle/runtime';
+import { amqpUserOf } from '@qubicle/transport';
 import type { LiveOptions } from './live/options.js';
 
 /** The error, the level names and the variables' table are the worker's too (libs/runtime); part of this package's API. */
@@ -14,6 +15,8 @@ export interface GatewayConfig {
   host: string;
   /** Required by main.ts (standalone gateway); the embedded mode passes its own bus instead. */
   amqpUrl: string | undefined;
+  /** AMQP_SET_USER_ID: the broker user stamped as user_id on everything this gateway publishes (the user of AMQP_URL); undefined = none. */
+  amqpUserId: string | undefined;
   /** HS256 secret of the auth tokens (>= 32 chars). Required when AMQP_URL is set; createApp refuses to start without one. */
   authTokenSecret: string | undefined;
   authTokenTtlSeconds: number;
@@ -56,6 +59,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PORT', default: '8000', description: 'HTTP port of the API, `/metrics`, `/healthz` and `/readyz` (0 = any free port).', services: ['gateway', 'embedded'], secret: false },
   { name: 'HOST', default: '0.0.0.0', description: 'Interface the HTTP server listens on.', services: ['gateway', 'embedded'], secret: false },
   { name: 'AMQP_URL', default: null, description: 'RabbitMQ URL (`amqp://` or `amqps://`). Required by `start:gateway`; the embedded mode passes its own bus.', services: ['gateway', 'embedded'], secret: true },
+  { name: 'AMQP_SET_USER_ID', default: 'off', description: 'Stamp every message this gateway publishes with its broker user (the user of `AMQP_URL`) as the AMQP `user_id`, which RabbitMQ validates: needed when the workers check senders (`BUS_SENDERS`, docs/bus.md#who-may-send-what).', services: ['gateway', 'embedded'], secret: false },
   { name: 'AUTH_TOKEN_SECRET', default: null, description: `HS256 key of the auth tokens (at least ${MIN_AUTH_TOKEN_SECRET_LENGTH} characters), shared by every gateway. Required with \`AMQP_URL\`; \`npm start\` generates one beside the SQLite file.`, services: ['gateway', 'embedded'], secret: true },
   { name: 'AUTH_TOKEN_TTL_SECONDS', default: '3600', description: 'Lifetime of an auth token (60 .. 30 days).', services: ['gateway', 'embedded'], secret: false },
   { name: 'RPC_TIMEOUT_MS', default: '5000', description: 'Longest wait for a worker per RPC (100..60000); past it the request answers 504.', services: ['gateway', 'embedded'], secret: false },
@@ -81,6 +85,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError('AMQP_URL', "must be an amqp:// or amqps:// URL");
   }
 
+  let amqpUserId: string | undefined;
+  if (onOff(env, 'AMQP_SET_USER_ID', false)) {
+    if (amqpUrl === undefined) throw new ConfigError('AMQP_SET_USER_ID', 'needs AMQP_URL (the in-process bus has no broker users)');
+    amqpUserId = amqpUserOf(amqpUrl);
+  }
+
   const authTokenSecret = raw(env, 'AUTH_TOKEN_SECRET');
   if (authTokenSecret !== undefined && authTokenSecret.length < MIN_AUTH_TOKEN_SECRET_LENGTH) {
     throw new ConfigError('AUTH_TOKEN_SECRET', `must be at least ${MIN_AUTH_TOKEN_SECRET_LENGTH} characters`);
@@ -99,6 +109,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     port: integer(env, 'PORT', 8000, 0, 65535),
     host,
     amqpUrl,
+    amqpUserId,
     authTokenSecret,
     authTokenTtlSeconds: integer(env, 'AUTH_TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 100, 60000),

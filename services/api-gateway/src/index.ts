@@ -1,5 +1,6 @@
 export { createApp, buildApp, type AppDeps, type BuiltApp, type GatewayApp } from './app.js';
 export { createGateway, type Gateway, type GatewayDeps, type ListeningGateway } from './gateway.js';
+export { createGatewayBus } from './bus.js';
 export {
   loadGatewayConfig,
   requireAuthTokenSecret,

@@ -2,7 +2,7 @@
  * The gateway on its own: `npm run start:gateway`. Needs AMQP_URL and AUTH_TOKEN_SECRET (shared by
  * every gateway of the cluster). SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the bus.
  */
-import { createAmqpBus } from '@qubicle/transport';
+import { createGatewayBus } from './bus.js';
 import { ConfigError, loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createGatewayLogger } from './logger.js';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   // JSON lines; secrets redacted by key as a second line of defence (see logger.ts)
   const logger = createGatewayLogger({ level: config.logLevel, node: config.nodeName });
 
-  const bus = createAmqpBus({ url: config.amqpUrl, logger, name: config.nodeName });
+  const bus = createGatewayBus({ ...config, amqpUrl: config.amqpUrl }, logger);
   const gateway = createGateway({ bus, config, logger });
   const server = await gateway.listen();
   void gateway.ready().then(() => logger.info({ url: server.url }, 'gateway ready'));

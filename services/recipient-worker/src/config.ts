@@ -5,7 +5,9 @@
  */
 import { hostname } from 'node:os';
 import type { ShardQueueType } from '@qubicle/contracts';
-import { LOG_LEVELS, integer, oneOf, raw, url, type ConfigVariable, type Env, type LogLevel } from '@qubicle/runtime';
+import { ConfigError, LOG_LEVELS, integer, oneOf, onOff, raw, url, type ConfigVariable, type Env, type LogLevel } from '@qubicle/runtime';
+import { amqpUserOf } from '@qubicle/transport';
+import { SENDER_ROLES, type SenderRole, type SenderRoles } from './handlers/senders.js';
 
 /** The error, the level names and the variables' table are the gateway's too (libs/runtime); part of this package's API. */
 export { ConfigError, LOG_LEVELS, type ConfigService, type ConfigVariable, type LogLevel } from '@qubicle/runtime';
@@ -15,6 +17,10 @@ export interface WorkerConfig {
   nodeName: string;
   /** AMQP_URL: absent = in-process bus (embedded mode only). */
   amqpUrl: string | undefined;
+  /** AMQP_SET_USER_ID: the broker user stamped as user_id on everything this worker publishes (the user of AMQP_URL); undefined = none. */
+  amqpUserId: string | undefined;
+  /** BUS_SENDERS: broker user → role; commands and directory requests are accepted only from the roles allowed to send them. undefined = from anyone. */
+  busSenders: SenderRoles | undefined;
   /** MONGODB_URL: absent = SQLite. */
   mongodbUrl: string | undefined;
   sqlitePath: string;
@@ -39,6 +45,8 @@ export interface WorkerConfig {
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'NODE_NAME', default: 'recipient-worker@<hostname>', description: 'Name of this node: reported as `node`, owner of its shard leases. Must be unique and stable per node (StatefulSet pod name).', services: ['worker', 'embedded'], secret: false },
   { name: 'AMQP_URL', default: null, description: 'RabbitMQ URL (`amqp://` or `amqps://`). Required by `start:worker`; unset in `npm start` = in-process bus.', services: ['worker', 'embedded'], secret: true },
+  { name: 'AMQP_SET_USER_ID', default: 'off', description: 'Stamp every message this process publishes with its broker user (the user of `AMQP_URL`) as the AMQP `user_id`, which RabbitMQ validates. Required by `BUS_SENDERS`; turn it on in every gateway and worker that uses it (docs/bus.md#who-may-send-what).', services: ['worker', 'embedded'], secret: false },
+  { name: 'BUS_SENDERS', default: null, description: 'Broker users allowed to send to the workers, as `role:user,...` with role `worker`, `gateway` or `service` (queue/media services): each command and directory request is then accepted only from a `user_id` whose role may send it (docs/bus.md#who-may-send-what). Unset = from anyone. Needs `AMQP_SET_USER_ID=on` and this worker\'s own user listed as `worker`.', services: ['worker', 'embedded'], secret: false },
   { name: 'MONGODB_URL', default: null, description: 'MongoDB URL (`mongodb://` or `mongodb+srv://`, a replica set in production). Unset = SQLite at `SQLITE_PATH`.', services: ['worker', 'embedded'], secret: true },
   { name: 'SQLITE_PATH', default: './data/qubicle.db', description: 'SQLite file when `MONGODB_URL` is unset (several processes of one host may share it).', services: ['worker', 'embedded'], secret: false },
   { name: 'SHARD_COUNT', default: '64', description: 'Shards of the cluster (1..4096), fixed: recorded in the store, a worker started with another count refuses to start.', services: ['worker', 'embedded'], secret: false },
@@ -54,9 +62,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
 ];
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const amqpUrl = url(env, 'AMQP_URL', ['amqp:', 'amqps:']);
+  const amqpUserId = setUserId(env, amqpUrl);
   return {
     nodeName: raw(env, 'NODE_NAME') ?? `recipient-worker@${hostname()}`,
-    amqpUrl: url(env, 'AMQP_URL', ['amqp:', 'amqps:']),
+    amqpUrl,
+    amqpUserId,
+    busSenders: busSenders(env, amqpUserId),
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     sqlitePath: raw(env, 'SQLITE_PATH') ?? './data/qubicle.db',
     shardCount: integer(env, 'SHARD_COUNT', 64, 1, 4096),
@@ -73,4 +85,32 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       adminPassword: env['BOOTSTRAP_ADMIN_PASSWORD'] || 'qubicle-demo',
     },
   };
+}
+
+/** AMQP_SET_USER_ID: the user of AMQP_URL when on (shared by the gateway's config). */
+export function setUserId(env: Env, amqpUrl: string | undefined): string | undefined {
+  if (!onOff(env, 'AMQP_SET_USER_ID', false)) return undefined;
+  if (amqpUrl === undefined) throw new ConfigError('AMQP_SET_USER_ID', 'needs AMQP_URL (the in-process bus has no broker users)');
+  return amqpUserOf(amqpUrl);
+}
+
+/** BUS_SENDERS=`role:user,role:user`: user → role; this worker's own user must be a `worker`. */
+function busSenders(env: Env, ownUser: string | undefined): SenderRoles | undefined {
+  const value = raw(env, 'BUS_SENDERS');
+  if (value === undefined) return undefined;
+  const roles = new Map<string, SenderRole>();
+  for (const entry of value.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    const colon = entry.indexOf(':');
+    const role = entry.slice(0, colon).trim();
+    const user = entry.slice(colon + 1).trim();
+    if (colon < 0 || user === '') throw new ConfigError('BUS_SENDERS', `entries are role:user, got ${JSON.stringify(entry)}`);
+    if (!(SENDER_ROLES as readonly string[]).includes(role)) throw new ConfigError('BUS_SENDERS', `unknown role ${JSON.stringify(role)} (one of ${SENDER_ROLES.join(', ')})`);
+    const before = roles.get(user);
+    if (before !== undefined && before !== role) throw new ConfigError('BUS_SENDERS', `user ${JSON.stringify(user)} is given two roles (${before}, ${role})`);
+    roles.set(user, role as SenderRole);
+  }
+  if (roles.size === 0) throw new ConfigError('BUS_SENDERS', 'lists no user');
+  if (ownUser === undefined) throw new ConfigError('BUS_SENDERS', 'needs AMQP_SET_USER_ID=on: the workers call each other, and a worker accepts only messages with a user_id');
+  if (roles.get(ownUser) !== 'worker') throw new ConfigError('BUS_SENDERS', `must list this worker's own broker user as worker:${ownUser}`);
+  return roles;
 }

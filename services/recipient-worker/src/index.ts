@@ -1,4 +1,6 @@
 export { createWorker, type Worker, type WorkerDeps } from './worker.js';
+export { createWorkerBus } from './bus.js';
+export { SENDER_ROLES, SHARD_SENDERS, DIRECTORY_SENDERS, senderRefusal, type SenderRole, type SenderRoles } from './handlers/senders.js';
 export { loadWorkerConfig, ConfigError, LOG_LEVELS, CONFIG_VARIABLES, type WorkerConfig, type LogLevel, type ConfigVariable, type ConfigService } from './config.js';
 export {
   createWorkerMetrics,

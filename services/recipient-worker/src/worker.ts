@@ -94,6 +94,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     logger: log,
     node,
     shardCount: config.shardCount,
+    ...(config.busSenders ? { senders: config.busSenders } : {}),
   });
   shards = new ShardManager({
     store,
@@ -146,6 +147,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         shardQueueType: config.shardQueueType,
         node,
         cluster: { store, leaseTtlMs: config.leaseTtlMs, now: () => clock.now() },
+        ...(config.busSenders ? { senders: config.busSenders } : {}),
       });
       const directoryHandler = instrumentHandler(directory, { logger: log, metrics, commands: Object.keys(DIRECTORY_ROUTES) });
       directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directoryHandler, { prefetch: config.shardPrefetch });

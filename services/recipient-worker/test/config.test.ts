@@ -7,6 +7,8 @@ describe('config', () => {
     assert.deepEqual(loadWorkerConfig({}), {
       nodeName: `recipient-worker@${hostname()}`,
       amqpUrl: undefined,
+      amqpUserId: undefined,
+      busSenders: undefined,
       mongodbUrl: undefined,
       sqlitePath: './data/qubicle.db',
       shardCount: 64,
@@ -48,6 +50,43 @@ describe('config', () => {
     assert.deepEqual(c.bootstrap, { accountName: 'acme', adminUsername: 'root', adminPassword: ' with spaces ' });
   });
 
+  it('AMQP_SET_USER_ID stamps the user of AMQP_URL; BUS_SENDERS maps users to roles', () => {
+    const c = loadWorkerConfig({
+      AMQP_URL: 'amqp://qubicle-worker:pw@rabbitmq:5672/qubicle',
+      AMQP_SET_USER_ID: 'on',
+      BUS_SENDERS: ' worker:qubicle-worker, gateway:qubicle-gateway,service:sales-queue,service:media ',
+    });
+    assert.equal(c.amqpUserId, 'qubicle-worker');
+    assert.deepEqual([...(c.busSenders ?? [])], [
+      ['qubicle-worker', 'worker'],
+      ['qubicle-gateway', 'gateway'],
+      ['sales-queue', 'service'],
+      ['media', 'service'],
+    ]);
+    assert.equal(loadWorkerConfig({ AMQP_URL: 'amqp://qubicle-worker:pw@rabbitmq/qubicle', AMQP_SET_USER_ID: 'off' }).amqpUserId, undefined);
+  });
+
+  const worker = { AMQP_URL: 'amqp://qubicle-worker:pw@rabbitmq/qubicle', AMQP_SET_USER_ID: 'on' };
+  const senders: Array<[Record<string, string>, string, RegExp]> = [
+    [{ AMQP_SET_USER_ID: 'on' }, 'AMQP_SET_USER_ID', /needs AMQP_URL/],
+    [{ ...worker, BUS_SENDERS: 'worker:qubicle-worker,admin:root' }, 'BUS_SENDERS', /unknown role "admin"/],
+    [{ ...worker, BUS_SENDERS: 'worker:qubicle-worker,qubicle-gateway' }, 'BUS_SENDERS', /role:user/],
+    [{ ...worker, BUS_SENDERS: 'worker:qubicle-worker,gateway:' }, 'BUS_SENDERS', /role:user/],
+    [{ ...worker, BUS_SENDERS: 'worker:qubicle-worker,gateway:x,service:x' }, 'BUS_SENDERS', /two roles/],
+    [{ ...worker, BUS_SENDERS: ' , ' }, 'BUS_SENDERS', /lists no user/],
+    [{ ...worker, BUS_SENDERS: 'gateway:qubicle-gateway' }, 'BUS_SENDERS', /own broker user as worker:qubicle-worker/],
+    [{ ...worker, BUS_SENDERS: 'gateway:qubicle-worker' }, 'BUS_SENDERS', /own broker user as worker:qubicle-worker/],
+    [{ AMQP_URL: worker.AMQP_URL, BUS_SENDERS: 'worker:qubicle-worker' }, 'BUS_SENDERS', /needs AMQP_SET_USER_ID=on/],
+  ];
+  for (const [env, name, why] of senders) {
+    it(`${JSON.stringify(env)} fails naming ${name}`, () => {
+      assert.throws(
+        () => loadWorkerConfig(env),
+        (err: unknown) => err instanceof ConfigError && err.variable === name && why.test(err.message),
+      );
+    });
+  }
+
   const bad: Array<[string, string, RegExp]> = [
     ['SHARD_COUNT', '0', /between 1 and 4096/],
     ['SHARD_COUNT', '4097', /between 1 and 4096/],
@@ -61,6 +100,7 @@ describe('config', () => {
     ['AMQP_URL', 'not a url', /valid URL/],
     ['AMQP_URL', 'http://rabbit', /amqp:\/\//],
     ['MONGODB_URL', 'postgres://x', /mongodb:\/\//],
+    ['AMQP_SET_USER_ID', 'maybe', /on or off/],
   ];
   for (const [name, value, why] of bad) {
     it(`${name}=${JSON.stringify(value)} fails naming the variable`, () => {

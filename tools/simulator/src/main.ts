@@ -3,7 +3,7 @@
  * bus, as a separate process (see docs/simulator.md). Exit status: 0 when every call ended and
  * the recipients' stats add up, 1 otherwise, 2 on bad usage.
  */
-import { createAmqpBus } from '@qubicle/transport';
+import { amqpUserOf, createAmqpBus } from '@qubicle/transport';
 import { busEvents } from './bus-events.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
 import { runSimulation } from './simulation.js';
@@ -24,7 +24,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const bus = createAmqpBus({ url: cli.amqpUrl, name: 'qubicle-simulator' });
+  // an outside service: it declares nothing (the workers own the topology), and it says who it is
+  // (user_id, validated by the broker) for workers that check senders (docs/bus.md#who-may-send-what)
+  const bus = createAmqpBus({ url: cli.amqpUrl, name: 'qubicle-simulator', declareExchanges: false, userId: amqpUserOf(cli.amqpUrl) });
   const controller = new AbortController();
   const stop = () => {
     process.stderr.write('\nstopping: withdrawing offers and hanging up calls in progress...\n');

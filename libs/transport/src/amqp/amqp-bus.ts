@@ -21,6 +21,20 @@ export interface AmqpBusOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** AMQP heartbeat when the URL does not set `?heartbeat=`; default 10 s. */
   heartbeatSeconds?: number;
+  /**
+   * The AMQP `user_id` put on every message this bus publishes (RPC requests and replies, events,
+   * dead-letters); RabbitMQ checks that it is this connection's user (`amqpUserOf(url)` for a
+   * password login). Unset = no user_id.
+   */
+  userId?: string;
+  /**
+   * Default true. false: this process owns no exchange (a gateway, a queue service, an event
+   * consumer: the workers declare them). `declareExchange`, and the declare that `subscribe`,
+   * `publish` and `declareQueue` make for an exchange they use, then only wait until it exists
+   * (a passive check, which needs no `configure` permission on it). Queues are still declared by
+   * whoever serves or subscribes to them.
+   */
+  declareExchanges?: boolean;
 }
 
 export interface AmqpBus extends Bus {
@@ -40,11 +54,12 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   if (opts.reconnect?.initialDelayMs !== undefined) connectionOptions.initialDelayMs = opts.reconnect.initialDelayMs;
   if (opts.reconnect?.maxDelayMs !== undefined) connectionOptions.maxDelayMs = opts.reconnect.maxDelayMs;
   if (opts.heartbeatSeconds !== undefined) connectionOptions.heartbeatSeconds = opts.heartbeatSeconds;
+  if (opts.userId !== undefined) connectionOptions.userId = opts.userId;
   const connection = new AmqpConnection(connectionOptions);
 
   // Registration order = replay order: the reply channel exists before 'connected' is announced.
   const rpc = new RpcClient(connection, log);
-  const topology = new Topology(connection, log);
+  const topology = new Topology(connection, log, opts.declareExchanges ?? true);
   const publisher = new EventPublisher(connection, topology, log);
   // replies to the same caller in one turn go as one message (callers that ask: our RpcClient)
   const replies = new ReplyBatcher(log);

@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import { noopLogger, type Logger } from '../bus.js';
 import { TransportError } from '../errors.js';
+import { stampUserId } from './user-id.js';
 import { coalesceWrites } from './write-coalescing.js';
 
 export type SetupFn = (conn: ChannelModel) => Promise<void>;
@@ -48,6 +49,11 @@ export interface AmqpConnectionOptions {
    * It bounds how long the broker keeps the exclusive consumers of a dead node (~2 missed beats).
    */
   heartbeatSeconds?: number;
+  /**
+   * Stamped as the AMQP `user_id` of every message published on this connection (user-id.ts): the
+   * broker checks it is the connection's own user, so receivers can trust it. Unset = none.
+   */
+  userId?: string;
 }
 
 interface SetupEntry {
@@ -75,6 +81,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
   private readonly maxDelayMs: number;
   private readonly connectTimeoutMs: number;
   private readonly heartbeatSeconds: number;
+  private readonly userId: string | undefined;
 
   private conn: ChannelModel | undefined;
   private generation = 0;
@@ -99,6 +106,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
     this.maxDelayMs = opts.maxDelayMs ?? 5000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.heartbeatSeconds = opts.heartbeatSeconds ?? 10;
+    this.userId = opts.userId;
   }
 
   /** Starts the connect loop (idempotent). */
@@ -359,6 +367,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
 
       // One writev per event-loop turn instead of one write per frame (write-coalescing.ts).
       if (!coalesceWrites(conn)) this.log.debug({ connection: this.name }, 'amqplib internals changed: socket writes not coalesced');
+      if (this.userId !== undefined) stampUserId(conn, this.userId);
       const gen = ++this.generation;
       this.conn = conn;
       const closed = new Promise<void>((resolve) => {

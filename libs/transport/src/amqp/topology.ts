@@ -1,24 +1,38 @@
 /**
  * Exchanges and queues declared through the bus: remembered as setup functions, so they are
  * re-declared on every reconnect (in declaration order, before anything registered later).
+ *
+ * A bus that does not declare exchanges (`declareExchanges: false`: a gateway, a queue service, an
+ * event consumer — the workers own the topology) only waits for each exchange it uses to exist:
+ * a passive declare, which needs no `configure` permission (docs/operations.md#least-privilege-on-the-bus),
+ * repeated until a worker has declared it.
  */
 import type { ChannelModel } from 'amqplib';
 import type { Logger, QueueSpec } from '../bus.js';
+import { TransportError } from '../errors.js';
 import type { AmqpConnection } from './connection.js';
 import { assertQueueOptions } from './consumer.js';
 import { amqpCode, refused } from './util.js';
 
 export type ExchangeType = 'topic' | 'direct' | 'fanout';
 
+/** Between two passive checks of an exchange that does not exist yet. */
+const EXCHANGE_POLL_MS = 500;
+
 export class Topology {
   private readonly exchanges = new Map<string, { type: ExchangeType; ready: Promise<void> }>();
+  /** passive mode: exchanges seen (or being waited for) */
+  private readonly awaited = new Map<string, Promise<void>>();
 
   constructor(
     private readonly connection: AmqpConnection,
     private readonly log: Logger,
+    /** false: never declare an exchange, wait for it to exist instead */
+    private readonly declareExchanges = true,
   ) {}
 
   declareExchange(name: string, type: ExchangeType): Promise<void> {
+    if (!this.declareExchanges) return this.awaitExchange(name);
     const known = this.exchanges.get(name);
     if (known && known.type === type) return known.ready;
     const label = `exchange ${name}`;
@@ -44,10 +58,13 @@ export class Topology {
    */
   ensureExchange(name: string): Promise<void> {
     if (name === '' || name.startsWith('amq.')) return Promise.resolve();
+    if (!this.declareExchanges) return this.awaitExchange(name);
     return this.exchanges.get(name)?.ready ?? this.declareExchange(name, 'topic');
   }
 
-  declareQueue(spec: QueueSpec, bindings: Array<{ exchange: string; routingKey: string }> = []): Promise<void> {
+  async declareQueue(spec: QueueSpec, bindings: Array<{ exchange: string; routingKey: string }> = []): Promise<void> {
+    // the queue is the caller's own; the exchanges it is bound to may be someone else's
+    if (!this.declareExchanges) await Promise.all(bindings.map((b) => this.ensureExchange(b.exchange)));
     const label = `queue ${spec.name}`;
     const handle = this.connection.addSetup(
       (conn) =>
@@ -58,6 +75,52 @@ export class Topology {
       { label },
     );
     return handle.ready;
+  }
+
+  /** Resolves once the exchange exists (at once when it was seen before). */
+  private awaitExchange(name: string): Promise<void> {
+    let seen = this.awaited.get(name);
+    if (!seen) {
+      seen = this.pollExchange(name);
+      this.awaited.set(name, seen);
+      seen.catch(() => {
+        if (this.awaited.get(name) === seen) this.awaited.delete(name);
+      });
+    }
+    return seen;
+  }
+
+  private async pollExchange(name: string): Promise<void> {
+    let said = false;
+    for (;;) {
+      if (this.connection.isClosing) throw new TransportError('closed', 'bus closed');
+      await this.connection.waitForConnection(); // rejects 'closed' when the bus closes
+      const conn = this.connection.current();
+      if (conn && (await exchangeExists(conn, name))) return;
+      if (!said) {
+        said = true;
+        this.log.info({ exchange: name }, 'waiting for the exchange to be declared (by the workers)');
+      }
+      await new Promise<void>((resolve) => setTimeout(resolve, EXCHANGE_POLL_MS).unref());
+    }
+  }
+}
+
+/** A passive declare (no permission needed): true if it exists, false if not or if the check could not be made. */
+async function exchangeExists(conn: ChannelModel, name: string): Promise<boolean> {
+  let ch: Awaited<ReturnType<ChannelModel['createChannel']>>;
+  try {
+    ch = await conn.createChannel();
+  } catch {
+    return false;
+  }
+  ch.on('error', () => undefined); // 404 NOT_FOUND closes this channel: expected while waiting
+  try {
+    await ch.checkExchange(name);
+    await ch.close().catch(() => undefined);
+    return true;
+  } catch {
+    return false;
   }
 }
 

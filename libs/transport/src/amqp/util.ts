@@ -21,6 +21,7 @@ export function toIncoming(msg: ConsumeMessage, body: unknown): IncomingMessage 
   if (typeof msg.properties.correlationId === 'string') incoming.correlationId = msg.properties.correlationId;
   if (typeof msg.properties.replyTo === 'string' && msg.properties.replyTo !== '') incoming.replyTo = msg.properties.replyTo;
   if (typeof requestId === 'string') incoming.requestId = requestId;
+  if (typeof msg.properties.userId === 'string' && msg.properties.userId !== '') incoming.userId = msg.properties.userId;
   const deadline = readDeadline(headers);
   if (deadline !== undefined) incoming.deadline = deadline;
   return incoming;

@@ -28,6 +28,27 @@ export interface TestVhost {
   listConnections(): Promise<string[]>;
   /** Forcibly closes (broker side) the vhost's connections whose `connection_name` is `name`; returns how many. */
   closeConnectionsNamed(name: string, reason?: string): Promise<number>;
+  /**
+   * A broker user (unique name, random password) with these permissions on this vhost only;
+   * deleted by `dispose()`. `url` is this vhost's URL logged in as that user.
+   */
+  createUser(permissions: UserPermissions): Promise<TestUser>;
+  /** Remembers a user created some other way (e.g. by a deploy script), to delete it in `dispose()`. */
+  adoptUser(name: string): void;
+}
+
+/** RabbitMQ permission regexes (configure, write, read), plus topic permissions per exchange. */
+export interface UserPermissions {
+  configure: string;
+  write: string;
+  read: string;
+  topics?: Array<{ exchange: string; write: string; read: string }>;
+}
+
+export interface TestUser {
+  name: string;
+  password: string;
+  url: string;
 }
 
 const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -100,13 +121,33 @@ export async function createTestVhost(): Promise<TestVhost> {
   const url = new URL(base.href);
   url.pathname = `/${encodeURIComponent(name)}`;
   let disposed: Promise<void> | undefined;
+  const users = new Set<string>();
 
   return {
     url: url.href,
     name,
     dispose() {
-      disposed ??= rabbitmqctl(['delete_vhost', name]).then(() => undefined);
+      disposed ??= (async () => {
+        await rabbitmqctl(['delete_vhost', name]);
+        // a user that is already gone (deleted by the test itself) is not an error here
+        for (const user of users) await rabbitmqctl(['delete_user', user]).catch(() => undefined);
+      })();
       return disposed;
+    },
+    async createUser(permissions) {
+      const user = `${name}-${randomBytes(4).toString('hex')}`;
+      const password = randomBytes(12).toString('hex');
+      users.add(user);
+      await rabbitmqctl(['add_user', user, password]);
+      await rabbitmqctl(['set_permissions', '-p', name, user, permissions.configure, permissions.write, permissions.read]);
+      for (const t of permissions.topics ?? []) await rabbitmqctl(['set_topic_permissions', '-p', name, user, t.exchange, t.write, t.read]);
+      const userUrl = new URL(url.href);
+      userUrl.username = encodeURIComponent(user);
+      userUrl.password = encodeURIComponent(password);
+      return { name: user, password, url: userUrl.href };
+    },
+    adoptUser(user) {
+      users.add(user);
     },
     async closeAllConnections(reason = 'test: forced close') {
       await rabbitmqctl(['close_all_connections', '--vhost', name, reason]);

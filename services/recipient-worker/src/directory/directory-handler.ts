@@ -17,6 +17,7 @@ import {
   type RpcReply,
   type ShardQueueType,
 } from '@qubicle/contracts';
+import { DIRECTORY_SENDERS, senderRefusal, type SenderRoles } from '../handlers/senders.js';
 import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
 import { errorOf, scrubDetails } from './errors.js';
 import { busLogoutRecipient } from './logout.js';
@@ -40,11 +41,15 @@ export interface DirectoryHandlerOptions {
   credentials?: CredentialsApi;
   /** What cluster_view reads; absent = cluster_view answers 'unavailable'. */
   cluster?: ClusterSource;
+  /** BUS_SENDERS: answer each request only to a user_id whose role may send it (handlers/senders.ts); absent = anyone */
+  senders?: SenderRoles;
 }
 
 export interface DirectoryMessage {
   body: unknown;
   requestId?: string;
+  /** the AMQP user_id the sender set (validated by the broker) */
+  userId?: string;
 }
 
 export type DirectoryHandler = (msg: DirectoryMessage) => Promise<RpcReply<unknown>>;
@@ -55,6 +60,13 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
   const credentials = options.credentials ?? defaultCredentialsApi;
 
   return async (msg) => {
+    if (options.senders) {
+      const refusal = senderRefusal(options.senders, DIRECTORY_SENDERS, msg.userId, msg.body);
+      if (refusal !== undefined) {
+        logger.warn({ request_id: msg.requestId, userId: msg.userId?.slice(0, 64), reason: refusal }, 'directory: request refused, sender not allowed');
+        return errorReply({ code: 'forbidden', message: refusal }, node);
+      }
+    }
     const validation = validateDirectoryRequest(msg.body);
     if (!validation.ok) {
       const details = scrubDetails(validation.details);

@@ -26,6 +26,7 @@ import { NO_REPLY, REQUEUE, type Bus, type IncomingMessage, type Logger, type Rp
 import type { ActorRegistry } from '../actor/registry.js';
 import type { Store } from '../store/port.js';
 import { resolveMonitorContext } from './monitor-context.js';
+import { SHARD_SENDERS, senderRefusal, type SenderRoles } from './senders.js';
 
 export interface ShardHandlerDeps {
   registry: ActorRegistry;
@@ -39,6 +40,8 @@ export interface ShardHandlerDeps {
   shardCount: number;
   /** timeout of calls this handler makes to other shards (monitor target status) */
   rpcTimeoutMs?: number;
+  /** BUS_SENDERS: accept each command only from a user_id whose role may send it (senders.ts); absent = from anyone */
+  senders?: SenderRoles;
 }
 
 type Route<T extends ShardMessage['type']> = (msg: Extract<ShardMessage, { type: T }>, deps: ShardHandlerDeps) => Promise<RpcReply<unknown>>;
@@ -73,6 +76,17 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
     // back to the queue for the owner, never executed here.
     const queueShard = shardOfQueue(incoming.routingKey);
     if (queueShard !== undefined && !deps.owns(queueShard)) return REQUEUE;
+    if (deps.senders) {
+      const refusal = senderRefusal(deps.senders, SHARD_SENDERS, incoming.userId, incoming.body);
+      if (refusal !== undefined) {
+        deps.logger.warn(
+          { correlationId: incoming.correlationId, requestId: incoming.requestId, queue: incoming.routingKey, userId: incoming.userId?.slice(0, 64), fireAndForget: incoming.replyTo === undefined, reason: refusal },
+          'shard message refused: sender not allowed',
+        );
+        if (incoming.replyTo === undefined) return deadLetter(incoming, `forbidden: ${refusal}`, deps);
+        return fail({ code: 'forbidden', message: refusal });
+      }
+    }
     const parsed = validateShardMessage(incoming.body);
     if (!parsed.ok) {
       const message = `invalid shard message: ${summarise(parsed.details)}`;
