@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const bus = workerConfig.amqpUrl
     ? createAmqpBus({ url: workerConfig.amqpUrl, logger, name: workerConfig.nodeName })
     : createMemoryBus();
-  const store = createStore({ sqlitePath: workerConfig.sqlitePath, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
+  const store = createStore({ sqlitePath: workerConfig.sqlitePath, timeoutMs: workerConfig.storeTimeoutMs, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
   await store.init();
   const demo = await bootstrapDemo(store, {
     accountName: workerConfig.bootstrap.accountName,

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   // The worker adds `node` to its own lines; the bus's get it here.
   const logger = createWorkerLogger({ level: config.logLevel });
-  const store = createStore({ sqlitePath: config.sqlitePath, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
+  const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createAmqpBus({ url: config.amqpUrl, logger: logger.child({ node: config.nodeName }), name: config.nodeName });
   const metrics = createWorkerMetrics();
   const worker = createWorker({ bus, store, config, logger, metrics });
