@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   });
 
   const worker = createWorker({ bus, store, config: workerConfig, logger: logger.child({ component: 'worker' }), metrics: workerMetrics });
-  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: workerConfig.readyGraceMs });
+  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: workerConfig.readyGraceMs });
   await worker.start();
   health.markStarted();
   const gateway = createGateway({

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const bus = createAmqpBus({ url: config.amqpUrl, logger: logger.child({ node: config.nodeName }), name: config.nodeName });
   const metrics = createWorkerMetrics();
   const worker = createWorker({ bus, store, config, logger, metrics });
-  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: config.readyGraceMs });
+  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: config.readyGraceMs });
   let ops: OpsServer | null = null;
   if (config.metricsPort > 0) {
     try {
