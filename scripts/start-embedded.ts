@@ -20,6 +20,7 @@ import {
   createWorkerHealth,
   createWorkerLogger,
   createWorkerMetrics,
+  handleFileSizeSignal,
   loadWorkerConfig,
 } from '@qubicle/recipient-worker';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   env['AUTH_TOKEN_SECRET'] ??= embeddedTokenSecret(workerConfig.sqlitePath);
   const gatewayConfig = loadGatewayConfig(env);
   const logger = createWorkerLogger({ level: workerConfig.logLevel, service: 'qubicle-embedded' });
+  handleFileSizeSignal(logger);
   const workerMetrics = createWorkerMetrics({ defaultMetrics: false });
   const gatewayMetrics = createMetrics({ include: [workerMetrics.registry] });
 

@@ -8,6 +8,7 @@
 import { createAmqpBus } from '@qubicle/transport';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config.js';
 import { bootstrapDemo } from './directory/index.js';
+import { handleFileSizeSignal } from './file-size-signal.js';
 import { createWorkerHealth } from './health.js';
 import { createWorkerLogger } from './logger.js';
 import { createWorkerMetrics } from './metrics.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   }
   // The worker adds `node` to its own lines; the bus's get it here.
   const logger = createWorkerLogger({ level: config.logLevel });
+  handleFileSizeSignal(logger);
   const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createAmqpBus({ url: config.amqpUrl, logger: logger.child({ node: config.nodeName }), name: config.nodeName });
   const metrics = createWorkerMetrics();
