@@ -354,7 +354,7 @@ export class ShardManager {
    */
   private expire(o: OwnedShard, lossReason: string): void {
     if (o.phase === 'lost' || o.suspended) return;
-    const fault = o.storeFault ?? (o.renewing ? 'a lease renewal is still waiting for the store' : null);
+    const fault = o.storeFault ?? (o.renewing ? `a lease renewal is still waiting for the ${this.opts.store.kind} store` : null);
     if (fault !== null) {
       this.suspend(o, fault);
       return;
@@ -587,7 +587,7 @@ export class ShardManager {
             if (clock.now() >= now + Math.floor(leaseTtlMs * LEASE_SAFETY)) {
               // renewed, but from a `now` so old that the lease is (nearly) expired again: not a
               // lease to serve under; suspended (safe), and renewed again on the next round
-              o.storeFault = 'the store answered the lease renewal too late';
+              o.storeFault = `the ${store.kind} store answered the lease renewal too late`;
               failed.push(o.shard);
               this.expire(o, o.storeFault);
               return;
@@ -599,7 +599,7 @@ export class ShardManager {
           } catch (err) {
             // Past TTL×0.8 without a renewal, the shard is suspended (not lost): see expire().
             this.opts.metrics?.leaseFailed('renew_error');
-            o.storeFault = isStoreError(err, 'unavailable') ? err.message : 'the lease renewal failed (see the worker log)';
+            o.storeFault = isStoreError(err, 'unavailable') ? err.message : `the ${store.kind} store failed the lease renewal (see the worker log)`;
             failed.push(o.shard);
             failure = err;
           } finally {

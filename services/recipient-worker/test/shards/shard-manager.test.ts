@@ -186,12 +186,12 @@ describe('shards: shard manager', () => {
     const startedAt = t.clock.now();
     t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
     await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'suspended while the renewal waits');
-    assert.match(t.manager.suspension(0)!, /a lease renewal is still waiting for the store/);
+    assert.match(t.manager.suspension(0)!, /a lease renewal is still waiting for the sqlite store/);
     // it answers, but so late that the lease it set runs out (by this node's clock) already
     t.clock.advanceTo(startedAt + Math.floor(TTL * LEASE_SAFETY));
     t.store.gates.delete('renewLease');
     gate.resolve();
-    await waitFor(() => /answered the lease renewal too late/.test(t.manager.suspension(0) ?? ''), 'the late answer');
+    await waitFor(() => /the sqlite store answered the lease renewal too late/.test(t.manager.suspension(0) ?? ''), 'the late answer');
     assert.deepEqual(t.manager.suspendedShards(), ALL);
     await waitFor(() => (t.clock.advance(10), t.manager.suspendedShards().length === 0), 'resumed by a timely renewal');
     assert.deepEqual(t.manager.ownedShards(), ALL);
