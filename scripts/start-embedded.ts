@@ -21,6 +21,7 @@ import {
   createWorkerHealth,
   createWorkerLogger,
   createWorkerMetrics,
+  handleFileSizeSignal,
   loadWorkerConfig,
 } from '@qubicle/recipient-worker';
 
@@ -40,13 +41,14 @@ async function main(): Promise<void> {
   env['AUTH_TOKEN_SECRET'] ??= embeddedTokenSecret(workerConfig.sqlitePath);
   const gatewayConfig = loadGatewayConfig(env);
   const logger = createWorkerLogger({ level: workerConfig.logLevel, service: 'qubicle-embedded' });
+  handleFileSizeSignal(logger);
   const workerMetrics = createWorkerMetrics({ defaultMetrics: false });
   const gatewayMetrics = createMetrics({ include: [workerMetrics.registry] });
 
   const bus = workerConfig.amqpUrl
     ? createWorkerBus({ ...workerConfig, amqpUrl: workerConfig.amqpUrl }, logger) // one bus for both halves, a worker's: it declares the topology
     : createMemoryBus();
-  const store = createStore({ sqlitePath: workerConfig.sqlitePath, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
+  const store = createStore({ sqlitePath: workerConfig.sqlitePath, timeoutMs: workerConfig.storeTimeoutMs, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
   await store.init();
   const demo = await bootstrapDemo(store, {
     accountName: workerConfig.bootstrap.accountName,
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
   });
 
   const worker = createWorker({ bus, store, config: workerConfig, logger: logger.child({ component: 'worker' }), metrics: workerMetrics });
-  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: workerConfig.readyGraceMs });
+  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: workerConfig.readyGraceMs });
   await worker.start();
   health.markStarted();
   const gateway = createGateway({

@@ -23,6 +23,14 @@ describe('contracts: cluster', () => {
     assert.equal(clusterControlKey('node_leaving'), 'cluster.node_leaving');
   });
 
+  it('shards_taken / shards_held carry the epoch of each shard', () => {
+    assert.ok(validateClusterControl({ type: 'shards_held', node: 'w1', shards: [0, 5], epochs: [3, 1], at: 1 }).ok);
+    assert.ok(validateClusterControl({ type: 'shards_taken', node: 'w1', shards: [2], epochs: [7], at: 1 }).ok);
+    assert.ok(!validateClusterControl({ type: 'shards_held', node: 'w1', shards: [0], epochs: [1.5], at: 1 }).ok);
+    assert.ok(!validateClusterControl({ type: 'shards_held', node: 'w1', shards: [0], epochs: ['1'], at: 1 }).ok);
+    assert.equal(clusterControlKey('shards_held'), 'cluster.shards_held');
+  });
+
   it('presence queue names and pings', () => {
     assert.equal(presenceQueue('worker@a'), 'qubicle.node.worker@a');
     assert.ok(validatePresencePing({ type: 'presence_ping', from: 'w2' }).ok);

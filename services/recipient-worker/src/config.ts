@@ -24,6 +24,8 @@ export interface WorkerConfig {
   /** MONGODB_URL: absent = SQLite. */
   mongodbUrl: string | undefined;
   sqlitePath: string;
+  /** STORE_TIMEOUT_MS: longest wait of one store operation (a lock, a server) before it fails as unavailable. */
+  storeTimeoutMs: number;
   /** SHARD_COUNT: fixed per cluster (recorded in the store). */
   shardCount: number;
   shardQueueType: ShardQueueType;
@@ -49,6 +51,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'BUS_SENDERS', default: null, description: 'Broker users allowed to send to the workers, as `role:user,...` with role `worker`, `gateway` or `service` (queue/media services): each command and directory request is then accepted only from a `user_id` whose role may send it (docs/bus.md#who-may-send-what). Unset = from anyone. Needs `AMQP_SET_USER_ID=on` and this worker\'s own user listed as `worker`.', services: ['worker', 'embedded'], secret: false },
   { name: 'MONGODB_URL', default: null, description: 'MongoDB URL (`mongodb://` or `mongodb+srv://`, a replica set in production). Unset = SQLite at `SQLITE_PATH`.', services: ['worker', 'embedded'], secret: true },
   { name: 'SQLITE_PATH', default: './data/qubicle.db', description: 'SQLite file when `MONGODB_URL` is unset (several processes of one host may share it).', services: ['worker', 'embedded'], secret: false },
+  { name: 'STORE_TIMEOUT_MS', default: '2000', description: 'Longest a store operation waits (SQLite: for another process\'s lock; MongoDB: for a reachable server) before the request answers 503 (50..60000). Keep it well under the gateways\' `RPC_TIMEOUT_MS`.', services: ['worker', 'embedded'], secret: false },
   { name: 'SHARD_COUNT', default: '64', description: 'Shards of the cluster (1..4096), fixed: recorded in the store, a worker started with another count refuses to start.', services: ['worker', 'embedded'], secret: false },
   { name: 'SHARD_QUEUE_TYPE', default: 'classic', description: '`classic` (exclusive consumer) or `quorum` (single-active-consumer) shard queues.', services: ['worker', 'embedded'], secret: false },
   { name: 'LEASE_TTL_MS', default: '10000', description: 'Shard lease TTL (1000..3600000); renewed every TTL/3, given up at 80% without a renewal.', services: ['worker', 'embedded'], secret: false },
@@ -71,6 +74,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     busSenders: busSenders(env, amqpUserId),
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     sqlitePath: raw(env, 'SQLITE_PATH') ?? './data/qubicle.db',
+    storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 2_000, 50, 60_000),
     shardCount: integer(env, 'SHARD_COUNT', 64, 1, 4096),
     shardQueueType: oneOf(env, 'SHARD_QUEUE_TYPE', ['classic', 'quorum'] as const, 'classic'),
     leaseTtlMs: integer(env, 'LEASE_TTL_MS', 10_000, 1_000, 3_600_000),

@@ -4,7 +4,9 @@
  *   - the message bus is connected,
  *   - the store answers a ping (within `pingTimeoutMs`),
  *   - it holds at least one shard lease, or it started less than `graceMs` ago (a node that just
- *     joined may wait for leases to be handed over to it).
+ *     joined may wait for leases to be handed over to it),
+ *   - none of its shards is suspended (their lease cannot be renewed: the store does not answer
+ *     it, so their commands are answered 503; with a SQLite write lock the ping still answers).
  * `readiness()` answers the reasons it is not ready (empty = ready).
  */
 import type { Bus } from '@qubicle/transport';
@@ -15,6 +17,8 @@ export interface WorkerHealthOptions {
   store: Pick<Store, 'ping'>;
   /** Number of shards whose lease this node holds. */
   ownedShards(): number;
+  /** Number of held shards that are suspended (absent: none). */
+  suspendedShards?(): number;
   /** READY_GRACE_MS */
   graceMs: number;
   /** ms since epoch (default Date.now) */
@@ -63,6 +67,8 @@ export function createWorkerHealth(opts: WorkerHealthOptions): WorkerHealth {
       if (!opts.bus.isConnected()) reasons.push('message bus not connected');
       const store = await storeProblem();
       if (store) reasons.push(store);
+      const suspended = opts.suspendedShards?.() ?? 0;
+      if (suspended > 0) reasons.push(`${suspended} shard${suspended === 1 ? '' : 's'} suspended: the store does not answer their lease renewal (commands answered 503)`);
       if (startedAt !== null && !stopping && opts.ownedShards() === 0 && now() - startedAt > opts.graceMs) {
         reasons.push(`no shard lease held (start-up grace of ${opts.graceMs} ms is over)`);
       }

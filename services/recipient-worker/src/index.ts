@@ -13,6 +13,7 @@ export {
   type WorkerMetricsOptions,
   type LeaseFailure,
 } from './metrics.js';
+export { handleFileSizeSignal } from './file-size-signal.js';
 export { createWorkerHealth, type WorkerHealth, type WorkerHealthOptions } from './health.js';
 export { startOpsServer, OPS_PATHS, type OpsServer, type OpsServerOptions } from './ops-server.js';
 export { createWorkerLogger, LOG_REDACT_PATHS, SECRET_LOG_KEYS, type WorkerLoggerOptions } from './logger.js';

@@ -8,6 +8,7 @@
 import { createWorkerBus } from './bus.js';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config.js';
 import { bootstrapDemo } from './directory/index.js';
+import { handleFileSizeSignal } from './file-size-signal.js';
 import { createWorkerHealth } from './health.js';
 import { createWorkerLogger } from './logger.js';
 import { createWorkerMetrics } from './metrics.js';
@@ -26,11 +27,12 @@ async function main(): Promise<void> {
   }
   // The worker adds `node` to its own lines; the bus's get it here.
   const logger = createWorkerLogger({ level: config.logLevel });
-  const store = createStore({ sqlitePath: config.sqlitePath, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
+  handleFileSizeSignal(logger);
+  const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createWorkerBus({ ...config, amqpUrl: config.amqpUrl }, logger.child({ node: config.nodeName }));
   const metrics = createWorkerMetrics();
   const worker = createWorker({ bus, store, config, logger, metrics });
-  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: config.readyGraceMs });
+  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: config.readyGraceMs });
   let ops: OpsServer | null = null;
   if (config.metricsPort > 0) {
     try {

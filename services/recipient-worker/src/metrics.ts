@@ -16,7 +16,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const LOGGED_IN_STATES = ['Away', 'Ready', 'Call-Offer', 'On-A-Call', 'Wrapup-Time'] as const;
 
 /** Why a lease operation went wrong (label of qubicle_worker_lease_failures_total). */
-export type LeaseFailure = 'renew_refused' | 'renew_error' | 'acquire_error' | 'expired';
+export type LeaseFailure = 'renew_refused' | 'renew_error' | 'acquire_error' | 'expired' | 'superseded';
 
 /** What the worker's parts report. Every method is cheap and never throws. */
 export interface WorkerMetricsSink {
@@ -43,6 +43,8 @@ export interface WorkerMetricsSources {
   /** logged-in recipients held in memory by this node */
   recipients(): Iterable<Pick<RecipientState, 'availability_state'>>;
   shardsOwned(): number;
+  /** shards held but suspended: their lease cannot be renewed (store unavailable), commands answered 503 */
+  shardsSuspended?(): number;
   bus: { isConnected(): boolean; readonly reconnects: number };
 }
 
@@ -65,6 +67,7 @@ export const WORKER_METRIC_NAMES = [
   'qubicle_worker_store_write_duration_seconds',
   'qubicle_worker_store_write_errors_total',
   'qubicle_worker_shards_owned',
+  'qubicle_worker_shards_suspended',
   'qubicle_worker_lease_renewals_total',
   'qubicle_worker_lease_failures_total',
   'qubicle_worker_bus_connected',
@@ -155,10 +158,18 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
       this.set(sources?.shardsOwned() ?? 0);
     },
   });
+  new Gauge({
+    name: 'qubicle_worker_shards_suspended',
+    help: 'Shards held but suspended: the store does not answer the lease renewal, so their commands are answered 503 (docs/cluster.md)',
+    registers,
+    collect() {
+      this.set(sources?.shardsSuspended?.() ?? 0);
+    },
+  });
   const leaseRenewals = new Counter({ name: 'qubicle_worker_lease_renewals_total', help: 'Shard leases renewed', registers });
   const leaseFailures = new Counter({
     name: 'qubicle_worker_lease_failures_total',
-    help: 'Lease operations that went wrong: renew_refused (taken by another node), renew_error, acquire_error, expired (given up by the watchdog)',
+    help: 'Lease operations that went wrong: renew_refused (taken by another node), renew_error, acquire_error, expired (given up by the watchdog), superseded (another node announced a newer epoch)',
     labelNames: ['reason'],
     registers,
   });

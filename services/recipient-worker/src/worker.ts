@@ -89,6 +89,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const handler = createShardHandler({
     registry,
     owns: (shard) => shards?.owns(shard) ?? false,
+    suspension: (shard) => shards?.suspension(shard) ?? null,
     store,
     bus,
     logger: log,
@@ -111,7 +112,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     metrics,
   });
   const shardManager = shards;
-  deps.metrics?.track({ recipients: () => registry.loggedIn(), shardsOwned: () => shardManager.ownedShards().length, bus });
+  deps.metrics?.track({
+    recipients: () => registry.loggedIn(),
+    shardsOwned: () => shardManager.ownedShards().length,
+    shardsSuspended: () => shardManager.suspendedShards().length,
+    bus,
+  });
 
   let directoryConsumer: Consumer | null = null;
   let watchConsumer: Consumer | null = null;

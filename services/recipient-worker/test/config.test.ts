@@ -11,6 +11,7 @@ describe('config', () => {
       busSenders: undefined,
       mongodbUrl: undefined,
       sqlitePath: './data/qubicle.db',
+      storeTimeoutMs: 2000,
       shardCount: 64,
       shardQueueType: 'classic',
       leaseTtlMs: 10_000,
@@ -28,6 +29,7 @@ describe('config', () => {
       AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
       MONGODB_URL: 'mongodb://db:27017/qubicle',
       SQLITE_PATH: '/tmp/q.db',
+      STORE_TIMEOUT_MS: '1500',
       SHARD_COUNT: '16',
       SHARD_QUEUE_TYPE: 'quorum',
       LEASE_TTL_MS: '5000',
@@ -41,6 +43,7 @@ describe('config', () => {
     assert.equal(c.nodeName, 'w1');
     assert.equal(c.amqpUrl, 'amqp://guest:guest@127.0.0.1:5672');
     assert.equal(c.mongodbUrl, 'mongodb://db:27017/qubicle');
+    assert.equal(c.storeTimeoutMs, 1500);
     assert.equal(c.shardCount, 16);
     assert.equal(c.shardQueueType, 'quorum');
     assert.equal(c.leaseTtlMs, 5000);
@@ -94,6 +97,7 @@ describe('config', () => {
     ['SHARD_COUNT', '1.5', /integer/],
     ['SHARD_QUEUE_TYPE', 'stream', /classic\|quorum/],
     ['LEASE_TTL_MS', '999', /between 1000/],
+    ['STORE_TIMEOUT_MS', '10', /between 50 and 60000/],
     ['SHARD_PREFETCH', '0', /between 1/],
     ['METRICS_PORT', '70000', /between 0 and 65535/],
     ['LOG_LEVEL', 'loud', /one of/],

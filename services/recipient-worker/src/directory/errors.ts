@@ -69,7 +69,7 @@ export function describeError(err: unknown): Record<string, unknown> {
 
 /**
  * Maps anything a request handler threw to the error of the reply.
- * QubicleFailure → its error; StoreError unavailable/conflict/not_found → unavailable/conflict/not_found;
+ * QubicleFailure → its error; StoreError unavailable (naming the store)/conflict/not_found → unavailable/conflict/not_found;
  * a bus failure while logging a recipient out → timeout/unavailable; anything else → internal (logged).
  */
 export function errorOf(err: unknown, logger: DirectoryLogger, meta: Record<string, unknown>): QubicleError {
@@ -78,7 +78,8 @@ export function errorOf(err: unknown, logger: DirectoryLogger, meta: Record<stri
     switch (err.kind) {
       case 'unavailable':
         logger.warn({ ...meta, err: describeError(err) }, 'directory: store unavailable');
-        return { code: 'unavailable', message: 'datastore unavailable' };
+        // the adapters' unavailable messages name the store and a short reason, never a secret
+        return { code: 'unavailable', message: `datastore unavailable: ${err.message}` };
       case 'conflict':
         return { code: 'conflict', message: 'conflicting documents' };
       case 'not_found':

@@ -2,7 +2,9 @@
  * The RPC handler of the shard queues. Routing is a table from message type to route;
  * every route answers an RpcReply that names this node. Before routing, a message must
  * be valid (contract schema), carry this cluster's shard count, and belong to a shard
- * this node holds.
+ * this node holds. A held shard that is SUSPENDED (its lease cannot be renewed: the store does
+ * not answer, docs/cluster.md) answers every message at once with 503 naming the store, and
+ * executes nothing; a fire-and-forget one goes to the dead-letter queue rather than being lost.
  */
 import {
   DEAD_LETTER_EXCHANGE,
@@ -32,6 +34,8 @@ export interface ShardHandlerDeps {
   registry: ActorRegistry;
   /** Does this node hold the shard now? */
   owns(shard: number): boolean;
+  /** Why a held shard answers 503 now (suspended), or null (shards/shard-manager.ts). */
+  suspension?(shard: number): string | null;
   store: Pick<Store, 'getUser'>;
   /** `call`: monitor target look-ups; `publish`: dead-lettering invalid fire-and-forget messages. */
   bus: Pick<Bus, 'call'> & Partial<Pick<Bus, 'publish'>>;
@@ -75,6 +79,13 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
     // this node's clock after a freeze: `owns` then gives the shard up and cancels its consumer):
     // back to the queue for the owner, never executed here.
     const queueShard = shardOfQueue(incoming.routingKey);
+    const suspended = queueShard === undefined ? null : (deps.suspension?.(queueShard) ?? null);
+    if (suspended !== null) {
+      // Still ours (nobody can take the lease through a store that does not answer): requeueing
+      // would bring it straight back here. Nothing ran: the caller may retry.
+      if (incoming.replyTo === undefined) return deadLetter(incoming, `unavailable: ${suspended}`, deps);
+      return fail({ code: 'unavailable', message: suspended });
+    }
     if (queueShard !== undefined && !deps.owns(queueShard)) return REQUEUE;
     if (deps.senders) {
       const refusal = senderRefusal(deps.senders, SHARD_SENDERS, incoming.userId, incoming.body);
@@ -128,7 +139,14 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
       const reply = await route(msg, deps);
       // The shard was lost while this command waited or ran (its write was fenced, nothing changed):
       // the new owner executes it (a command applied before is answered from recent_commands).
-      if (!reply.ok && reply.error.code === 'unavailable' && queueShard !== undefined && !deps.owns(queueShard)) return REQUEUE;
+      // (Not when it was suspended meanwhile: it is still ours, the reply names the store.)
+      if (!reply.ok && reply.error.code === 'unavailable' && queueShard !== undefined && !deps.owns(queueShard) && !deps.suspension?.(queueShard)) {
+        return REQUEUE;
+      }
+      if (!reply.ok && incoming.replyTo === undefined && reply.error.code === 'unavailable') {
+        // The store failed (nothing changed): kept in the dead-letter queue, not lost without a trace.
+        return deadLetter(incoming, `unavailable: ${reply.error.message}`, deps);
+      }
       if (!reply.ok && incoming.replyTo === undefined) {
         // A valid fire-and-forget call event refused by the recipient's state (e.g. a duplicate
         // hangup): nothing changed, and nobody hears the reply, so the log keeps it.

@@ -17,13 +17,21 @@
  *            into actors and re-arm their timers → only THEN consume its queue (classic: an
  *            exclusive consumer; quorum: single-active-consumer). A refused consume (a zombie
  *            still holds the exclusive consumer) is retried while the lease is held.
- *   keep:    renew every TTL/3. A renew answered "no" loses the shard at once; a shard not
- *            renewed within TTL×0.8 (store unreachable, event loop stalled) is lost by a
- *            watchdog, before the lease can expire and someone else take it. Before every
- *            command and every write, `owns`/`fenceOf` check the lease by this node's own clock
- *            (last successful renew + TTL×0.8): a node resumed after a freeze (SIGSTOP, long GC)
- *            executes nothing for a shard whose lease may have expired meanwhile; the command is
- *            requeued for the new owner and the shard is given up.
+ *   keep:    renew every TTL/3 (a fixed rate: a slow round does not push the next one back).
+ *            A renew answered "no" loses the shard at once. Before every command and every
+ *            write, `owns`/`fenceOf` check the lease by this node's own clock (last successful
+ *            renew + TTL×0.8), and a watchdog does the same at that moment:
+ *            - no renewal was even tried or answered badly (a freeze: SIGSTOP, long GC, a stalled
+ *              event loop): the shard is given up; a command is requeued for the new owner;
+ *            - the renewals FAILED, or one is still waiting, because the store does not answer:
+ *              the shard is SUSPENDED instead. Nobody can take the lease through a store that
+ *              does not answer, so the node keeps it: it keeps consuming and answers every
+ *              command at once with 503 naming the store (no command, no timer, no write, no
+ *              read from memory), retries the renewal every 0.5 s, and resumes when one succeeds
+ *              (same epoch: nobody held the lease meanwhile). If only THIS node lost the store,
+ *              the others take the lease once it expired and say so (`shards_taken` /
+ *              `shards_held` with epochs): a newer epoch makes the node give the shard up at
+ *              once (docs/cluster.md, "Store outages").
  *   lose:    stop its actors (no writes), cancel its consumer, release the lease if it is still
  *            ours (a conditional no-op otherwise).
  *   hand over (rebalance, SIGTERM): stop consuming → let in-flight commands finish → drain the
@@ -53,7 +61,7 @@ import { isTransportError, type Bus, type Consumer, type Logger, type RpcHandler
 import type { ActorRegistry } from '../actor/registry.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { WorkerMetricsSink } from '../metrics.js';
-import type { Fence, Lease, NodeRecord, Store } from '../store/port.js';
+import { isStoreError, type Fence, type Lease, type NodeRecord, type Store } from '../store/port.js';
 
 export type ShardManagerBus = Pick<
   Bus,
@@ -98,6 +106,10 @@ interface OwnedShard {
   takenAt: number;
   watchdog: TimerHandle | null;
   renewing: boolean;
+  /** why the last renewal failed (the store did not answer); null after a successful one */
+  storeFault: string | null;
+  /** the lease could not be renewed in time because of the store: commands answered 503 */
+  suspended: { since: number; reason: string } | null;
   /** pending retry of a refused consume */
   retry: { timer: TimerHandle; wake: () => void } | null;
   losing?: Promise<void>;
@@ -119,6 +131,8 @@ const PRESENCE_RECONNECT_GRACE_MS = 5000;
 const TAKE_CONCURRENCY = 4;
 /** A consume refused for this long (another consumer never went away) gives the shard up. */
 const CONSUME_GIVE_UP_MS = 120_000;
+/** Renewal retry interval while a shard is suspended (bounded by TTL/3). */
+export const SUSPENDED_RENEW_MS = 500;
 
 /**
  * This node's fair share of `shardCount` shards among the live nodes (this node included):
@@ -150,6 +164,14 @@ export class ShardManager {
   private unsubscribeState: (() => void) | null = null;
   private startedAt = 0;
   private readonly balanceIntervalMs: number;
+  /** start of the last renewal round (renewals run at a fixed rate from there) */
+  private renewStartedAt = 0;
+  /** the last time one of this node's store operations failed (renew, heartbeat, balance, acquire) */
+  private lastStoreFaultAt = Number.NEGATIVE_INFINITY;
+  /** failure streaks, so that an outage is logged at warn once, not on every round */
+  private renewFailures = 0;
+  private heartbeatFailures = 0;
+  private acquireFailures = 0;
 
   constructor(private readonly opts: ShardManagerOptions) {
     this.balanceIntervalMs = opts.balanceIntervalMs ?? Math.max(50, Math.min(BALANCE_INTERVAL_MS, Math.floor(opts.leaseTtlMs / 3)));
@@ -180,10 +202,26 @@ export class ShardManager {
     return this.validOwned(shard)?.fence ?? null;
   }
 
+  /** Held shards that are suspended (the store does not answer their lease renewal). */
+  suspendedShards(): number[] {
+    return [...this.owned.values()].filter((o) => o.phase !== 'lost' && o.suspended).map((o) => o.shard).sort((a, b) => a - b);
+  }
+
+  /**
+   * Why commands of this shard are answered 503 right now (it is held but suspended), naming the
+   * store; null when it is not suspended (served, or not held: `owns` decides).
+   */
+  suspension(shard: number): string | null {
+    const o = this.owned.get(shard);
+    if (!o || o.phase === 'lost' || !o.suspended) return null;
+    return `shard ${shard} is suspended on ${this.opts.node}: its lease cannot be renewed (${o.storeFault ?? o.suspended.reason}); retry`;
+  }
+
   async start(): Promise<void> {
     const { bus, shardCount, queueType, node, logger } = this.opts;
     this.running = true;
     this.startedAt = this.opts.clock.now();
+    this.renewStartedAt = this.startedAt;
     // Every shard queue exists even while its owner is away: commands wait (until they expire) instead of being unroutable.
     for (let shard = 0; shard < shardCount; shard++) {
       await bus.declareQueue({ name: shardQueue(shard), durable: true, arguments: shardQueueArguments(queueType) });
@@ -212,8 +250,12 @@ export class ShardManager {
         return;
       }
       if (control.value.node === node) return;
-      // shards_taken is for the gateways' read models: nothing for the balance to do
-      if (control.value.type === 'shards_taken') return;
+      // shards_taken / shards_held: a newer epoch of a shard we still hold (suspended) is given up at once;
+      // nothing for the balance to do (shards_taken is mainly for the gateways' read models)
+      if (control.value.type === 'shards_taken' || control.value.type === 'shards_held') {
+        this.yieldToNewerEpochs(control.value);
+        return;
+      }
       logger.debug({ control: control.value }, 'cluster control');
       this.requestBalance();
     });
@@ -233,7 +275,7 @@ export class ShardManager {
     this.scheduleRenew();
     await this.balance();
     this.scheduleBalance();
-    await this.heartbeat().catch((err: unknown) => logger.warn({ err }, 'node heartbeat failed')); // with the shards taken
+    await this.heartbeatLogged(); // with the shards taken
     await this.announce('node_joined');
     logger.info({ held: this.heldShards().length, shardCount }, 'joined the cluster');
   }
@@ -297,13 +339,73 @@ export class ShardManager {
 
   private validOwned(shard: number): OwnedShard | null {
     const o = this.owned.get(shard);
-    if (!o || o.phase === 'lost') return null;
+    if (!o || o.phase === 'lost' || o.suspended) return null;
     if (this.opts.clock.now() >= o.renewedAt + Math.floor(this.opts.leaseTtlMs * LEASE_SAFETY)) {
-      if (!o.losing) this.opts.metrics?.leaseFailed('expired');
-      void this.lose(shard, `lease not renewed within ${LEASE_SAFETY * 100}% of its TTL by this node's clock (was the process frozen?)`);
+      this.expire(o, `lease not renewed within ${LEASE_SAFETY * 100}% of its TTL by this node's clock (was the process frozen?)`);
       return null;
     }
     return o;
+  }
+
+  /**
+   * The lease was not renewed within TTL×0.8. Because the store did not answer (a renewal failed,
+   * or one is still waiting): suspend, keeping the lease (nobody can take it through that store).
+   * Otherwise nothing even tried (a freeze): give the shard up, the lease may be someone else's.
+   */
+  private expire(o: OwnedShard, lossReason: string): void {
+    if (o.phase === 'lost' || o.suspended) return;
+    const fault = o.storeFault ?? (o.renewing ? `a lease renewal is still waiting for the ${this.opts.store.kind} store` : null);
+    if (fault !== null) {
+      this.suspend(o, fault);
+      return;
+    }
+    if (!o.losing) this.opts.metrics?.leaseFailed('expired');
+    void this.lose(o.shard, lossReason);
+  }
+
+  private suspend(o: OwnedShard, reason: string): void {
+    const { clock, logger } = this.opts;
+    o.suspended = { since: clock.now(), reason };
+    if (o.watchdog) clock.clearTimer(o.watchdog);
+    o.watchdog = null;
+    logger.warn(
+      { shard: o.shard, epoch: o.fence.epoch, reason },
+      'shard suspended: its lease cannot be renewed (store unavailable); commands are answered 503 until a renewal succeeds',
+    );
+    // retry the renewal sooner than TTL/3
+    if (this.renewTimer) {
+      clock.clearTimer(this.renewTimer);
+      this.renewTimer = null;
+      this.scheduleRenew();
+    }
+  }
+
+  /** A renewal succeeded (same epoch): nobody held the lease meanwhile, and nothing was written under it but ours. */
+  private resume(o: OwnedShard, now: number): void {
+    const since = o.suspended?.since ?? now;
+    o.suspended = null;
+    this.opts.logger.info({ shard: o.shard, epoch: o.fence.epoch, suspended_ms: Math.max(0, this.opts.clock.now() - since) }, 'shard resumed: lease renewed under the same epoch');
+  }
+
+  /**
+   * Another node announced that it holds some shards under these epochs. One we still hold under
+   * an older epoch is not ours any more (the epoch grows with every change of owner): give it up
+   * at once, so that our (exclusive) consumer stops keeping the new owner off its queue.
+   */
+  private yieldToNewerEpochs(msg: ClusterControlMessage): void {
+    const { shards, epochs } = msg;
+    if (!shards || !epochs || epochs.length !== shards.length) return;
+    shards.forEach((shard, i) => {
+      const o = this.owned.get(shard);
+      const epoch = epochs[i]!;
+      if (!o || o.phase === 'lost' || o.losing || epoch <= o.fence.epoch) return;
+      this.opts.metrics?.leaseFailed('superseded');
+      void this.lose(shard, `${msg.node} holds its lease under epoch ${epoch} (ours: ${o.fence.epoch})`);
+    });
+  }
+
+  private noteStoreFault(): void {
+    this.lastStoreFaultAt = this.opts.clock.now();
   }
 
   private async handOver(o: OwnedShard): Promise<void> {
@@ -348,9 +450,12 @@ export class ShardManager {
       lease = await store.tryAcquireLease(shard, node, leaseTtlMs, now);
     } catch (err) {
       this.opts.metrics?.leaseFailed('acquire_error');
-      logger.warn({ err, shard }, 'lease acquire failed');
+      this.noteStoreFault();
+      const log = this.acquireFailures++ === 0 ? logger.warn : logger.debug;
+      log.call(logger, { err, shard, failures: this.acquireFailures }, 'lease acquire failed');
       return false;
     }
+    this.acquireFailures = 0;
     if (!lease) return false;
     const o: OwnedShard = {
       shard,
@@ -361,6 +466,8 @@ export class ShardManager {
       takenAt: now,
       watchdog: null,
       renewing: false,
+      storeFault: null,
+      suspended: null,
       retry: null,
     };
     this.owned.set(shard, o);
@@ -456,8 +563,12 @@ export class ShardManager {
 
   private async runRenew(): Promise<void> {
     const { store, clock, logger, node, leaseTtlMs } = this.opts;
+    this.renewStartedAt = clock.now();
+    const renewed: OwnedShard[] = [];
+    const failed: number[] = [];
+    let failure: unknown;
     await Promise.all([
-      this.running ? this.heartbeat().catch((err: unknown) => logger.warn({ err }, 'node heartbeat failed')) : undefined,
+      this.running ? this.heartbeatLogged() : undefined,
       ...[...this.owned.values()]
         .filter((o) => o.phase !== 'lost' && !o.renewing)
         .map(async (o) => {
@@ -473,16 +584,53 @@ export class ShardManager {
             }
             this.opts.metrics?.leaseRenewed();
             o.renewedAt = now;
+            if (clock.now() >= now + Math.floor(leaseTtlMs * LEASE_SAFETY)) {
+              // renewed, but from a `now` so old that the lease is (nearly) expired again: not a
+              // lease to serve under; suspended (safe), and renewed again on the next round
+              o.storeFault = `the ${store.kind} store answered the lease renewal too late`;
+              failed.push(o.shard);
+              this.expire(o, o.storeFault);
+              return;
+            }
+            o.storeFault = null;
+            if (o.suspended) this.resume(o, now);
             this.armWatchdog(o);
+            renewed.push(o);
           } catch (err) {
-            // The watchdog gives the shard up if this goes on for too long.
+            // Past TTL×0.8 without a renewal, the shard is suspended (not lost): see expire().
             this.opts.metrics?.leaseFailed('renew_error');
-            logger.warn({ err, shard: o.shard }, 'lease renew failed');
+            o.storeFault = isStoreError(err, 'unavailable') ? err.message : `the ${store.kind} store failed the lease renewal (see the worker log)`;
+            failed.push(o.shard);
+            failure = err;
           } finally {
             o.renewing = false;
           }
         }),
     ]);
+    if (failed.length > 0) {
+      this.noteStoreFault();
+      // once per outage at warn: while shards are suspended this runs every 0.5 s
+      const log = this.renewFailures++ === 0 ? logger.warn : logger.debug;
+      log.call(logger, { err: failure, shards: failed.sort((a, b) => a - b), failures: this.renewFailures }, 'lease renew failed');
+    } else {
+      this.renewFailures = 0;
+    }
+    const held = renewed.filter((o) => o.phase !== 'lost').sort((a, b) => a.shard - b.shard);
+    // the others give up a shard they still hold (suspended) under an older epoch
+    if (held.length > 0) await this.announce('shards_held', held.map((o) => o.shard), held.map((o) => o.fence.epoch));
+  }
+
+  /** A heartbeat; a failure is logged (once per streak at warn) and noted as a store fault. */
+  private async heartbeatLogged(): Promise<void> {
+    const { logger } = this.opts;
+    try {
+      await this.heartbeat();
+      this.heartbeatFailures = 0;
+    } catch (err) {
+      this.noteStoreFault();
+      const log = this.heartbeatFailures++ === 0 ? logger.warn : logger.debug;
+      log.call(logger, { err, failures: this.heartbeatFailures }, 'node heartbeat failed');
+    }
   }
 
   private heartbeat(): Promise<void> {
@@ -526,6 +674,7 @@ export class ShardManager {
               this.balanceFailures = 0;
             },
             (err: unknown) => {
+              this.noteStoreFault();
               // once per streak at warn (the store may be down for a while: one round every 0.5 s)
               const log = this.balanceFailures++ === 0 ? this.opts.logger.warn : this.opts.logger.debug;
               log.call(this.opts.logger, { err, failures: this.balanceFailures }, 'balance round failed');
@@ -572,10 +721,14 @@ export class ShardManager {
       return;
     }
     if (held.length < quota) {
+      // Just after a store outage of our own, every lease looks expired (nobody could renew) and
+      // every heartbeat stale: leave the owners a TTL to renew (they are suspended, not gone)
+      // before taking an expired lease from them. A released lease (owner null) is free at once.
+      const storeSettled = now - this.lastStoreFaultAt >= leaseTtlMs;
       const free = (s: number): boolean => {
         if (this.owned.has(s) || this.taking.has(s)) return false;
         const l = leaseOf.get(s);
-        return !l || l.owner === null || l.owner === node || l.expires_at < now;
+        return !l || l.owner === null || l.owner === node || (l.expires_at < now && storeSettled);
       };
       const sortedLive = [...new Set([...live, node])].sort();
       // Start looking where this node's "own" range begins, so that nodes taking at once rarely collide.
@@ -589,8 +742,9 @@ export class ShardManager {
       const taken = await this.takeUpTo(candidates, quota - held.length);
       if (taken.length > 0) {
         logger.info({ quota, held: held.length + taken.length, live: sortedLive.length, taken }, 'balance: shards taken');
-        // the gateways' read models drop what they hold of these shards (docs/performance.md)
-        await this.announce('shards_taken', taken);
+        // the gateways' read models drop what they hold of these shards (docs/performance.md); a node
+        // still holding one of them suspended under an older epoch gives it up (the epochs)
+        await this.announce('shards_taken', taken, taken.map((s) => this.owned.get(s)?.fence.epoch ?? 0));
       }
     }
   }
@@ -640,9 +794,9 @@ export class ShardManager {
     return dead;
   }
 
-  private async announce(type: ClusterControlType, shards?: number[]): Promise<void> {
+  private async announce(type: ClusterControlType, shards?: number[], epochs?: number[]): Promise<void> {
     const { bus, node, clock, logger } = this.opts;
-    const msg: ClusterControlMessage = { type, node, at: clock.now(), ...(shards ? { shards } : {}) };
+    const msg: ClusterControlMessage = { type, node, at: clock.now(), ...(shards ? { shards } : {}), ...(epochs ? { epochs } : {}) };
     try {
       await bus.publish(CONTROL_EXCHANGE, clusterControlKey(type), msg);
     } catch (err) {
@@ -652,10 +806,13 @@ export class ShardManager {
 
   // -------------------------------------------------------------------------------- timers
 
+  /** Every TTL/3 from the start of the last round (0.5 s while a shard is suspended). */
   private scheduleRenew(): void {
     if (!this.running && !this.leaving) return;
     const { clock, leaseTtlMs } = this.opts;
-    this.renewTimer = clock.setTimer(clock.now() + Math.floor(leaseTtlMs / 3), () => {
+    const every = Math.floor(leaseTtlMs / 3);
+    const interval = this.suspendedShards().length > 0 ? Math.min(SUSPENDED_RENEW_MS, every) : every;
+    this.renewTimer = clock.setTimer(Math.max(clock.now(), this.renewStartedAt + interval), () => {
       this.renewTimer = null;
       void this.renewAll().finally(() => this.scheduleRenew());
     });
@@ -675,8 +832,7 @@ export class ShardManager {
     if (o.watchdog) clock.clearTimer(o.watchdog);
     o.watchdog = clock.setTimer(o.renewedAt + Math.floor(leaseTtlMs * LEASE_SAFETY), () => {
       o.watchdog = null;
-      this.opts.metrics?.leaseFailed('expired');
-      void this.lose(o.shard, `lease not renewed within ${LEASE_SAFETY * 100}% of its TTL`);
+      this.expire(o, `lease not renewed within ${LEASE_SAFETY * 100}% of its TTL`);
     });
   }
 

@@ -11,7 +11,17 @@
  *   JSON round-tripped before being written, so what is read back is exactly what the SQLite
  *   adapter returns (no `undefined` turned into null, no class instances).
  * - Connection problems (server selection, network, closed client, primary stepping down...)
- *   become StoreError('unavailable').
+ *   become StoreError('unavailable') with a message that names the store and a short reason
+ *   ("mongodb store unavailable: no reachable server within 2000 ms"): never the URL, a host or
+ *   a credential (the driver's own error stays as `cause`, for the log).
+ * - Every wait of the driver is bounded by `timeoutMs` (STORE_TIMEOUT_MS, default 2000), well under
+ *   the gateways' RPC timeout, so that a store outage answers 503 rather than 504: server
+ *   selection, connect, the wait for a pooled connection; the server monitor checks every second,
+ *   so a server that stops answering (a network partition) is noticed within about
+ *   1 s + `timeoutMs`, and the operations hanging on it are interrupted then (the driver clears
+ *   the pool with InterruptInUseConnections). No socket timeout: a long but healthy operation (an
+ *   index build at start-up) must not be cut. The driver's `timeoutMS` (CSOT) has no effect in
+ *   driver 7 and is not used.
  *
  * ## Fencing, and how it differs from SQLite
  * SQLite checks the shard's lease and writes in one IMMEDIATE transaction, so the check is
@@ -37,6 +47,7 @@ import {
   MongoClientClosedError,
   MongoError,
   MongoNetworkError,
+  MongoNetworkTimeoutError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
   MongoServerClosedError,
@@ -73,8 +84,8 @@ export interface MongoStoreOptions {
   url: string;
   /** Database name; default: the one in the URL's path, else "qubicle". */
   dbName?: string;
-  /** How long an operation waits for a usable server before failing as unavailable (ms). Default 5000. */
-  serverSelectionTimeoutMS?: number;
+  /** How long an operation waits for a usable server (selection, connect, pool) before failing as unavailable (ms). Default 2000. */
+  timeoutMs?: number;
   /** Extra driver options. */
   clientOptions?: MongoClientOptions;
 }
@@ -136,20 +147,25 @@ interface NodeRow {
   info: Record<string, unknown>;
 }
 
-/** Server error codes that mean the server cannot serve us right now. */
-const UNAVAILABLE_CODES = new Set([
-  6, // HostUnreachable
-  7, // HostNotFound
-  89, // NetworkTimeout
-  91, // ShutdownInProgress
-  189, // PrimarySteppedDown
-  9001, // SocketException
-  10107, // NotWritablePrimary
-  11600, // InterruptedAtShutdown
-  11602, // InterruptedDueToReplStateChange
-  13435, // NotPrimaryNoSecondaryOk
-  13436, // NotPrimaryOrSecondary
+/** Server error codes that mean the server cannot serve us right now, by name (the reason given). */
+const UNAVAILABLE_CODES = new Map<number, string>([
+  [6, 'HostUnreachable'],
+  [7, 'HostNotFound'],
+  [89, 'NetworkTimeout'],
+  [91, 'ShutdownInProgress'],
+  [189, 'PrimarySteppedDown'],
+  [9001, 'SocketException'],
+  [10107, 'NotWritablePrimary'],
+  [11600, 'InterruptedAtShutdown'],
+  [11602, 'InterruptedDueToReplStateChange'],
+  [13435, 'NotPrimaryNoSecondaryOk'],
+  [13436, 'NotPrimaryOrSecondary'],
 ]);
+
+/** Default of `timeoutMs` (STORE_TIMEOUT_MS). */
+export const MONGO_DEFAULT_TIMEOUT_MS = 2000;
+/** The server monitor's check interval: a partition is noticed within about this + timeoutMs. */
+const HEARTBEAT_MS = 1000;
 
 function isDuplicateKey(err: unknown): boolean {
   if (!(err instanceof MongoServerError)) return false;
@@ -159,31 +175,33 @@ function isDuplicateKey(err: unknown): boolean {
   return list.some((e) => (e as { code?: unknown }).code === 11000);
 }
 
-function isUnavailable(err: unknown): boolean {
-  if (
-    err instanceof MongoNetworkError ||
-    err instanceof MongoServerSelectionError ||
-    err instanceof MongoNotConnectedError ||
-    err instanceof MongoTopologyClosedError ||
-    err instanceof MongoClientClosedError ||
-    err instanceof MongoServerClosedError ||
-    err instanceof MongoOperationTimeoutError
-  ) {
-    return true;
+/**
+ * The short reason a client is told when the store cannot serve (null: not an availability
+ * problem). Never the driver's message: it may name hosts.
+ */
+function unavailableReason(err: unknown, timeoutMs: number): string | null {
+  if (err instanceof MongoServerSelectionError) return `no reachable server within ${timeoutMs} ms`;
+  if (err instanceof MongoNetworkTimeoutError) return 'network timeout';
+  if (err instanceof MongoNetworkError) return 'network error';
+  if (err instanceof MongoOperationTimeoutError) return 'operation timed out';
+  if (err instanceof MongoNotConnectedError || err instanceof MongoTopologyClosedError || err instanceof MongoClientClosedError) {
+    return 'client not connected';
   }
+  if (err instanceof MongoServerClosedError) return 'server closed';
   if (err instanceof MongoError) {
-    if (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool')) return true;
-    if (typeof err.code === 'number' && UNAVAILABLE_CODES.has(err.code)) return true;
+    if (err.name === 'MongoWaitQueueTimeoutError') return `no free connection within ${timeoutMs} ms`;
+    const named = typeof err.code === 'number' ? UNAVAILABLE_CODES.get(err.code) : undefined;
+    if (named !== undefined) return named;
+    if (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool')) return 'connection reset';
   }
-  return false;
+  return null;
 }
 
-function mapError(err: unknown): unknown {
+/** A driver error → StoreError unavailable naming the store and the reason (exported for its test). */
+export function mongoStoreError(err: unknown, timeoutMs = MONGO_DEFAULT_TIMEOUT_MS): unknown {
   if (err instanceof StoreError) return err;
-  if (isUnavailable(err)) {
-    return new StoreError('unavailable', `mongodb store unavailable: ${(err as Error).message}`, { cause: err });
-  }
-  return err;
+  const reason = unavailableReason(err, timeoutMs);
+  return reason === null ? err : new StoreError('unavailable', `mongodb store unavailable: ${reason}`, { cause: err });
 }
 
 /** The database named in a mongodb:// or mongodb+srv:// URL, if any. */
@@ -236,6 +254,7 @@ const CAS_ATTEMPTS = 10;
 export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   readonly dbName: string;
+  private readonly timeoutMs: number;
   private readonly client: MongoClient;
   private readonly db: Db;
   private closed = false;
@@ -249,8 +268,12 @@ export class MongoStore implements Store {
 
   constructor(options: MongoStoreOptions) {
     this.dbName = options.dbName ?? dbNameFromUrl(options.url) ?? 'qubicle';
+    this.timeoutMs = options.timeoutMs ?? MONGO_DEFAULT_TIMEOUT_MS;
     this.client = new MongoClient(options.url, {
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+      serverSelectionTimeoutMS: this.timeoutMs,
+      connectTimeoutMS: this.timeoutMs,
+      waitQueueTimeoutMS: this.timeoutMs,
+      heartbeatFrequencyMS: HEARTBEAT_MS,
       appName: 'qubicle-recipient-worker',
       ...options.clientOptions,
     });
@@ -269,7 +292,7 @@ export class MongoStore implements Store {
     try {
       return await fn();
     } catch (err) {
-      throw mapError(err);
+      throw mongoStoreError(err, this.timeoutMs);
     }
   }
 

@@ -1,11 +1,18 @@
 /**
  * SQLite adapter of the store port (better-sqlite3, synchronous API behind the async port).
  *
- * - One file shared by several processes on one host: WAL journal, a busy timeout, and every
- *   read-modify-write (lease acquisition, the rev check of updateUser, fenced writes, claims)
- *   in a `BEGIN IMMEDIATE` transaction, so that the write lock is taken before the read and
- *   two processes can never interleave between the check and the write. With a busy timeout,
- *   BEGIN IMMEDIATE waits for the lock instead of failing with SQLITE_BUSY.
+ * - One file shared by several processes on one host: WAL journal, and every read-modify-write
+ *   (lease acquisition, the rev check of updateUser, fenced writes, claims) in a `BEGIN
+ *   IMMEDIATE` transaction, so that the write lock is taken before the read and two processes
+ *   can never interleave between the check and the write.
+ * - Waiting for another process's lock never blocks the event loop for long (sqlite-lock.ts):
+ *   SQLite's own busy handler waits at most SQLITE_BUSY_TIMEOUT_MS (20 ms), a longer wait is
+ *   asynchronous, and an operation gives up after `timeoutMs` (STORE_TIMEOUT_MS) with
+ *   StoreError('unavailable', 'sqlite store locked: …'). So every operation is ONE statement or
+ *   ONE `immediate()` transaction: a SQLITE_BUSY means it changed nothing, and it is run again whole.
+ * - Failures of the database itself (read-only, disk full, I/O error, …) become
+ *   StoreError('unavailable') whose message names the store and the reason (never a path or a
+ *   secret): "sqlite store unavailable: I/O error (SQLITE_IOERR_WRITE)".
  * - Documents are JSON text; the columns that are looked up are kept beside them and indexed
  *   (account name lower-cased, api_key, username lower-cased, qubicle enabled, credential
  *   bucket, recipient shard). Lower-casing is done in JavaScript (full Unicode, the same as
@@ -29,6 +36,7 @@ import {
   plainJson,
   usernameKey,
 } from './common.js';
+import { LockHeld, SQLITE_BUSY_TIMEOUT_MS, SqliteLockWait, isBusyCode } from './sqlite-lock.js';
 import {
   StoreError,
   type Fence,
@@ -43,9 +51,14 @@ import {
 export interface SqliteStoreOptions {
   /** File path (its parent directory is created) or ":memory:". */
   path: string;
-  /** How long a statement waits for another process's lock before failing (ms). Default 5000. */
+  /** How long an operation waits for another process's lock before failing as unavailable (ms). Default 2000. */
+  timeoutMs?: number;
+  /** How long SQLite's own busy handler blocks the thread per attempt (ms). Default SQLITE_BUSY_TIMEOUT_MS. */
   busyTimeoutMs?: number;
 }
+
+/** Default of `timeoutMs` (STORE_TIMEOUT_MS). */
+export const SQLITE_DEFAULT_TIMEOUT_MS = 2000;
 
 const SCHEMA_VERSION = 1;
 
@@ -153,8 +166,17 @@ interface NodeRow {
 const USER_COLUMNS = 'id, account_id, rev, created, modified, doc, cred_bucket, cred_hash';
 const SESSION_COLUMNS = 'account_id, recipient_id, login_session_id, login_time, logout_time, node, reason, stats';
 
-/** SQLite result codes that mean "the database cannot be used right now". */
-const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOMEM|PROTOCOL|NOTADB|CORRUPT)/;
+/** SQLite result codes that mean "the database cannot be used right now", with the reason a client is told. */
+const UNAVAILABLE_REASONS: ReadonlyArray<[RegExp, string]> = [
+  [/^SQLITE_(BUSY|LOCKED)/, 'locked'],
+  [/^SQLITE_FULL/, 'disk full'],
+  [/^SQLITE_READONLY/, 'read-only'],
+  [/^SQLITE_IOERR/, 'I/O error'],
+  [/^SQLITE_CANTOPEN/, 'cannot open the database file'],
+  [/^SQLITE_NOMEM/, 'out of memory'],
+  [/^SQLITE_PROTOCOL/, 'locking protocol error'],
+  [/^SQLITE_(NOTADB|CORRUPT)/, 'database file corrupt'],
+];
 
 function sqliteCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -165,11 +187,13 @@ function isConstraintError(err: unknown): boolean {
   return sqliteCode(err)?.startsWith('SQLITE_CONSTRAINT') ?? false;
 }
 
-function mapError(err: unknown): unknown {
+/** A better-sqlite3 error → StoreError unavailable when the database cannot be used (exported for its test). */
+export function sqliteStoreError(err: unknown): unknown {
   if (err instanceof StoreError) return err;
   const code = sqliteCode(err);
-  if (code !== undefined && UNAVAILABLE_CODES.test(code)) {
-    return new StoreError('unavailable', `sqlite store unavailable: ${(err as Error).message}`, { cause: err });
+  const reason = code === undefined ? undefined : UNAVAILABLE_REASONS.find(([re]) => re.test(code))?.[1];
+  if (reason !== undefined) {
+    return new StoreError('unavailable', `sqlite store unavailable: ${reason} (${code})`, { cause: err });
   }
   if (err instanceof TypeError && /database connection is not open/i.test(err.message)) {
     return new StoreError('unavailable', 'sqlite store is closed', { cause: err });
@@ -210,10 +234,12 @@ export class SqliteStore implements Store {
   private db: Database.Database | null = null;
   private closed = false;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly lock: SqliteLockWait;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
-    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS));
+    this.lock = new SqliteLockWait({ waitMs: options.timeoutMs ?? SQLITE_DEFAULT_TIMEOUT_MS, probe: () => this.probeLock() });
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -225,7 +251,7 @@ export class SqliteStore implements Store {
     if (!memory) mkdirSync(dirname(this.path), { recursive: true });
     const db = new Database(this.path);
     try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
+      db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
     } catch (err) {
@@ -236,26 +262,59 @@ export class SqliteStore implements Store {
     return db;
   }
 
-  /** Prepared statements are cached per SQL text. */
+  /**
+   * Prepared statements are cached per SQL text. While another process holds the lock, a write
+   * statement is turned back here without asking SQLite (which would block the thread).
+   */
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.conn().prepare(sql);
       this.statements.set(sql, s);
     }
+    if (this.lock.isHeld && !s.readonly) throw new LockHeld();
     return s;
   }
 
   /** Runs `fn` in a BEGIN IMMEDIATE transaction (write lock taken before any read). */
   private immediate<T>(fn: () => T): T {
+    if (this.lock.isHeld) throw new LockHeld();
     return this.conn().transaction(fn).immediate();
   }
 
+  /**
+   * Runs one operation (one statement or one immediate() transaction). SQLITE_BUSY: another
+   * process holds the lock; waited for asynchronously (sqlite-lock.ts), then run again whole.
+   */
   private async run<T>(fn: () => T): Promise<T> {
+    let startedAt: number | undefined;
+    for (;;) {
+      try {
+        return fn();
+      } catch (err) {
+        if (!isBusyCode(sqliteCode(err))) throw sqliteStoreError(err);
+        if (!(err instanceof LockHeld)) this.lock.noteHeld();
+        startedAt ??= Date.now();
+        await this.lock.wait(startedAt);
+      }
+    }
+  }
+
+  /** Takes and gives back the write lock without waiting: true when it was free. */
+  private probeLock(): boolean {
+    const db = this.db;
+    if (!db?.open) return true; // closed: the operations will say so
+    if (db.inTransaction) return false;
+    db.pragma('busy_timeout = 0');
     try {
-      return fn();
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('ROLLBACK');
+      return true;
     } catch (err) {
-      throw mapError(err);
+      if (isBusyCode(sqliteCode(err))) return false;
+      throw err;
+    } finally {
+      db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
@@ -270,11 +329,11 @@ export class SqliteStore implements Store {
         try {
           const mode = db.pragma('journal_mode = WAL', { simple: true });
           if (String(mode).toLowerCase() !== 'wal') {
-            throw new StoreError('unavailable', `sqlite: cannot enable WAL journal (got ${String(mode)})`);
+            throw new StoreError('unavailable', `sqlite store unavailable: cannot enable the WAL journal (got ${String(mode)})`);
           }
           break;
         } catch (err) {
-          if (attempt >= 50 || !/^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(err) ?? '')) throw mapError(err);
+          if (attempt >= 50 || !isBusyCode(sqliteCode(err))) throw sqliteStoreError(err);
           await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
         }
       }
@@ -295,6 +354,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.lock.close();
     this.statements.clear();
     const db = this.db;
     this.db = null;

@@ -56,11 +56,11 @@ describe('directory handler: error paths', () => {
   });
 
   describe('store failures', () => {
-    it("StoreError('unavailable') → unavailable", async () => {
-      store.failNext('getUser', new StoreError('unavailable', 'sqlite store unavailable'));
+    it("StoreError('unavailable') → unavailable, naming the store", async () => {
+      store.failNext('getUser', new StoreError('unavailable', 'sqlite store unavailable: I/O error (SQLITE_IOERR_WRITE)'));
       assert.deepEqual(await h.fail({ type: 'user_get', account_id: h.account.id, user_id: h.account.id }), {
         code: 'unavailable',
-        message: 'datastore unavailable',
+        message: 'datastore unavailable: sqlite store unavailable: I/O error (SQLITE_IOERR_WRITE)',
       });
       store.failNext('getAccountByName', new StoreError('unavailable', 'down'));
       assert.equal((await h.fail({ type: 'auth_user', account_name: 'x', credentials: 'a'.repeat(32) })).code, 'unavailable');

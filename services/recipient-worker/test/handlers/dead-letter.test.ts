@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, shardQueue, type RpcReply } from '@qubicle/contracts';
 import { createMemoryBus, NO_REPLY, type IncomingMessage } from '@qubicle/transport';
 import { createShardHandler, type ShardHandlerDeps } from '../../src/handlers/shard-handler.js';
+import { StoreError } from '../../src/store/port.js';
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
 import { ACCOUNT, NODE, RECIPIENT, cmd, offerCmd } from '../support/machine-fixtures.js';
 import { waitFor } from '../support/wait.js';
@@ -13,12 +14,13 @@ interface Published {
   headers: Record<string, string> | undefined;
 }
 
-function setup(opts: { publishFails?: boolean } = {}) {
+function setup(opts: { publishFails?: boolean; suspension?: (shard: number) => string | null } = {}) {
   const h = actorHarness();
   const published: Published[] = [];
   const deps: ShardHandlerDeps = {
     registry: h.registry,
     owns: () => true,
+    ...(opts.suspension ? { suspension: opts.suspension } : {}),
     store: h.store,
     bus: {
       call: async () => ({ ok: true, data: {} }),
@@ -88,6 +90,31 @@ describe('handlers: fire-and-forget messages (no replyTo)', () => {
     await t.send(withShards(cmd({ type: 'answer', session_id: 'call-ff' })));
     assert.equal(t.h.registry.peek(ACCOUNT, RECIPIENT)?.state?.availability_state, 'On-A-Call');
     assert.equal(t.published.length, 0);
+  });
+
+  it('a valid one whose write the store refuses (unavailable) is dead-lettered, not dropped without a trace', async () => {
+    const t = setup();
+    await t.rpc(withShards(cmd({ type: 'login' })));
+    t.h.store.failNext('saveRecipients', new StoreError('unavailable', 'sqlite store unavailable: I/O error (SQLITE_IOERR_WRITE)'));
+    const body = withShards(cmd({ type: 'set_status', status: 'ready' }));
+    assert.equal(await t.send(body), NO_REPLY);
+    assert.equal(t.published.length, 1);
+    assert.deepEqual(t.published[0]!.body, body);
+    assert.equal(t.published[0]!.headers!['x-reason'], 'unavailable: datastore unavailable: sqlite store unavailable: I/O error (SQLITE_IOERR_WRITE)');
+    assert.equal(t.h.registry.peek(ACCOUNT, RECIPIENT)?.state?.availability_state, 'Away', 'nothing applied');
+  });
+
+  it('a shard suspended (store unavailable): an RPC gets 503 naming the store at once, a fire-and-forget one is dead-lettered; nothing runs', async () => {
+    const reason = 'shard 1 is suspended on node-1: its lease cannot be renewed (sqlite store locked: …); retry';
+    const t = setup({ suspension: (shard) => (shard === t.h.shard ? reason : null) });
+    const calls = t.h.store.calls.length;
+    const rpc = await t.rpc(withShards(cmd({ type: 'login' })));
+    assert.deepEqual(rpc, { ok: false, error: { code: 'unavailable', message: reason }, node: NODE });
+    // even a malformed one: nothing is looked at while the shard cannot be served
+    assert.equal(await t.send({ type: 'hangup' }), NO_REPLY);
+    assert.equal(t.published[0]!.headers!['x-reason'], `unavailable: ${reason}`);
+    assert.equal(t.h.store.calls.length, calls, 'no store call');
+    assert.equal(t.h.registry.size, 0, 'no actor created');
   });
 
   it('a dead-letter publish that fails is logged and the message is still settled (never a loop)', async () => {

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { presenceQueue, shardOf, shardQueue, type RpcReply } from '@qubicle/contracts';
 import { createMemoryBus } from '@qubicle/transport';
 import { ManualClock } from '../../src/clock.js';
-import { LEASE_SAFETY, fairShare } from '../../src/shards/shard-manager.js';
+import { LEASE_SAFETY, SUSPENDED_RENEW_MS, fairShare } from '../../src/shards/shard-manager.js';
+import { StoreError } from '../../src/store/port.js';
 import { ACCOUNT, OTHER, RECIPIENT, T0 } from '../support/machine-fixtures.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
@@ -31,6 +32,40 @@ class FreezableClock extends ManualClock {
   override now(): number {
     return super.now() + this.jump;
   }
+}
+
+/** Test helpers of MemoryStore that are not store operations (a partition does not stop them). */
+const HELPERS = new Set<string | symbol>(['addAccount', 'addUser', 'steal', 'failNext', 'constructor']);
+
+/**
+ * One node's view of a shared store that this node alone can lose (a network partition between it
+ * and MongoDB): while `cut`, every store operation through `view` fails as unavailable; the other
+ * nodes keep using the store itself.
+ */
+function partitionable(store: MemoryStore): { view: MemoryStore; cut: boolean } {
+  const ctl = { cut: false, view: store };
+  // what this view's user overrides (the harness wraps a method) stays on this view
+  const own = new Map<string | symbol, unknown>();
+  ctl.view = new Proxy(store, {
+    set(_target, prop, value) {
+      own.set(prop, value);
+      return true;
+    },
+    get(target, prop) {
+      const value: unknown = own.has(prop) ? own.get(prop) : Reflect.get(target, prop, target);
+      if (typeof value !== 'function' || HELPERS.has(prop)) return value;
+      return (...args: unknown[]) =>
+        ctl.cut
+          ? Promise.reject(new StoreError('unavailable', 'mongodb store unavailable: no reachable server within 2000 ms'))
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
+    },
+  });
+  return ctl;
+}
+
+/** Lets the promises started by timers settle. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function sharedWorld() {
@@ -164,6 +199,84 @@ describe('shards: cluster membership', () => {
     await c.cancel();
     clock.jump = 0;
     await a.manager.stop();
+  });
+
+  it('only this node lost the store (partition): suspended, then given up AT ONCE when the node that took the expired lease announces its epoch', async () => {
+    const w = sharedWorld();
+    const link = partitionable(w.store);
+    const a = shardHarness({ store: link.view, bus: w.bus, clock: w.clock, node: 'node-a' });
+    await a.manager.start();
+    assert.equal((await call(w.bus, RECIPIENT, { type: 'login' })).ok, true);
+    assert.equal((await call(w.bus, RECIPIENT, { type: 'set_status', status: 'ready' })).ok, true);
+    const writesBefore = w.store.writes.length;
+
+    link.cut = true;
+    for (let t = 0; t < Math.floor(TTL * LEASE_SAFETY); t += 100) {
+      w.clock.advance(100);
+      await settle();
+    }
+    await waitFor(() => a.manager.suspendedShards().length === SHARD_COUNT, 'node-a suspended (it cannot renew)');
+    const during = await call(w.bus, RECIPIENT, { type: 'get_status' });
+    assert.match(!during.ok ? during.error.message : '', /suspended on node-a: its lease cannot be renewed \(mongodb store unavailable: no reachable server/);
+
+    // node-b reaches the store. Until node-a's leases expire it takes nothing: they are valid.
+    const b = shardHarness({ store: w.store, bus: w.bus, clock: w.clock, node: 'node-b' });
+    await b.manager.start();
+    assert.deepEqual(b.manager.heldShards(), []);
+    // Past the TTL (node-a's heartbeat is as old): node-b takes every lease, under new epochs, and
+    // says so; node-a gives them up on the announcement, although its store still does not answer.
+    const expiresAt = Math.max(...ALL.map((sh) => w.store.leases.get(sh)!.expires_at));
+    await waitFor(() => (w.clock.advance(10), b.manager.heldShards().length === SHARD_COUNT), 'node-b to take the expired leases');
+    assert.ok(w.clock.now() > expiresAt, 'not before they expired');
+    const expiredAt = expiresAt;
+    await waitFor(() => a.manager.heldShards().length === 0, 'node-a to give its shards up on the announcement');
+    const lost = a.logger.entries.filter((e) => e.msg?.startsWith('shard lost'));
+    assert.equal(lost.length, SHARD_COUNT);
+    assert.match(String((lost[0]!.obj as { reason?: unknown }).reason), /^node-b holds its lease under epoch 2 \(ours: 1\)$/);
+    // node-b's consume, refused while node-a's exclusive consumer was there, goes through on its next retry
+    await waitFor(() => (w.clock.advance(10), b.manager.ownedShards().length === SHARD_COUNT), 'node-b consuming');
+    // bound: the balance interval (0.5 s) + the consume retry (0.25 s) after the expiry
+    assert.ok(w.clock.now() - expiredAt <= 800, `node-b served ${w.clock.now() - expiredAt} ms after the leases expired`);
+    const status = await call(w.bus, RECIPIENT, { type: 'get_status' });
+    assert.equal(status.node, 'node-b');
+    assert.equal(status.ok && (status.data as { availability_state: string }).availability_state, 'Ready', 'the state was kept');
+    assert.ok(w.store.writes.slice(writesBefore).every((x) => x.fence.node === 'node-b'), 'node-a wrote nothing after the cut');
+    link.cut = false;
+    await a.manager.stop();
+    await b.manager.stop();
+  });
+
+  it('back from a store outage of everyone: a node leaves the owners a TTL to renew before taking their expired leases; nothing moves', async () => {
+    const w = sharedWorld();
+    const a = shardHarness({ ...w, node: 'node-a' });
+    await a.manager.start();
+    const b = shardHarness({ ...w, node: 'node-b' });
+    await b.manager.start();
+    await waitFor(() => a.manager.ownedShards().length === 2 && b.manager.ownedShards().length === 2, 'a 2/2 split', 5_000);
+    const before = ALL.map((s) => ({ ...w.store.leases.get(s)! }));
+
+    w.store.down = true;
+    for (let t = 0; t < 2 * TTL; t += 100) {
+      w.clock.advance(100);
+      await settle();
+    }
+    assert.equal(a.manager.suspendedShards().length + b.manager.suspendedShards().length, SHARD_COUNT, 'every shard suspended');
+    // every lease has expired by now, every heartbeat is stale: without the grace, whichever
+    // node's balance round ran first would take the other's shards
+    w.store.down = false;
+    // node-b's balance round runs first, before node-a could renew
+    await b.manager.tick();
+    assert.equal(a.manager.suspendedShards().length, 2, 'node-a has not renewed yet');
+    for (let t = 0; t < TTL; t += 50) {
+      w.clock.advance(50);
+      await settle();
+    }
+    assert.deepEqual(a.manager.suspendedShards(), []);
+    assert.deepEqual(b.manager.suspendedShards(), []);
+    assert.deepEqual(ALL.map((s) => ({ owner: w.store.leases.get(s)!.owner, epoch: w.store.leases.get(s)!.epoch })), before.map((l) => ({ owner: l.owner, epoch: l.epoch })));
+    for (const h of [a, b]) assert.equal(h.logger.entries.filter((e) => e.msg?.startsWith('shard lost')).length, 0, `${h.node} lost nothing`);
+    await a.manager.stop();
+    await b.manager.stop();
   });
 
   it('a consume refused by a previous owner still consuming: the lease is kept and the consume retried', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { shardOf, shardQueue, type RecipientState, type RpcReply } from '@qubicle/contracts';
 import { createMemoryBus, isTransportError } from '@qubicle/transport';
-import { LEASE_SAFETY } from '../../src/shards/shard-manager.js';
+import { LEASE_SAFETY, SUSPENDED_RENEW_MS } from '../../src/shards/shard-manager.js';
 import { ShardCountMismatchError, verifyShardCount } from '../../src/shards/shard-count.js';
 import { Session, ACCOUNT, NODE, OTHER, RECIPIENT, T0, cmd } from '../support/machine-fixtures.js';
 import { MemoryStore } from '../support/memory-store.js';
@@ -123,20 +123,78 @@ describe('shards: shard manager', () => {
     await t.manager.stop();
   });
 
-  it('a store that cannot be reached: every shard is given up at TTL×0.8 after the last renew, before the lease can expire', async () => {
+  it('a store that cannot be reached: at TTL×0.8 every shard is SUSPENDED, not lost: 503 naming the store at once, the queues kept; served again when a renewal succeeds, same epochs', async () => {
     const t = shardHarness();
     await t.manager.start();
+    assert.equal((await call(t.bus, RECIPIENT, { type: 'login' })).ok, true);
+    const epochs = ALL.map((s) => t.store.leases.get(s)!.epoch);
     t.store.down = true;
     t.clock.advance(Math.floor(TTL / 3));
     await t.manager.tick();
     t.clock.advance(Math.floor(TTL / 3));
     await t.manager.tick();
-    assert.deepEqual(t.manager.ownedShards(), ALL, 'still within the safety margin');
+    assert.deepEqual(t.manager.suspendedShards(), [], 'still within the safety margin');
     t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
-    await waitFor(() => t.manager.ownedShards().length === 0, 'every shard given up');
-    assert.ok(t.clock.now() < T0 + TTL, 'before the lease expired');
-    assert.equal(t.logger.entries.filter((e) => e.msg?.startsWith('shard lost')).length, SHARD_COUNT);
+    await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'every shard suspended');
+    assert.ok(t.clock.now() < T0 + TTL, 'before the lease could expire');
+    assert.deepEqual(t.manager.ownedShards(), ALL, 'still consumed');
+    assert.equal(t.logger.entries.filter((e) => e.msg?.startsWith('shard lost')).length, 0, 'no shard given up');
+    assert.equal(t.logger.entries.filter((e) => e.msg?.startsWith('shard suspended')).length, SHARD_COUNT);
+
+    // Every command, reads included (no stale answer from memory), is answered at once without the store.
+    const calls = t.store.calls.length;
+    for (const body of [{ type: 'set_status', status: 'ready' }, { type: 'get_status' }]) {
+      const reply = await call(t.bus, RECIPIENT, body);
+      assert.equal(!reply.ok && reply.error.code, 'unavailable', JSON.stringify(reply));
+      assert.equal(!reply.ok && reply.error.message, `shard ${shardOfR(RECIPIENT)} is suspended on ${NODE}: its lease cannot be renewed (store is down); retry`);
+    }
+    assert.equal(t.store.calls.length, calls, 'answered without asking the store');
+    // the queues are still ours: the broker keeps a second consumer off them
+    await assert.rejects(t.bus.serve({ name: shardQueue(0) }, async () => null, { prefetch: 1, exclusive: true }), (e) => isTransportError(e, 'refused'));
+
+    // renewals are retried every 0.5 s (not TTL/3)
+    const renews = () => t.store.calls.filter((c) => c === 'renewLease').length;
+    const before = renews();
+    const from = t.clock.now();
+    await waitFor(() => (t.clock.advance(10), renews() >= before + SHARD_COUNT), 'another renewal round');
+    assert.ok(t.clock.now() - from <= SUSPENDED_RENEW_MS + 10, `next round after ${t.clock.now() - from} ms`);
+
+    // the store is back: resumed under the same epochs, the state kept, commands applied again
     t.store.down = false;
+    const back = t.clock.now();
+    // (time moves in small steps: a renewal round in flight schedules the next one when it ends)
+    await waitFor(() => (t.clock.advance(10), t.manager.suspendedShards().length === 0), 'every shard resumed');
+    assert.ok(t.clock.now() - back <= 2 * SUSPENDED_RENEW_MS, `resumed ${t.clock.now() - back} ms after the store came back`);
+    assert.deepEqual(ALL.map((s) => t.store.leases.get(s)!.epoch), epochs, 'same epochs: nobody held them meanwhile');
+    assert.deepEqual(ALL.map((s) => t.store.leases.get(s)!.owner), ALL.map(() => NODE));
+    const after = await call(t.bus, RECIPIENT, { type: 'set_status', status: 'ready' });
+    assert.equal(after.ok, true, JSON.stringify(after));
+    assert.equal(t.store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)?.state.availability_state, 'Ready');
+    assert.equal(t.logger.entries.filter((e) => e.msg?.startsWith('shard resumed')).length, SHARD_COUNT);
+    // an outage is logged at warn once, not on every round
+    assert.equal(t.logger.entries.filter((e) => e.level === 'warn' && e.msg === 'lease renew failed').length, 1);
+    assert.equal(t.logger.entries.filter((e) => e.level === 'warn' && e.msg === 'node heartbeat failed').length, 1);
+    await t.manager.stop();
+  });
+
+  it('a renewal still waiting for the store at TTL×0.8 suspends too; one answered too late keeps it suspended until the next succeeds', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    const gate = deferred();
+    t.store.gates.set('renewLease', gate.promise);
+    t.clock.advance(Math.floor(TTL / 3)); // the round starts and waits on the store
+    const startedAt = t.clock.now();
+    t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
+    await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'suspended while the renewal waits');
+    assert.match(t.manager.suspension(0)!, /a lease renewal is still waiting for the sqlite store/);
+    // it answers, but so late that the lease it set runs out (by this node's clock) already
+    t.clock.advanceTo(startedAt + Math.floor(TTL * LEASE_SAFETY));
+    t.store.gates.delete('renewLease');
+    gate.resolve();
+    await waitFor(() => /the sqlite store answered the lease renewal too late/.test(t.manager.suspension(0) ?? ''), 'the late answer');
+    assert.deepEqual(t.manager.suspendedShards(), ALL);
+    await waitFor(() => (t.clock.advance(10), t.manager.suspendedShards().length === 0), 'resumed by a timely renewal');
+    assert.deepEqual(t.manager.ownedShards(), ALL);
     await t.manager.stop();
   });
 

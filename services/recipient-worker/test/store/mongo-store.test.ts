@@ -7,8 +7,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { MongoStore, dbNameFromUrl } from '../../src/store/mongo-store.js';
+import { createServer, type Server, type Socket } from 'node:net';
+import { MongoClient, MongoServerError } from 'mongodb';
+import { StoreError } from '../../src/store/port.js';
+import { MongoStore, dbNameFromUrl, mongoStoreError } from '../../src/store/mongo-store.js';
 import { newId } from './fixtures.js';
 import { rejectsWith, runStoreContract } from './store-contract.js';
 
@@ -61,7 +63,7 @@ const target = await resolveTarget();
 describe('MongoStore error mapping (no server needed)', function () {
   it('maps an unreachable server to StoreError(unavailable)', async function () {
     this.timeout(10_000);
-    const store = new MongoStore({ url: 'mongodb://127.0.0.1:1/?directConnection=true', serverSelectionTimeoutMS: 250 });
+    const store = new MongoStore({ url: 'mongodb://127.0.0.1:1/?directConnection=true', timeoutMs: 250 });
     try {
       await rejectsWith('unavailable', store.ping());
       await rejectsWith('unavailable', store.init());
@@ -71,6 +73,51 @@ describe('MongoStore error mapping (no server needed)', function () {
       await store.close();
     }
     await rejectsWith('unavailable', store.ping());
+  });
+
+  it('names the store and a short reason, never the URL, a host or a password', async function () {
+    this.timeout(10_000);
+    const store = new MongoStore({ url: 'mongodb://qubicle:s3cr3t-pw@127.0.0.1:1/qb?directConnection=true', timeoutMs: 250 });
+    try {
+      const err = await store.getAccount(newId()).then(
+        () => assert.fail('an unreachable server answered'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof StoreError && err.kind === 'unavailable', String(err));
+      assert.equal(err.message, 'mongodb store unavailable: no reachable server within 250 ms');
+      assert.doesNotMatch(err.message, /s3cr3t|qubicle:|127\.0\.0\.1/);
+    } finally {
+      await store.close();
+    }
+    const notPrimary = new MongoServerError({ message: 'not primary', code: 10107, codeName: 'NotWritablePrimary' });
+    assert.equal((mongoStoreError(notPrimary) as StoreError).message, 'mongodb store unavailable: NotWritablePrimary');
+    const dup = new MongoServerError({ message: 'E11000 duplicate key', code: 11000 });
+    assert.equal(mongoStoreError(dup), dup, 'not an availability problem');
+  });
+
+  it('a server that accepts connections and never answers (a partition): unavailable within the timeout, not after the RPC timeout', async function () {
+    this.timeout(15_000);
+    const sockets = new Set<Socket>();
+    let accepted = 0;
+    const server: Server = createServer((socket) => {
+      accepted++;
+      sockets.add(socket); // read nothing, answer nothing
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const store = new MongoStore({ url: `mongodb://127.0.0.1:${port}/qb?directConnection=true`, timeoutMs: 400 });
+    try {
+      const started = Date.now();
+      await rejectsWith('unavailable', store.ping());
+      const tookMs = Date.now() - started;
+      assert.ok(tookMs < 3000, `failed after ${tookMs} ms (timeout 400 ms)`);
+      assert.ok(accepted > 0, 'the driver did connect to the silent server (not a refused connection)');
+    } finally {
+      await store.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('takes the database name from the URL, else "qubicle"', async function () {
@@ -121,7 +168,7 @@ if (target.kind === 'none') {
 
     runStoreContract('store contract', async () => {
       const dbName = `qubicle_test_${newId().slice(0, 16)}`;
-      const store = new MongoStore({ url, dbName, serverSelectionTimeoutMS: 10_000 });
+      const store = new MongoStore({ url, dbName, timeoutMs: 10_000 });
       return {
         store,
         async cleanup() {

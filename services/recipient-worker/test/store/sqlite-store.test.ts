@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { StoreError } from '../../src/store/port.js';
+import { SqliteStore, sqliteStoreError } from '../../src/store/sqlite-store.js';
+import { holdSqliteLock, type HeldLock } from '../support/lock-holder.js';
+import { within } from '../support/wait.js';
 import { makeAccount, makeState, newId } from './fixtures.js';
 import { rejectsWith, runStoreContract } from './store-contract.js';
 
@@ -173,5 +176,114 @@ describe('SqliteStore specifics', function () {
     } finally {
       for (const x of procs) if (x.p.exitCode === null) x.p.kill();
     }
+  });
+});
+
+describe('SqliteStore: another process holding the database lock', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let store: SqliteStore;
+  let lock: HeldLock | undefined;
+  const TIMEOUT = 600;
+
+  /** The longest the event loop went without running a 5 ms interval while `fn` ran. */
+  async function longestStall<T>(fn: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; stallMs: number }> {
+    let last = performance.now();
+    let stallMs = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      stallMs = Math.max(stallMs, now - last);
+      last = now;
+    }, 5);
+    try {
+      const [result] = await Promise.allSettled([fn()]);
+      return { result: result!, stallMs: Math.max(stallMs, performance.now() - last) };
+    } finally {
+      clearInterval(tick);
+    }
+  }
+
+  beforeEach(async function () {
+    dir = await tempDir();
+    store = new SqliteStore({ path: join(dir, 'locked.sqlite'), timeoutMs: TIMEOUT });
+    await store.init();
+  });
+
+  afterEach(async function () {
+    await lock?.release();
+    lock = undefined;
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a write waits without blocking the process, then answers unavailable "sqlite store locked"; reads go on; later writes fail at once', async function () {
+    const acc = makeAccount();
+    await store.createAccount(acc);
+    lock = await holdSqliteLock(join(dir, 'locked.sqlite'));
+
+    const started = performance.now();
+    const { result, stallMs } = await longestStall(() => store.heartbeatNode('n1', {}, 1));
+    const waited = performance.now() - started;
+    assert.equal(result.status, 'rejected');
+    const err = (result as PromiseRejectedResult).reason as StoreError;
+    assert.ok(err instanceof StoreError && err.kind === 'unavailable', String(err));
+    assert.match(err.message, /^sqlite store locked: another process has held the database lock for \d+\.\d s/);
+    assert.ok(waited >= TIMEOUT - 20 && waited < TIMEOUT + 1000, `gave up after ${waited} ms (timeout ${TIMEOUT})`);
+    // SQLite's own busy wait is 20 ms; everything longer is asynchronous (the old 5 s busy_timeout stalled it for seconds)
+    assert.ok(stallMs < 250, `the event loop stalled for ${stallMs.toFixed(0)} ms`);
+
+    // WAL: a writer's lock does not stop readers
+    assert.deepEqual(await store.getAccount(acc.id), acc);
+    // the lock has outlasted the timeout: the next writes fail at once instead of waiting again
+    const t1 = performance.now();
+    await rejectsWith('unavailable', store.renewLease(0, 'n1', 1, 1000, 1));
+    await rejectsWith('unavailable', store.saveRecipients([{ state: makeState(acc.id, newId()), shard: 0 }], { shard: 0, epoch: 1, node: 'n1' }));
+    assert.ok(performance.now() - t1 < TIMEOUT / 2, `later writes took ${(performance.now() - t1).toFixed(0)} ms`);
+  });
+
+  it('a write waiting for the lock goes through once it is released, written once', async function () {
+    const leaseFile = join(dir, 'locked.sqlite');
+    const slow = new SqliteStore({ path: leaseFile, timeoutMs: 10_000 });
+    await slow.init();
+    try {
+      lock = await holdSqliteLock(leaseFile);
+      const acquiring = slow.tryAcquireLease(3, 'n1', 1000, 5);
+      let settled = false;
+      void acquiring.finally(() => (settled = true));
+      // still waiting well after SQLite's own busy timeout: the wait is ours
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(settled, false, 'the write waits for the lock');
+      await lock.release();
+      lock = undefined;
+      const lease = await within(acquiring, 2000, 'the write after the lock was released');
+      assert.deepEqual(lease, { shard: 3, owner: 'n1', epoch: 1, expires_at: 1005 });
+      assert.deepEqual(await slow.listLeases(), [{ shard: 3, owner: 'n1', epoch: 1, expires_at: 1005 }]);
+      // and the store is back to normal at once
+      assert.equal(await slow.renewLease(3, 'n1', 1, 1000, 10), true);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('SqliteStore: failures of the database name the store and the reason', function () {
+  it('maps SQLite result codes to StoreError unavailable with a short reason (no path, no message text)', function () {
+    const cases: Array<[string, string]> = [
+      ['SQLITE_FULL', 'sqlite store unavailable: disk full (SQLITE_FULL)'],
+      ['SQLITE_READONLY', 'sqlite store unavailable: read-only (SQLITE_READONLY)'],
+      ['SQLITE_READONLY_DBMOVED', 'sqlite store unavailable: read-only (SQLITE_READONLY_DBMOVED)'],
+      ['SQLITE_IOERR_WRITE', 'sqlite store unavailable: I/O error (SQLITE_IOERR_WRITE)'],
+      ['SQLITE_CANTOPEN', 'sqlite store unavailable: cannot open the database file (SQLITE_CANTOPEN)'],
+      ['SQLITE_CORRUPT', 'sqlite store unavailable: database file corrupt (SQLITE_CORRUPT)'],
+    ];
+    for (const [code, message] of cases) {
+      const raw = Object.assign(new Error('unable to open /secret/path/db'), { code });
+      const mapped = sqliteStoreError(raw) as StoreError;
+      assert.ok(mapped instanceof StoreError && mapped.kind === 'unavailable', code);
+      assert.equal(mapped.message, message);
+      assert.equal(mapped.cause, raw, 'the original error stays as the cause (logs)');
+    }
+    const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    assert.equal(sqliteStoreError(constraint), constraint, 'not an availability problem');
   });
 });

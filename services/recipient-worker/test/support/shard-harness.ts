@@ -50,7 +50,16 @@ export function shardHarness(opts: { store?: MemoryStore; bus?: Bus; node?: stri
     onFenced: (shard) => void manager?.lose(shard, 'fenced'),
   };
   const registry = new ActorRegistry(env, SHARD_COUNT);
-  const handler = createShardHandler({ registry, owns: (s) => manager?.owns(s) ?? false, store, bus: loggedBus, logger, node, shardCount: SHARD_COUNT });
+  const handler = createShardHandler({
+    registry,
+    owns: (s) => manager?.owns(s) ?? false,
+    suspension: (s) => manager?.suspension(s) ?? null,
+    store,
+    bus: loggedBus,
+    logger,
+    node,
+    shardCount: SHARD_COUNT,
+  });
   manager = new ShardManager({
     store,
     bus: loggedBus,
