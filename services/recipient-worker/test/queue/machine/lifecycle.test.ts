@@ -81,6 +81,16 @@ describe('queue machine: lifecycle, settings, roster', () => {
     assert.deepEqual(q.s.members, {});
   });
 
+  it('roster: a member removed while ringing who rejects (force_away_on_reject): set Away, then gone', () => {
+    const q = new QueueHarness().start([R(1)], { force_away_on_reject: true }).ready(R(1));
+    q.join('s1');
+    q.apply({ type: 'roster', input_id: q.nextInputId(), members: [] });
+    const r = q.rejected(R(1), 's1');
+    assert.deepEqual(effectsOf(r, 'set_away').map((e) => e.recipient_id), [R(1)]);
+    assert.deepEqual(q.s.members, {});
+    assert.deepEqual(q.order(), ['s1']);
+  });
+
   it('roster: put back before the ring ended, the member stays', () => {
     const q = new QueueHarness().start([R(1)]).ready(R(1));
     q.join('s1');

@@ -82,7 +82,8 @@ function offeredTo(state: QueueState, call: CallInfo, recipientId: string): bool
 function deliver(d: QueueDraft, sessionId: string, recipientId: string): void {
   const session = d.s.sessions.find((x) => x.session_id === sessionId)!;
   if (session.offer && session.offer.recipient_id !== recipientId) {
-    // offered to someone else meanwhile (the first offer's outcome came late): take that one back
+    // offered to someone else meanwhile (the queue never does that while an earlier offer's
+    // outcome is unknown; kept for states of other origins): take that one back
     withdrawOffer(d, sessionId, 'answered_elsewhere');
   } else {
     endOffer(d, sessionId, 'seen');
@@ -105,7 +106,8 @@ function outcome(d: QueueDraft, input: MemberStatusInput, call: CallInfo): void 
       if (d.s.settings.force_away_on_reject) {
         d.effect({ type: 'set_away', recipient_id: input.recipient_id, reason: 'rejected_offer' });
         // their status still says Ready: no offer until the Away (or any newer status) is seen
-        d.member(input.recipient_id).wait_for_seq = input.seq;
+        // (a member taken off the roster while ringing is gone by now: nothing to hold)
+        if (input.recipient_id in d.s.members) d.member(input.recipient_id).wait_for_seq = input.seq;
       }
       return;
     case 'miss':
