@@ -74,7 +74,7 @@ export interface QueueOffer {
   offer_id: string;
   /** ms: ring_timeout + OFFER_GRACE_MS after the offer, then OFFER_GRACE_MS after each check */
   deadline: number;
-  /** status reads asked since the deadline passed with no outcome seen (verify_offer) */
+  /** status reads asked since the deadline passed with no outcome seen (verify_offer), one per grace */
   checks: number;
 }
 
@@ -335,13 +335,7 @@ export interface QueueTransitionResult {
  */
 export const OFFER_GRACE_MS = 3000;
 
-/**
- * Status reads (verify_offer) the queue asks for an offer past its deadline before giving up on the
- * recipient (its shard unreachable): then the offer is withdrawn and counted missed, and the caller
- * offered elsewhere. Until then the caller keeps its offer: it is never offered elsewhere while the
- * first recipient might have answered.
- */
-export const OFFER_CHECKS = 3;
+
 
 /**
  * How many applied input ids a queue remembers for redelivery. Redelivery concerns what a crashed

@@ -135,15 +135,21 @@ describe('queue machine: offers and their outcomes', () => {
     assert.deepEqual(effectsOf(q.rejected(R(1), 's1'), 'set_away'), []);
   });
 
-  it('answered by someone else than the one ringing now (a late outcome): delivered, the other offer withdrawn', () => {
+  it('answered by someone else than the one ringing now (a state of another origin): delivered, the other offer withdrawn', () => {
     const q = queue(2, 1);
-    // r1 was offered s1; its events got lost and its shard did not answer the checks: s1 went to r2
-    q.giveUpOffer('s1');
-    assert.equal(q.offeredTo('s1'), R(2));
+    // the queue never re-offers while an outcome is unknown; a state saying so (hand-made here) is still handled
+    const s = q.s;
+    const offer = { ...s.sessions[0]!.offer!, recipient_id: R(2) };
+    q.state = {
+      ...s,
+      sessions: [{ ...s.sessions[0]!, offer }],
+      members: { [R(1)]: { ...s.members[R(1)]!, offered_session: null }, [R(2)]: { ...s.members[R(2)]!, offered_session: 's1' } },
+    };
     const r = q.answered(R(1), 's1');
     assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(2), session_id: 's1', reason: 'answered_elsewhere' }]);
     assert.deepEqual(eventNames(r), ['delivered', 'leave']);
     assert.equal(eventsOf(r)[0]!.recipient_id, R(1));
+    assert.equal(q.s.members[R(2)]!.offered_session, null);
   });
 
   it('a delivered event for a caller no longer here (abandoned first) changes nothing', () => {

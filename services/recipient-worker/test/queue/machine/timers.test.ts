@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { OFFER_CHECKS, OFFER_GRACE_MS, pendingOffersOf, queueTimersOf, type QueueState } from '../../../src/queue/machine/index.js';
+import { OFFER_GRACE_MS, pendingOffersOf, queueTimersOf, type QueueState } from '../../../src/queue/machine/index.js';
 import { OVERFLOW, QUEUE, QueueHarness, R, effectsOf, eventNames, eventsOf, offersIn, recipientStatus } from '../support/queue-fixtures.js';
 
 const timeoutOf = (q: QueueHarness, sid: string) => ({ type: 'caller_timeout' as const, session_id: sid, deadline: q.s.sessions.find((x) => x.session_id === sid)!.deadline });
@@ -118,16 +118,22 @@ describe('queue machine: timers', () => {
       assert.equal(q.offeredTo('s1'), R(1));
     });
 
-    it(`after ${OFFER_CHECKS} unanswered checks: withdrawn, counted missed, offered to the next`, () => {
+    it('unanswered checks go on while the caller waits; never offered elsewhere; at its timeout the caller times out', () => {
       const q = ringing();
-      for (let i = 1; i <= OFFER_CHECKS; i++) {
-        q.offerDeadline('s1');
+      const deadline = q.s.sessions[0]!.deadline;
+      for (let i = 1; q.now < deadline; i++) {
+        const r = q.offerDeadline('s1');
+        if (q.now >= deadline) {
+          assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(1), session_id: 's1', reason: 'other' }]);
+          assert.deepEqual(effectsOf(r, 'end_session').map((e) => e.reason), ['timed_out']);
+          assert.deepEqual(offersIn(r), []);
+          break;
+        }
         assert.equal(q.offerOf('s1')!.checks, i);
+        assert.deepEqual(offersIn(r), [], 'r2 is free, but the outcome with r1 is unknown');
+        assert.equal(effectsOf(r, 'verify_offer').length, 1);
       }
-      const r = q.offerDeadline('s1');
-      assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(1), session_id: 's1', reason: 'other' }]);
-      assert.deepEqual(offersIn(r), [['s1', R(2)]]);
-      assert.equal(q.status_().stats.missed_sessions, 1);
+      assert.equal(q.s.sessions.length, 0);
       assert.equal(q.s.members[R(1)]!.wait_for_seq, q.seqs[R(1)], 'r1 waits for a newer status');
     });
 
@@ -191,7 +197,7 @@ describe('queue machine: timers', () => {
       assert.deepEqual(queueTimersOf(null, q.now), []);
       // feeding a derived timer works as the original
       const offerTimer = derived.find((t) => t.key === 'offer:s1')!;
-      q.at(offerTimer.at);
+      q.now = offerTimer.at;
       assert.equal(effectsOf(q.apply(offerTimer.input), 'verify_offer').length, 1);
     });
 

@@ -18,7 +18,6 @@ import {
   type RecipientStatus,
 } from '@qubicle/contracts';
 import {
-  OFFER_CHECKS,
   transition,
   type JoinResult,
   type QueueEffect,
@@ -199,12 +198,6 @@ export class QueueHarness {
     assert.ok(offer, `${sessionId} has no offer`);
     this.now = Math.max(this.now, offer.deadline);
     return this.apply({ type: 'offer_deadline', session_id: sessionId, offer_id: offer.offer_id, deadline: offer.deadline });
-  }
-
-  /** The deadline passes and every check goes unanswered: the queue gives the offer up. */
-  giveUpOffer(sessionId: string): QueueTransitionResult {
-    for (let i = 0; i < OFFER_CHECKS; i++) this.offerDeadline(sessionId);
-    return this.offerDeadline(sessionId);
   }
 
   /** The status read a verify_offer asked for (same seq as the last one seen unless given). */
