@@ -1,13 +1,14 @@
 /**
  * A QueueDraft is the working copy of one transition. Unlike the recipient's draft it does not
  * deep-copy the state: a queue holds hundreds of callers and members and takes thousands of inputs a
- * second, so it copies on write: the top level at once, the members map / the sessions array / the
+ * second, so it copies on write: the top level at once, the members array / the sessions array / the
  * stats the first time a rule changes them, and each member or session the first time it is
  * changed. Rules must therefore change nested objects only through `member()`, `session()`,
  * `sessions()` and `stats()`; nested values not listed there (an offer, `visited`) are replaced,
  * never edited. The tests run every transition on a deep-frozen state to hold rules to it.
  */
 import { okReply, type QueueEvent, type QueueEventName } from '@qubicle/contracts';
+import { memberIndex } from './members.js';
 import { cloneStats, freshStats, isNewDay } from './stats.js';
 import { queueStatusOf } from './status.js';
 import {
@@ -35,7 +36,7 @@ export class QueueDraft {
   private seq: number;
   private readonly hadSessions: boolean;
   private ownMembers = false;
-  private readonly ownMember = new Set<string>();
+  private readonly ownMember = new Set<MemberView>();
   private ownSessions = false;
   private readonly ownSession = new Set<string>();
   private ownStats = false;
@@ -57,33 +58,45 @@ export class QueueDraft {
 
   /** A member this transition may change (copied on first use). */
   member(id: string): MemberView {
-    const s = this.s;
-    if (!this.ownMembers) {
-      s.members = { ...s.members };
-      this.ownMembers = true;
+    const list = this.members();
+    const i = memberIndex(list, id);
+    if (i < 0) throw new Error(`no member ${id}`);
+    let m = list[i]!;
+    if (!this.ownMember.has(m)) {
+      m = { ...m };
+      list[i] = m;
+      this.ownMember.add(m);
     }
-    const m = s.members[id];
-    if (!m) throw new Error(`no member ${id}`);
-    if (!this.ownMember.has(id)) {
-      s.members[id] = { ...m };
-      this.ownMember.add(id);
-    }
-    return s.members[id]!;
+    return m;
   }
 
-  /** The members map itself, to add or remove members. */
-  members(): Record<string, MemberView> {
+  hasMember(id: string): boolean {
+    return memberIndex(this.s.members, id) >= 0;
+  }
+
+  /** The roster array itself (copied on first use), to add or remove members; keep it sorted. */
+  members(): MemberView[] {
     const s = this.s;
     if (!this.ownMembers) {
-      s.members = { ...s.members };
+      s.members = s.members.slice();
       this.ownMembers = true;
     }
     return s.members;
   }
 
-  /** Marks a member just added (it is this transition's own object). */
-  ownsMember(id: string): void {
-    this.ownMember.add(id);
+  /** Adds a member at its sorted place (it is this transition's own object). */
+  addMember(m: MemberView): void {
+    const list = this.members();
+    const i = memberIndex(list, m.recipient_id);
+    if (i >= 0) return;
+    list.splice(-i - 1, 0, m);
+    this.ownMember.add(m);
+  }
+
+  removeMember(id: string): void {
+    const list = this.members();
+    const i = memberIndex(list, id);
+    if (i >= 0) list.splice(i, 1);
   }
 
   /** The sessions array itself, to insert or remove callers (copied on first use). */
@@ -128,8 +141,8 @@ export class QueueDraft {
     const s = this.s;
     s.stats = freshStats(this.ctx.day_start, s.stats.ewma_wait_ms, cloneStats(s.stats).minutes);
     this.ownStats = true;
-    for (const id of Object.keys(s.members)) {
-      const m = this.member(id);
+    for (const { recipient_id } of s.members) {
+      const m = this.member(recipient_id);
       m.handled_calls = 0;
       m.offers = 0;
     }

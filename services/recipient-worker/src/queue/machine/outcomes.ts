@@ -7,7 +7,11 @@ import { errorReply, okReply, type QubicleError } from '@qubicle/contracts';
 import { queueStatusOf } from './status.js';
 import type { QueueEffect, QueueMachineContext, QueueState, QueueTransitionResult } from './types.js';
 
-/** Answers `data`, or the queue's status when omitted. */
+/**
+ * Answers `data`, or the queue's status when omitted. The queue's own inputs (member statuses,
+ * offer replies, timers) answer null: nobody reads those replies, and a status costs a pass over
+ * the roster and the callers.
+ */
 export function read(state: QueueState | null, ctx: QueueMachineContext, data?: unknown, effects: QueueEffect[] = []): QueueTransitionResult {
   const reply = okReply(data === undefined && state ? queueStatusOf(state, ctx) : (data ?? null), ctx.node);
   return { state, effects, reply };

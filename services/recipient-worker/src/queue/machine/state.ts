@@ -5,8 +5,9 @@ import { freshStats } from './stats.js';
 import type { MemberView, QueueState } from './types.js';
 
 /** A member the queue knows nothing of yet: not logged in until a status of theirs says otherwise. */
-export function freshMemberView(): MemberView {
+export function freshMemberView(recipientId: string): MemberView {
   return {
+    recipient_id: recipientId,
     seq: 0,
     availability_state: 'Not-Logged-In',
     queue_enabled: true,
@@ -21,8 +22,7 @@ export function freshMemberView(): MemberView {
 }
 
 export function freshQueueState(init: { account_id: string; queue_id: string; settings: QueueRoutingSettings; members: string[]; day_start: number }): QueueState {
-  const members: QueueState['members'] = {};
-  for (const id of init.members) members[id] = freshMemberView();
+  const members = [...new Set(init.members)].sort().map(freshMemberView);
   return {
     account_id: init.account_id,
     queue_id: init.queue_id,

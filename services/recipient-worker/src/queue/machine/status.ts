@@ -19,9 +19,8 @@ export function isLoggedIn(m: MemberView): boolean {
 /** The candidates with the figures routers sort on. */
 export function candidatesOf(state: QueueState): Candidate[] {
   const out: Candidate[] = [];
-  for (const id in state.members) {
-    const m = state.members[id]!;
-    if (isCandidate(m)) out.push({ recipient_id: id, handled_calls: m.handled_calls, offers: m.offers, idle_since: m.idle_since });
+  for (const m of state.members) {
+    if (isCandidate(m)) out.push({ recipient_id: m.recipient_id, handled_calls: m.handled_calls, offers: m.offers, idle_since: m.idle_since });
   }
   return out;
 }
@@ -58,8 +57,7 @@ export function queueStatusOf(state: QueueState, ctx: Pick<QueueMachineContext, 
   let active = 0;
   let available = 0;
   let roster = 0;
-  for (const id in state.members) {
-    const m = state.members[id]!;
+  for (const m of state.members) {
     if (m.removed) continue;
     roster++;
     if (isLoggedIn(m)) active++;

@@ -5,6 +5,7 @@
 import type { QueueLeaveReason } from '@qubicle/contracts';
 import { routerOf } from '../routers/index.js';
 import type { QueueDraft } from './draft.js';
+import { findMember } from './members.js';
 import { noteLeave, noteMissed } from './stats.js';
 import { callInfoOf, candidatesOf, eventCallerOf, waitSeconds } from './status.js';
 import { MAX_REDIRECTS, OFFER_GRACE_MS, callerTimerKey, offerTimerKey, type QueuedSession, type WithdrawReason } from './types.js';
@@ -18,7 +19,10 @@ export function route(d: QueueDraft): void {
   const s = d.s;
   // a caller whose timeout came while ringing times out once the ring is over (as Asterisk checks
   // its timeout between rings): never while a recipient may still answer
-  for (const x of [...s.sessions]) if (!x.offer && x.deadline <= d.ctx.now) timeOut(d, x.session_id);
+  const now = d.ctx.now;
+  if (s.sessions.some((x) => !x.offer && x.deadline <= now)) {
+    for (const x of s.sessions.filter((y) => !y.offer && y.deadline <= now)) timeOut(d, x.session_id);
+  }
   let candidates = candidatesOf(s);
   if (candidates.length === 0) return;
   const router = routerOf(s.settings.queue_router);
@@ -76,7 +80,7 @@ export function endOffer(d: QueueDraft, sessionId: string, how: OfferEnd): void 
   if (!session || !offered) return;
   session.offer = null;
   d.effect({ type: 'cancel_timer', key: offerTimerKey(sessionId) });
-  if (!(offered.recipient_id in d.s.members)) return;
+  if (!d.hasMember(offered.recipient_id)) return;
   const m = d.member(offered.recipient_id);
   if (m.offered_session === sessionId) m.offered_session = null;
   if (how !== 'seen') m.wait_for_seq = m.seq;
@@ -86,8 +90,8 @@ export function endOffer(d: QueueDraft, sessionId: string, how: OfferEnd): void 
 
 /** A member taken off the roster while ringing goes once that ring is over. */
 export function forgetIfRemoved(d: QueueDraft, recipientId: string): void {
-  const m = d.s.members[recipientId];
-  if (m?.removed && m.offered_session === null) delete d.members()[recipientId];
+  const m = findMember(d.s, recipientId);
+  if (m?.removed && m.offered_session === null) d.removeMember(recipientId);
 }
 
 /** Withdraws the session's outstanding offer (caller gone, answered elsewhere, timed out, member removed). */

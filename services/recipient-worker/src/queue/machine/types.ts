@@ -39,6 +39,7 @@ export interface QueueMachineContext {
  * status reads, applied only when their `seq` is newer).
  */
 export interface MemberView {
+  recipient_id: string;
   /** the recipient's event seq of the last status applied; 0 = nothing known yet */
   seq: number;
   availability_state: AvailabilityState;
@@ -131,8 +132,11 @@ export interface QueueState {
   account_id: string;
   queue_id: string;
   settings: QueueRoutingSettings;
-  /** the roster: recipient id → what the queue knows of them */
-  members: Record<string, MemberView>;
+  /**
+   * the roster: what the queue knows of each member, sorted by recipient id (an array, not a map:
+   * a transition that changes one member copies an array of references, not a large object)
+   */
+  members: MemberView[];
   /** callers in the queue, in routing order: priority (high first), then `order` (FIFO) */
   sessions: QueuedSession[];
   /** `order` of the next caller to enter */

@@ -18,7 +18,7 @@ describe('queue machine: offers and their outcomes', () => {
     assert.equal(q.offeredTo('s1'), R(1));
     assert.equal(q.offeredTo('s2'), R(2));
     assert.equal(q.offeredTo('s3'), null);
-    assert.equal(q.s.members[R(1)]!.offered_session, 's1');
+    assert.equal(q.member(R(1))!.offered_session, 's1');
   });
 
   it('answered (delivered): the caller leaves, handled by that recipient; events delivered then leave', () => {
@@ -37,8 +37,8 @@ describe('queue machine: offers and their outcomes', () => {
       ['offer:s1', 'timeout:s1'],
     );
     assert.equal(q.s.sessions.length, 0);
-    assert.equal(q.s.members[R(1)]!.handled_calls, 1);
-    assert.equal(q.s.members[R(1)]!.offered_session, null);
+    assert.equal(q.member(R(1))!.handled_calls, 1);
+    assert.equal(q.member(R(1))!.offered_session, null);
     const st = q.status_();
     assert.equal(st.service_level.day.answered, 1);
     assert.equal(st.service_level.day.answered_within, 1);
@@ -67,7 +67,7 @@ describe('queue machine: offers and their outcomes', () => {
     const r = q.refused(R(1), 's1', 'busy');
     assert.deepEqual(offersIn(r), [['s1', R(2)]]);
     assert.equal(q.status_().stats.missed_sessions, 0);
-    assert.equal(q.s.members[R(1)]!.offers, 0, 'a refused offer was never received');
+    assert.equal(q.member(R(1))!.offers, 0, 'a refused offer was never received');
     // r1 is no candidate until a newer status of theirs arrives
     q.hangup('s1');
     q.join('s2');
@@ -97,7 +97,7 @@ describe('queue machine: offers and their outcomes', () => {
     const st = q.status_();
     assert.equal(st.stats.abandoned_sessions, 1);
     assert.equal(st.stats.missed_sessions, 0);
-    assert.equal(q.s.members[R(1)]!.offered_session, null);
+    assert.equal(q.member(R(1))!.offered_session, null);
   });
 
   it('caller hangs up while waiting: abandoned; an unknown session is answered removed:false', () => {
@@ -143,13 +143,16 @@ describe('queue machine: offers and their outcomes', () => {
     q.state = {
       ...s,
       sessions: [{ ...s.sessions[0]!, offer }],
-      members: { [R(1)]: { ...s.members[R(1)]!, offered_session: null }, [R(2)]: { ...s.members[R(2)]!, offered_session: 's1' } },
+      members: [
+        { ...q.member(R(1))!, offered_session: null },
+        { ...q.member(R(2))!, offered_session: 's1' },
+      ],
     };
     const r = q.answered(R(1), 's1');
     assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(2), session_id: 's1', reason: 'answered_elsewhere' }]);
     assert.deepEqual(eventNames(r), ['delivered', 'leave']);
     assert.equal(eventsOf(r)[0]!.recipient_id, R(1));
-    assert.equal(q.s.members[R(2)]!.offered_session, null);
+    assert.equal(q.member(R(2))!.offered_session, null);
   });
 
   it('a delivered event for a caller no longer here (abandoned first) changes nothing', () => {

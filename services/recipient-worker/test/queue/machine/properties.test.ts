@@ -257,7 +257,7 @@ class World {
         if (!ev) return;
         const before = this.q.state;
         // (a member taken off the roster and put back starts from nothing: then it is news again)
-        const known = (before?.members[r]?.seq ?? 0) >= ev.seq;
+        const known = (before?.members.find((m) => m.recipient_id === r)?.seq ?? 0) >= ev.seq;
         this.run(ev);
         if (known) assert.equal(this.q.state, before, 'a redelivered recipient event changes nothing');
         return;
@@ -370,7 +370,7 @@ class World {
       if (!s.offer) continue;
       assert.ok(!offeredTo.has(s.offer.recipient_id), `${s.offer.recipient_id} holds two offers`);
       offeredTo.set(s.offer.recipient_id, s.session_id);
-      const m = state!.members[s.offer.recipient_id];
+      const m = state!.members.find((x) => x.recipient_id === s.offer!.recipient_id);
       if (m) assert.equal(m.offered_session, s.session_id);
     }
     // … and in the world: a caller rings (or is in hands) at one recipient at most

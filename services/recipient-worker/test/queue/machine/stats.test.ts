@@ -98,7 +98,7 @@ describe('queue machine: stats and service level', () => {
     q.join('s3');
     assert.equal(q.s.stats.day_start, q.dayStart);
     assert.equal(q.s.stats.total_sessions, 1);
-    assert.equal(q.s.members[R(1)]!.handled_calls, 0);
+    assert.equal(q.member(R(1))!.handled_calls, 0);
     assert.equal(q.s.stats.ewma_wait_ms, ewma);
   });
 

@@ -134,7 +134,7 @@ describe('queue machine: timers', () => {
         assert.equal(effectsOf(r, 'verify_offer').length, 1);
       }
       assert.equal(q.s.sessions.length, 0);
-      assert.equal(q.s.members[R(1)]!.wait_for_seq, q.seqs[R(1)], 'r1 waits for a newer status');
+      assert.equal(q.member(R(1))!.wait_for_seq, q.seqs[R(1)], 'r1 waits for a newer status');
     });
 
     it('a deadline of an offer already over is ignored', () => {
@@ -169,7 +169,7 @@ describe('queue machine: timers', () => {
       q.join('s1');
       // a member view made a candidate without routing (as an older version could have left it)
       const s = q.s;
-      q.state = { ...s, members: { [R(1)]: { ...s.members[R(1)]!, availability_state: 'Ready', seq: 5 } } } as QueueState;
+      q.state = { ...s, members: [{ ...q.member(R(1))!, availability_state: 'Ready', seq: 5 }] } as QueueState;
       const r = q.apply({ type: 'tick', at: q.now });
       assert.deepEqual(offersIn(r), [['s1', R(1)]]);
       assert.equal(r.effects[0]!.type, 'persist');

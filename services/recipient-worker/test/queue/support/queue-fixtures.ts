@@ -230,6 +230,15 @@ export class QueueHarness {
     return data;
   }
 
+  /** What the queue knows of a member (undefined: not in the roster). */
+  member(recipientId: string) {
+    return this.s.members.find((m) => m.recipient_id === recipientId);
+  }
+
+  memberIds(): string[] {
+    return this.s.members.map((m) => m.recipient_id);
+  }
+
   /** Session ids in queue order. */
   order(): string[] {
     return this.s.sessions.map((x) => x.session_id);

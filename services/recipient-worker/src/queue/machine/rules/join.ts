@@ -70,12 +70,13 @@ export function join(state: QueueState | null, input: JoinInput, ctx: QueueMachi
 function doorRefusal(s: QueueState): 'full' | 'empty' | null {
   const limit = s.settings.timeout_if_size_exceeds;
   if (limit > 0 && s.sessions.length >= limit) return 'full';
-  if (s.settings.timeout_immediately_if_empty && !Object.values(s.members).some(isLoggedIn)) return 'empty';
+  if (s.settings.timeout_immediately_if_empty && !s.members.some(isLoggedIn)) return 'empty';
   return null;
 }
 
 function estimateFor(s: QueueState, ctx: QueueMachineContext): number {
-  const available = Object.values(s.members).filter(isCandidate).length;
+  let available = 0;
+  for (const m of s.members) if (isCandidate(m)) available++;
   return wholeSeconds(estimatedWaitMs(s, ctx.now, available));
 }
 

@@ -99,18 +99,15 @@ function applySettings(d: QueueDraft, settings: QueueRoutingSettings): void {
 function applyRoster(d: QueueDraft, ids: readonly string[]): void {
   const wanted = new Set(ids);
   const current = d.s.members;
-  const added = ids.filter((id) => !(id in current));
-  const back = ids.filter((id) => current[id]?.removed);
-  const removed = Object.keys(current).filter((id) => !wanted.has(id) && !current[id]!.removed);
+  const known = new Set(current.map((m) => m.recipient_id));
+  const added = [...wanted].filter((id) => !known.has(id));
+  const back = current.filter((m) => m.removed && wanted.has(m.recipient_id));
+  const removed = current.filter((m) => !m.removed && !wanted.has(m.recipient_id));
   if (added.length === 0 && removed.length === 0 && back.length === 0) return;
-  const members = d.members();
-  for (const id of back) d.member(id).removed = false;
-  for (const id of removed) {
-    if (current[id]!.offered_session) d.member(id).removed = true;
-    else delete members[id];
+  for (const m of back) d.member(m.recipient_id).removed = false;
+  for (const m of removed) {
+    if (m.offered_session) d.member(m.recipient_id).removed = true;
+    else d.removeMember(m.recipient_id);
   }
-  for (const id of added) {
-    members[id] = freshMemberView();
-    d.ownsMember(id);
-  }
+  for (const id of added) d.addMember(freshMemberView(id));
 }

@@ -5,20 +5,21 @@
  */
 import type { CallInfo } from '@qubicle/contracts';
 import { QueueDraft } from '../draft.js';
+import { findMember } from '../members.js';
 import { read } from '../outcomes.js';
 import { endOffer, forgetIfRemoved, leave, missOffer, route, withdrawOffer } from '../steps.js';
 import type { MemberStatusInput, QueueMachineContext, QueueState, QueueTransitionResult } from '../types.js';
 
 export function memberStatus(state: QueueState | null, input: MemberStatusInput, ctx: QueueMachineContext): QueueTransitionResult {
   if (!state) return read(state, ctx, null);
-  const member = state.members[input.recipient_id];
+  const member = findMember(state, input.recipient_id);
   const delivered = deliveredSession(state, input);
   // a view only moves forward (a read may repeat the last seq: it is the state after it); a
   // non-member matters only when it answered one of our callers
   const fresh = member !== undefined && (input.seq > member.seq || (input.event === undefined && input.seq === member.seq));
   const verified = fresh ? verifiedOffer(state, input) : undefined;
-  if (!fresh && delivered === undefined) return read(state, ctx);
-  if (!delivered && !verified && input.seq === member?.seq) return read(state, ctx);
+  if (!fresh && delivered === undefined) return read(state, ctx, null);
+  if (!delivered && !verified && input.seq === member?.seq) return read(state, ctx, null);
 
   const d = new QueueDraft(state, ctx);
   if (fresh) applyView(d, input);
@@ -32,7 +33,7 @@ export function memberStatus(state: QueueState | null, input: MemberStatusInput,
     outcome(d, input, call);
   }
   route(d);
-  return d.commit(input);
+  return d.commit(input, null);
 }
 
 /**
@@ -43,7 +44,7 @@ export function memberStatus(state: QueueState | null, input: MemberStatusInput,
  */
 function verifiedOffer(state: QueueState, input: MemberStatusInput): string | undefined {
   if (input.verify === undefined || input.event !== undefined) return undefined;
-  const sessionId = state.members[input.recipient_id]?.offered_session;
+  const sessionId = findMember(state, input.recipient_id)?.offered_session;
   const session = sessionId ? state.sessions.find((x) => x.session_id === sessionId) : undefined;
   if (!session || session.offer?.offer_id !== input.verify) return undefined;
   if (input.status.offered_call?.session_id === session.session_id) return undefined;
@@ -88,7 +89,7 @@ function deliver(d: QueueDraft, sessionId: string, recipientId: string): void {
   } else {
     endOffer(d, sessionId, 'seen');
   }
-  if (recipientId in d.s.members) {
+  if (d.hasMember(recipientId)) {
     const m = d.member(recipientId);
     m.handled_calls += 1;
     if (m.offered_session === sessionId) m.offered_session = null;
@@ -107,7 +108,7 @@ function outcome(d: QueueDraft, input: MemberStatusInput, call: CallInfo): void 
         d.effect({ type: 'set_away', recipient_id: input.recipient_id, reason: 'rejected_offer' });
         // their status still says Ready: no offer until the Away (or any newer status) is seen
         // (a member taken off the roster while ringing is gone by now: nothing to hold)
-        if (input.recipient_id in d.s.members) d.member(input.recipient_id).wait_for_seq = input.seq;
+        if (d.hasMember(input.recipient_id)) d.member(input.recipient_id).wait_for_seq = input.seq;
       }
       return;
     case 'miss':

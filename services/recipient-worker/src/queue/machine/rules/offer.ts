@@ -16,11 +16,11 @@ function currentOffer(state: QueueState, sessionId: string, offerId: string) {
  * A reply for an offer already over (its outcome came first) is ignored.
  */
 export function offerReply(state: QueueState | null, input: OfferReplyInput, ctx: QueueMachineContext): QueueTransitionResult {
-  if (!state || input.accepted || !currentOffer(state, input.session_id, input.offer_id)) return read(state, ctx);
+  if (!state || input.accepted || !currentOffer(state, input.session_id, input.offer_id)) return read(state, ctx, null);
   const d = new QueueDraft(state, ctx);
   endOffer(d, input.session_id, 'refused');
   route(d);
-  return d.commit(input);
+  return d.commit(input, null);
 }
 
 /**
@@ -33,17 +33,17 @@ export function offerReply(state: QueueState | null, input: OfferReplyInput, ctx
  */
 export function offerDeadline(state: QueueState | null, input: OfferDeadlineInput, ctx: QueueMachineContext): QueueTransitionResult {
   const offer = state && currentOffer(state, input.session_id, input.offer_id);
-  if (!state || !offer || offer.deadline !== input.deadline) return read(state, ctx);
+  if (!state || !offer || offer.deadline !== input.deadline) return read(state, ctx, null);
   const d = new QueueDraft(state, ctx);
   const session = d.session(input.session_id)!;
   if (ctx.now >= session.deadline) {
     timeOut(d, input.session_id);
     route(d);
-    return d.commit(input);
+    return d.commit(input, null);
   }
   const deadline = ctx.now + OFFER_GRACE_MS;
   session.offer = { ...offer, deadline, checks: offer.checks + 1 };
   d.effect({ type: 'verify_offer', recipient_id: offer.recipient_id, session_id: input.session_id, offer_id: offer.offer_id });
   d.effect({ type: 'arm_timer', key: offerTimerKey(input.session_id), at: deadline, input: { type: 'offer_deadline', session_id: input.session_id, offer_id: offer.offer_id, deadline } });
-  return d.commit(input);
+  return d.commit(input, null);
 }

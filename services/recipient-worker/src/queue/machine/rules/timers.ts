@@ -11,11 +11,11 @@ import { TICK_TIMER, type CallerTimeoutInput, type QueueMachineContext, type Que
  */
 export function callerTimeout(state: QueueState | null, input: CallerTimeoutInput, ctx: QueueMachineContext): QueueTransitionResult {
   const session = state?.sessions.find((x) => x.session_id === input.session_id);
-  if (!state || !session || session.deadline !== input.deadline || session.offer) return read(state, ctx);
+  if (!state || !session || session.deadline !== input.deadline || session.offer) return read(state, ctx, null);
   const d = new QueueDraft(state, ctx);
   timeOut(d, input.session_id);
   route(d);
-  return d.commit(input);
+  return d.commit(input, null);
 }
 
 /**
@@ -24,13 +24,13 @@ export function callerTimeout(state: QueueState | null, input: CallerTimeoutInpu
  * that offers nothing changes nothing (no write).
  */
 export function tick(state: QueueState | null, input: TickInput, ctx: QueueMachineContext): QueueTransitionResult {
-  if (!state || state.sessions.length === 0) return read(state, ctx);
+  if (!state || state.sessions.length === 0) return read(state, ctx, null);
   const at = ctx.now + state.settings.tick_time;
   const rearm = { type: 'arm_timer' as const, key: TICK_TIMER, at, input: { type: 'tick' as const, at } };
   const d = new QueueDraft(state, ctx);
   route(d);
   const offered = d.s.sessions.some((x, i) => x.offer !== state.sessions[i]?.offer);
-  if (!offered && d.s.stats === state.stats) return read(state, ctx, undefined, [rearm]);
+  if (!offered && d.s.stats === state.stats) return read(state, ctx, null, [rearm]);
   d.effect(rearm);
-  return d.commit(input);
+  return d.commit(input, null);
 }
