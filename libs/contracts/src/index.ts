@@ -86,3 +86,17 @@ export * from './live/reply.js';
 export * from './live/event.js';
 export * from './bus/recipient-bus-client.js';
 export * from './log-redaction.js';
+
+export * from './queue/queue-router.js';
+export * from './queue/caller-priority.js';
+export * from './queue/queue-doc.js';
+export * from './queue/service-level.js';
+export * from './queue/queue-status.js';
+export * from './queue/session-state.js';
+export * from './queue/kazoo-message.js';
+export * from './queue/create-session.js';
+export * from './queue/join-queue.js';
+export * from './queue/delete-session.js';
+export * from './queue/queue-names.js';
+export * from './queue/queue-event.js';
+export * from './queue/session-event.js';

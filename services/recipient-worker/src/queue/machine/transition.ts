@@ -1,0 +1,53 @@
+/**
+ * The queue machine: transition(state, input, ctx) → { state, effects, reply }.
+ * Pure: no clock, no randomness, no I/O (time, ids, the day and the lease epoch come in ctx); the
+ * input state is never mutated. A table from input type to rule, as in the recipient machine.
+ */
+import { okReply, type RpcReply } from '@qubicle/contracts';
+import { callerHangup, removeSession } from './rules/hangup.js';
+import { join } from './rules/join.js';
+import { configure, getStatus, roster, start, stop } from './rules/lifecycle.js';
+import { memberStatus } from './rules/member.js';
+import { offerDeadline, offerReply } from './rules/offer.js';
+import { callerTimeout, tick } from './rules/timers.js';
+import { queueStatusOf } from './status.js';
+import type { QueueInput, QueueInputType, QueueMachineContext, QueueState, QueueTransitionResult, RecentInput } from './types.js';
+
+type Rule<K extends QueueInputType> = (state: QueueState | null, input: Extract<QueueInput, { type: K }>, ctx: QueueMachineContext) => QueueTransitionResult;
+
+export const QUEUE_RULES: { [K in QueueInputType]: Rule<K> } = {
+  start,
+  configure,
+  roster,
+  stop,
+  join,
+  caller_hangup: callerHangup,
+  remove_session: removeSession,
+  member_status: memberStatus,
+  offer_reply: offerReply,
+  caller_timeout: callerTimeout,
+  offer_deadline: offerDeadline,
+  tick,
+  get_status: getStatus,
+};
+
+export function transition(state: QueueState | null, input: QueueInput, ctx: QueueMachineContext): QueueTransitionResult {
+  // A redelivered input (same input_id) is answered again, never applied twice.
+  if (state && 'input_id' in input) {
+    const seen = state.recent_inputs.find((r) => r.id === input.input_id);
+    if (seen) return { state, effects: [], reply: duplicateReply(state, input, seen, ctx) };
+  }
+  const rule = QUEUE_RULES[input.type] as Rule<QueueInputType>;
+  return rule(state, input as never, ctx);
+}
+
+/**
+ * The answer to an input applied before: a join's own reply (kept: once the caller left it cannot
+ * be re-derived), `{removed: true}` for a hangup or removal (only recorded when it removed the
+ * caller), the current status for the rest.
+ */
+function duplicateReply(state: QueueState, input: QueueInput, seen: RecentInput, ctx: QueueMachineContext): RpcReply<unknown> {
+  if (seen.join) return okReply(seen.join, ctx.node);
+  if (input.type === 'caller_hangup' || input.type === 'remove_session') return okReply({ removed: true }, ctx.node);
+  return okReply(queueStatusOf(state, ctx), ctx.node);
+}

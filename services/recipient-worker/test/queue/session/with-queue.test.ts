@@ -1,0 +1,80 @@
+/**
+ * The session machine and the queue machine wired as the queue process will wire them: KAZOO's
+ * messages go to the session, a checked join goes to the queue, the queue's outcome effects come
+ * back to the session. Checks the hand-offs, not the machines' rules (tested on their own).
+ */
+import assert from 'node:assert/strict';
+import { callerOf, type JoinQueueMessage } from '@qubicle/contracts';
+import type { QueueEffect } from '../../../src/queue/machine/index.js';
+import { sessionTransition, type CallerSessionState, type JoinCheck, type SessionInput } from '../../../src/queue/session/index.js';
+import { ACCOUNT, QUEUE, QueueHarness, R, T0 } from '../support/queue-fixtures.js';
+
+const CALL = { 'Call-ID': 'call-1', 'Caller-ID-Name': 'Alice', 'Caller-ID-Number': '+1555' };
+
+class Wiring {
+  readonly queue = new QueueHarness().start([R(1)]);
+  session: CallerSessionState | null = null;
+  private n = 0;
+
+  toSession(input: SessionInput): unknown {
+    const r = sessionTransition(this.session, input, { now: T0, node: 'n1', newSessionId: () => 'sess-1' });
+    this.session = r.state;
+    for (const e of r.effects) if (e.type === 'hangup_in_queue') this.fromQueue(this.queue.hangup(e.session_id).effects);
+    return (r.reply as { data: unknown }).data;
+  }
+
+  /** The queue's outcome effects, as the process forwards them to the session. */
+  fromQueue(effects: QueueEffect[]): void {
+    for (const e of effects) {
+      if (e.type === 'session_delivered') this.toSession({ type: 'session_delivered', queue_id: QUEUE, recipient_id: e.recipient_id });
+      if (e.type === 'end_session') this.toSession({ type: 'session_ended', queue_id: QUEUE, reason: e.reason });
+    }
+  }
+
+  createSession(): string {
+    const data = this.toSession({ type: 'create_session', input_id: `m${++this.n}`, account_id: ACCOUNT, call_id: 'call-1', session_type: 'call', ...callerOf(CALL) }) as { session_id: string };
+    return data.session_id;
+  }
+
+  /** join_queue: the session checks, the queue decides, the session records it. */
+  joinQueue(msg: Pick<JoinQueueMessage, 'Session-ID' | 'Join-Queue-ID'>): unknown {
+    const check = this.toSession({ type: 'join_queue', input_id: `m${++this.n}`, session_id: msg['Session-ID'], queue_id: msg['Join-Queue-ID'] }) as JoinCheck;
+    if (!check.ok) return check;
+    const joined = this.queue.join(check.session_id, 0, { call_id: 'call-1', ...callerOf(CALL) });
+    this.fromQueue(this.queue.last.effects);
+    if (joined.joined) this.toSession({ type: 'queue_joined', queue_id: check.queue_id });
+    return joined;
+  }
+}
+
+describe('session machine + queue machine, wired', () => {
+  it('a call answered then hung up: delivered by the queue, handled by the session', () => {
+    const w = new Wiring();
+    const sid = w.createSession();
+    w.queue.ready(R(1));
+    assert.deepEqual(w.joinQueue({ 'Session-ID': sid, 'Join-Queue-ID': QUEUE }), { joined: true, position: 1, estimated_wait: 0 });
+    assert.equal(w.session!.phase, 'queued');
+    assert.equal(w.queue.offeredTo(sid), R(1));
+    w.fromQueue(w.queue.answered(R(1), sid).effects);
+    assert.equal(w.session!.phase, 'delivered');
+    assert.deepEqual(w.toSession({ type: 'delete_session', input_id: 'bye' }), { session_id: sid, end_reason: 'handled' });
+  });
+
+  it('the caller hangs up while ringing: the queue withdraws the offer, the session ends abandoned once', () => {
+    const w = new Wiring();
+    const sid = w.createSession();
+    w.queue.ready(R(1));
+    w.joinQueue({ 'Session-ID': sid, 'Join-Queue-ID': QUEUE });
+    w.toSession({ type: 'delete_session', input_id: 'bye' });
+    assert.deepEqual(w.queue.last.effects.filter((e) => e.type === 'withdraw').map((e) => (e as { reason: string }).reason), ['caller_hangup']);
+    assert.equal(w.queue.s.sessions.length, 0);
+    assert.equal(w.session!.end_reason, 'abandoned');
+    assert.equal(w.session!.seq, 2, 'one create, one delete');
+  });
+
+  it('a join_queue for an unknown session never reaches the queue', () => {
+    const w = new Wiring();
+    assert.deepEqual(w.joinQueue({ 'Session-ID': 'nope', 'Join-Queue-ID': QUEUE }), { ok: false, reason: 'unknown_session' });
+    assert.equal(w.queue.s.sessions.length, 0);
+  });
+});
