@@ -29,7 +29,7 @@ import {
 } from '@qubicle/contracts';
 import { md5 } from '../support/system.js';
 import { hostileParams, hostileText, type Json } from './support/hostile.js';
-import { fuzzParams, rowTimeout } from './support/invariants.js';
+import { fuzzParams, rowTimeout } from './support/config.js';
 import { RawBus } from './support/raw-bus.js';
 import { fuzzWorld, type FuzzWorld } from './support/world.js';
 

@@ -17,7 +17,7 @@ import { CLIENT_JSON_MAX_DEPTH, newKazooId } from '@qubicle/contracts';
 import { buildApp, loadGatewayConfig } from '@qubicle/api-gateway';
 import { md5, type ApiResponse } from '../support/system.js';
 import { hostileParams, hostileText, hostileWord, type Json } from './support/hostile.js';
-import { fuzzParams, rowTimeout } from './support/invariants.js';
+import { fuzzParams, rowTimeout } from './support/config.js';
 import { fuzzWorld, type FuzzWorld } from './support/world.js';
 
 type Token = 'admin' | 'agent' | 'none';

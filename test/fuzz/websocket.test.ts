@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { CLIENT_JSON_MAX_DEPTH, LIVE_ACTIONS, LIVE_CLOSE_CODES, LIVE_ERROR_CODES } from '@qubicle/contracts';
 import { TestClient, type ServerMessage } from '../../services/api-gateway/test/live/test-client.js';
 import { hostileParams, hostileText, type Json } from './support/hostile.js';
-import { fuzzParams, rowTimeout } from './support/invariants.js';
+import { fuzzParams, rowTimeout } from './support/config.js';
 import { fuzzWorld, type FuzzWorld } from './support/world.js';
 
 const TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
