@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { installProcessGuards } from '@qubicle/runtime';
 import { createMemoryBus } from '@qubicle/transport';
 import { createGateway, createMetrics, loadGatewayConfig } from '@qubicle/api-gateway';
 import {
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   handleFileSizeSignal(logger);
   const workerMetrics = createWorkerMetrics({ defaultMetrics: false });
   const gatewayMetrics = createMetrics({ include: [workerMetrics.registry] });
+  // no error outside a handler ends the process (libs/runtime process-guards.ts); one process, one counter
+  installProcessGuards({ logger, onFault: (kind) => gatewayMetrics.uncaughtErrors.inc({ kind }) });
 
   const bus = workerConfig.amqpUrl
     ? createWorkerBus({ ...workerConfig, amqpUrl: workerConfig.amqpUrl }, logger) // one bus for both halves, a worker's: it declares the topology

@@ -3,6 +3,7 @@ export * from './shard.js';
 export * from './names.js';
 export * from './errors.js';
 export * from './schema.js';
+export * from './wire/safe-json.js';
 
 export * from './directory/account-doc.js';
 export * from './directory/user-doc.js';

@@ -8,6 +8,23 @@ import type { ValidationDetails } from './errors.js';
  */
 export const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, verbose: true });
 
+/**
+ * `secret: true` on a property schema marks its value as a secret (a password, md5 credentials,
+ * an api key, a token): a validation error about it never echoes the value as `cause`, wherever
+ * the schema is used (HTTP, websocket, bus). An annotation: it validates nothing.
+ */
+ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
+
+/**
+ * At most this many `data.<field>.<rule>` details in one error: the rest are counted in
+ * `data._truncated.max_details` (so that 0.8 MB of bad ids answer a few KB, not 40 MB).
+ */
+export const MAX_VALIDATION_DETAILS = 20;
+/** The field that counts the details left out. */
+export const TRUNCATED_DETAILS_FIELD = '_truncated';
+/** A string `cause` longer than this is left out (the rule and its `target` say what is wrong). */
+export const MAX_CAUSE_LENGTH = 256;
+
 export type Validation<T> = { ok: true; value: T } | { ok: false; details: ValidationDetails };
 
 export interface Validator<T> {
@@ -35,6 +52,8 @@ const RULE_NAMES: Record<string, string> = {
   maximum: 'maximum',
   minItems: 'minItems',
   maxItems: 'maxItems',
+  minProperties: 'minProperties',
+  maxProperties: 'maxProperties',
   uniqueItems: 'uniqueItems',
   additionalProperties: 'additionalProperties',
   format: 'format',
@@ -43,28 +62,63 @@ const RULE_NAMES: Record<string, string> = {
 /**
  * ajv error → data.<field>.<rule>.{message, cause}. The field is the dotted path
  * below the body's `data` (Crossbar reports "action", "queue_id", "stats.total_calls").
+ *
+ * Field names come from the input's keys, so every object here has a null prototype: no key
+ * (`__proto__` included) can reach Object.prototype. At most MAX_VALIDATION_DETAILS entries;
+ * no `cause` for a `secret` field or a string longer than MAX_CAUSE_LENGTH.
  */
 export function toCrossbarDetails(errors: ErrorObject[]): ValidationDetails {
-  const details: ValidationDetails = {};
+  const details: ValidationDetails = Object.create(null) as ValidationDetails;
+  let kept = 0;
+  const left = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if' || e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'not') continue;
-    let path = e.instancePath
-      .split('/')
-      .slice(1)
-      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-    if (e.keyword === 'required') path = [...path, String((e.params as { missingProperty: string }).missingProperty)];
-    if (e.keyword === 'additionalProperties') path = [...path, String((e.params as { additionalProperty: string }).additionalProperty)];
-    if (path[0] === 'data') path = path.slice(1);
-    const field = path.length ? path.join('.') : 'data';
+    const field = fieldOf(e);
     const rule = RULE_NAMES[e.keyword] ?? e.keyword;
+    const rules = details[field];
+    if (rules !== undefined && rule in rules) continue;
+    if (kept >= MAX_VALIDATION_DETAILS) {
+      left.add(`${field}\u0000${rule}`); // counted once per field and rule, as those kept
+      continue;
+    }
     const entry: { message: string; cause?: unknown; target?: unknown } = { message: messageOf(e) };
-    if (e.keyword !== 'required' && e.data !== undefined && (typeof e.data !== 'object' || e.data === null)) entry.cause = e.data;
+    if (showsCause(e)) entry.cause = e.data;
     const target = targetOf(e);
     if (target !== undefined) entry.target = target;
-    (details[field] ??= {})[rule] ??= entry;
+    (rules ?? (details[field] = Object.create(null) as ValidationDetails[string]))[rule] = entry;
+    kept++;
   }
-  if (Object.keys(details).length === 0) details['data'] = { type: { message: 'Invalid data' } };
+  if (kept === 0) details['data'] = { type: { message: 'Invalid data' } };
+  if (left.size > 0) {
+    details[TRUNCATED_DETAILS_FIELD] = {
+      max_details: { message: `${left.size} more validation errors not shown`, cause: left.size, target: MAX_VALIDATION_DETAILS },
+    };
+  }
   return details;
+}
+
+function fieldOf(e: ErrorObject): string {
+  let path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.keyword === 'required') path = [...path, String((e.params as { missingProperty: string }).missingProperty)];
+  if (e.keyword === 'additionalProperties') path = [...path, String((e.params as { additionalProperty: string }).additionalProperty)];
+  if (path[0] === 'data') path = path.slice(1);
+  return path.length ? path.join('.') : 'data';
+}
+
+/** The input value is echoed for scalars only, never for a secret field, never when long. */
+function showsCause(e: ErrorObject): boolean {
+  if (e.keyword === 'required' || e.data === undefined) return false;
+  if (typeof e.data === 'object' && e.data !== null) return false;
+  if (typeof e.data === 'string' && e.data.length > MAX_CAUSE_LENGTH) return false;
+  return (e.parentSchema as { secret?: unknown } | undefined)?.secret !== true;
+}
+
+/** One line per field ("field: message, message"), for logs and the websocket's `errors`. */
+export function detailLines(details: ValidationDetails): string[] {
+  return Object.entries(details).map(([field, rules]) => `${field}: ${Object.values(rules).map((r) => r.message).join(', ')}`);
 }
 
 function targetOf(e: ErrorObject): unknown {
@@ -84,6 +138,8 @@ function targetOf(e: ErrorObject): unknown {
     case 'maximum':
     case 'minItems':
     case 'maxItems':
+    case 'minProperties':
+    case 'maxProperties':
       return p['limit'];
     default:
       return undefined;
@@ -115,6 +171,10 @@ function messageOf(e: ErrorObject): string {
       return `The list must have at least ${String(p['limit'])} items`;
     case 'maxItems':
       return `The list is more than ${String(p['limit'])} items`;
+    case 'minProperties':
+      return `The object must have at least ${String(p['limit'])} keys`;
+    case 'maxProperties':
+      return `The object has more than ${String(p['limit'])} keys`;
     case 'uniqueItems':
       return 'List items must be unique';
     case 'additionalProperties':

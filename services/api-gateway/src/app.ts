@@ -45,6 +45,8 @@ export type GatewayApp = Koa<GatewayState>;
 
 export interface BuiltApp {
   app: GatewayApp;
+  /** Its routes (the fuzz suite enumerates them: every route must have a row there). */
+  router: Router<GatewayState>;
   rpc: GatewayRpc;
   tokens: TokenService;
   metrics: GatewayMetrics;
@@ -91,7 +93,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(authenticate(tokens));
   app.use(router.routes());
   app.use(router.allowedMethods());
-  return { app, rpc, tokens, metrics };
+  return { app, router, rpc, tokens, metrics };
 }
 
 export function createApp(deps: AppDeps): GatewayApp {

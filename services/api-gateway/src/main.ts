@@ -2,10 +2,12 @@
  * The gateway on its own: `npm run start:gateway`. Needs AMQP_URL and AUTH_TOKEN_SECRET (shared by
  * every gateway of the cluster). SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the bus.
  */
+import { installProcessGuards } from '@qubicle/runtime';
 import { createGatewayBus } from './bus.js';
 import { ConfigError, loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createGatewayLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
@@ -13,9 +15,12 @@ async function main(): Promise<void> {
 
   // JSON lines; secrets redacted by key as a second line of defence (see logger.ts)
   const logger = createGatewayLogger({ level: config.logLevel, node: config.nodeName });
+  const metrics = createMetrics();
+  // no error outside a handler ends the gateway: logged and counted (libs/runtime process-guards.ts)
+  installProcessGuards({ logger, onFault: (kind) => metrics.uncaughtErrors.inc({ kind }) });
 
   const bus = createGatewayBus({ ...config, amqpUrl: config.amqpUrl }, logger);
-  const gateway = createGateway({ bus, config, logger });
+  const gateway = createGateway({ bus, config, logger, metrics });
   const server = await gateway.listen();
   void gateway.ready().then(() => logger.info({ url: server.url }, 'gateway ready'));
 

@@ -17,6 +17,8 @@ export interface GatewayMetrics {
   readonly rpcDuration: Histogram<'command' | 'outcome'>;
   readonly busConnected: Gauge;
   readonly shardCount: Gauge;
+  /** Faults outside every handler contained by the process guards (libs/runtime), by kind. */
+  readonly uncaughtErrors: Counter<'kind'>;
   /** The Prometheus text of this registry and of the included ones (embedded mode: the worker's). */
   render(): Promise<string>;
 }
@@ -29,6 +31,7 @@ export const GATEWAY_METRIC_NAMES = [
   'qubicle_gateway_rpc_duration_seconds',
   'qubicle_gateway_bus_connected',
   'qubicle_gateway_shard_count',
+  'qubicle_gateway_uncaught_errors_total',
 ] as const;
 
 export interface GatewayMetricsOptions {
@@ -72,6 +75,12 @@ export function createMetrics(opts: GatewayMetricsOptions = {}): GatewayMetrics 
     }),
     busConnected: new Gauge({ name: 'qubicle_gateway_bus_connected', help: '1 when the message bus is connected', registers: [registry] }),
     shardCount: new Gauge({ name: 'qubicle_gateway_shard_count', help: 'Shard count in use (0 = not known yet)', registers: [registry] }),
+    uncaughtErrors: new Counter({
+      name: 'qubicle_gateway_uncaught_errors_total',
+      help: 'Errors outside every handler (uncaught_exception, unhandled_rejection) contained and logged instead of ending the process',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     async render() {
       if (include.length === 0) return registry.metrics();
       return Registry.merge([registry, ...include]).metrics();

@@ -5,6 +5,7 @@
  * On METRICS_PORT (0 = off): /metrics, /healthz, /readyz (ops-server.ts), up from the first moment
  * (/readyz 503 "starting" until the worker started, "stopping" once SIGTERM arrived).
  */
+import { installProcessGuards } from '@qubicle/runtime';
 import { createWorkerBus } from './bus.js';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config.js';
 import { bootstrapDemo } from './directory/index.js';
@@ -27,10 +28,12 @@ async function main(): Promise<void> {
   }
   // The worker adds `node` to its own lines; the bus's get it here.
   const logger = createWorkerLogger({ level: config.logLevel });
+  const metrics = createWorkerMetrics();
+  // no error outside a handler ends the worker: logged and counted (libs/runtime process-guards.ts)
+  installProcessGuards({ logger: logger.child({ node: config.nodeName }), onFault: (kind) => metrics.uncaughtError(kind) });
   handleFileSizeSignal(logger);
   const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createWorkerBus({ ...config, amqpUrl: config.amqpUrl }, logger.child({ node: config.nodeName }));
-  const metrics = createWorkerMetrics();
   const worker = createWorker({ bus, store, config, logger, metrics });
   const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: config.readyGraceMs });
   let ops: OpsServer | null = null;

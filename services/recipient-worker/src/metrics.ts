@@ -10,6 +10,7 @@
  * sources given to `track()`.
  */
 import { ERROR_CODES, type RecipientState } from '@qubicle/contracts';
+import type { ProcessFaultKind } from '@qubicle/runtime';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Availability states of a logged-in recipient (the label values of the recipients gauge). */
@@ -52,6 +53,8 @@ export interface WorkerMetrics extends WorkerMetricsSink {
   readonly registry: Registry;
   /** Points the scrape-time gauges at a worker (the last call wins). */
   track(sources: WorkerMetricsSources): void;
+  /** A fault outside every handler, contained by the process guards (libs/runtime). */
+  uncaughtError(kind: ProcessFaultKind): void;
 }
 
 /** Every metric name the worker registers besides the default process metrics (for tests and dashboards). */
@@ -72,6 +75,7 @@ export const WORKER_METRIC_NAMES = [
   'qubicle_worker_lease_failures_total',
   'qubicle_worker_bus_connected',
   'qubicle_worker_bus_reconnects_total',
+  'qubicle_worker_uncaught_errors_total',
 ] as const;
 
 const COMMAND_OUTCOMES = new Set<string>(['ok', 'no_reply', 'requeue', ...ERROR_CODES]);
@@ -193,10 +197,20 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     },
   });
 
+  const uncaught = new Counter({
+    name: 'qubicle_worker_uncaught_errors_total',
+    help: 'Errors outside every handler (uncaught_exception, unhandled_rejection) contained and logged instead of ending the process',
+    labelNames: ['kind'],
+    registers,
+  });
+
   return {
     registry,
     track(s) {
       sources = s;
+    },
+    uncaughtError(kind) {
+      uncaught.inc({ kind });
     },
     command(command, outcome, seconds) {
       const c = commandLabel(command);

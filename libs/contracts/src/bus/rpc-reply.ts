@@ -1,6 +1,7 @@
 import type { QubicleError } from '../errors.js';
 import { ERROR_CODES } from '../errors.js';
 import { validator } from '../schema.js';
+import { MAX_BULK_RECIPIENTS } from '../http/bodies/bulk-status-query.js';
 
 /**
  * Every RPC reply on the bus: data, or an error as data (rebuilt by the caller). `seq`: on the
@@ -21,7 +22,7 @@ export const rpcReplySchema = {
     ok: { type: 'boolean' },
     node: { type: 'string' },
     seq: { type: 'integer', minimum: 0 },
-    seqs: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+    seqs: { type: 'object', maxProperties: MAX_BULK_RECIPIENTS, additionalProperties: { type: 'integer', minimum: 0 } },
     error: {
       type: 'object',
       required: ['code', 'message'],

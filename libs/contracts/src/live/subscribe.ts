@@ -32,7 +32,7 @@ export interface LiveSubscribeRequest {
   };
 }
 
-export const liveAuthTokenSchema = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+export const liveAuthTokenSchema = { type: 'string', minLength: 1, maxLength: 4096, secret: true } as const;
 export const liveRequestIdSchema = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
 export const liveSubscribeRequestSchema = {

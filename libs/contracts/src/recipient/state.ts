@@ -49,6 +49,13 @@ export interface RecipientState {
   recent_commands: RecentCommand[];
 }
 
+/**
+ * Most per-queue flags one recipient may hold (`queue_availability`): a set_status with a new
+ * queue_id past it is refused (400), so that no client can grow every status and event of a
+ * recipient without bound.
+ */
+export const MAX_QUEUES_PER_RECIPIENT = 100;
+
 /** An entry of `recent_commands`: a command id (or, in states written by earlier versions, `{id, reply}`). */
 export type RecentCommand = string | { id: string; reply?: unknown };
 

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { parseJson } from '@qubicle/contracts';
 import { HEADER_REQUEST_ID, noopLogger, type Consumer, type EventHandler, type Logger, type SubscribeSpec } from '../bus.js';
 import { TransportError } from '../errors.js';
 import type { AmqpConnection, SetupHandle } from './connection.js';
@@ -156,7 +157,7 @@ class EventSubscriber extends ManagedConsumer {
   private async handleOne(ch: Channel, msg: ConsumeMessage): Promise<void> {
     let body: unknown;
     try {
-      body = JSON.parse(msg.content.toString('utf8'));
+      body = parseJson(msg.content.toString('utf8')); // refuses prototype keys and deep nesting
     } catch {
       this.log.warn({ routingKey: msg.fields.routingKey, messageId: msg.properties.messageId }, 'invalid JSON event; dead-lettered');
       this.nackDrop(ch, msg);

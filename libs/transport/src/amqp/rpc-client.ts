@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage, Message } from 'amqplib';
+import { parseJson } from '@qubicle/contracts';
 import { HEADER_DEADLINE, HEADER_REPLY_BATCH, HEADER_REQUEST_ID, REPLY_BATCH_TYPE, noopLogger, type Logger, type RpcCallOptions } from '../bus.js';
 import { TransportError, type TransportErrorKind } from '../errors.js';
 import type { AmqpConnection, SetupHandle } from './connection.js';
@@ -157,7 +158,7 @@ export class RpcClient {
     }
     let body: unknown;
     try {
-      body = JSON.parse(msg.content.toString('utf8'));
+      body = parseJson(msg.content.toString('utf8')); // refuses prototype keys and deep nesting
     } catch (err) {
       call.reject(new Error(`invalid JSON in the reply from '${call.queue}': ${errorMessage(err)}`));
       return;
@@ -169,7 +170,7 @@ export class RpcClient {
   private onReplyBatch(msg: ConsumeMessage): void {
     let entries: unknown;
     try {
-      entries = JSON.parse(msg.content.toString('utf8'));
+      entries = parseJson(msg.content.toString('utf8'));
     } catch (err) {
       // nothing can be attributed: those calls time out
       this.log.warn({ err }, 'rpc client: invalid JSON in a batch of replies; dropped');

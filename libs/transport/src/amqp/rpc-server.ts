@@ -4,6 +4,7 @@
  * until cancelled.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { parseJson } from '@qubicle/contracts';
 import {
   HEADER_REPLY_BATCH,
   HEADER_REQUEST_ID,
@@ -56,7 +57,7 @@ class RpcServer extends ManagedConsumer {
 
     let body: unknown;
     try {
-      body = JSON.parse(msg.content.toString('utf8'));
+      body = parseJson(msg.content.toString('utf8')); // refuses prototype keys and deep nesting
     } catch (err) {
       this.log.warn({ queue: this.spec.name, messageId: msg.properties.messageId }, 'invalid JSON request');
       if (canReply) {

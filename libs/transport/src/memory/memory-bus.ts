@@ -9,6 +9,7 @@
  * deliveries always happen asynchronously (setImmediate), never re-entrantly.
  */
 import { randomUUID } from 'node:crypto';
+import { parseJson, stringifyJson } from '@qubicle/contracts';
 import {
   HEADER_DEADLINE,
   HEADER_REQUEST_ID,
@@ -148,8 +149,9 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A value too deep for the stack (or a cycle) is an UnsafeJsonError (invalid_message, a 400), not a RangeError (a 500). */
 function toJson(body: unknown): string {
-  return JSON.stringify(body) ?? 'null';
+  return stringifyJson(body);
 }
 
 export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
@@ -464,7 +466,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
       pending.delete(correlationId);
       clearTimeout(call.timer);
       try {
-        call.resolve(JSON.parse(content));
+        call.resolve(parseJson(content));
       } catch (err) {
         call.reject(new Error(`invalid JSON in the reply from '${call.queue}': ${errorMessage(err)}`));
       }
@@ -564,7 +566,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
         };
         let body: unknown;
         try {
-          body = JSON.parse(msg.content);
+          body = parseJson(msg.content); // the same parse as the AMQP bus
         } catch (err) {
           if (msg.replyTo !== undefined) {
             reply(errorReply('invalid_message', `invalid JSON: ${errorMessage(err)}`));
@@ -648,7 +650,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
         const run = tail.then(async () => {
           let body: unknown;
           try {
-            body = JSON.parse(d.msg.content);
+            body = parseJson(d.msg.content);
           } catch {
             log.warn({ queue: q.name, routingKey: d.msg.routingKey }, 'invalid JSON event; dead-lettered');
             settle(d, 'reject');

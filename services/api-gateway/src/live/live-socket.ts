@@ -8,14 +8,18 @@
 import { decodeJwt } from 'jose';
 import type { RawData, WebSocket } from 'ws';
 import {
+  CLIENT_JSON_MAX_DEPTH,
   LIVE_CLOSE_CODES,
   LIVE_CLOSE_REASONS,
   NOT_LOGGED_IN_STATUS,
   QubicleFailure,
   RECIPIENT_EVENTS,
+  UnsafeJsonError,
+  detailLines,
   liveBindingProblem,
   liveEventKey,
   normalizeLiveBinding,
+  parseJson,
   validateLiveClientMessage,
   type LiveClientMessage,
   type LiveCloseName,
@@ -190,16 +194,18 @@ export class LiveSocket {
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(rawText(data));
-    } catch {
-      this.replyError(undefined, new Refusal('invalid_message', ['message is not valid JSON']));
+      // the parse of every entrance: no prototype keys, no deep nesting (libs/contracts wire/safe-json.ts)
+      parsed = parseJson(rawText(data), CLIENT_JSON_MAX_DEPTH);
+    } catch (err) {
+      const why = err instanceof UnsafeJsonError && err.reason !== 'syntax' ? `message refused: ${err.message}` : 'message is not valid JSON';
+      this.replyError(undefined, new Refusal('invalid_message', [why]));
       return;
     }
     const rid = (parsed as { request_id?: unknown } | null)?.request_id;
     const requestId = typeof rid === 'string' && rid.length > 0 && rid.length <= 256 ? rid : undefined;
     const v = validateLiveClientMessage(parsed);
     if (!v.ok) {
-      this.replyError(requestId, new Refusal('invalid_message', summarise(v.details), v.details));
+      this.replyError(requestId, new Refusal('invalid_message', detailLines(v.details), v.details));
       return;
     }
     const msg = v.value;
@@ -541,8 +547,4 @@ function visibility(subs: Subscription[]): (rid: string) => boolean {
     return { words, sees: canSee(s.subscriptionKey, probe) };
   });
   return (rid) => subs.some((s, i) => (generic[i]!.words.includes(rid) ? canSee(s.subscriptionKey, rid) : generic[i]!.sees));
-}
-
-function summarise(details: ValidationDetails): string[] {
-  return Object.entries(details).map(([field, rules]) => `${field}: ${Object.values(rules).map((r) => r.message).join(', ')}`);
 }

@@ -2,9 +2,12 @@
  * Reads a request body as JSON into ctx.state.body, at most MAX_BODY_BYTES (413 beyond, without
  * reading the rest). The Content-Type is not trusted either way (KAZOO clients are sloppy): the
  * body is always tried as JSON, and anything that is not JSON is a 400 'invalid request body'.
+ * The parse is the contracts' parseJson (the one of every entrance): a `__proto__`, `constructor`
+ * or `prototype` key anywhere, or nesting deeper than CLIENT_JSON_MAX_DEPTH, is a 400 too.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
+import { CLIENT_JSON_MAX_DEPTH, UnsafeJsonError, parseJson } from '@qubicle/contracts';
 import type { GatewayState } from '../context.js';
 import { failures } from '../crossbar/errors.js';
 
@@ -21,7 +24,7 @@ export function bodyReader(opts: { maxBodyBytes: number }): Middleware<GatewaySt
         if (err instanceof TooLarge) ctx.set('Connection', 'close');
         throw err instanceof TooLarge ? failures.payloadTooLarge(opts.maxBodyBytes) : err;
       }
-      ctx.state.body = parseJson(text);
+      ctx.state.body = parseBody(text);
     }
     await next();
   };
@@ -29,12 +32,13 @@ export function bodyReader(opts: { maxBodyBytes: number }): Middleware<GatewaySt
 
 class TooLarge extends Error {}
 
-function parseJson(text: string): unknown {
+function parseBody(text: string): unknown {
   const t = text.replace(/^\uFEFF/, '');
   if (t.trim() === '') return undefined;
   try {
-    return JSON.parse(t) as unknown;
-  } catch {
+    return parseJson(t, CLIENT_JSON_MAX_DEPTH);
+  } catch (err) {
+    if (err instanceof UnsafeJsonError && err.reason !== 'syntax') throw failures.invalidJson(`request body refused: ${err.message}`);
     throw failures.invalidJson('request body is not valid JSON');
   }
 }

@@ -61,26 +61,26 @@ async function bulkSet(ctx: GatewayContext, deps: RouteDeps): Promise<void> {
   let delivered = false;
 
   const results = await mapLimit(entries, BULK_SET_CONCURRENCY, async ([rid, entry]) => {
-    const out: Record<string, 'ok' | 'error'> = {};
+    // keyed by the client's keys: a Map, then Object.fromEntries (never a prototype in reach)
+    const out = new Map<string, 'ok' | 'error'>();
     for (const [key, command] of commandsOfEntry(entry)) {
       try {
         await deps.rpc.callShard(accountId, rid, command, call);
-        out[key] = 'ok';
+        out.set(key, 'ok');
         delivered = true;
       } catch (err) {
-        out[key] = 'error';
+        out.set(key, 'error');
         if (isBusFailure(err)) transportFailures.push(err);
         else delivered = true; // a worker answered (with a refusal)
         if (!(err instanceof QubicleFailure)) deps.logger.error({ err, request_id: ctx.state.requestId }, 'bulk set: command failed');
       }
     }
-    return [rid, out] as const;
+    return [rid, Object.fromEntries(out)] as const;
   });
 
   const first = transportFailures[0];
   if (!delivered && first) throw first;
-  const answer: BulkStatusSetData = {};
-  for (const [rid, out] of results) answer[rid] = out;
+  const answer: BulkStatusSetData = Object.fromEntries(results);
   sendSuccess(ctx, answer);
 }
 

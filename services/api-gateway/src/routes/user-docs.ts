@@ -2,12 +2,8 @@
 
 /** Never returned: a password (or any private field) a worker might have left in a document. */
 export function publicUserDoc<T extends object>(doc: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(doc)) {
-    if (k === 'password' || k.startsWith('pvt_')) continue;
-    out[k] = v;
-  }
-  return out as T;
+  // fromEntries, not out[k] = v: a document's keys are a client's, and must stay own properties
+  return Object.fromEntries(Object.entries(doc).filter(([k]) => k !== 'password' && !k.startsWith('pvt_'))) as T;
 }
 
 /**

@@ -3,7 +3,8 @@
  * documents and auth look-ups, answered from the store. The gateway never opens the store.
  *
  * Every message is validated against the directory contract first (invalid → `invalid_message`
- * with Crossbar-style details, secret values scrubbed), then dispatched through DIRECTORY_ROUTES.
+ * with Crossbar-style details, which never echo a secret field's value: the contracts mark those
+ * fields `secret`), then dispatched through DIRECTORY_ROUTES.
  * Errors are replies, never exceptions: the consumer never crashes and never requeues.
  *
  * Nothing here logs a request body: bodies carry passwords, md5 credentials and api keys.
@@ -19,7 +20,7 @@ import {
 } from '@qubicle/contracts';
 import { DIRECTORY_SENDERS, senderRefusal, type SenderRoles } from '../handlers/senders.js';
 import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
-import { errorOf, scrubDetails } from './errors.js';
+import { errorOf } from './errors.js';
 import { busLogoutRecipient } from './logout.js';
 import { DIRECTORY_ROUTES, type DirectoryRoute } from './requests/index.js';
 import type { ClusterSource, DirectoryBus, DirectoryContext, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';
@@ -69,7 +70,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
     }
     const validation = validateDirectoryRequest(msg.body);
     if (!validation.ok) {
-      const details = scrubDetails(validation.details);
+      const details = validation.details;
       const type = (msg.body as { type?: unknown } | null)?.type;
       logger.warn(
         { request_id: msg.requestId, type: typeof type === 'string' ? type.slice(0, 64) : undefined, fields: Object.keys(details) },

@@ -27,27 +27,6 @@ export function invalidData(details: ValidationDetails): QubicleFailure {
   return new QubicleFailure({ code: 'invalid_data', message: 'invalid data', details });
 }
 
-/** Fields whose values are secrets: validation details never echo them back as `cause`. */
-const SECRET_FIELD = /(^|\.)(password|credentials|api_key)$/;
-
-/** Validation details with the offending value removed from every secret field. */
-export function scrubDetails(details: ValidationDetails): ValidationDetails {
-  const out: ValidationDetails = {};
-  for (const [field, rules] of Object.entries(details)) {
-    const copy: ValidationDetails[string] = {};
-    for (const [rule, entry] of Object.entries(rules)) {
-      if (SECRET_FIELD.test(field)) {
-        const { cause: _cause, ...rest } = entry;
-        copy[rule] = rest;
-      } else {
-        copy[rule] = { ...entry };
-      }
-    }
-    out[field] = copy;
-  }
-  return out;
-}
-
 function transportKind(err: unknown): string | undefined {
   if (err instanceof Error && err.name === 'TransportError') {
     const kind = (err as { kind?: unknown }).kind;

@@ -27,14 +27,15 @@ function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/*
+ * Documents are built from the client's keys with Object.fromEntries and Maps, never with
+ * `out[key] = value`: a key can then only ever be an own property, never reach a prototype
+ * (the gateway refuses `__proto__` & co. at parse already; this holds even without that).
+ */
+
 /** A write without the keys that never go into a document. */
 function storableFields(write: Json): Json {
-  const out: Json = {};
-  for (const [key, value] of Object.entries(write)) {
-    if (WRITE_ONLY_KEYS.has(key) || isPrivateKey(key) || value === undefined) continue;
-    out[key] = value;
-  }
-  return out;
+  return Object.fromEntries(Object.entries(write).filter(([key, value]) => !WRITE_ONLY_KEYS.has(key) && !isPrivateKey(key) && value !== undefined));
 }
 
 /**
@@ -43,18 +44,19 @@ function storableFields(write: Json): Json {
  * (arrays included) replaces.
  */
 export function mergeDeep(base: Json, patch: Json): Json {
-  const out: Json = { ...base };
+  const out = new Map(Object.entries(base));
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
+    const current = out.get(key);
     if (value === null) {
-      delete out[key];
-    } else if (isPlainObject(value) && isPlainObject(out[key])) {
-      out[key] = mergeDeep(out[key] as Json, value);
+      out.delete(key);
+    } else if (isPlainObject(value) && isPlainObject(current)) {
+      out.set(key, mergeDeep(current, value));
     } else {
-      out[key] = value;
+      out.set(key, value);
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 export function defaultQubicle(): UserQubicleSettings {
@@ -118,12 +120,7 @@ export function withQubicleEnabled(existing: UserDoc, enabled: boolean): UserDoc
 
 /** The document as a reply shows it: never a password, never a private key. */
 export function publicDoc(doc: UserDoc): UserDoc {
-  const out: Json = {};
-  for (const [key, value] of Object.entries(doc)) {
-    if (key === 'password' || isPrivateKey(key)) continue;
-    out[key] = value;
-  }
-  return out as UserDoc;
+  return Object.fromEntries(Object.entries(doc).filter(([key]) => key !== 'password' && !isPrivateKey(key))) as UserDoc;
 }
 
 export function userDocReply(stored: StoredUser): UserDocReply {

@@ -8,6 +8,7 @@
  */
 import {
   DEAD_LETTER_EXCHANGE,
+  detailLines,
   errorReply,
   okReply,
   shardOfQueue,
@@ -22,7 +23,6 @@ import {
   type RecipientStatus,
   type RpcReply,
   type ShardMessage,
-  type ValidationDetails,
 } from '@qubicle/contracts';
 import { NO_REPLY, REQUEUE, type Bus, type IncomingMessage, type Logger, type RpcHandler } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
@@ -100,7 +100,7 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
     }
     const parsed = validateShardMessage(incoming.body);
     if (!parsed.ok) {
-      const message = `invalid shard message: ${summarise(parsed.details)}`;
+      const message = `invalid shard message: ${detailLines(parsed.details).join('; ')}`;
       deps.logger.warn(
         {
           correlationId: incoming.correlationId,
@@ -246,10 +246,4 @@ async function deadLetter(incoming: IncomingMessage, reason: string, deps: Shard
     deps.logger.error({ err, correlationId: incoming.correlationId, reason }, 'dead-letter publish failed; message dropped');
   }
   return NO_REPLY;
-}
-
-function summarise(details: ValidationDetails): string {
-  return Object.entries(details)
-    .map(([field, rules]) => `${field}: ${Object.values(rules).map((r) => r.message).join(', ')}`)
-    .join('; ');
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { Session, QUEUE, QUEUE2, T0, cmd, eventNames, events, seconds } from '../support/machine-fixtures.js';
+import { MAX_QUEUES_PER_RECIPIENT } from '@qubicle/contracts';
+import { Session, QUEUE, QUEUE2, T0, cmd, eventNames, events, assertRefused, seconds } from '../support/machine-fixtures.js';
 
 const ready = () => cmd({ type: 'set_status', status: 'ready' });
 const away = () => cmd({ type: 'set_status', status: 'away' });
@@ -111,5 +112,17 @@ describe('machine: ready / away', () => {
     assert.deepEqual(eventNames(r), ['away']);
     sess.ready();
     assert.equal(sess.s.away_reason, null);
+  });
+
+  it(`at most ${MAX_QUEUES_PER_RECIPIENT} queue flags: a new queue past it is refused (400), known ones still change (issue 11)`, () => {
+    const sess = new Session().login();
+    const queue = (i: number) => i.toString(16).padStart(32, 'c');
+    for (let i = 0; i < MAX_QUEUES_PER_RECIPIENT; i++) sess.apply(cmd({ type: 'set_status', status: 'away', queue_id: queue(i) }));
+    const before = sess.s;
+    const r = sess.apply(cmd({ type: 'set_status', status: 'away', queue_id: queue(MAX_QUEUES_PER_RECIPIENT) }), true);
+    assertRefused(before, r, 'invalid_data');
+    assert.equal(Object.keys(sess.s.queue_availability).length, MAX_QUEUES_PER_RECIPIENT);
+    sess.apply(cmd({ type: 'set_status', status: 'ready', queue_id: queue(0) }));
+    assert.equal(sess.s.queue_availability[queue(0)], true);
   });
 });

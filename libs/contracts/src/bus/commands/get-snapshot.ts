@@ -1,5 +1,6 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { validator } from '../../schema.js';
+import { MAX_BULK_RECIPIENTS } from '../../http/bodies/bulk-status-query.js';
 import { recipientStatusSchema, type RecipientStatus } from '../../http/responses/recipient-status.js';
 
 /**
@@ -39,6 +40,7 @@ export type GetSnapshotReply = Record<string, RecipientSnapshot>;
 
 export const getSnapshotReplySchema = {
   type: 'object',
+  maxProperties: MAX_BULK_RECIPIENTS,
   propertyNames: { pattern: KAZOO_ID_PATTERN },
   additionalProperties: {
     type: 'object',

@@ -8,6 +8,6 @@ export interface ApiAuth {
 export const apiAuthDataSchema = {
   type: 'object',
   required: ['api_key'],
-  properties: { api_key: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } },
+  properties: { api_key: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', secret: true } },
 };
 export const validateApiAuthBody = validator<RequestEnvelope<ApiAuth>>(requestEnvelopeSchema(apiAuthDataSchema));

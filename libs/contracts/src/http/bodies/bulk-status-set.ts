@@ -1,4 +1,5 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
+import { MAX_QUEUES_PER_RECIPIENT } from '../../recipient/state.js';
 import { validator } from '../../schema.js';
 import { MAX_BULK_RECIPIENTS } from './bulk-status-query.js';
 import { requestEnvelopeSchema, type RequestEnvelope } from '../request-envelope.js';
@@ -22,6 +23,7 @@ export interface BulkStatusSet {
 const recipientEntrySchema = {
   type: 'object',
   minProperties: 1,
+  maxProperties: MAX_QUEUES_PER_RECIPIENT + 1, // + global
   properties: { global: { enum: ['ready', 'away', 'login', 'logout'] } },
   patternProperties: { [KAZOO_ID_PATTERN]: { enum: ['ready', 'away'] } },
   additionalProperties: false,
@@ -34,7 +36,10 @@ export const bulkStatusSetDataSchema = {
   patternProperties: { [KAZOO_ID_PATTERN]: recipientEntrySchema },
   additionalProperties: false,
   minProperties: 2,
-  maxProperties: MAX_BULK_RECIPIENTS + 2,
+  // at most MAX_BULK_RECIPIENTS recipients besides set_status (and ui_metadata when present)
+  if: { required: ['ui_metadata'] },
+  then: { maxProperties: MAX_BULK_RECIPIENTS + 2 },
+  else: { maxProperties: MAX_BULK_RECIPIENTS + 1 },
 };
 
 export const validateBulkStatusSetBody = validator<RequestEnvelope<BulkStatusSet>>(

@@ -11,7 +11,7 @@ export const userAuthDataSchema = {
   type: 'object',
   required: ['credentials', 'account_name'],
   properties: {
-    credentials: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' },
+    credentials: { type: 'string', pattern: '^[0-9a-fA-F]{32}$', secret: true },
     account_name: { type: 'string', minLength: 1, maxLength: 128 },
     method: { const: 'md5' },
   },

@@ -25,7 +25,7 @@ export const userWriteProperties = {
   first_name: nameSchema,
   last_name: nameSchema,
   username: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s:]+$' },
-  password: { type: 'string', minLength: 6, maxLength: 256 },
+  password: { type: 'string', minLength: 6, maxLength: 256, secret: true },
   email: { type: 'string', maxLength: 256, pattern: '^[^\\s@]+@[^\\s@]+$' },
   priv_level: { enum: ['admin', 'user'] },
   enabled: { type: 'boolean' },

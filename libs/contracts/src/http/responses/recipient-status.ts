@@ -1,6 +1,7 @@
 import { AVAILABILITY_STATES, NEXT_STATES, WIRETAP_MODES, type AvailabilityState, type NextState, type WiretapMode } from '../../recipient/availability.js';
 import { callInfoSchema, type CallInfo } from '../../recipient/call-info.js';
 import type { RecipientStats } from '../../recipient/stats.js';
+import { MAX_QUEUES_PER_RECIPIENT } from '../../recipient/state.js';
 
 /**
  * `data` of GET /qubicle_recipients/{id}/status. A recipient who is not logged in
@@ -42,7 +43,7 @@ export const recipientStatusSchema = {
   properties: {
     available: { type: 'boolean' },
     availability_state: { enum: [...AVAILABILITY_STATES] },
-    queue_availability: { type: 'object', additionalProperties: { type: 'boolean' } },
+    queue_availability: { type: 'object', maxProperties: MAX_QUEUES_PER_RECIPIENT, additionalProperties: { type: 'boolean' } },
     offered_call: callInfoSchema,
     handling_call: callInfoSchema,
     wiretapping_recipient: { type: 'string' },

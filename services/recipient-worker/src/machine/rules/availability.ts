@@ -1,12 +1,24 @@
 /** ready / away, globally or for one queue. */
-import type { RecipientState, SetStatusCommand } from '@qubicle/contracts';
+import { MAX_QUEUES_PER_RECIPIENT, type RecipientState, type SetStatusCommand } from '@qubicle/contracts';
 import { Draft, isBusy } from '../draft.js';
-import { notLoggedIn } from '../outcomes.js';
+import { notLoggedIn, refuse } from '../outcomes.js';
 import { goAway, goReady } from '../steps.js';
 import type { MachineContext, TransitionResult } from '../types.js';
 
 export function setStatus(state: RecipientState | null, input: SetStatusCommand, ctx: MachineContext): TransitionResult {
   if (!state) return notLoggedIn(state, input, ctx);
+  if (input.queue_id !== undefined && !Object.hasOwn(state.queue_availability, input.queue_id) && Object.keys(state.queue_availability).length >= MAX_QUEUES_PER_RECIPIENT) {
+    // the flags travel in every status and event: a client cannot grow them without bound
+    return refuse(
+      state,
+      {
+        code: 'invalid_data',
+        message: 'invalid data',
+        details: { queue_id: { maxItems: { message: `A recipient has at most ${MAX_QUEUES_PER_RECIPIENT} queue flags`, target: MAX_QUEUES_PER_RECIPIENT } } },
+      },
+      ctx,
+    );
+  }
   const d = new Draft(state, ctx);
   const s = d.s;
   const ready = input.status === 'ready';

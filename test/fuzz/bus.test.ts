@@ -1,0 +1,193 @@
+/**
+ * Property-based fuzz of EVERY bus message (issue 11), sent raw (amqplib, as anything on the vhost
+ * could) to the real worker and gateway over RabbitMQ: each shard command, each directory request,
+ * each cluster control message, the presence ping, the gateways' event feed batch and a recipient
+ * event. One row per message type of the contracts' type lists; a type without a row fails the
+ * suite. Each case is a hostile text (support/hostile.ts) and asserts: an RPC answers an error reply
+ * of the contract's shape (`invalid_message`), a fire-and-forget or broadcast message is dropped;
+ * the worker still answers a valid get_status, the watched recipient's status is unchanged, no
+ * prototype is touched.
+ */
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import {
+  BUS_JSON_MAX_DEPTH,
+  CLUSTER_CONTROL_TYPES,
+  CONTROL_EXCHANGE,
+  DIRECTORY_QUEUE,
+  DIRECTORY_REQUEST_TYPES,
+  EVENTS_EXCHANGE,
+  FEED_EXCHANGE,
+  SHARD_MESSAGE_TYPES,
+  clusterControlKey,
+  newKazooId,
+  presenceQueue,
+  recipientEventKey,
+  shardOf,
+  shardQueue,
+  validateRpcReply,
+} from '@qubicle/contracts';
+import { md5 } from '../support/system.js';
+import { hostileParams, hostileText, type Json } from './support/hostile.js';
+import { fuzzParams, rowTimeout } from './support/config.js';
+import { RawBus } from './support/raw-bus.js';
+import { fuzzWorld, type FuzzWorld } from './support/world.js';
+
+/** The worker of test/support/system.ts. */
+const WORKER_NODE = 'e2e-worker';
+
+interface BusRow {
+  /** the valid message it is made hostile from */
+  template: (w: FuzzWorld) => object;
+  /** where it goes: an RPC queue (answered), or an exchange and routing key (nobody answers) */
+  to: (w: FuzzWorld) => { queue: string } | { exchange: string; routingKey: string };
+}
+
+const commandId = () => `fuzz-${newKazooId()}`;
+const base = (w: FuzzWorld) => ({ command_id: commandId(), account_id: w.t.accountId, recipient_id: w.agent.id, shard_count: w.sys.shardCount, by: { service: 'fuzz' } });
+const shardOfAgent = (w: FuzzWorld) => ({ queue: shardQueue(shardOf(w.t.accountId, w.agent.id, w.sys.shardCount)) });
+const call = (w: FuzzWorld) => ({ queue_id: w.queue, session_id: `fuzz-${w.absent}`, caller_id_name: 'Hostile Caller', caller_id_number: '+15550100', queue_enter_time: 1_700_000_000 });
+const directory = () => ({ queue: DIRECTORY_QUEUE });
+const user = () => ({ first_name: 'Eve', last_name: 'Bus', username: `eve-${newKazooId().slice(0, 8)}`, password: 'hostile-pw', qubicle: { enabled: true } });
+
+/** An event of a recipient and account nobody has: even delivered, it shows nowhere. */
+const event = (accountId: string, recipientId: string) => ({
+  event: 'ready',
+  account_id: accountId,
+  recipient_id: recipientId,
+  seq: 7,
+  timestamp: 1_700_000_000_000,
+  node: 'fuzz-node',
+  status: {
+    available: true,
+    availability_state: 'Ready',
+    queue_availability: { [newKazooId()]: false },
+    wrapup_time_seconds: 0,
+    stats: { total_calls: 1, missed_calls: 0, avg_call_time: 3, login_time: 1_700_000_000, last_action_time: 1_700_000_000, last_handled_time: 0 },
+    node: 'fuzz-node',
+  },
+  reason: 'fuzz',
+});
+
+const SHARD_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
+  login: (w) => ({ type: 'login', ...base(w) }),
+  logout: (w) => ({ type: 'logout', ...base(w), reason: 'fuzz' }),
+  set_status: (w) => ({ type: 'set_status', ...base(w), status: 'away', queue_id: w.queue }),
+  wrapup_extend: (w) => ({ type: 'wrapup_extend', ...base(w) }),
+  wrapup_cancel: (w) => ({ type: 'wrapup_cancel', ...base(w) }),
+  monitor: (w) => ({ type: 'monitor', ...base(w), target_id: w.absent, mode: 'barge' }),
+  monitor_stop: (w) => ({ type: 'monitor_stop', ...base(w) }),
+  get_status: (w) => ({ type: 'get_status', ...base(w) }),
+  offer: (w) => ({ type: 'offer', ...base(w), call: call(w), offer_timeout_seconds: 30, wrapup_seconds: 10 }),
+  answer: (w) => ({ type: 'answer', ...base(w), session_id: `fuzz-${w.absent}` }),
+  reject: (w) => ({ type: 'reject', ...base(w), session_id: `fuzz-${w.absent}` }),
+  withdraw: (w) => ({ type: 'withdraw', ...base(w), session_id: `fuzz-${w.absent}`, reason: 'caller_hangup' }),
+  hangup: (w) => ({ type: 'hangup', ...base(w), session_id: `fuzz-${w.absent}` }),
+  get_status_many: (w) => ({ type: 'get_status_many', command_id: commandId(), account_id: w.t.accountId, recipient_ids: [w.agent.id], shard_count: w.sys.shardCount }),
+  get_snapshot: (w) => ({ type: 'get_snapshot', command_id: commandId(), account_id: w.t.accountId, recipient_ids: [w.agent.id], shard_count: w.sys.shardCount }),
+};
+
+const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
+  auth_user: (w) => ({ type: 'auth_user', credentials: md5(`nobody:${w.absent}`), account_name: w.t.name }),
+  auth_api: () => ({ type: 'auth_api', api_key: 'cd'.repeat(32) }),
+  account_get: (w) => ({ type: 'account_get', account_id: w.t.accountId }),
+  user_list: (w) => ({ type: 'user_list', account_id: w.t.accountId }),
+  user_get: (w) => ({ type: 'user_get', account_id: w.t.accountId, user_id: w.agent.id }),
+  user_create: (w) => ({ type: 'user_create', account_id: w.t.accountId, user: user() }),
+  user_update: (w) => ({ type: 'user_update', account_id: w.t.accountId, user_id: w.agent.id, user: user(), rev: '1-abc' }),
+  user_patch: (w) => ({ type: 'user_patch', account_id: w.t.accountId, user_id: w.agent.id, patch: { first_name: 'Patched', enabled: false } }),
+  user_delete: (w) => ({ type: 'user_delete', account_id: w.t.accountId, user_id: w.agent.id }),
+  recipient_list: (w) => ({ type: 'recipient_list', account_id: w.t.accountId }),
+  recipient_get: (w) => ({ type: 'recipient_get', account_id: w.t.accountId, recipient_id: w.agent.id }),
+  recipient_set_enabled: (w) => ({ type: 'recipient_set_enabled', account_id: w.t.accountId, recipient_id: w.agent.id, enabled: false }),
+  cluster_info: () => ({ type: 'cluster_info' }),
+  cluster_view: () => ({ type: 'cluster_view' }),
+  session_list: (w) => ({ type: 'session_list', account_id: w.t.accountId, recipient_id: w.agent.id, limit: 10, start_key: '1700000000:abc' }),
+  account_find: (w) => ({ type: 'account_find', name: w.t.name }),
+};
+
+/** One row per message type of the contracts' lists, plus the presence ping and the events. */
+const ROWS: Record<string, BusRow> = {
+  ...Object.fromEntries(Object.entries(SHARD_TEMPLATES).map(([type, template]) => [`shard ${type}`, { template, to: shardOfAgent }])),
+  ...Object.fromEntries(Object.entries(DIRECTORY_TEMPLATES).map(([type, template]) => [`directory ${type}`, { template, to: directory }])),
+  ...Object.fromEntries(
+    CLUSTER_CONTROL_TYPES.map((type) => [
+      `control ${type}`,
+      { template: () => ({ type, node: 'fuzz-node', shards: [0, 1], at: 1_700_000_000_000 }), to: () => ({ exchange: CONTROL_EXCHANGE, routingKey: clusterControlKey(type) }) },
+    ]),
+  ),
+  presence_ping: { template: () => ({ type: 'presence_ping', from: 'fuzz-node' }), to: () => ({ queue: presenceQueue(WORKER_NODE) }) },
+  event_batch: {
+    template: (w) => ({ node: 'fuzz-node', events: [event(w.absent, newKazooId()), event(w.absent, newKazooId())] }),
+    to: () => ({ exchange: FEED_EXCHANGE, routingKey: '' }),
+  },
+  recipient_event: {
+    template: (w) => ({ ...event(w.absent, w.absent), event: 'delete', status: { available: false, availability_state: 'Not-Logged-In' } }),
+    to: (w) => ({ exchange: EVENTS_EXCHANGE, routingKey: recipientEventKey(w.absent, w.absent, 'delete') }),
+  },
+};
+
+describe('fuzz: every bus message, hostile input (real worker and gateway, real RabbitMQ)', function () {
+  let w: FuzzWorld;
+  let bus: RawBus;
+  before(async function () {
+    this.timeout(60_000);
+    w = await fuzzWorld();
+    bus = await RawBus.open(w.sys.amqpUrl);
+  });
+  after(async () => {
+    await bus?.close();
+  });
+
+  /** The worker answers a valid get_status of the watched recipient (it is alive and consuming). */
+  async function assertWorkerAnswers(what: string): Promise<void> {
+    const text = await bus.call(shardOfAgent(w).queue, JSON.stringify(SHARD_TEMPLATES['get_status']!(w)));
+    const reply = JSON.parse(text) as { ok?: unknown; data?: { availability_state?: unknown } };
+    assert.equal(reply.ok, true, `${what}: the worker's answer to a valid get_status: ${text.slice(0, 300)}`);
+    assert.equal(reply.data?.availability_state, 'Ready', what);
+  }
+
+  it('every shard, directory and cluster control message type has a fuzz row, and every row a type', () => {
+    const types = [
+      ...SHARD_MESSAGE_TYPES.map((t) => `shard ${t}`),
+      ...DIRECTORY_REQUEST_TYPES.map((t) => `directory ${t}`),
+      ...CLUSTER_CONTROL_TYPES.map((t) => `control ${t}`),
+      'presence_ping',
+      'event_batch',
+      'recipient_event',
+    ];
+    assert.deepEqual(types.filter((t) => !(t in ROWS)), [], 'message types without a fuzz row: add one');
+    assert.deepEqual(Object.keys(ROWS).filter((r) => !types.includes(r)), [], 'rows of message types that no longer exist');
+  });
+
+  for (const [name, row] of Object.entries(ROWS)) {
+    it(name, async function () {
+      this.timeout(rowTimeout(600));
+      const arb = fc.record({ hostile: hostileParams, answered: fc.integer({ min: 0, max: 4 }) });
+      await fc.assert(
+        fc.asyncProperty(arb, async (c) => {
+          const hostile = hostileText(row.template(w) as Json, c.hostile, BUS_JSON_MAX_DEPTH);
+          const what = `${name} (${c.hostile.poison}) ${hostile.text.slice(0, 160)}`;
+          const to = row.to(w);
+          if ('queue' in to && c.answered > 0) {
+            const text = await bus.call(to.queue, hostile.text);
+            const reply = JSON.parse(text) as unknown;
+            const v = validateRpcReply(reply);
+            assert.ok(v.ok, `${what}: the reply breaks the rpc reply contract: ${text.slice(0, 300)}`);
+            assert.equal(v.value.ok, false, `${what}: a hostile message was accepted: ${text.slice(0, 300)}`);
+            if (!v.value.ok) assert.equal(v.value.error.code, 'invalid_message', `${what}: ${text.slice(0, 300)}`);
+            assert.ok(text.length <= 16 * 1024, `${what}: a ${text.length}-byte reply`);
+          } else if ('queue' in to) {
+            bus.send(to.queue, hostile.text); // nobody to answer: dead-lettered
+          } else {
+            bus.publish(to.exchange, to.routingKey, hostile.text);
+          }
+          // the valid request goes through the same queue after the hostile one: it was handled (or dropped) first
+          await assertWorkerAnswers(what);
+          await w.assertUnchanged(what);
+        }),
+        fuzzParams(name),
+      );
+    });
+  }
+});

@@ -1,0 +1,44 @@
+/**
+ * Every validator the contracts export is the contract of something that arrives from outside
+ * (fuzzed by one of the fuzz files) or of something we send (an output). A new contract (the queue
+ * side's messages, say) fails here until it is placed: fuzz it, or say why it needs no fuzz row.
+ */
+import { strict as assert } from 'node:assert';
+import * as contracts from '@qubicle/contracts';
+
+const WHERE: Record<string, string> = {
+  // HTTP bodies: http.test.ts, one row per route
+  validateRecipientActionBody: 'http',
+  validateApiAuthBody: 'http',
+  validateBulkStatusSetBody: 'http',
+  validateBulkStatusQueryBody: 'http',
+  validateStatusSetBody: 'http',
+  validateUserWriteBody: 'http',
+  validateUserPatchBody: 'http',
+  validateUserAuthBody: 'http',
+  // websocket client messages: websocket.test.ts, one row per action
+  validateLiveClientMessage: 'websocket',
+  // bus messages: bus.test.ts, one row per message type
+  validateShardMessage: 'bus',
+  validateDirectoryRequest: 'bus',
+  validateClusterControl: 'bus',
+  validatePresencePing: 'bus',
+  validateRecipientEvent: 'bus',
+  validateRecipientEventBatch: 'bus',
+  validateRecipientEventBatchEnvelope: 'bus',
+  // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
+  // replies is tested in libs/transport/test/safe-parse.test.ts
+  validateRpcReply: 'reply',
+  validateGetSnapshotReply: 'reply',
+  // what the gateway sends (the test client checks every server message against them)
+  validateLiveReply: 'output',
+  validateLiveEventMessage: 'output',
+};
+
+describe('fuzz: every contract is fuzzed or is an output', () => {
+  it('every exported validator is placed', () => {
+    const validators = Object.keys(contracts).filter((k) => k.startsWith('validate') && typeof (contracts as Record<string, unknown>)[k] === 'function');
+    assert.deepEqual(validators.filter((v) => !(v in WHERE)), [], 'validators nobody fuzzes: add a row to a fuzz file and place it here');
+    assert.deepEqual(Object.keys(WHERE).filter((v) => !validators.includes(v)), [], 'placed validators that no longer exist');
+  });
+});
