@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const gatewayMetrics = createMetrics({ include: [workerMetrics.registry] });
 
   const bus = workerConfig.amqpUrl
-    ? createAmqpBus({ url: workerConfig.amqpUrl, logger, name: workerConfig.nodeName })
+    ? createAmqpBus({ url: workerConfig.amqpUrl, logger, name: workerConfig.nodeName, heartbeatSeconds: workerConfig.amqpHeartbeatSeconds })
     : createMemoryBus();
   const store = createStore({ sqlitePath: workerConfig.sqlitePath, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
   await store.init();

@@ -27,7 +27,13 @@ async function main(): Promise<void> {
   // The worker adds `node` to its own lines; the bus's get it here.
   const logger = createWorkerLogger({ level: config.logLevel });
   const store = createStore({ sqlitePath: config.sqlitePath, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
-  const bus = createAmqpBus({ url: config.amqpUrl, logger: logger.child({ node: config.nodeName }), name: config.nodeName });
+  const bus = createAmqpBus({
+    url: config.amqpUrl,
+    logger: logger.child({ node: config.nodeName }),
+    name: config.nodeName,
+    // from the lease TTL: a frozen node's shards are served again within 2 × TTL (config.ts)
+    heartbeatSeconds: config.amqpHeartbeatSeconds,
+  });
   const metrics = createWorkerMetrics();
   const worker = createWorker({ bus, store, config, logger, metrics });
   const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: config.readyGraceMs });
