@@ -38,8 +38,25 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const REPLY_NODE = /^reply@[0-9]{1,10}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Names accepted lately: a caller's address is the same for every request of its channel (one
+ * gateway: one name), so the check (~2 µs) runs once per caller, not once per request.
+ */
+const accepted = new Set<string>();
+const ACCEPTED_MAX = 256;
+
 /** Why `replyTo` cannot be a direct reply-to address of a RabbitMQ >= 3.10, or undefined if it can. */
 export function directReplyToProblem(replyTo: string): string | undefined {
+  if (accepted.has(replyTo)) return undefined;
+  const problem = check(replyTo);
+  if (problem === undefined) {
+    if (accepted.size >= ACCEPTED_MAX) accepted.clear();
+    accepted.add(replyTo);
+  }
+  return problem;
+}
+
+function check(replyTo: string): string | undefined {
   if (!replyTo.startsWith(DIRECT_REPLY_TO_PREFIX)) return `not a direct reply-to address (${DIRECT_REPLY_TO_PREFIX}…)`;
   const parts = replyTo.slice(DIRECT_REPLY_TO_PREFIX.length).split('.');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') return 'a direct reply-to address is <channel>.<key>';
