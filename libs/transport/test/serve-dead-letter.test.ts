@@ -48,4 +48,35 @@ describe('memory bus: serve() replyTo and deadLetterExchange', () => {
     assert.equal(got.length, 0);
     await bus.close();
   });
+
+  it('a replyTo this bus cannot answer: not executed, dead-lettered with the reason (or dropped without the option), the consumer keeps serving', async () => {
+    const bus = createMemoryBus();
+    await bus.declareExchange('dlx', 'fanout');
+    await bus.declareQueue({ name: 'dlq' }, [{ exchange: 'dlx', routingKey: '' }]);
+    const ran: unknown[] = [];
+    const handler = async (m: IncomingMessage) => {
+      ran.push(m.body);
+      return { ok: true };
+    };
+    await bus.serve({ name: 'with' }, handler, { prefetch: 1, deadLetterExchange: 'dlx' });
+    await bus.serve({ name: 'without' }, handler, { prefetch: 1 });
+    bus.sendRaw('with', '{"bad":1}', {}, { replyTo: 'amq.rabbitmq.reply-to.garbage.key', correlationId: 'c-bad' });
+    bus.sendRaw('without', '{"bad":2}', {}, { replyTo: 'some.queue' });
+    assert.deepEqual(await bus.call('with', { good: 1 }, { timeoutMs: 1000 }), { ok: true });
+    assert.deepEqual(await bus.call('without', { good: 2 }, { timeoutMs: 1000 }), { ok: true });
+    assert.deepEqual(ran, [{ good: 1 }, { good: 2 }], 'the handler never saw the unanswerable ones');
+    assert.equal(bus.queueDepth('with'), 0);
+    assert.equal(bus.queueDepth('dlq'), 1);
+    assert.ok(bus.deadLetters.some((d) => d.queue === 'without' && d.reason === 'rejected' && d.content === '{"bad":2}'), 'without the option: rejected');
+    const dead: IncomingMessage[] = [];
+    await bus.subscribe({ exchange: 'dlx', bindingKeys: [''], queue: { name: 'dlq' } }, async (m) => {
+      dead.push(m);
+    });
+    for (let i = 0; i < 1000 && dead.length === 0; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(dead[0]?.body, { bad: 1 });
+    assert.match(String(dead[0]?.headers['x-reason']), /^invalid_reply_to: not a reply address of this bus/);
+    assert.equal(dead[0]?.headers['x-original-queue'], 'with');
+    assert.equal(dead[0]?.headers['x-correlation-id'], 'c-bad');
+    await bus.close();
+  });
 });

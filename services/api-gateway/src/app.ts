@@ -14,6 +14,7 @@ import { bodyReader } from './middleware/body-reader.js';
 import { cors } from './middleware/cors.js';
 import { errorMapper } from './middleware/error-mapper.js';
 import { requestId } from './middleware/request-id.js';
+import { startupGate, type StartupGateOptions } from './middleware/startup-gate.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
 import type { RecipientReadModel } from './read-model/read-model.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   readiness?: () => Promise<string[]>;
   /** GET status is served from it when it can (the rpc client must apply its replies to it too). */
   readModel?: RecipientReadModel;
+  /** API requests answered 503 + Retry-After until it opens (createGateway: until first ready). */
+  startupGate?: StartupGateOptions;
 }
 
 export type GatewayApp = Koa<GatewayState>;
@@ -89,6 +92,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(errorMapper({ logger, metrics }));
   app.use(requestId());
   app.use(cors());
+  if (deps.startupGate) app.use(startupGate(deps.startupGate));
   app.use(bodyReader({ maxBodyBytes: config.maxBodyBytes }));
   app.use(authenticate(tokens));
   app.use(router.routes());

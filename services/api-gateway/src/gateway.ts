@@ -79,7 +79,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return undefined;
     });
   }
+  /**
+   * The read model's subscriptions once established. stop() must not wait for them: before the
+   * bus ever connected they never are (a gateway stopped then would hang); if they come up after
+   * stop() they are stopped at once.
+   */
+  let feedUp: ReadModelFeed | undefined;
+  let feedStopped = false;
+  void feed?.then((f) => {
+    feedUp = f;
+    if (feedStopped) void f?.stop();
+  });
+  // Until the first time it is ready, API requests get 503 + Retry-After at once (middleware/startup-gate.ts).
+  let started = false;
   const { app, tokens } = buildApp({
+    startupGate: {
+      open: () => started,
+      missing: () => (deps.bus.isConnected() ? 'no worker has answered yet (shard count unknown)' : 'message bus not connected yet'),
+    },
     bus: deps.bus,
     config,
     logger: log,
@@ -122,6 +139,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   rpc.shards.start();
+  void (async () => {
+    await whenConnected(deps.bus);
+    // ask at once rather than at the discovery's next backoff (up to 5 s after a long wait for the broker)
+    if (rpc.shards.value === undefined) void rpc.shards.refresh().catch(() => undefined);
+    await rpc.shards.whenKnown();
+    started = true;
+  })();
 
   const servers = new Set<Server>();
   let stopped: Promise<void> | undefined;
@@ -177,7 +201,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         stopping = true;
         rpc.shards.stop();
         await live?.stop();
-        await (await feed)?.stop();
+        feedStopped = true;
+        await feedUp?.stop();
         await Promise.all([...servers].map((s) => closeServer(s)));
         log.info({}, 'gateway stopped');
       })();

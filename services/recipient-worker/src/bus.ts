@@ -12,6 +12,8 @@ export function createWorkerBus(config: WorkerConfig & { amqpUrl: string }, logg
     url: config.amqpUrl,
     logger,
     name: config.nodeName,
+    // from the lease TTL: a frozen node's shards are served again within 2 × TTL (config.ts)
+    heartbeatSeconds: config.amqpHeartbeatSeconds,
     ...(config.amqpUserId !== undefined ? { userId: config.amqpUserId } : {}),
   });
 }

@@ -30,6 +30,8 @@ export interface WorkerConfig {
   shardCount: number;
   shardQueueType: ShardQueueType;
   leaseTtlMs: number;
+  /** AMQP_HEARTBEAT_SECONDS: default derived from the lease TTL (heartbeatForLease). */
+  amqpHeartbeatSeconds: number;
   /** SHARD_PREFETCH: unacked commands per shard queue (handlers running at once). */
   shardPrefetch: number;
   /** METRICS_PORT: 0 = off. */
@@ -55,6 +57,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'SHARD_COUNT', default: '64', description: 'Shards of the cluster (1..4096), fixed: recorded in the store, a worker started with another count refuses to start.', services: ['worker', 'embedded'], secret: false },
   { name: 'SHARD_QUEUE_TYPE', default: 'classic', description: '`classic` (exclusive consumer) or `quorum` (single-active-consumer) shard queues.', services: ['worker', 'embedded'], secret: false },
   { name: 'LEASE_TTL_MS', default: '10000', description: 'Shard lease TTL (1000..3600000); renewed every TTL/3, given up at 80% without a renewal.', services: ['worker', 'embedded'], secret: false },
+  { name: 'AMQP_HEARTBEAT_SECONDS', default: '<LEASE_TTL_MS / 2000> (5)', description: 'AMQP heartbeat asked of the broker (1..600 s; a `heartbeat` in `AMQP_URL` wins). The broker drops a frozen node\'s connection, and with it the exclusive consumers of its shard queues, 2-3 heartbeats after its last frame: the default lets the others serve its shards within 2 × `LEASE_TTL_MS` (docs/cluster.md). A node whose event loop stalls for 2 heartbeats is disconnected.', services: ['worker', 'embedded'], secret: false },
   { name: 'SHARD_PREFETCH', default: '200', description: 'Unacked commands per shard queue (handlers running at once).', services: ['worker', 'embedded'], secret: false },
   { name: 'METRICS_PORT', default: '9100', description: 'Port of the worker\'s `/metrics`, `/healthz`, `/readyz` (0 = off). The embedded `npm start` ignores it: its gateway serves both.', services: ['worker'], secret: false },
   { name: 'READY_GRACE_MS', default: '30000', description: 'After start, how long `/readyz` answers 200 while the node holds no shard lease yet (0..3600000).', services: ['worker', 'embedded'], secret: false },
@@ -64,9 +67,27 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'BOOTSTRAP_ADMIN_PASSWORD', default: 'qubicle-demo', description: 'Password of the bootstrap admin and demo agents (only used when the store is empty). Set it in production.', services: ['worker', 'embedded'], secret: true },
 ];
 
+/**
+ * The AMQP heartbeat for a lease TTL: TTL/2, in whole seconds (at least 1).
+ *
+ * A frozen worker (SIGSTOP, a VM paused) keeps its TCP connection and therefore the exclusive
+ * consumers of its shard queues until the broker misses its heartbeats: RabbitMQ checks every
+ * heartbeat interval and closes the connection at the second check that saw nothing, 2-3
+ * heartbeats after the last frame. The other nodes take the leases at most one TTL after the
+ * freeze (renewed every TTL/3), but can consume only once that connection is gone. With TTL/2 it
+ * is gone by 1.5 × TTL at the latest, which leaves half a TTL for the balance round and the take
+ * inside the 2 × TTL bound (docs/cluster.md). Shorter would only trade the margin for more false
+ * positives: a node whose event loop stalls for 2 heartbeats is disconnected (at 10 s TTL: 10 s,
+ * beyond the 8 s after which it gives its shards up anyway).
+ */
+export function heartbeatForLease(leaseTtlMs: number): number {
+  return Math.max(1, Math.floor(leaseTtlMs / 2000));
+}
+
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const amqpUrl = url(env, 'AMQP_URL', ['amqp:', 'amqps:']);
   const amqpUserId = setUserId(env, amqpUrl);
+  const leaseTtlMs = integer(env, 'LEASE_TTL_MS', 10_000, 1_000, 3_600_000);
   return {
     nodeName: raw(env, 'NODE_NAME') ?? `recipient-worker@${hostname()}`,
     amqpUrl,
@@ -77,7 +98,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 2_000, 50, 60_000),
     shardCount: integer(env, 'SHARD_COUNT', 64, 1, 4096),
     shardQueueType: oneOf(env, 'SHARD_QUEUE_TYPE', ['classic', 'quorum'] as const, 'classic'),
-    leaseTtlMs: integer(env, 'LEASE_TTL_MS', 10_000, 1_000, 3_600_000),
+    leaseTtlMs,
+    amqpHeartbeatSeconds: integer(env, 'AMQP_HEARTBEAT_SECONDS', heartbeatForLease(leaseTtlMs), 1, 600),
     shardPrefetch: integer(env, 'SHARD_PREFETCH', 200, 1, 65_535),
     metricsPort: integer(env, 'METRICS_PORT', 9100, 0, 65_535),
     readyGraceMs: integer(env, 'READY_GRACE_MS', 30_000, 0, 3_600_000),

@@ -15,6 +15,7 @@ describe('config', () => {
       shardCount: 64,
       shardQueueType: 'classic',
       leaseTtlMs: 10_000,
+      amqpHeartbeatSeconds: 5,
       shardPrefetch: 200,
       metricsPort: 9100,
       readyGraceMs: 30_000,
@@ -47,6 +48,7 @@ describe('config', () => {
     assert.equal(c.shardCount, 16);
     assert.equal(c.shardQueueType, 'quorum');
     assert.equal(c.leaseTtlMs, 5000);
+    assert.equal(c.amqpHeartbeatSeconds, 2, 'derived from LEASE_TTL_MS when unset');
     assert.equal(c.shardPrefetch, 50);
     assert.equal(c.metricsPort, 0);
     assert.equal(c.logLevel, 'debug');
@@ -90,6 +92,13 @@ describe('config', () => {
     });
   }
 
+  it('AMQP_HEARTBEAT_SECONDS: TTL/2 in whole seconds by default (at least 1), or as set', () => {
+    assert.equal(loadWorkerConfig({ LEASE_TTL_MS: '1000' }).amqpHeartbeatSeconds, 1);
+    assert.equal(loadWorkerConfig({ LEASE_TTL_MS: '3000' }).amqpHeartbeatSeconds, 1);
+    assert.equal(loadWorkerConfig({ LEASE_TTL_MS: '30000' }).amqpHeartbeatSeconds, 15);
+    assert.equal(loadWorkerConfig({ LEASE_TTL_MS: '3000', AMQP_HEARTBEAT_SECONDS: '20' }).amqpHeartbeatSeconds, 20);
+  });
+
   const bad: Array<[string, string, RegExp]> = [
     ['SHARD_COUNT', '0', /between 1 and 4096/],
     ['SHARD_COUNT', '4097', /between 1 and 4096/],
@@ -99,6 +108,7 @@ describe('config', () => {
     ['LEASE_TTL_MS', '999', /between 1000/],
     ['STORE_TIMEOUT_MS', '10', /between 50 and 60000/],
     ['SHARD_PREFETCH', '0', /between 1/],
+    ['AMQP_HEARTBEAT_SECONDS', '0', /between 1 and 600/],
     ['METRICS_PORT', '70000', /between 0 and 65535/],
     ['LOG_LEVEL', 'loud', /one of/],
     ['AMQP_URL', 'not a url', /valid URL/],

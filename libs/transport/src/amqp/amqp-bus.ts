@@ -1,6 +1,8 @@
 /**
- * The RabbitMQ implementation of `Bus`: one connection (owned by AmqpConnection), one RPC client
- * channel, one confirm channel for events, one channel per served queue / subscription.
+ * The RabbitMQ implementation of `Bus`: one connection (owned by AmqpConnection) with one RPC
+ * client channel, one confirm channel for events, one channel per served queue / subscription;
+ * and, once it serves a queue, a second connection for what its servers send back (replies and
+ * dead letters, reply-channel.ts), so that nothing a reply does can take the consumers down.
  */
 import type { Bus, Consumer, EventHandler, Logger, QueueSpec, RpcCallOptions, RpcHandler, ServeOptions, SubscribeSpec } from '../bus.js';
 import { noopLogger } from '../bus.js';
@@ -11,6 +13,7 @@ import { RpcClient } from './rpc-client.js';
 import { serve } from './rpc-server.js';
 import { Topology, type ExchangeType } from './topology.js';
 import { ReplyBatcher } from './reply-batcher.js';
+import { ReplyChannel } from './reply-channel.js';
 
 export interface AmqpBusOptions {
   url: string;
@@ -61,8 +64,10 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   const rpc = new RpcClient(connection, log);
   const topology = new Topology(connection, log, opts.declareExchanges ?? true);
   const publisher = new EventPublisher(connection, topology, log);
+  // the servers' replies and dead letters, on a connection of their own (opened by the first serve)
+  const replyChannel = new ReplyChannel(connectionOptions, log);
   // replies to the same caller in one turn go as one message (callers that ask: our RpcClient)
-  const replies = new ReplyBatcher(log);
+  const output = { channel: replyChannel, replies: new ReplyBatcher(replyChannel, { logger: log }) };
   const consumers = new Set<Consumer>();
   let closing: Promise<void> | undefined;
 
@@ -92,7 +97,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
     },
     async serve(spec: QueueSpec, handler: RpcHandler, serveOpts: ServeOptions): Promise<Consumer> {
       ensureOpen();
-      return track(await serve(connection, log, spec, handler, serveOpts, replies));
+      return track(await serve(connection, log, spec, handler, serveOpts, output));
     },
     async declareExchange(name: string, type: ExchangeType): Promise<void> {
       ensureOpen();
@@ -119,7 +124,10 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
     close(): Promise<void> {
       closing ??= (async () => {
         // Stop consuming and finish in-flight work while the connection is still up (replies, acks).
+        // (replies are not held for a reply channel that is down: the caller is told 'closed' anyway)
+        output.replies.stop();
         await Promise.allSettled([...consumers].map((c) => c.cancel()));
+        await replyChannel.close();
         await rpc.close();
         await publisher.close();
         await connection.close();

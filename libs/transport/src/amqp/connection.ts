@@ -46,7 +46,8 @@ export interface AmqpConnectionOptions {
   connectTimeoutMs?: number;
   /**
    * AMQP heartbeat asked for when the URL has no `heartbeat` query parameter; default 10 s.
-   * It bounds how long the broker keeps the exclusive consumers of a dead node (~2 missed beats).
+   * It bounds how long the broker keeps the exclusive consumers of a frozen node: it drops the
+   * connection ~3 heartbeats after its last frame (the worker derives it from its lease TTL).
    */
   heartbeatSeconds?: number;
   /**

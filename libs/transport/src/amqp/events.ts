@@ -40,18 +40,21 @@ export class EventPublisher {
     });
   }
 
+  /**
+   * Usable as soon as ITS channel is open: during a reconnect the channel is reopened before any
+   * consumer is re-established (setups replay in registration order and the publisher registers
+   * when the bus is created), so a message delivered during the rest of the replay can have its
+   * events published. Without the channel it fails at once with 'disconnected' (never waits), so
+   * the caller can keep the event and publish it again.
+   */
   async publish(exchange: string, routingKey: string, body: unknown, opts: PublishOptions = {}): Promise<void> {
     if (this.closed) throw new TransportError('closed', 'bus closed');
-    if (!this.ch || !this.connection.isConnected()) {
-      throw new TransportError('disconnected', `not connected to the broker (publish to '${exchange}')`);
-    }
+    if (!this.ch) throw new TransportError('disconnected', `not connected to the broker (publish to '${exchange}')`);
     const content = Buffer.from(JSON.stringify(body) ?? 'null');
     await this.topology.ensureExchange(exchange);
     const ch = this.ch;
     if (this.closed) throw new TransportError('closed', 'bus closed');
-    if (!ch || !this.connection.isConnected()) {
-      throw new TransportError('disconnected', `not connected to the broker (publish to '${exchange}')`);
-    }
+    if (!ch) throw new TransportError('disconnected', `not connected to the broker (publish to '${exchange}')`);
     const headers: Record<string, unknown> = { ...opts.headers };
     if (opts.requestId !== undefined) headers[HEADER_REQUEST_ID] = opts.requestId;
 

@@ -54,8 +54,11 @@ export interface MemoryBusOptions {
 export interface MemoryBus extends Bus {
   /** Like `call` but with raw body text, e.g. to test how a server treats invalid JSON. */
   callRaw(queue: string, content: string, opts: RpcCallOptions): Promise<unknown>;
-  /** Enqueues raw body text with no replyTo (as a foreign publisher would); throws 'unroutable' if no such queue. */
-  sendRaw(queue: string, content: string, headers?: Record<string, unknown>): void;
+  /**
+   * Enqueues raw body text as a foreign publisher would: no replyTo unless `props` gives one (which
+   * is then used as is, e.g. an address this bus cannot reply to); throws 'unroutable' if no such queue.
+   */
+  sendRaw(queue: string, content: string, headers?: Record<string, unknown>, props?: { replyTo?: string; correlationId?: string }): void;
   /** Every message dead-lettered so far (most recent last). */
   readonly deadLetters: readonly DeadLetter[];
   /** Number of ready (undelivered) messages in a queue; undefined if no such queue. */
@@ -147,6 +150,11 @@ function readDeadline(headers: Record<string, unknown>): number | undefined {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The memory bus's reply addresses are its own: `memory.reply-to.<correlation id>`. */
+function replyAddressProblem(replyTo: string): string | undefined {
+  return replyTo.startsWith(REPLY_PREFIX) && replyTo.length > REPLY_PREFIX.length ? undefined : `not a reply address of this bus (${REPLY_PREFIX}…)`;
 }
 
 /** A value too deep for the stack (or a cycle) is an UnsafeJsonError (invalid_message, a 400), not a RangeError (a 500). */
@@ -535,11 +543,14 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
       return callWithContent(queue, content, callOpts);
     },
 
-    sendRaw(queue, content, headers = {}) {
+    sendRaw(queue, content, headers = {}, props = {}) {
       assertUsable();
       const q = queues.get(queue);
       if (!q) throw new TransportError('unroutable', `no queue '${queue}' (default exchange)`);
-      enqueue(q, { content, messageId: randomUUID(), headers, exchange: '', routingKey: queue, redelivered: false });
+      const msg: MemMessage = { content, messageId: randomUUID(), headers, exchange: '', routingKey: queue, redelivered: false };
+      if (props.replyTo !== undefined) msg.replyTo = props.replyTo;
+      if (props.correlationId !== undefined) msg.correlationId = props.correlationId;
+      enqueue(q, msg);
     },
 
     async serve(spec: QueueSpec, handler: RpcHandler, serveOpts: ServeOptions): Promise<Consumer> {
@@ -564,19 +575,10 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
           }
           deliverReply(msg.replyTo, msg.correlationId, content);
         };
-        let body: unknown;
-        try {
-          body = parseJson(msg.content); // the same parse as the AMQP bus
-        } catch (err) {
-          if (msg.replyTo !== undefined) {
-            reply(errorReply('invalid_message', `invalid JSON: ${errorMessage(err)}`));
-            settle(d, 'ack');
-          } else if (serveOpts.deadLetterExchange !== undefined && d.epoch === epoch) {
-            const headers: Record<string, unknown> = {
-              ...msg.headers,
-              'x-reason': `invalid_message: invalid JSON: ${errorMessage(err)}`,
-              'x-original-queue': q.name,
-            };
+        // a message nobody can be told about: to the dead-letter exchange (and acked), else rejected
+        const refuse = (reason: string) => {
+          if (serveOpts.deadLetterExchange !== undefined && d.epoch === epoch) {
+            const headers: Record<string, unknown> = { ...msg.headers, 'x-reason': reason, 'x-original-queue': q.name };
             if (msg.correlationId !== undefined) headers['x-correlation-id'] = msg.correlationId;
             ensureExchange(serveOpts.deadLetterExchange);
             const dead: MemMessage = { content: msg.content, messageId: msg.messageId, headers, exchange: serveOpts.deadLetterExchange, routingKey: q.name, redelivered: false };
@@ -584,6 +586,24 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
             settle(d, 'ack');
           } else {
             settle(d, 'reject');
+          }
+        };
+        // Before anything runs, like the AMQP server: a request that cannot be answered is not executed.
+        const unanswerable = msg.replyTo === undefined ? undefined : replyAddressProblem(msg.replyTo);
+        if (unanswerable !== undefined) {
+          log.warn({ queue: q.name, correlationId: msg.correlationId, replyTo: msg.replyTo, reason: unanswerable }, 'request with an invalid reply address: not executed, not answered');
+          refuse(`invalid_reply_to: ${unanswerable}`);
+          return;
+        }
+        let body: unknown;
+        try {
+          body = parseJson(msg.content); // the same parse as the AMQP bus
+        } catch (err) {
+          if (msg.replyTo !== undefined) {
+            reply(errorReply('invalid_message', `invalid JSON: ${errorMessage(err)}`));
+            settle(d, 'ack');
+          } else {
+            refuse(`invalid_message: invalid JSON: ${errorMessage(err)}`);
           }
           return;
         }

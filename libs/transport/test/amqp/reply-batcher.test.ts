@@ -80,25 +80,117 @@ describe('amqp/reply-batcher', function () {
     for (const e of entries) assert.equal(e.b.id, e.c, 'each body is the reply to the call its correlation id names');
   });
 
-  it('unit: a group of one is a plain reply; a channel that refuses the batch sends each reply alone', async () => {
-    const sent: Array<{ ch: string; body: string; type?: string; correlationId?: string }> = [];
-    const fakeChannel = (name: string, broken = false) =>
-      ({
-        publish: (_ex: string, _rk: string, content: Buffer, props: { type?: string; correlationId?: string }) => {
-          if (broken) throw new Error('Channel closed');
-          sent.push({ ch: name, body: content.toString(), ...props });
+  describe('unit (a fake reply channel, an injected clock)', () => {
+    interface Sent { to: string; body: string; type?: string; correlationId?: string }
+    /** A reply outlet that can be opened and closed by the test. */
+    function fakeOutlet() {
+      const sent: Sent[] = [];
+      const listeners = new Set<() => void>();
+      const outlet = {
+        open: true,
+        publish: (to: string, content: Buffer, props: { type?: string; correlationId?: string }) => {
+          if (!outlet.open) return false;
+          sent.push({ to, body: content.toString(), ...(props.type ? { type: props.type } : {}), ...(props.correlationId ? { correlationId: props.correlationId } : {}) });
           return true;
         },
-      }) as unknown as Channel;
-    const b = new ReplyBatcher();
-    await b.send(fakeChannel('a'), 'to-1', 'c1', '{"x":1}');
-    assert.deepEqual(sent, [{ ch: 'a', body: '{"x":1}', contentType: 'application/json', correlationId: 'c1', headers: {} }]);
-    sent.length = 0;
-    await Promise.all([b.send(fakeChannel('broken', true), 'to-1', 'c2', '2'), b.send(fakeChannel('b'), 'to-1', 'c3', '3')]);
-    assert.deepEqual(
-      sent.map((s) => [s.ch, s.correlationId, s.body]),
-      [['b', 'c3', '3']],
-      'the batch failed on the broken channel; c3 went alone on its own channel, c2 could not be sent',
-    );
+        onOpen: (l: () => void) => {
+          listeners.add(l);
+          return () => listeners.delete(l);
+        },
+        reopen: () => {
+          outlet.open = true;
+          for (const l of listeners) l();
+        },
+      };
+      return { outlet, sent };
+    }
+    function clock() {
+      let now = 1_000_000;
+      const timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
+      return {
+        now: () => now,
+        setTimer: (fn: () => void, ms: number) => {
+          const t = { at: now + ms, fn, live: true };
+          timers.push(t);
+          return () => {
+            t.live = false;
+          };
+        },
+        advance(ms: number) {
+          now += ms;
+          for (const t of timers) if (t.live && t.at <= now) {
+            t.live = false;
+            t.fn();
+          }
+        },
+      };
+    }
+    const reply = (correlationId: string, over: Partial<Parameters<ReplyBatcher['send']>[0]> = {}) => ({
+      replyTo: 'to-1',
+      correlationId,
+      requestId: undefined,
+      json: JSON.stringify(correlationId),
+      batch: true,
+      deadline: undefined,
+      ...over,
+    });
+
+    it('a group of one is a plain reply; several to one address are one batch; non-batch callers get plain ones', async () => {
+      const { outlet, sent } = fakeOutlet();
+      const b = new ReplyBatcher(outlet);
+      await b.send(reply('c1'));
+      assert.deepEqual(sent, [{ to: 'to-1', body: '"c1"', correlationId: 'c1' }]);
+      sent.length = 0;
+      await Promise.all([b.send(reply('c2')), b.send(reply('c3')), b.send(reply('p1', { batch: false })), b.send(reply('p2', { batch: false }))]);
+      assert.deepEqual(sent, [
+        { to: 'to-1', body: '[{"c":"c2","b":"c2"},{"c":"c3","b":"c3"}]', type: REPLY_BATCH_TYPE },
+        { to: 'to-1', body: '"p1"', correlationId: 'p1' },
+        { to: 'to-1', body: '"p2"', correlationId: 'p2' },
+      ]);
+      assert.deepEqual(b.stats, { messages: 4, replies: 5, dropped: 0 });
+    });
+
+    it('reply channel down: replies are held and sent when it opens again; past their deadline they are dropped', async () => {
+      const { outlet, sent } = fakeOutlet();
+      const c = clock();
+      const b = new ReplyBatcher(outlet, { now: c.now, setTimer: c.setTimer, maxHoldMs: 10_000 });
+      outlet.open = false;
+      const settled: string[] = [];
+      const track = (id: string, p: Promise<void>) => p.then(() => settled.push(id));
+      const soon = track('soon', b.send(reply('soon', { deadline: c.now() + 1000 })));
+      const later = track('later', b.send(reply('later', { deadline: c.now() + 5000 })));
+      const plain = track('plain', b.send(reply('plain', { batch: false })));
+      await new Promise((r) => setImmediate(r)); // the end of the turn: nothing could be sent
+      assert.equal(sent.length, 0);
+      assert.deepEqual(settled, [], 'held: the requests are not acked yet');
+      c.advance(1001);
+      await soon;
+      assert.deepEqual(settled, ['soon'], 'the one past its deadline was dropped (and may be acked)');
+      outlet.reopen();
+      await Promise.all([later, plain]);
+      assert.deepEqual(sent.map((s) => s.body).sort(), ['"later"', '"plain"']);
+      assert.equal(b.stats.dropped, 1);
+    });
+
+    it('a reply without a deadline is held maxHoldMs at most; stop() drops what is held at once', async () => {
+      const { outlet, sent } = fakeOutlet();
+      const c = clock();
+      const b = new ReplyBatcher(outlet, { now: c.now, setTimer: c.setTimer, maxHoldMs: 10_000 });
+      outlet.open = false;
+      let done = false;
+      const p = b.send(reply('x')).then(() => (done = true));
+      await new Promise((r) => setImmediate(r));
+      c.advance(9_999);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(done, false);
+      c.advance(2);
+      await p;
+      const q = b.send(reply('y'));
+      await new Promise((r) => setImmediate(r));
+      b.stop();
+      await q;
+      assert.deepEqual(sent, []);
+      assert.equal(b.stats.dropped, 2);
+    });
   });
 });

@@ -1,0 +1,2 @@
+export declare function freePort(): Promise<number>;
+//# sourceMappingURL=free-port.d.ts.map
