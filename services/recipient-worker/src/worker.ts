@@ -12,6 +12,7 @@
  *        caller and stay open.
  */
 import {
+  AUTH_EXCHANGE,
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_QUEUE,
   DIRECTORY_QUEUE,
@@ -135,6 +136,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       await bus.declareExchange(EVENTS_EXCHANGE, 'topic');
       await bus.declareExchange(FEED_EXCHANGE, 'fanout');
       await bus.declareExchange(DEAD_LETTER_EXCHANGE, 'fanout');
+      await bus.declareExchange(AUTH_EXCHANGE, 'topic');
       await bus.declareQueue({ name: DEAD_LETTER_QUEUE, durable: true }, [{ exchange: DEAD_LETTER_EXCHANGE, routingKey: '' }]);
       watchConsumer = await watchMonitorTargets(bus, registry, log);
       await shardManager.start();
@@ -146,6 +148,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         shardQueueType: config.shardQueueType,
         node,
         cluster: { store, leaseTtlMs: config.leaseTtlMs, now: () => clock.now() },
+        clock: () => clock.now(),
       });
       const directoryHandler = instrumentHandler(directory, { logger: log, metrics, commands: Object.keys(DIRECTORY_ROUTES) });
       directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directoryHandler, { prefetch: config.shardPrefetch });

@@ -17,6 +17,7 @@ import {
   type RpcReply,
   type ShardQueueType,
 } from '@qubicle/contracts';
+import { busAuthNotifier, type AuthNotifier } from './auth-notices.js';
 import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
 import { errorOf, scrubDetails } from './errors.js';
 import { busLogoutRecipient } from './logout.js';
@@ -40,6 +41,10 @@ export interface DirectoryHandlerOptions {
   credentials?: CredentialsApi;
   /** What cluster_view reads; absent = cluster_view answers 'unavailable'. */
   cluster?: ClusterSource;
+  /** Default: auth notices published on AUTH_EXCHANGE over `bus` (see auth-notices.ts). */
+  notify?: AuthNotifier;
+  /** ms since epoch (default Date.now) */
+  clock?: () => number;
 }
 
 export interface DirectoryMessage {
@@ -53,6 +58,8 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
   const { store, bus, logger, shardCount, node } = options;
   const logoutRecipient = options.logoutRecipient ?? busLogoutRecipient(bus, shardCount);
   const credentials = options.credentials ?? defaultCredentialsApi;
+  const notify = options.notify ?? busAuthNotifier(bus, logger);
+  const now = options.clock ?? Date.now;
 
   return async (msg) => {
     const validation = validateDirectoryRequest(msg.body);
@@ -68,7 +75,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
       return errorReply(error, node);
     }
     const request: DirectoryRequest = validation.value;
-    const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, shardCount };
+    const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, notify, now, shardCount };
     if (msg.requestId !== undefined) ctx.requestId = msg.requestId;
     if (options.cluster) ctx.cluster = options.cluster;
     if (node !== undefined) ctx.node = node;
