@@ -53,14 +53,19 @@ export interface BuiltApp {
 /** The app plus what it was built with (createGateway needs the rpc client). */
 export function buildApp(deps: AppDeps): BuiltApp {
   const { config, logger } = deps;
-  const tokens = createTokenService({
-    secret: requireAuthTokenSecret(config),
-    ttlSeconds: config.authTokenTtlSeconds,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-  });
   const metrics = deps.metrics ?? createMetrics();
   const rpc =
     deps.rpc ?? createRpcClient({ bus: deps.bus, logger, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount, metrics });
+  // revocation: the directory is asked before a token is trusted (createGateway adds the notice feed)
+  const tokens = createTokenService({
+    secret: requireAuthTokenSecret(config),
+    ttlSeconds: config.authTokenTtlSeconds,
+    directory: rpc,
+    recheckMs: config.authTokenRecheckMs,
+    logger,
+    onCheck: (outcome) => metrics.tokenChecks.inc({ outcome }),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
   const routeDeps: RouteDeps = {
     bus: deps.bus,
     config,

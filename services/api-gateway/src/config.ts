@@ -17,6 +17,8 @@ export interface GatewayConfig {
   /** HS256 secret of the auth tokens (>= 32 chars). Required when AMQP_URL is set; createApp refuses to start without one. */
   authTokenSecret: string | undefined;
   authTokenTtlSeconds: number;
+  /** How long the directory's "this token is still good" is trusted before asking again (ms; 0 = every request). */
+  authTokenRecheckMs: number;
   rpcTimeoutMs: number;
   maxBodyBytes: number;
   nodeName: string;
@@ -58,6 +60,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'AMQP_URL', default: null, description: 'RabbitMQ URL (`amqp://` or `amqps://`). Required by `start:gateway`; the embedded mode passes its own bus.', services: ['gateway', 'embedded'], secret: true },
   { name: 'AUTH_TOKEN_SECRET', default: null, description: `HS256 key of the auth tokens (at least ${MIN_AUTH_TOKEN_SECRET_LENGTH} characters), shared by every gateway. Required with \`AMQP_URL\`; \`npm start\` generates one beside the SQLite file.`, services: ['gateway', 'embedded'], secret: true },
   { name: 'AUTH_TOKEN_TTL_SECONDS', default: '3600', description: 'Lifetime of an auth token (60 .. 30 days).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'AUTH_TOKEN_RECHECK_MS', default: '60000', description: 'How long a gateway trusts the directory\'s answer that a token is still good before asking again (0 = every request). Deleted, disabled or demoted users and deleted tokens are refused at once anyway (notices on `qubicle.auth`); this bounds the case of a notice lost on the way.', services: ['gateway', 'embedded'], secret: false },
   { name: 'RPC_TIMEOUT_MS', default: '5000', description: 'Longest wait for a worker per RPC (100..60000); past it the request answers 504.', services: ['gateway', 'embedded'], secret: false },
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'Largest request body; larger → 413 without reading it.', services: ['gateway', 'embedded'], secret: false },
   { name: 'NODE_NAME', default: 'api-gateway@<hostname>', description: 'Name of this gateway in its log lines and `/readyz`.', services: ['gateway', 'embedded'], secret: false },
@@ -101,6 +104,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     amqpUrl,
     authTokenSecret,
     authTokenTtlSeconds: integer(env, 'AUTH_TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
+    authTokenRecheckMs: integer(env, 'AUTH_TOKEN_RECHECK_MS', 60_000, 0, 24 * 3600 * 1000),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 100, 60000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1048576, 1024, 64 * 1024 * 1024),
     nodeName: raw(env, 'NODE_NAME') ?? `api-gateway@${hostname()}`,

@@ -11,6 +11,7 @@ import type { Bus, Logger } from '@qubicle/transport';
 import { buildApp, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { createLiveHub, createSnapshotSource, type LiveHub } from './live/index.js';
+import { startRevocationFeed, type RevocationFeed } from './auth/revocation-feed.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
 import { RecipientReadModel, READ_MODEL_EVENT_BINDING, SharedEvents, startReadModelFeed, type ReadModelFeed } from './read-model/index.js';
@@ -89,6 +90,29 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
   });
+
+  // every gateway hears the directory's auth notices: a deleted/disabled/demoted user's tokens and
+  // deleted tokens are refused here within moments (auth/token-trust.ts)
+  let revocations: Promise<RevocationFeed | undefined> | undefined;
+  if (deps.bus.subscribe) {
+    const bus = {
+      subscribe: deps.bus.subscribe.bind(deps.bus),
+      isConnected: () => deps.bus.isConnected(),
+      ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}),
+      ...(deps.bus.declareExchange ? { declareExchange: deps.bus.declareExchange.bind(deps.bus) } : {}),
+    };
+    revocations = startRevocationFeed({
+      bus,
+      trust: tokens.trust,
+      logger: log,
+      onNotice: (type) => metrics.authNotices.inc({ type }),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }).catch((err: unknown) => {
+      // safe, not fast: with no feed up, every request asks the directory about its token
+      log.error({ err }, 'auth notices: could not subscribe; every token is checked with the directory on each use');
+      return undefined;
+    });
+  }
 
   const live = shared
     ? createLiveHub({
@@ -178,6 +202,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         rpc.shards.stop();
         await live?.stop();
         await (await feed)?.stop();
+        await (await revocations)?.stop();
         await Promise.all([...servers].map((s) => closeServer(s)));
         log.info({}, 'gateway stopped');
       })();

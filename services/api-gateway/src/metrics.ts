@@ -17,6 +17,12 @@ export interface GatewayMetrics {
   readonly rpcDuration: Histogram<'command' | 'outcome'>;
   readonly busConnected: Gauge;
   readonly shardCount: Gauge;
+  /** token_check asked of the directory, by outcome (valid, refused, failed). */
+  readonly tokenChecks: Counter<'outcome'>;
+  /** Auth notices applied (principal_changed, token_revoked). */
+  readonly authNotices: Counter<'type'>;
+  /** user_auth / api_auth answered 429, by the limit that was reached (address, account_address, account). */
+  readonly authRateLimited: Counter<'limit'>;
   /** The Prometheus text of this registry and of the included ones (embedded mode: the worker's). */
   render(): Promise<string>;
 }
@@ -29,6 +35,9 @@ export const GATEWAY_METRIC_NAMES = [
   'qubicle_gateway_rpc_duration_seconds',
   'qubicle_gateway_bus_connected',
   'qubicle_gateway_shard_count',
+  'qubicle_gateway_token_checks_total',
+  'qubicle_gateway_auth_notices_total',
+  'qubicle_gateway_auth_rate_limited_total',
 ] as const;
 
 export interface GatewayMetricsOptions {
@@ -72,6 +81,24 @@ export function createMetrics(opts: GatewayMetricsOptions = {}): GatewayMetrics 
     }),
     busConnected: new Gauge({ name: 'qubicle_gateway_bus_connected', help: '1 when the message bus is connected', registers: [registry] }),
     shardCount: new Gauge({ name: 'qubicle_gateway_shard_count', help: 'Shard count in use (0 = not known yet)', registers: [registry] }),
+    tokenChecks: new Counter({
+      name: 'qubicle_gateway_token_checks_total',
+      help: 'Tokens checked with the directory (token_check), by outcome (valid, refused, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    authNotices: new Counter({
+      name: 'qubicle_gateway_auth_notices_total',
+      help: 'Auth notices applied to the token cache, by type (principal_changed, token_revoked)',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    authRateLimited: new Counter({
+      name: 'qubicle_gateway_auth_rate_limited_total',
+      help: 'Logins (user_auth, api_auth) refused 429 after too many failures, by limit (address, account_address, account)',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
     async render() {
       if (include.length === 0) return registry.metrics();
       return Registry.merge([registry, ...include]).metrics();

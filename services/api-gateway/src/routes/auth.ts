@@ -2,6 +2,9 @@
  * PUT /v2/user_auth {data:{credentials, account_name}} and PUT /v2/api_auth {data:{api_key}}:
  * the directory checks them, the gateway signs a token. 201 with KAZOO's shape
  * {auth_token, data: AuthData, status, request_id}. Credentials and keys are never logged.
+ *
+ * DELETE /v2/token_auth (X-Auth-Token: the token): ends that token everywhere (KAZOO clients log
+ * out this way). 200 {data:{}, status:"success", auth_token:""}.
  */
 import type { Router } from '@koa/router';
 import {
@@ -13,8 +16,8 @@ import {
 } from '@qubicle/contracts';
 import type { GatewayContext, GatewayState } from '../context.js';
 import { failures } from '../crossbar/errors.js';
-import { sendJson } from '../crossbar/respond.js';
-import { callContextOf, validBody, type RouteDeps } from './deps.js';
+import { sendJson, sendSuccess } from '../crossbar/respond.js';
+import { callContextOf, principalOf, validBody, type RouteDeps } from './deps.js';
 
 export function authRoutes(router: Router<GatewayState>, deps: RouteDeps): void {
   router.put('/v2/user_auth', async (ctx) => {
@@ -30,6 +33,16 @@ export function authRoutes(router: Router<GatewayState>, deps: RouteDeps): void 
     const { data } = validBody(validateApiAuthBody, ctx.state.body);
     const identity = await deps.rpc.callDirectory({ type: 'auth_api', api_key: data.api_key }, callContextOf(ctx));
     await answerWithToken(ctx, deps, identity);
+  });
+
+  // KAZOO's log-out (cb_token_auth): the token of the request ends, on every gateway, for good.
+  // Answers as KAZOO does: success, no data, and no auth_token (the token is not echoed back).
+  router.delete('/v2/token_auth', async (ctx) => {
+    const p = principalOf(ctx);
+    await deps.tokens.revoke(ctx.state.authToken, ctx.state.requestId);
+    deps.logger.info({ request_id: ctx.state.requestId, account_id: p.accountId, owner_id: p.ownerId, token_id: p.tokenId }, 'token deleted');
+    ctx.state.authToken = '';
+    sendSuccess(ctx, {});
   });
 }
 
@@ -63,6 +76,7 @@ function isValidIdentity(i: unknown): i is AuthIdentity {
     isKazooId(o['account_id']) &&
     typeof o['account_name'] === 'string' &&
     (o['owner_id'] === undefined || isKazooId(o['owner_id'])) &&
-    (o['priv_level'] === 'admin' || o['priv_level'] === 'user')
+    (o['priv_level'] === 'admin' || o['priv_level'] === 'user') &&
+    (o['token_generation'] === undefined || (Number.isSafeInteger(o['token_generation']) && (o['token_generation'] as number) >= 0))
   );
 }

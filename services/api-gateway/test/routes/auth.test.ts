@@ -107,6 +107,46 @@ describe('routes/auth', () => {
     });
   });
 
+  describe('DELETE /v2/token_auth (log out)', () => {
+    it("200 as KAZOO answers it (no data, no auth_token); the token is refused from then on, others are not", async () => {
+      const token = h.token.agent;
+      const jti = decodeJwt(token).jti;
+      const res = await h.request('DELETE', '/v2/token_auth', { token });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.headers.get('content-type'), 'application/json');
+      assert.deepEqual({ ...res.body, request_id: 'x' }, { data: {}, status: 'success', request_id: 'x', auth_token: '' });
+      const [req] = h.worker.directoryRequests('token_revoke');
+      assert.deepEqual(req?.body, {
+        type: 'token_revoke',
+        account_id: h.fixture.account.id,
+        user_id: h.fixture.agent.id,
+        token_id: jti,
+        expires_at: (decodeJwt(token).exp ?? 0) * 1000,
+      });
+      assert.equal((await h.request('GET', `${h.base}/qubicle_recipients`, { token })).status, 401);
+      assert.equal((await h.request('DELETE', '/v2/token_auth', { token })).status, 401, 'already ended');
+      assert.equal((await h.request('GET', `${h.base}/qubicle_recipients`, { token: h.token.agent2 })).status, 200);
+      assert.ok(!h.logger.text().includes(token), 'the token is not logged');
+    });
+
+    it('an api_auth token can end itself too; without a token → 401, nothing revoked', async () => {
+      assert.equal((await h.request('DELETE', '/v2/token_auth')).status, 401);
+      assert.equal(h.worker.directoryRequests('token_revoke').length, 0);
+      const res = await h.request('DELETE', '/v2/token_auth', { token: h.token.api });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(h.worker.directoryRequests('token_revoke')[0]?.body['user_id'], undefined);
+      assert.equal((await h.request('GET', `${h.base}/qubicle_recipients`, { token: h.token.api })).status, 401);
+    });
+
+    it('the directory unreachable: 503 and the token still works (nothing was recorded)', async () => {
+      assert.equal((await h.request('GET', `${h.base}/qubicle_recipients`, { token: h.token.admin })).status, 200);
+      h.worker.overrides.set('token_revoke', () => ({ ok: false, error: { code: 'unavailable', message: 'store down' } }));
+      const res = await h.request('DELETE', '/v2/token_auth', { token: h.token.admin });
+      assert.equal(res.status, 503, res.text);
+      assert.equal((await h.request('GET', `${h.base}/qubicle_recipients`, { token: h.token.admin })).status, 200);
+    });
+  });
+
   it('never logs tokens, credentials or api keys', async () => {
     const creds = credentials('admin', h.fixture.passwords['admin']!);
     const user = await h.request('PUT', '/v2/user_auth', { body: { data: { credentials: creds, account_name: 'acme' } } });
