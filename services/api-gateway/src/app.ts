@@ -7,6 +7,7 @@ import Koa from 'koa';
 import type { Bus, Logger } from '@qubicle/transport';
 import { requireAuthTokenSecret, type GatewayConfig } from './config.js';
 import type { GatewayState } from './context.js';
+import { LoginLimits } from './auth/login-limits.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { authenticate } from './middleware/authenticate.js';
@@ -73,6 +74,8 @@ export function buildApp(deps: AppDeps): BuiltApp {
     rpc,
     tokens,
     metrics,
+    loginLimits: new LoginLimits(config.loginLimits),
+    clock: deps.clock ?? Date.now,
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
     ...(deps.readModel ? { readModel: deps.readModel } : {}),
   };
@@ -87,7 +90,9 @@ export function buildApp(deps: AppDeps): BuiltApp {
   accountRoutes(router, routeDeps);
   clusterRoutes(router, routeDeps);
 
-  const app: GatewayApp = new Koa<GatewayState>({ proxy: false });
+  // X-Forwarded-For is believed only when configured (TRUST_PROXY hops): ctx.ip is then the address
+  // the outermost trusted proxy saw, never what a client wrote in the header
+  const app: GatewayApp = new Koa<GatewayState>({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
   app.silent = true; // errors are mapped and logged by errorMapper
   app.use(errorMapper({ logger, metrics }));
   app.use(requestId());

@@ -5,9 +5,13 @@
  *
  * DELETE /v2/token_auth (X-Auth-Token: the token): ends that token everywhere (KAZOO clients log
  * out this way). 200 {data:{}, status:"success", auth_token:""}.
+ *
+ * Failed logins are limited per account and client address, per address and per account
+ * (auth/login-limits.ts): past a limit, 429 with Retry-After.
  */
 import type { Router } from '@koa/router';
 import {
+  QubicleFailure,
   isKazooId,
   validateApiAuthBody,
   validateUserAuthBody,
@@ -15,6 +19,7 @@ import {
   type AuthIdentity,
 } from '@qubicle/contracts';
 import type { GatewayContext, GatewayState } from '../context.js';
+import { addressKey } from '../auth/client-address.js';
 import { failures } from '../crossbar/errors.js';
 import { sendJson, sendSuccess } from '../crossbar/respond.js';
 import { callContextOf, principalOf, validBody, type RouteDeps } from './deps.js';
@@ -22,16 +27,15 @@ import { callContextOf, principalOf, validBody, type RouteDeps } from './deps.js
 export function authRoutes(router: Router<GatewayState>, deps: RouteDeps): void {
   router.put('/v2/user_auth', async (ctx) => {
     const { data } = validBody(validateUserAuthBody, ctx.state.body);
-    const identity = await deps.rpc.callDirectory(
-      { type: 'auth_user', credentials: data.credentials.toLowerCase(), account_name: data.account_name },
-      callContextOf(ctx),
+    const identity = await limited(ctx, deps, data.account_name, () =>
+      deps.rpc.callDirectory({ type: 'auth_user', credentials: data.credentials.toLowerCase(), account_name: data.account_name }, callContextOf(ctx)),
     );
     await answerWithToken(ctx, deps, identity);
   });
 
   router.put('/v2/api_auth', async (ctx) => {
     const { data } = validBody(validateApiAuthBody, ctx.state.body);
-    const identity = await deps.rpc.callDirectory({ type: 'auth_api', api_key: data.api_key }, callContextOf(ctx));
+    const identity = await limited(ctx, deps, undefined, () => deps.rpc.callDirectory({ type: 'auth_api', api_key: data.api_key }, callContextOf(ctx)));
     await answerWithToken(ctx, deps, identity);
   });
 
@@ -44,6 +48,29 @@ export function authRoutes(router: Router<GatewayState>, deps: RouteDeps): void 
     ctx.state.authToken = '';
     sendSuccess(ctx, {});
   });
+}
+
+/**
+ * Runs a login under the failed-login limits (auth/login-limits.ts): 429 with Retry-After when a
+ * limit is reached (the directory is not asked), otherwise the attempt counts as a failure unless
+ * it succeeds or fails for another reason than the credentials.
+ */
+async function limited<T>(ctx: GatewayContext, deps: RouteDeps, accountName: string | undefined, login: () => Promise<T>): Promise<T> {
+  const decision = deps.loginLimits.begin(addressKey(ctx.ip), accountName, deps.clock());
+  if (!decision.ok) {
+    deps.metrics.authRateLimited.inc({ limit: decision.limit });
+    // the address and account name only (never credentials); the limit tells which count was full
+    deps.logger.warn({ request_id: ctx.state.requestId, limit: decision.limit, address: ctx.ip, account_name: accountName }, 'login refused: too many failures');
+    throw failures.tooManyRequests(`too many failed logins; retry in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
+  }
+  try {
+    const result = await login();
+    decision.attempt.release();
+    return result;
+  } catch (err) {
+    if (!(err instanceof QubicleFailure && err.error.code === 'unauthorized')) decision.attempt.release();
+    throw err;
+  }
 }
 
 async function answerWithToken(ctx: GatewayContext, deps: RouteDeps, identity: AuthIdentity): Promise<void> {
