@@ -53,6 +53,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'BOOTSTRAP_ADMIN_PASSWORD', default: 'qubicle-demo', description: 'Password of the bootstrap admin and demo agents (only used when the store is empty). Set it in production.', services: ['worker', 'embedded'], secret: true },
 ];
 
+/** The bootstrap admin's password when BOOTSTRAP_ADMIN_PASSWORD is not set: public, for the demo only. */
+export const DEMO_ADMIN_PASSWORD = 'qubicle-demo';
+
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   return {
     nodeName: raw(env, 'NODE_NAME') ?? `recipient-worker@${hostname()}`,
@@ -70,7 +73,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       accountName: raw(env, 'BOOTSTRAP_ACCOUNT_NAME') ?? 'demo',
       adminUsername: raw(env, 'BOOTSTRAP_ADMIN_USERNAME') ?? 'admin',
       // not trimmed: spaces may be part of a password
-      adminPassword: env['BOOTSTRAP_ADMIN_PASSWORD'] || 'qubicle-demo',
+      adminPassword: env['BOOTSTRAP_ADMIN_PASSWORD'] || DEMO_ADMIN_PASSWORD,
     },
   };
 }

@@ -1,5 +1,5 @@
 export { createWorker, type Worker, type WorkerDeps } from './worker.js';
-export { loadWorkerConfig, ConfigError, LOG_LEVELS, CONFIG_VARIABLES, type WorkerConfig, type LogLevel, type ConfigVariable, type ConfigService } from './config.js';
+export { loadWorkerConfig, DEMO_ADMIN_PASSWORD, ConfigError, LOG_LEVELS, CONFIG_VARIABLES, type WorkerConfig, type LogLevel, type ConfigVariable, type ConfigService } from './config.js';
 export {
   createWorkerMetrics,
   NOOP_WORKER_METRICS,
