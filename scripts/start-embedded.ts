@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole service in one process — a gateway and a worker — on the
  * embedded defaults (in-process bus, SQLite at SQLITE_PATH), or on the real broker /
- * database when AMQP_URL / MONGODB_URL are set. Prints the URL, the demo credentials
- * and a ready-to-paste curl with a fresh token.
+ * database when AMQP_URL / MONGODB_URL are set. Prints the URL, and — for the embedded demo with
+ * its public password only — the demo credentials and a ready-to-paste curl with a fresh token.
  *
  * Operations: the gateway's PORT serves /metrics for both halves (the gateway's registry, with the
  * process metrics, merged with the worker's, which has none of its own here) and /readyz includes
@@ -15,6 +15,7 @@ import { installProcessGuards } from '@qubicle/runtime';
 import { createMemoryBus } from '@qubicle/transport';
 import { createGateway, createMetrics, loadGatewayConfig } from '@qubicle/api-gateway';
 import {
+  DEMO_ADMIN_PASSWORD,
   bootstrapDemo,
   createStore,
   createWorker,
@@ -25,6 +26,7 @@ import {
   handleFileSizeSignal,
   loadWorkerConfig,
 } from '@qubicle/recipient-worker';
+import { bannerLines, isEmbeddedDemo } from './lib/banner.js';
 
 /** Tokens must survive a restart of the embedded service: keep the signing secret beside the database. */
 function embeddedTokenSecret(sqlitePath: string): string {
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
     : createMemoryBus();
   const store = createStore({ sqlitePath: workerConfig.sqlitePath, timeoutMs: workerConfig.storeTimeoutMs, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
   await store.init();
-  const demo = await bootstrapDemo(store, {
+  const bootstrapped = await bootstrapDemo(store, {
     accountName: workerConfig.bootstrap.accountName,
     adminUsername: workerConfig.bootstrap.adminUsername,
     adminPassword: workerConfig.bootstrap.adminPassword,
@@ -75,32 +77,30 @@ async function main(): Promise<void> {
   await gateway.ready();
   const base = `http://127.0.0.1:${new URL(server.url).port}`;
 
-  const credentials = createHash('md5')
-    .update(`${workerConfig.bootstrap.adminUsername.toLowerCase()}:${workerConfig.bootstrap.adminPassword}`)
-    .digest('hex');
-  const auth = await fetch(`${base}/v2/user_auth`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ data: { credentials, account_name: workerConfig.bootstrap.accountName } }),
+  // a token (and a password) are printed for the embedded demo only (scripts/lib/banner.ts)
+  const demoPassword = workerConfig.bootstrap.adminPassword === DEMO_ADMIN_PASSWORD ? DEMO_ADMIN_PASSWORD : undefined;
+  const demo = isEmbeddedDemo({ broker: workerConfig.amqpUrl !== undefined, store: store.kind, demoPassword });
+  let token: string | undefined;
+  if (demo) {
+    const credentials = createHash('md5').update(`${workerConfig.bootstrap.adminUsername.toLowerCase()}:${DEMO_ADMIN_PASSWORD}`).digest('hex');
+    const auth = await fetch(`${base}/v2/user_auth`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data: { credentials, account_name: workerConfig.bootstrap.accountName } }),
+    });
+    if (auth.status === 201) token = ((await auth.json()) as { auth_token?: string }).auth_token;
+  }
+  const out = bannerLines({
+    base,
+    broker: workerConfig.amqpUrl !== undefined,
+    store: store.kind,
+    accountName: workerConfig.bootstrap.accountName,
+    accountId: bootstrapped.account.id,
+    adminUsername: workerConfig.bootstrap.adminUsername,
+    demoPassword,
+    token,
+    tokenTtlSeconds: gatewayConfig.authTokenTtlSeconds,
   });
-  const authBody = (await auth.json()) as { auth_token?: string; data?: { account_id?: string } };
-  const token = authBody.auth_token ?? '';
-  const accountId = authBody.data?.account_id ?? demo.account.id;
-
-  const out = [
-    '',
-    `Qubicle recipient service running (${workerConfig.amqpUrl ? 'RabbitMQ' : 'in-process bus'}, ${store.kind})`,
-    `  URL:      ${base}`,
-    `  wallboard: ${base}/wallboard/?account=${encodeURIComponent(workerConfig.bootstrap.accountName)}   (events websocket: ${base.replace('http', 'ws')}/socket)`,
-    `  account:  ${workerConfig.bootstrap.accountName}  (id ${accountId})`,
-    `  admin:    ${workerConfig.bootstrap.adminUsername} / ${process.env['BOOTSTRAP_ADMIN_PASSWORD'] ? '(from BOOTSTRAP_ADMIN_PASSWORD)' : workerConfig.bootstrap.adminPassword}`,
-    `  agents:   agent1, agent2, agent3 (same password)`,
-    `  token:    ${token}   (valid ${gatewayConfig.authTokenTtlSeconds} s)`,
-    '',
-    'Try:',
-    `  curl -s -H "X-Auth-Token: ${token}" ${base}/v2/accounts/${accountId}/qubicle_recipients`,
-    '',
-  ];
   process.stdout.write(out.join('\n') + '\n');
 
   let stopping = false;

@@ -18,6 +18,8 @@ export type QubicleError =
   | { code: 'feature_disabled'; message: string; feature: string }
   | { code: 'conflict'; message: string; cause?: string }
   | { code: 'payload_too_large'; message: string }
+  /** Too many failed logins (rate limit of user_auth / api_auth): retry after `retry_after` seconds (also the Retry-After header). */
+  | { code: 'too_many_requests'; message: string; retry_after: number }
   | { code: 'method_not_allowed'; message: string }
   | { code: 'shard_mismatch'; message: string; expected: number; got: number }
   | { code: 'timeout'; message: string }
@@ -40,6 +42,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   invalid_transition: 409,
   conflict: 409,
   payload_too_large: 413,
+  too_many_requests: 429,
   internal: 500,
   shard_mismatch: 500,
   unavailable: 503,
@@ -65,6 +68,8 @@ export function crossbarMessageOf(err: QubicleError): string {
       return 'timeout';
     case 'unavailable':
       return 'datastore unavailable';
+    case 'too_many_requests':
+      return 'too many requests';
     default:
       return err.message;
   }

@@ -71,8 +71,13 @@ export * from './bus/directory/cluster-info.js';
 export * from './bus/directory/cluster-view.js';
 export * from './bus/directory/session-list.js';
 export * from './bus/directory/account-find.js';
+export * from './bus/directory/token-check.js';
+export * from './bus/directory/token-revoke.js';
 export * from './bus/directory/directory-request.js';
 export * from './bus/control/cluster-control.js';
+export * from './bus/auth/principal-changed.js';
+export * from './bus/auth/token-revoked.js';
+export * from './bus/auth/auth-notice.js';
 
 export * from './bus/events/recipient-event.js';
 export * from './bus/events/recipient-event-batch.js';

@@ -14,6 +14,11 @@ export const DEAD_LETTER_QUEUE = 'qubicle.dead-letter';
 export const DIRECTORY_QUEUE = 'qubicle.directory';
 /** Broadcast control messages between workers (topic; see bus/control/cluster-control.ts). */
 export const CONTROL_EXCHANGE = 'qubicle.control';
+/**
+ * Topic exchange of the directory's auth notices for the gateways' token caches (routing key
+ * `auth.{type}`, bus/auth/auth-notice.ts). Each gateway binds one server-named queue to it.
+ */
+export const AUTH_EXCHANGE = 'qubicle.auth';
 
 /**
  * A worker node's presence queue: non-durable, consumed (exclusively) by that node only, and

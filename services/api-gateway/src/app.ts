@@ -7,6 +7,7 @@ import Koa from 'koa';
 import type { Bus, Logger } from '@qubicle/transport';
 import { requireAuthTokenSecret, type GatewayConfig } from './config.js';
 import type { GatewayState } from './context.js';
+import { LoginLimits } from './auth/login-limits.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { authenticate } from './middleware/authenticate.js';
@@ -58,14 +59,19 @@ export interface BuiltApp {
 /** The app plus what it was built with (createGateway needs the rpc client). */
 export function buildApp(deps: AppDeps): BuiltApp {
   const { config, logger } = deps;
-  const tokens = createTokenService({
-    secret: requireAuthTokenSecret(config),
-    ttlSeconds: config.authTokenTtlSeconds,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-  });
   const metrics = deps.metrics ?? createMetrics();
   const rpc =
     deps.rpc ?? createRpcClient({ bus: deps.bus, logger, timeoutMs: config.rpcTimeoutMs, shardCount: config.shardCount, metrics });
+  // revocation: the directory is asked before a token is trusted (createGateway adds the notice feed)
+  const tokens = createTokenService({
+    secret: requireAuthTokenSecret(config),
+    ttlSeconds: config.authTokenTtlSeconds,
+    directory: rpc,
+    recheckMs: config.authTokenRecheckMs,
+    logger,
+    onCheck: (outcome) => metrics.tokenChecks.inc({ outcome }),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
   const routeDeps: RouteDeps = {
     bus: deps.bus,
     config,
@@ -73,6 +79,8 @@ export function buildApp(deps: AppDeps): BuiltApp {
     rpc,
     tokens,
     metrics,
+    loginLimits: new LoginLimits(config.loginLimits),
+    clock: deps.clock ?? Date.now,
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
     ...(deps.readModel ? { readModel: deps.readModel } : {}),
   };
@@ -87,7 +95,9 @@ export function buildApp(deps: AppDeps): BuiltApp {
   accountRoutes(router, routeDeps);
   clusterRoutes(router, routeDeps);
 
-  const app: GatewayApp = new Koa<GatewayState>({ proxy: false });
+  // X-Forwarded-For is believed only when configured (TRUST_PROXY hops): ctx.ip is then the address
+  // the outermost trusted proxy saw, never what a client wrote in the header
+  const app: GatewayApp = new Koa<GatewayState>({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
   app.silent = true; // errors are mapped and logged by errorMapper
   app.use(errorMapper({ logger, metrics }));
   app.use(requestId());

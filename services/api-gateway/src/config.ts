@@ -20,6 +20,12 @@ export interface GatewayConfig {
   /** HS256 secret of the auth tokens (>= 32 chars). Required when AMQP_URL is set; createApp refuses to start without one. */
   authTokenSecret: string | undefined;
   authTokenTtlSeconds: number;
+  /** How long the directory's "this token is still good" is trusted before asking again (ms; 0 = every request). */
+  authTokenRecheckMs: number;
+  /** Limits on failed logins (auth/login-limits.ts). */
+  loginLimits: LoginLimitsConfig;
+  /** Reverse proxies in front whose X-Forwarded-For is believed (0 = none: the socket's address counts). */
+  trustProxy: number;
   rpcTimeoutMs: number;
   maxBodyBytes: number;
   nodeName: string;
@@ -35,6 +41,13 @@ export interface GatewayConfig {
    * false: from the topic exchange, one message per event (workers older than the feed).
    */
   eventFeed: boolean;
+}
+
+export interface LoginLimitsConfig {
+  windowMs: number;
+  perAccountAddress: number;
+  perAddress: number;
+  perAccount: number;
 }
 
 export interface ReadModelConfig {
@@ -62,6 +75,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'AMQP_SET_USER_ID', default: 'off', description: 'Stamp every message this gateway publishes with its broker user (the user of `AMQP_URL`) as the AMQP `user_id`, which RabbitMQ validates: needed when the workers check senders (`BUS_SENDERS`, docs/bus.md#who-may-send-what).', services: ['gateway', 'embedded'], secret: false },
   { name: 'AUTH_TOKEN_SECRET', default: null, description: `HS256 key of the auth tokens (at least ${MIN_AUTH_TOKEN_SECRET_LENGTH} characters), shared by every gateway. Required with \`AMQP_URL\`; \`npm start\` generates one beside the SQLite file.`, services: ['gateway', 'embedded'], secret: true },
   { name: 'AUTH_TOKEN_TTL_SECONDS', default: '3600', description: 'Lifetime of an auth token (60 .. 30 days).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'AUTH_TOKEN_RECHECK_MS', default: '60000', description: 'How long a gateway trusts the directory\'s answer that a token is still good before asking again (0 = every request). Deleted, disabled or demoted users and deleted tokens are refused at once anyway (notices on `qubicle.auth`); this bounds the case of a notice lost on the way.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'AUTH_LIMIT_WINDOW_MS', default: '300000', description: 'Sliding window of the failed-login limits of `user_auth` / `api_auth` (past a limit: 429 with `Retry-After`).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'AUTH_LIMIT_PER_ACCOUNT_ADDRESS', default: '10', description: 'Failed `user_auth` to one account from one client address per window (0 = no limit). KAZOO\'s md5 credentials name no user, so this stands for "per user".', services: ['gateway', 'embedded'], secret: false },
+  { name: 'AUTH_LIMIT_PER_ADDRESS', default: '50', description: 'Failed logins (`user_auth` and `api_auth`, any account) from one client address per window (0 = no limit). Offices behind one NAT share it.', services: ['gateway', 'embedded'], secret: false },
+  { name: 'AUTH_LIMIT_PER_ACCOUNT', default: '300', description: 'Failed `user_auth` to one account from all addresses per window (0 = no limit). When reached, new logins to that account wait (issued tokens keep working).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'TRUST_PROXY', default: '0', description: 'Reverse proxies in front of the gateway whose `X-Forwarded-For` is believed for the client address (0 = none, the TCP peer counts). Set it only when clients cannot reach the gateway but through them.', services: ['gateway', 'embedded'], secret: false },
   { name: 'RPC_TIMEOUT_MS', default: '5000', description: 'Longest wait for a worker per RPC (100..60000); past it the request answers 504.', services: ['gateway', 'embedded'], secret: false },
   { name: 'MAX_BODY_BYTES', default: '1048576', description: 'Largest request body; larger → 413 without reading it.', services: ['gateway', 'embedded'], secret: false },
   { name: 'NODE_NAME', default: 'api-gateway@<hostname>', description: 'Name of this gateway in its log lines and `/readyz`.', services: ['gateway', 'embedded'], secret: false },
@@ -112,6 +131,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     amqpUserId,
     authTokenSecret,
     authTokenTtlSeconds: integer(env, 'AUTH_TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
+    authTokenRecheckMs: integer(env, 'AUTH_TOKEN_RECHECK_MS', 60_000, 0, 24 * 3600 * 1000),
+    loginLimits: {
+      windowMs: integer(env, 'AUTH_LIMIT_WINDOW_MS', 300_000, 1000, 24 * 3600 * 1000),
+      perAccountAddress: integer(env, 'AUTH_LIMIT_PER_ACCOUNT_ADDRESS', 10, 0, 1_000_000),
+      perAddress: integer(env, 'AUTH_LIMIT_PER_ADDRESS', 50, 0, 1_000_000),
+      perAccount: integer(env, 'AUTH_LIMIT_PER_ACCOUNT', 300, 0, 1_000_000),
+    },
+    trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 16),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 100, 60000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1048576, 1024, 64 * 1024 * 1024),
     nodeName: raw(env, 'NODE_NAME') ?? `api-gateway@${hostname()}`,

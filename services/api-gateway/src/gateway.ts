@@ -11,6 +11,7 @@ import type { Bus, Logger } from '@qubicle/transport';
 import { buildApp, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { createLiveHub, createSnapshotSource, type LiveHub } from './live/index.js';
+import { startRevocationFeed, type RevocationFeed } from './auth/revocation-feed.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
 import { RecipientReadModel, READ_MODEL_EVENT_BINDING, SharedEvents, startReadModelFeed, type ReadModelFeed } from './read-model/index.js';
@@ -79,17 +80,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return undefined;
     });
   }
-  /**
-   * The read model's subscriptions once established. stop() must not wait for them: before the
-   * bus ever connected they never are (a gateway stopped then would hang); if they come up after
-   * stop() they are stopped at once.
-   */
-  let feedUp: ReadModelFeed | undefined;
-  let feedStopped = false;
-  void feed?.then((f) => {
-    feedUp = f;
-    if (feedStopped) void f?.stop();
-  });
+  const stopFeed = stopWhenUp(feed);
   // Until the first time it is ready, API requests get 503 + Retry-After at once (middleware/startup-gate.ts).
   let started = false;
   const { app, tokens } = buildApp({
@@ -106,6 +97,30 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
   });
+
+  // every gateway hears the directory's auth notices: a deleted/disabled/demoted user's tokens and
+  // deleted tokens are refused here within moments (auth/token-trust.ts)
+  let revocations: Promise<RevocationFeed | undefined> | undefined;
+  if (deps.bus.subscribe) {
+    const bus = {
+      subscribe: deps.bus.subscribe.bind(deps.bus),
+      isConnected: () => deps.bus.isConnected(),
+      ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}),
+      ...(deps.bus.declareExchange ? { declareExchange: deps.bus.declareExchange.bind(deps.bus) } : {}),
+    };
+    revocations = startRevocationFeed({
+      bus,
+      trust: tokens.trust,
+      logger: log,
+      onNotice: (type) => metrics.authNotices.inc({ type }),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }).catch((err: unknown) => {
+      // safe, not fast: with no feed up, every request asks the directory about its token
+      log.error({ err }, 'auth notices: could not subscribe; every token is checked with the directory on each use');
+      return undefined;
+    });
+  }
+  const stopRevocations = stopWhenUp(revocations);
 
   const live = shared
     ? createLiveHub({
@@ -201,13 +216,31 @@ export function createGateway(deps: GatewayDeps): Gateway {
         stopping = true;
         rpc.shards.stop();
         await live?.stop();
-        feedStopped = true;
-        await feedUp?.stop();
+        await stopFeed();
+        await stopRevocations();
         await Promise.all([...servers].map((s) => closeServer(s)));
         log.info({}, 'gateway stopped');
       })();
       return stopped;
     },
+  };
+}
+
+/**
+ * A stop for subscriptions that come up some time after start. stop() must not wait for them:
+ * before the bus ever connected they never are (a gateway stopped then would hang); if they come
+ * up after stop() they are stopped at once.
+ */
+function stopWhenUp<T extends { stop(): Promise<unknown> }>(started: Promise<T | undefined> | undefined): () => Promise<void> {
+  let up: T | undefined;
+  let stopped = false;
+  void started?.then((x) => {
+    up = x;
+    if (stopped) void x?.stop();
+  });
+  return async () => {
+    stopped = true;
+    await up?.stop();
   };
 }
 

@@ -19,6 +19,12 @@ export interface GatewayMetrics {
   readonly shardCount: Gauge;
   /** Faults outside every handler contained by the process guards (libs/runtime), by kind. */
   readonly uncaughtErrors: Counter<'kind'>;
+  /** token_check asked of the directory, by outcome (valid, refused, failed). */
+  readonly tokenChecks: Counter<'outcome'>;
+  /** Auth notices applied (principal_changed, token_revoked). */
+  readonly authNotices: Counter<'type'>;
+  /** user_auth / api_auth answered 429, by the limit that was reached (address, account_address, account). */
+  readonly authRateLimited: Counter<'limit'>;
   /** The Prometheus text of this registry and of the included ones (embedded mode: the worker's). */
   render(): Promise<string>;
 }
@@ -32,6 +38,9 @@ export const GATEWAY_METRIC_NAMES = [
   'qubicle_gateway_bus_connected',
   'qubicle_gateway_shard_count',
   'qubicle_gateway_uncaught_errors_total',
+  'qubicle_gateway_token_checks_total',
+  'qubicle_gateway_auth_notices_total',
+  'qubicle_gateway_auth_rate_limited_total',
 ] as const;
 
 export interface GatewayMetricsOptions {
@@ -79,6 +88,24 @@ export function createMetrics(opts: GatewayMetricsOptions = {}): GatewayMetrics 
       name: 'qubicle_gateway_uncaught_errors_total',
       help: 'Errors outside every handler (uncaught_exception, unhandled_rejection) contained and logged instead of ending the process',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    tokenChecks: new Counter({
+      name: 'qubicle_gateway_token_checks_total',
+      help: 'Tokens checked with the directory (token_check), by outcome (valid, refused, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    authNotices: new Counter({
+      name: 'qubicle_gateway_auth_notices_total',
+      help: 'Auth notices applied to the token cache, by type (principal_changed, token_revoked)',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    authRateLimited: new Counter({
+      name: 'qubicle_gateway_auth_rate_limited_total',
+      help: 'Logins (user_auth, api_auth) refused 429 after too many failures, by limit (address, account_address, account)',
+      labelNames: ['limit'],
       registers: [registry],
     }),
     async render() {

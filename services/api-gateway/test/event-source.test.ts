@@ -23,7 +23,7 @@ async function subscriptionsOf(env: Record<string, string>): Promise<string[]> {
   const gateway = createGateway({ bus, config, logger: new RecordingLogger(), metrics: createMetrics({ defaultMetrics: false }) });
   // the read model subscribes at creation: the cluster control broadcasts, then the events
   const deadline = Date.now() + 2_000;
-  while (specs.length < 2) {
+  while (specs.length < 3) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for the subscriptions: ${JSON.stringify(specs)}`);
     await new Promise<void>((r) => setImmediate(r));
   }

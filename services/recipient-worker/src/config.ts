@@ -83,6 +83,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
 export function heartbeatForLease(leaseTtlMs: number): number {
   return Math.max(1, Math.floor(leaseTtlMs / 2000));
 }
+/** The bootstrap admin's password when BOOTSTRAP_ADMIN_PASSWORD is not set: public, for the demo only. */
+export const DEMO_ADMIN_PASSWORD = 'qubicle-demo';
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const amqpUrl = url(env, 'AMQP_URL', ['amqp:', 'amqps:']);
@@ -108,7 +110,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       accountName: raw(env, 'BOOTSTRAP_ACCOUNT_NAME') ?? 'demo',
       adminUsername: raw(env, 'BOOTSTRAP_ADMIN_USERNAME') ?? 'admin',
       // not trimmed: spaces may be part of a password
-      adminPassword: env['BOOTSTRAP_ADMIN_PASSWORD'] || 'qubicle-demo',
+      adminPassword: env['BOOTSTRAP_ADMIN_PASSWORD'] || DEMO_ADMIN_PASSWORD,
     },
   };
 }

@@ -1,7 +1,7 @@
 export { createWorker, type Worker, type WorkerDeps } from './worker.js';
 export { createWorkerBus } from './bus.js';
 export { SENDER_ROLES, SHARD_SENDERS, DIRECTORY_SENDERS, senderRefusal, type SenderRole, type SenderRoles } from './handlers/senders.js';
-export { loadWorkerConfig, ConfigError, LOG_LEVELS, CONFIG_VARIABLES, type WorkerConfig, type LogLevel, type ConfigVariable, type ConfigService } from './config.js';
+export { loadWorkerConfig, DEMO_ADMIN_PASSWORD, ConfigError, LOG_LEVELS, CONFIG_VARIABLES, type WorkerConfig, type LogLevel, type ConfigVariable, type ConfigService } from './config.js';
 export {
   createWorkerMetrics,
   NOOP_WORKER_METRICS,

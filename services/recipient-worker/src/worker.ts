@@ -12,6 +12,7 @@
  *        caller and stay open.
  */
 import {
+  AUTH_EXCHANGE,
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_QUEUE,
   DIRECTORY_QUEUE,
@@ -142,6 +143,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       await bus.declareExchange(EVENTS_EXCHANGE, 'topic');
       await bus.declareExchange(FEED_EXCHANGE, 'fanout');
       await bus.declareExchange(DEAD_LETTER_EXCHANGE, 'fanout');
+      await bus.declareExchange(AUTH_EXCHANGE, 'topic');
       await bus.declareQueue({ name: DEAD_LETTER_QUEUE, durable: true }, [{ exchange: DEAD_LETTER_EXCHANGE, routingKey: '' }]);
       watchConsumer = await watchMonitorTargets(bus, registry, log);
       await shardManager.start();
@@ -154,6 +156,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         node,
         cluster: { store, leaseTtlMs: config.leaseTtlMs, now: () => clock.now() },
         ...(config.busSenders ? { senders: config.busSenders } : {}),
+        clock: () => clock.now(),
       });
       const directoryHandler = instrumentHandler(directory, { logger: log, metrics, commands: Object.keys(DIRECTORY_ROUTES) });
       directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directoryHandler, { prefetch: config.shardPrefetch });

@@ -13,6 +13,8 @@ export const LIVE_CLOSE_CODES = {
   token_expired: 4001,
   /** No successful subscribe within the first seconds of the connection. */
   auth_timeout: 4002,
+  /** The token was ended (deleted, or its user deleted, disabled, demoted or no longer a recipient): sign in again. */
+  token_revoked: 4003,
   /** The client did not read its events fast enough (send buffer over the limit). */
   slow_consumer: 4008,
   /** Too many client messages in a short time. */
@@ -27,6 +29,7 @@ export const LIVE_CLOSE_REASONS: Record<LiveCloseName, string> = {
   internal_error: 'internal error',
   token_expired: 'token expired',
   auth_timeout: 'authentication timeout',
+  token_revoked: 'token revoked',
   slow_consumer: 'slow consumer',
   rate_limited: 'too many messages',
 };

@@ -16,6 +16,8 @@ export interface MappedError {
   code: string;
   /** true when the cause is ours (logged at error level with its stack) */
   unexpected: boolean;
+  /** seconds, sent as the Retry-After header (429) */
+  retryAfter?: number;
 }
 
 /** Failures raised by the gateway itself (not by a worker). */
@@ -32,6 +34,8 @@ export const failures = {
     new QubicleFailure({ code: 'payload_too_large', message: `request body larger than ${limit} bytes` }),
   unavailable: (message: string) => new QubicleFailure({ code: 'unavailable', message }),
   timeout: (message: string) => new QubicleFailure({ code: 'timeout', message }),
+  tooManyRequests: (message: string, retryAfterSeconds: number) =>
+    new QubicleFailure({ code: 'too_many_requests', message, retry_after: retryAfterSeconds }),
   internal: (message: string) => new QubicleFailure({ code: 'internal', message }),
 };
 
@@ -43,7 +47,7 @@ export function transportFailure(err: TransportError): QubicleFailure {
 }
 
 /** Fields of a QubicleError safe and useful to show in `data` (besides message and code). */
-const PUBLIC_FIELDS = ['cause', 'state', 'command', 'feature', 'recipient_id'] as const;
+const PUBLIC_FIELDS = ['cause', 'state', 'command', 'feature', 'recipient_id', 'retry_after'] as const;
 
 function fromQubicleError(err: QubicleError): MappedError {
   const status = HTTP_STATUS_OF[err.code] ?? 500;
@@ -60,7 +64,9 @@ function fromQubicleError(err: QubicleError): MappedError {
     if (v !== undefined) data[f] = v;
   }
   const message = err.code === 'not_found' && err.cause === 'unknown_route' ? 'not found' : crossbarMessageOf(err);
-  return { status, message, data, code: err.code, unexpected: false };
+  const mapped: MappedError = { status, message, data, code: err.code, unexpected: false };
+  if (err.code === 'too_many_requests') mapped.retryAfter = err.retry_after;
+  return mapped;
 }
 
 /** http-errors style errors (status/expose), e.g. thrown by koa or the router. */

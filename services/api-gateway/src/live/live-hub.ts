@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Registry } from 'prom-client';
 import { EVENTS_EXCHANGE, validateRecipientEvent, type LiveCloseName } from '@qubicle/contracts';
 import type { Bus, Consumer, IncomingMessage as BusMessage, Logger } from '@qubicle/transport';
-import type { TokenService } from '../auth/tokens.js';
+import { isRefusal, type TokenService } from '../auth/tokens.js';
 import { EventRing } from './event-ring.js';
 import { LiveSocket, type LiveSocketHost } from './live-socket.js';
 import { createLiveMetrics, noLiveMetrics, type LiveMetrics } from './metrics.js';
@@ -193,10 +193,25 @@ class Hub implements LiveHub, LiveSocketHost {
 
   checkTimers(): void {
     const now = this.clock();
+    const recheck = new Map<string, LiveSocket[]>();
     for (const s of [...this.sockets]) {
       const exp = s.expiry;
+      const token = s.authToken;
       if (exp !== undefined && now >= exp) s.close('token_expired');
       else if (s.principal === undefined && now - s.connectedAt >= this.options.authTimeoutMs) s.close('auth_timeout');
+      else if (token !== undefined) {
+        // a token ended since (notice, or refused on another request) closes its sockets; one whose
+        // trust went stale is checked again, once for all the sockets that share it
+        const standing = this.tokens.standing(token);
+        if (standing === 'ended') s.close('token_revoked');
+        else if (standing === 'unchecked') recheck.set(token, [...(recheck.get(token) ?? []), s]);
+      }
+    }
+    for (const [token, sockets] of recheck) {
+      this.tokens.verify(token).catch((err: unknown) => {
+        if (!isRefusal(err)) return; // the directory could not be asked: try again on the next tick
+        for (const s of sockets) if (!s.closed) s.close('token_revoked');
+      });
     }
   }
 

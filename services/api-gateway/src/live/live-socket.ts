@@ -146,6 +146,11 @@ export class LiveSocket {
     return this.expiresAt;
   }
 
+  /** The token the connection authenticated with (never logged, never echoed). */
+  get authToken(): string | undefined {
+    return this.token;
+  }
+
   // ---- events from the bus -------------------------------------------------------------------
 
   /** A live event of this socket's account. */
@@ -245,7 +250,11 @@ export class LiveSocket {
       let p: Principal;
       try {
         p = await this.host.tokens.verify(authToken);
-      } catch {
+      } catch (err) {
+        // the directory could not be asked: not the token's fault
+        if (err instanceof QubicleFailure && (err.error.code === 'unavailable' || err.error.code === 'timeout')) {
+          throw new Refusal(err.error.code, ['could not check the token (message bus or store unavailable); retry']);
+        }
         throw new Refusal('unauthorized', ['failed to authenticate token']);
       }
       if (this.principal && p.accountId !== this.principal.accountId) {

@@ -6,7 +6,7 @@ export const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, PUT, POST, PATCH, DELETE, OPTIONS',
   'Access-Control-Allow-Headers': 'Content-Type, X-Auth-Token, X-Request-ID, Authorization',
-  'Access-Control-Expose-Headers': 'X-Request-ID',
+  'Access-Control-Expose-Headers': 'X-Request-ID, Retry-After',
   'Access-Control-Max-Age': '86400',
 } as const;
 

@@ -32,6 +32,7 @@ export function errorMapper(opts: ErrorMapperOptions): Middleware<GatewayState> 
       if (mapped.unexpected) {
         log.error({ err, request_id: ctx.state.requestId, method: ctx.method, route: routeOf(ctx) }, 'request failed');
       }
+      if (mapped.retryAfter !== undefined) ctx.set('Retry-After', String(mapped.retryAfter));
       writeError(ctx, mapped.status, mapped.message, mapped.data);
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import type { Principal } from '../auth/principal.js';
 import { commandActor } from '../auth/principal.js';
+import type { LoginLimits } from '../auth/login-limits.js';
 import type { TokenService } from '../auth/tokens.js';
 import { failures } from '../crossbar/errors.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -22,6 +23,10 @@ export interface RouteDeps {
   readiness?: () => Promise<string[]>;
   /** The status read model (docs/performance.md), when on. */
   readModel?: RecipientReadModel;
+  /** Failed-login limits of user_auth / api_auth. */
+  loginLimits: LoginLimits;
+  /** ms since epoch */
+  clock: () => number;
 }
 
 /** The authenticated principal (the auth middleware guarantees one on every /v2 route but the auth ones). */

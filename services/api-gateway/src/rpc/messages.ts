@@ -16,6 +16,8 @@ import type {
   RecipientStatus,
   SessionListReply,
   SetStatusCommand,
+  TokenCheck,
+  TokenRevoked,
   UserDocReply,
   UserListItem,
   WrapupCancelCommand,
@@ -59,6 +61,8 @@ export interface DirectoryReplies {
   cluster_view: ClusterView;
   session_list: SessionListReply;
   account_find: AccountView;
+  token_check: TokenCheck;
+  token_revoke: TokenRevoked;
 }
 
 export type DirectoryReplyOf<R extends DirectoryRequest> = R['type'] extends DirectoryRequestType

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import { WebSocket } from 'ws';
-import { LIVE_CLOSE_CODES, type RecipientEvent } from '@qubicle/contracts';
+import { AUTH_EXCHANGE, LIVE_CLOSE_CODES, authNoticeKey, type RecipientEvent } from '@qubicle/contracts';
+import { until } from '../support/wait.js';
 import { loggedIn } from '../support/fake-worker.js';
 import { newId } from '../support/fixtures.js';
 import { seqsByRecipient, startLiveWorld, subscribed, type LiveWorld, type ServerMessage, type TestClient } from './support.js';
@@ -353,6 +354,36 @@ describe('live: event websocket (memory bus)', function () {
       const closed = await c.closed;
       assert.deepEqual(closed, { code: LIVE_CLOSE_CODES.token_expired, reason: 'token expired' });
       assert.equal(w.gateway.live!.stats().connections, 0);
+    });
+
+    it('a token ended since (its user deleted: a notice) closes its sockets 4003 "token revoked"; other tokens stay', async () => {
+      const admin = await w.connect();
+      const agent = await w.connect();
+      await subscribed(admin, w.token.admin, { account_id: account, binding: BINDING });
+      await subscribed(agent, w.token.agent, { account_id: account, binding: BINDING });
+      await w.bus.publish(AUTH_EXCHANGE, authNoticeKey('principal_changed'), {
+        type: 'principal_changed',
+        account_id: account,
+        user_id: w.fixture.admin.id,
+        reason: 'user_deleted',
+        at: w.clock.now,
+      });
+      // the notice reaches the gateway's feed asynchronously; the hub's 1 s timer closes the socket
+      await until('the admin socket closed', () => {
+        w.gateway.live!.checkTimers();
+        return w.gateway.live!.stats().connections === 1;
+      });
+      assert.deepEqual(await admin.closed, { code: LIVE_CLOSE_CODES.token_revoked, reason: 'token revoked' });
+      assert.equal(agent.events('snapshot_complete').length, 1, 'the other socket is still there');
+    });
+
+    it('a socket whose token the directory refuses on its periodic re-check is closed 4003', async () => {
+      const c = await w.connect();
+      await subscribed(c, w.token.agent, { account_id: account, binding: BINDING });
+      w.worker.users.delete(w.fixture.agent.id); // deleted while the notice got lost
+      w.clock.now += 60_000; // AUTH_TOKEN_RECHECK_MS: the answer is stale
+      w.gateway.live!.checkTimers();
+      assert.equal((await c.closed).code, LIVE_CLOSE_CODES.token_revoked);
     });
 
     it('a socket that never subscribes is closed 4002 after the authentication timeout', async () => {

@@ -19,7 +19,7 @@ describe('middleware/cors', () => {
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.equal(res.headers.get('access-control-allow-methods'), 'GET, PUT, POST, PATCH, DELETE, OPTIONS');
     assert.equal(res.headers.get('access-control-allow-headers'), 'Content-Type, X-Auth-Token, X-Request-ID, Authorization');
-    assert.equal(res.headers.get('access-control-expose-headers'), 'X-Request-ID');
+    assert.equal(res.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After');
     assert.deepEqual(h.worker.traffic, []);
   });
 
@@ -30,7 +30,7 @@ describe('middleware/cors', () => {
     assert.equal(err.status, 401);
     for (const res of [ok, err]) {
       assert.equal(res.headers.get('access-control-allow-origin'), '*');
-      assert.equal(res.headers.get('access-control-expose-headers'), 'X-Request-ID');
+      assert.equal(res.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After');
     }
   });
 });

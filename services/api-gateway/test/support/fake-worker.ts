@@ -36,6 +36,9 @@ export type Override = (
 
 export const WORKER_NODE = 'recipient-worker@test';
 
+/** What the gateway asks on its own, not for a request's route (left out of `traffic`). */
+const BACKGROUND = new Set(['cluster_info', 'token_check']);
+
 export class FakeWorker {
   readonly received: Received[] = [];
   /** When true, nothing is answered (the gateway's RPCs time out). */
@@ -49,6 +52,8 @@ export class FakeWorker {
   readonly users = new Map<string, { doc: UserDoc; rev: number }>();
   /** Session history per recipient id, newest first (session_list pages through it). */
   readonly sessions = new Map<string, RecipientSession[]>();
+  /** jti of the tokens deleted through token_revoke (token_check refuses them). */
+  readonly revokedTokens = new Set<string>();
   private consumers: Consumer[] = [];
 
   constructor(
@@ -77,16 +82,21 @@ export class FakeWorker {
     return this.received.filter((r) => r.queue !== DIRECTORY_QUEUE && (type === undefined || r.body['type'] === type));
   }
 
-  /** Directory requests received, optionally of one type (cluster_info excluded unless asked). */
+  /** Directory requests received, optionally of one type (cluster_info and token_check excluded unless asked). */
   directoryRequests(type?: string): Received[] {
     return this.received.filter(
-      (r) => r.queue === DIRECTORY_QUEUE && (type === undefined ? r.body['type'] !== 'cluster_info' : r.body['type'] === type),
+      (r) => r.queue === DIRECTORY_QUEUE && (type === undefined ? !BACKGROUND.has(String(r.body['type'])) : r.body['type'] === type),
     );
   }
 
-  /** Everything but the cluster_info look-ups. */
+  /** Everything but the background look-ups (cluster_info, and the token checks: see tokenChecks). */
   get traffic(): Received[] {
-    return this.received.filter((r) => r.body['type'] !== 'cluster_info');
+    return this.received.filter((r) => !BACKGROUND.has(String(r.body['type'])));
+  }
+
+  /** The token_check requests received (the gateway asks before it trusts a token it did not issue). */
+  get tokenChecks(): Received[] {
+    return this.received.filter((r) => r.body['type'] === 'token_check');
   }
 
   login(recipientId: string, status: Partial<RecipientStatus> = {}): void {
@@ -248,6 +258,19 @@ export class FakeWorker {
         const { api_key: _k, created: _c, modified: _m, ...view } = f.account;
         return okReply(view);
       }
+      case 'token_check': {
+        if (req.account_id !== f.account.id && req.account_id !== f.other.id) return okReply({ valid: false, reason: 'account_deleted' });
+        if (this.revokedTokens.has(req.token_id)) return okReply({ valid: false, reason: 'token_deleted' });
+        if (req.user_id === undefined) return okReply({ valid: true });
+        const u = this.users.get(req.user_id);
+        if (!u) return okReply({ valid: false, reason: 'user_deleted' });
+        if (u.doc.enabled === false) return okReply({ valid: false, reason: 'user_disabled' });
+        if (req.priv_level === 'admin' && u.doc.priv_level !== 'admin') return okReply({ valid: false, reason: 'user_demoted' });
+        return okReply({ valid: true });
+      }
+      case 'token_revoke':
+        this.revokedTokens.add(req.token_id);
+        return okReply({ revoked: true });
       case 'session_list': {
         accountOk(req.account_id);
         userOf(req.recipient_id);

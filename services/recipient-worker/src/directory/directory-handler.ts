@@ -19,6 +19,7 @@ import {
   type ShardQueueType,
 } from '@qubicle/contracts';
 import { DIRECTORY_SENDERS, senderRefusal, type SenderRoles } from '../handlers/senders.js';
+import { busAuthNotifier, type AuthNotifier } from './auth-notices.js';
 import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
 import { errorOf } from './errors.js';
 import { busLogoutRecipient } from './logout.js';
@@ -44,6 +45,10 @@ export interface DirectoryHandlerOptions {
   cluster?: ClusterSource;
   /** BUS_SENDERS: answer each request only to a user_id whose role may send it (handlers/senders.ts); absent = anyone */
   senders?: SenderRoles;
+  /** Default: auth notices published on AUTH_EXCHANGE over `bus` (see auth-notices.ts). */
+  notify?: AuthNotifier;
+  /** ms since epoch (default Date.now) */
+  clock?: () => number;
 }
 
 export interface DirectoryMessage {
@@ -59,6 +64,8 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
   const { store, bus, logger, shardCount, node } = options;
   const logoutRecipient = options.logoutRecipient ?? busLogoutRecipient(bus, shardCount);
   const credentials = options.credentials ?? defaultCredentialsApi;
+  const notify = options.notify ?? busAuthNotifier(bus, logger);
+  const now = options.clock ?? Date.now;
 
   return async (msg) => {
     if (options.senders) {
@@ -81,7 +88,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
       return errorReply(error, node);
     }
     const request: DirectoryRequest = validation.value;
-    const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, shardCount };
+    const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, notify, now, shardCount };
     if (msg.requestId !== undefined) ctx.requestId = msg.requestId;
     if (options.cluster) ctx.cluster = options.cluster;
     if (node !== undefined) ctx.node = node;

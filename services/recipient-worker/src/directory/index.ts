@@ -8,3 +8,5 @@ export { bootstrapDemo, type BootstrapDemoOptions, type BootstrapDemoResult, typ
 export { credentialsOf, credentialBucket, hashCredentials, verifyCredentials } from './credentials.js';
 export { busLogoutRecipient, LOGOUT_TIMEOUT_MS } from './logout.js';
 export type { ClusterSource, DirectoryBus, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';
+export { busAuthNotifier, type AuthNotifier } from './auth-notices.js';
+export { TOKEN_GENERATION_KEY, tokenEndingChange, tokenGeneration } from './tokens.js';

@@ -1,4 +1,5 @@
 import type { Store } from '../store/port.js';
+import type { AuthNotifier } from './auth-notices.js';
 import type { CredentialsApi } from './credentials.js';
 
 /** The part of the store port the directory uses (tests may fake just this). */
@@ -18,6 +19,8 @@ export type DirectoryStore = Pick<
   | 'findUsersByCredentialBucket'
   | 'loadRecipient'
   | 'listSessions'
+  | 'revokeToken'
+  | 'isTokenRevoked'
 >;
 
 /** pino-compatible subset (same shape as @qubicle/transport's Logger). */
@@ -28,9 +31,13 @@ export interface DirectoryLogger {
   error(o: object, msg?: string): void;
 }
 
-/** The part of the bus the directory uses: an RPC call (same shape as @qubicle/transport's Bus.call). */
+/**
+ * The part of the bus the directory uses (same shapes as @qubicle/transport's Bus): an RPC call
+ * (logouts), and a publish (auth notices; a bus without one makes the gateways rely on re-checks).
+ */
 export interface DirectoryBus {
   call(queue: string, body: unknown, opts: { timeoutMs: number; requestId?: string }): Promise<unknown>;
+  publish?(exchange: string, routingKey: string, body: unknown, opts?: { requestId?: string }): Promise<void>;
 }
 
 /**
@@ -64,6 +71,10 @@ export interface DirectoryContext {
   logger: DirectoryLogger;
   credentials: CredentialsApi;
   logoutRecipient: LogoutRecipient;
+  /** Broadcasts an auth notice (after the write it is about); never rejects. */
+  notify: AuthNotifier;
+  /** ms since epoch (token expiry checks) */
+  now(): number;
   /** The shard count this worker was started with (fallback of cluster_info). */
   shardCount: number;
   requestId?: string;

@@ -3,7 +3,9 @@
  *
  * Order of a change: (1) checks that need no side effect (revision, username free), (2) the new
  * credentials (scrypt), (3) logging the recipient out when the change makes them ineligible
- * (deleted / disabled / qubicle disabled) and they are logged in, (4) the conditional write.
+ * (deleted / disabled / qubicle disabled) and they are logged in, (4) the conditional write, with
+ * the user's token generation raised when the change ends their tokens (tokens.ts), (5) then the
+ * `principal_changed` notice that makes every gateway drop those tokens.
  *
  * Credentials rule: KAZOO clients log in with md5("username:password"), so the stored hash is
  * bound to the username (lower-cased). A new password makes new credentials; a username
@@ -16,6 +18,7 @@ import { invalidData, notFound, revisionConflict, usernameInUse } from './errors
 import type { DirectoryContext } from './types.js';
 import { mayBeLoggedIn, usernameKey } from './users.js';
 import { credentialsOf } from './credentials.js';
+import { tokenEndingChange, tokenGeneration, withTokenGeneration } from './tokens.js';
 
 /** How many times a read-modify-write without a client `rev` is retried after losing a race. */
 export const WRITE_ATTEMPTS = 3;
@@ -72,14 +75,24 @@ export async function saveUserChange(
   let creds: UserCredentials | null | undefined;
   if (password !== undefined) creds = await credentialsForPassword(ctx, next, password);
   else if (usernameChanged) creds = null;
-  await logoutIfIneligible(ctx, existing.doc, next);
+  const endsTokens = tokenEndingChange(existing.doc, next);
+  const doc = withTokenGeneration(existing.doc, next, endsTokens !== null);
+  await logoutIfIneligible(ctx, existing.doc, doc);
+  let saved: StoredUser;
   try {
-    return await ctx.store.updateUser(next, existing.rev, creds);
+    saved = await ctx.store.updateUser(doc, existing.rev, creds);
   } catch (err) {
     if (err instanceof StoreError && err.kind === 'conflict') throw new LostRace();
     if (err instanceof StoreError && err.kind === 'not_found') throw notFound(next.id);
     throw err;
   }
+  if (endsTokens !== null) {
+    await ctx.notify(
+      { type: 'principal_changed', account_id: doc.account_id, user_id: doc.id, reason: endsTokens, token_generation: tokenGeneration(doc), at: ctx.now() },
+      ctx.requestId,
+    );
+  }
+  return saved;
 }
 
 /**

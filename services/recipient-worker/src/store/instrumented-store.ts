@@ -25,6 +25,7 @@ export const STORE_WRITE_OPERATIONS = [
   'renewLease',
   'releaseLease',
   'claimShard',
+  'revokeToken',
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 const WRITES = new Set<string | symbol>(STORE_WRITE_OPERATIONS);

@@ -1,6 +1,7 @@
 /**
  * MongoDB adapter of the store port (driver v7). Collections: accounts, users, recipients,
- * sessions, leases, nodes, meta.
+ * sessions, leases, nodes, meta, revoked_tokens (deleted auth tokens, removed by a TTL index once
+ * expired).
  *
  * - No multi-document transactions are assumed (a standalone server works). Every
  *   read-modify-write is a single-document atomic operation or a compare-and-swap retried on
@@ -146,6 +147,14 @@ interface NodeRow {
   heartbeat_at: number;
   info: Record<string, unknown>;
 }
+interface RevokedTokenRow {
+  /** the token's jti */
+  _id: string;
+  /** ms since epoch (what reads compare with) */
+  expires_at: number;
+  /** the same instant as a Date, for the TTL index (which only reads dates) */
+  expire_on: Date;
+}
 
 /** Server error codes that mean the server cannot serve us right now, by name (the reason given). */
 const UNAVAILABLE_CODES = new Map<number, string>([
@@ -265,6 +274,7 @@ export class MongoStore implements Store {
   private readonly sessions: Collection<SessionRow>;
   private readonly leases: Collection<LeaseRow>;
   private readonly nodes: Collection<NodeRow>;
+  private readonly revokedTokens: Collection<RevokedTokenRow>;
 
   constructor(options: MongoStoreOptions) {
     this.dbName = options.dbName ?? dbNameFromUrl(options.url) ?? 'qubicle';
@@ -285,6 +295,7 @@ export class MongoStore implements Store {
     this.sessions = this.db.collection<SessionRow>('sessions');
     this.leases = this.db.collection<LeaseRow>('leases');
     this.nodes = this.db.collection<NodeRow>('nodes');
+    this.revokedTokens = this.db.collection<RevokedTokenRow>('revoked_tokens');
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -329,6 +340,8 @@ export class MongoStore implements Store {
             name: 'recipient_logout',
           },
         ]),
+        // MongoDB deletes a record within about a minute after expire_on; reads check expires_at themselves
+        this.revokedTokens.createIndexes([{ key: { expire_on: 1 }, name: 'expire_on_ttl', expireAfterSeconds: 0 }]),
       ]);
     });
   }
@@ -758,5 +771,18 @@ export class MongoStore implements Store {
       await this.checkFence(fence);
       await this.recipients.updateMany({ shard, epoch: { $lt: fence.epoch } }, { $set: { epoch: fence.epoch } });
     });
+  }
+
+  // ---------------------------------------------------------------- deleted auth tokens
+
+  async revokeToken(tokenId: string, expiresAt: number, _now: number): Promise<void> {
+    await this.run(async () => {
+      // $max: recording the same jti again keeps the later expiry; on insert it sets the value
+      await this.revokedTokens.updateOne({ _id: tokenId }, { $max: { expires_at: expiresAt, expire_on: new Date(expiresAt) } }, { upsert: true });
+    });
+  }
+
+  async isTokenRevoked(tokenId: string, now: number): Promise<boolean> {
+    return this.run(async () => (await this.revokedTokens.countDocuments({ _id: tokenId, expires_at: { $gt: now } }, { limit: 1 })) > 0);
   }
 }

@@ -17,6 +17,9 @@
  * the comments in each adapter): SQLite checks the lease inside the same IMMEDIATE
  * transaction; MongoDB (no multi-document transactions assumed) checks the lease first and
  * then writes conditionally on a per-document epoch that `claimShard` stamps.
+ *
+ * It also keeps the jti of every auth token deleted before its expiry (revokeToken), which the
+ * directory's `token_check` consults.
  */
 import type { AccountDoc, RecipientState, RecipientStats, StoredUser, UserDoc } from '@qubicle/contracts';
 
@@ -182,4 +185,14 @@ export interface Store {
    * an older epoch for that shard fail. StoreError('fenced') if the fence does not hold the lease.
    */
   claimShard(shard: number, fence: Fence): Promise<void>;
+
+  // deleted auth tokens (DELETE /v2/token_auth): kept until the token would have expired anyway
+  /**
+   * Records that the token with this jti was deleted, until `expiresAt` (the token's exp, ms since
+   * epoch). Idempotent; recording it again keeps the later expiry. Records already expired at
+   * `now` may be purged by the same call (the store never grows past the live tokens).
+   */
+  revokeToken(tokenId: string, expiresAt: number, now: number): Promise<void>;
+  /** true while a record of revokeToken for this jti has not expired at `now`. */
+  isTokenRevoked(tokenId: string, now: number): Promise<boolean>;
 }

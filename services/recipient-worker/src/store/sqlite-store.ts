@@ -122,6 +122,12 @@ CREATE TABLE IF NOT EXISTS nodes (
   heartbeat_at INTEGER NOT NULL,
   info TEXT NOT NULL
 );
+-- deleted auth tokens (jti), kept until the token's own expiry
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+  token_id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revoked_tokens_expires ON revoked_tokens (expires_at);
 `;
 
 interface UserRow {
@@ -821,5 +827,23 @@ export class SqliteStore implements Store {
         this.stmt('UPDATE recipients SET epoch = ? WHERE shard = ? AND epoch < ?').run(fence.epoch, shard, fence.epoch);
       }),
     );
+  }
+
+  // ---------------------------------------------------------------- deleted auth tokens
+
+  async revokeToken(tokenId: string, expiresAt: number, now: number): Promise<void> {
+    await this.run(() =>
+      this.immediate(() => {
+        // the expired ones go with the next deletion (indexed; a handful of rows at a time)
+        this.stmt('DELETE FROM revoked_tokens WHERE expires_at <= ?').run(now);
+        this.stmt(
+          'INSERT INTO revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)',
+        ).run(tokenId, expiresAt);
+      }),
+    );
+  }
+
+  async isTokenRevoked(tokenId: string, now: number): Promise<boolean> {
+    return this.run(() => this.stmt('SELECT 1 FROM revoked_tokens WHERE token_id = ? AND expires_at > ?').get(tokenId, now) !== undefined);
   }
 }

@@ -70,6 +70,23 @@ describe('SqliteStore specifics', function () {
     await second.close();
   });
 
+  it('deleted tokens: expired records are purged by the next revokeToken (the table only holds live tokens)', async function () {
+    const file = join(dir, 'tokens.sqlite');
+    const store = new SqliteStore({ path: file });
+    await store.init();
+    await store.revokeToken('old-1', 2_000, 1_000);
+    await store.revokeToken('old-2', 3_000, 1_000);
+    await store.revokeToken('live', 50_000, 10_000);
+    await store.close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      const ids = (raw.prepare('SELECT token_id FROM revoked_tokens ORDER BY token_id').all() as Array<{ token_id: string }>).map((r) => r.token_id);
+      assert.deepEqual(ids, ['live']);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('two connections on one file see each other and are fenced against each other', async function () {
     const file = join(dir, 'shared.sqlite');
     const a = new SqliteStore({ path: file });

@@ -613,5 +613,35 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         assert.equal('reason' in (list[1] ?? {}), false);
       });
     });
+
+    describe('deleted auth tokens', function () {
+      it('a revoked jti is revoked until its expiry, and only that jti', async function () {
+        const jti = `jti-${newId()}`;
+        assert.equal(await store.isTokenRevoked(jti, 1_000), false);
+        await store.revokeToken(jti, 5_000, 1_000);
+        assert.equal(await store.isTokenRevoked(jti, 1_000), true);
+        assert.equal(await store.isTokenRevoked(jti, 4_999), true);
+        assert.equal(await store.isTokenRevoked(jti, 5_000), false, 'expired at its exp');
+        assert.equal(await store.isTokenRevoked(`jti-${newId()}`, 1_000), false);
+      });
+
+      it('is idempotent and keeps the later expiry', async function () {
+        const jti = `jti-${newId()}`;
+        await store.revokeToken(jti, 5_000, 1_000);
+        await store.revokeToken(jti, 3_000, 1_000);
+        assert.equal(await store.isTokenRevoked(jti, 4_000), true, 'an earlier expiry does not shorten it');
+        await store.revokeToken(jti, 9_000, 2_000);
+        assert.equal(await store.isTokenRevoked(jti, 8_000), true, 'a later one extends it');
+      });
+
+      it('expired records do not hide later revocations of other tokens', async function () {
+        const old = `jti-${newId()}`;
+        const fresh = `jti-${newId()}`;
+        await store.revokeToken(old, 2_000, 1_000);
+        await store.revokeToken(fresh, 20_000, 10_000);
+        assert.equal(await store.isTokenRevoked(old, 10_000), false);
+        assert.equal(await store.isTokenRevoked(fresh, 10_000), true);
+      });
+    });
   });
 }

@@ -278,6 +278,18 @@ export class MemoryStore implements Store {
     this.checkFence(fence);
   }
 
+  // ----- deleted auth tokens
+  readonly revokedTokens = new Map<string, number>();
+  async revokeToken(tokenId: string, expiresAt: number, now: number): Promise<void> {
+    await this.enter('revokeToken');
+    for (const [id, exp] of this.revokedTokens) if (exp <= now) this.revokedTokens.delete(id);
+    this.revokedTokens.set(tokenId, Math.max(expiresAt, this.revokedTokens.get(tokenId) ?? 0));
+  }
+  async isTokenRevoked(tokenId: string, now: number): Promise<boolean> {
+    await this.enter('isTokenRevoked');
+    return (this.revokedTokens.get(tokenId) ?? 0) > now;
+  }
+
   /** Test helper: another node takes the shard (bumps the epoch). */
   steal(shard: number, node = 'thief', now = Date.now()): Lease {
     const prev = this.leases.get(shard);

@@ -20,4 +20,10 @@ export interface AuthIdentity {
   account_name: string;
   owner_id?: string;
   priv_level: PrivLevel;
+  /**
+   * The user's token generation (signed into the token as `gen`): raised by every change that ends
+   * the user's tokens (disabled, demoted, Qubicle permission removed), see `token_check`.
+   * Absent = 0 (and for api_auth).
+   */
+  token_generation?: number;
 }

@@ -9,6 +9,8 @@ import { recipientGetRequestSchema, type RecipientGetRequest } from './recipient
 import { recipientListRequestSchema, type RecipientListRequest } from './recipient-list.js';
 import { recipientSetEnabledRequestSchema, type RecipientSetEnabledRequest } from './recipient-set-enabled.js';
 import { sessionListRequestSchema, type SessionListRequest } from './session-list.js';
+import { tokenCheckRequestSchema, type TokenCheckRequest } from './token-check.js';
+import { tokenRevokeRequestSchema, type TokenRevokeRequest } from './token-revoke.js';
 import { userCreateRequestSchema, type UserCreateRequest } from './user-create.js';
 import { userDeleteRequestSchema, type UserDeleteRequest } from './user-delete.js';
 import { userGetRequestSchema, type UserGetRequest } from './user-get.js';
@@ -32,7 +34,9 @@ export type DirectoryRequest =
   | ClusterInfoRequest
   | ClusterViewRequest
   | SessionListRequest
-  | AccountFindRequest;
+  | AccountFindRequest
+  | TokenCheckRequest
+  | TokenRevokeRequest;
 
 export type DirectoryRequestType = DirectoryRequest['type'];
 
@@ -53,6 +57,8 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   cluster_view: clusterViewRequestSchema,
   session_list: sessionListRequestSchema,
   account_find: accountFindRequestSchema,
+  token_check: tokenCheckRequestSchema,
+  token_revoke: tokenRevokeRequestSchema,
 };
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];

@@ -1,5 +1,6 @@
 import type { AuthIdentity, AuthUserRequest, StoredUser } from '@qubicle/contracts';
 import { unauthorized } from '../errors.js';
+import { tokenGeneration } from '../tokens.js';
 import type { DirectoryContext } from '../types.js';
 
 /**
@@ -28,10 +29,13 @@ export async function authUser(req: AuthUserRequest, ctx: DirectoryContext): Pro
     ctx.logger.info({ account_name: req.account_name, request_id: ctx.requestId }, 'directory: user_auth refused');
     throw unauthorized();
   }
-  return {
+  const identity: AuthIdentity = {
     account_id: account.id,
     account_name: account.name,
     owner_id: match.doc.id,
     priv_level: match.doc.priv_level === 'admin' ? 'admin' : 'user',
   };
+  const generation = tokenGeneration(match.doc);
+  if (generation > 0) identity.token_generation = generation;
+  return identity;
 }

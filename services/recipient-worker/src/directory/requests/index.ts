@@ -11,6 +11,8 @@ import { recipientGet } from './recipient-get.js';
 import { recipientList } from './recipient-list.js';
 import { recipientSetEnabled } from './recipient-set-enabled.js';
 import { sessionList } from './session-list.js';
+import { tokenCheck } from './token-check.js';
+import { tokenRevoke } from './token-revoke.js';
 import { userCreate } from './user-create.js';
 import { userDelete } from './user-delete.js';
 import { userGet } from './user-get.js';
@@ -41,4 +43,6 @@ export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> 
   cluster_view: clusterView,
   session_list: sessionList,
   account_find: accountFind,
+  token_check: tokenCheck,
+  token_revoke: tokenRevoke,
 };

@@ -39,6 +39,8 @@ export interface Harness {
   logoutCalls: LogoutCall[];
   verifyCalls: Array<{ md5: string; hash: string; result: boolean }>;
   busCalls: unknown[];
+  /** What the directory published (auth notices), in order. */
+  published: Array<{ exchange: string; routingKey: string; body: unknown; requestId?: string | undefined }>;
   /** Make the next logoutRecipient calls fail with this error. */
   failLogout(err: unknown): void;
   call(body: unknown): Promise<RpcReply<unknown>>;
@@ -51,6 +53,8 @@ export interface HarnessOptions {
   logout?: 'spy' | 'bus';
   bus?: DirectoryBus;
   store?: TestStore;
+  /** the directory's clock (default Date.now) */
+  clock?: () => number;
 }
 
 export async function makeHarness(factory: StoreFactory, opts: HarnessOptions = {}): Promise<Harness> {
@@ -71,6 +75,7 @@ export async function makeHarness(factory: StoreFactory, opts: HarnessOptions = 
   const logoutCalls: LogoutCall[] = [];
   const verifyCalls: Harness['verifyCalls'] = [];
   const busCalls: unknown[] = [];
+  const published: Harness['published'] = [];
   let logoutError: unknown = null;
 
   const spyLogout: LogoutRecipient = async (accountId, recipientId, info) => {
@@ -91,6 +96,9 @@ export async function makeHarness(factory: StoreFactory, opts: HarnessOptions = 
       busCalls.push(body);
       return { ok: true, data: {} };
     },
+    async publish(exchange, routingKey, body, publishOpts) {
+      published.push({ exchange, routingKey, body, requestId: publishOpts?.requestId });
+    },
   };
   const handler = createDirectoryHandler({
     store,
@@ -99,6 +107,7 @@ export async function makeHarness(factory: StoreFactory, opts: HarnessOptions = 
     shardCount: SHARD_COUNT,
     credentials,
     ...(opts.logout === 'bus' ? {} : { logoutRecipient: spyLogout }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
 
   const call = (body: unknown) => handler({ body, requestId: 'req-test' });
@@ -110,6 +119,7 @@ export async function makeHarness(factory: StoreFactory, opts: HarnessOptions = 
     logoutCalls,
     verifyCalls,
     busCalls,
+    published,
     failLogout(err) {
       logoutError = err;
     },

@@ -167,6 +167,17 @@ export class MemoryStore implements TestStore {
   }
 
   private readonly sessions = new Map<string, SessionRecord>();
+  private readonly revokedTokens = new Map<string, number>();
+
+  async revokeToken(tokenId: string, expiresAt: number, now: number): Promise<void> {
+    await this.enter('revokeToken');
+    for (const [id, exp] of this.revokedTokens) if (exp <= now) this.revokedTokens.delete(id);
+    this.revokedTokens.set(tokenId, Math.max(expiresAt, this.revokedTokens.get(tokenId) ?? 0));
+  }
+  async isTokenRevoked(tokenId: string, now: number): Promise<boolean> {
+    await this.enter('isTokenRevoked');
+    return (this.revokedTokens.get(tokenId) ?? 0) > now;
+  }
 
   async appendSession(rec: SessionRecord): Promise<void> {
     this.sessions.set(`${rec.account_id}/${rec.recipient_id}/${rec.login_session_id}`, copy(rec));
