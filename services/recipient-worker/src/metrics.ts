@@ -28,6 +28,8 @@ export interface WorkerMetricsSink {
   storeWrite(operation: string, seconds: number, ok: boolean): void;
   leaseRenewed(): void;
   leaseFailed(reason: LeaseFailure): void;
+  /** One attempt to publish an event (on the topic exchange or the feed) failed; the outbox retries it. */
+  eventPublishFailed(): void;
 }
 
 export const NOOP_WORKER_METRICS: WorkerMetricsSink = {
@@ -36,6 +38,7 @@ export const NOOP_WORKER_METRICS: WorkerMetricsSink = {
   storeWrite() {},
   leaseRenewed() {},
   leaseFailed() {},
+  eventPublishFailed() {},
 };
 
 /** What the scrape-time gauges read. */
@@ -44,6 +47,8 @@ export interface WorkerMetricsSources {
   recipients(): Iterable<Pick<RecipientState, 'availability_state'>>;
   shardsOwned(): number;
   bus: { isConnected(): boolean; readonly reconnects: number };
+  /** events recorded in the store's outbox and not yet confirmed by the broker (absent: 0) */
+  outboxPending?(): number;
 }
 
 export interface WorkerMetrics extends WorkerMetricsSink {
@@ -69,6 +74,8 @@ export const WORKER_METRIC_NAMES = [
   'qubicle_worker_lease_failures_total',
   'qubicle_worker_bus_connected',
   'qubicle_worker_bus_reconnects_total',
+  'qubicle_worker_outbox_pending',
+  'qubicle_worker_event_publish_failures_total',
 ] as const;
 
 const COMMAND_OUTCOMES = new Set<string>(['ok', 'no_reply', 'requeue', ...ERROR_CODES]);
@@ -182,6 +189,20 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     },
   });
 
+  new Gauge({
+    name: 'qubicle_worker_outbox_pending',
+    help: 'Recipient events recorded with their state change and not yet confirmed by the broker (grows while the broker is unreachable)',
+    registers,
+    collect() {
+      this.set(sources?.outboxPending?.() ?? 0);
+    },
+  });
+  const publishFailures = new Counter({
+    name: 'qubicle_worker_event_publish_failures_total',
+    help: 'Failed attempts to publish a recipient event (topic exchange or feed); the outbox sends it again',
+    registers,
+  });
+
   return {
     registry,
     track(s) {
@@ -223,6 +244,9 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     },
     leaseFailed(reason) {
       leaseFailures.inc({ reason });
+    },
+    eventPublishFailed() {
+      publishFailures.inc();
     },
   };
 }
