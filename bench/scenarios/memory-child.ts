@@ -80,7 +80,8 @@ try {
   log(`${N * K} more commands in ${Math.round(commandsMs)} ms`);
   const after = measure();
   const loggedIn = worker.registry.loggedIn().length;
-  const sample = worker.registry.loggedIn()[0];
+  // not ids[0]: the warm-up logged it in and out first, so its new session inherited that one's ids
+  const sample = worker.registry.peek(account.id, ids[N - 1]!)?.state;
   const result = {
     recipients: N,
     commandsEach: K,

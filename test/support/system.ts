@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createAmqpBus, type Bus } from '@qubicle/transport';
-import { createGateway, loadGatewayConfig } from '@qubicle/api-gateway';
+import { createGateway, loadGatewayConfig, type Gateway } from '@qubicle/api-gateway';
 import { bootstrapDemo, createStore, createWorker, loadWorkerConfig, type Store } from '@qubicle/recipient-worker';
-import { createTestVhost } from '../../libs/transport/test/support/vhost.js';
+import { createTestVhost, type TestVhost } from '../../libs/transport/test/support/vhost.js';
 
 export const PASSWORD = 'e2e-secret-pw';
 
@@ -31,6 +31,9 @@ export interface System {
   store: Store;
   /** The worker's and gateway's buses, and one more for a test acting as a queue service. */
   serviceBus: Bus;
+  /** The gateway (its read model: `gateway.readModel`). */
+  gateway: Gateway;
+  vhost: TestVhost;
   worker: ReturnType<typeof createWorker>;
   shardCount: number;
   api(method: string, path: string, body?: unknown, token?: string | null, headers?: Record<string, string>): Promise<ApiResponse>;
@@ -43,7 +46,15 @@ export interface System {
 
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
-export async function startSystem(opts: { rpcTimeoutMs?: number; shardCount?: number; env?: Record<string, string> } = {}): Promise<System> {
+export async function startSystem(
+  opts: {
+    rpcTimeoutMs?: number;
+    shardCount?: number;
+    env?: Record<string, string>;
+    /** The worker's AMQP URL from the vhost's (e.g. through a TCP proxy that a fault test cuts); default: the vhost's. */
+    workerUrl?: (vhostUrl: string) => string;
+  } = {},
+): Promise<System> {
   const vhost = await createTestVhost();
   const dir = mkdtempSync(join(tmpdir(), 'qubicle-e2e-'));
   const shardCount = opts.shardCount ?? 8;
@@ -70,7 +81,8 @@ export async function startSystem(opts: { rpcTimeoutMs?: number; shardCount?: nu
     logger,
   });
 
-  let workerBus = createAmqpBus({ url: vhost.url, logger, name: 'e2e-worker' });
+  const workerUrl = opts.workerUrl?.(vhost.url) ?? vhost.url;
+  let workerBus = createAmqpBus({ url: workerUrl, logger, name: 'e2e-worker' });
   let worker = createWorker({ bus: workerBus, store, config: workerConfig, logger });
   await worker.start();
 
@@ -131,6 +143,8 @@ export async function startSystem(opts: { rpcTimeoutMs?: number; shardCount?: nu
     adminToken,
     store,
     serviceBus,
+    gateway,
+    vhost,
     get worker() {
       return worker;
     },
@@ -143,7 +157,7 @@ export async function startSystem(opts: { rpcTimeoutMs?: number; shardCount?: nu
       await workerBus.close();
     },
     async startWorker() {
-      workerBus = createAmqpBus({ url: vhost.url, logger, name: 'e2e-worker' });
+      workerBus = createAmqpBus({ url: workerUrl, logger, name: 'e2e-worker' });
       worker = createWorker({ bus: workerBus, store, config: workerConfig, logger });
       await worker.start();
     },

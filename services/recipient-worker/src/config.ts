@@ -8,6 +8,7 @@ import type { ShardQueueType } from '@qubicle/contracts';
 import { ConfigError, LOG_LEVELS, integer, oneOf, onOff, raw, url, type ConfigVariable, type Env, type LogLevel } from '@qubicle/runtime';
 import { amqpUserOf } from '@qubicle/transport';
 import { SENDER_ROLES, type SenderRole, type SenderRoles } from './handlers/senders.js';
+import { RECENT_COMMANDS_KEPT, RECENT_COMMANDS_TTL_MS } from './machine/types.js';
 
 /** The error, the level names and the variables' table are the gateway's too (libs/runtime); part of this package's API. */
 export { ConfigError, LOG_LEVELS, type ConfigService, type ConfigVariable, type LogLevel } from '@qubicle/runtime';
@@ -38,6 +39,8 @@ export interface WorkerConfig {
   metricsPort: number;
   /** READY_GRACE_MS: after start, how long /readyz stays 200 without any shard lease. */
   readyGraceMs: number;
+  /** RECENT_COMMANDS_KEPT / RECENT_COMMANDS_TTL_MS: the redelivery memory (docs/state-machine.md). */
+  recentCommands: { kept: number; ttlMs: number };
   logLevel: LogLevel;
   bootstrap: { accountName: string; adminUsername: string; adminPassword: string };
 }
@@ -61,6 +64,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'SHARD_PREFETCH', default: '200', description: 'Unacked commands per shard queue (handlers running at once).', services: ['worker', 'embedded'], secret: false },
   { name: 'METRICS_PORT', default: '9100', description: 'Port of the worker\'s `/metrics`, `/healthz`, `/readyz` (0 = off). The embedded `npm start` ignores it: its gateway serves both.', services: ['worker'], secret: false },
   { name: 'READY_GRACE_MS', default: '30000', description: 'After start, how long `/readyz` answers 200 while the node holds no shard lease yet (0..3600000).', services: ['worker', 'embedded'], secret: false },
+  { name: 'RECENT_COMMANDS_KEPT', default: String(RECENT_COMMANDS_KEPT), description: 'Command ids each recipient remembers (1..1000): a replayed or redelivered command among them is answered, never applied again. ~60 bytes of memory each per logged-in recipient.', services: ['worker', 'embedded'], secret: false },
+  { name: 'RECENT_COMMANDS_TTL_MS', default: String(RECENT_COMMANDS_TTL_MS), description: 'How long those ids are remembered after a logout (0..604800000; 0 = forgotten at logout). A login within that time inherits them, so a replay after a new login is recognised too.', services: ['worker', 'embedded'], secret: false },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.', services: ['worker', 'embedded'], secret: false },
   { name: 'BOOTSTRAP_ACCOUNT_NAME', default: 'demo', description: 'Account created on the first start of an empty store.', services: ['worker', 'embedded'], secret: false },
   { name: 'BOOTSTRAP_ADMIN_USERNAME', default: 'admin', description: 'Admin user created with that account.', services: ['worker', 'embedded'], secret: false },
@@ -105,6 +110,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     shardPrefetch: integer(env, 'SHARD_PREFETCH', 200, 1, 65_535),
     metricsPort: integer(env, 'METRICS_PORT', 9100, 0, 65_535),
     readyGraceMs: integer(env, 'READY_GRACE_MS', 30_000, 0, 3_600_000),
+    recentCommands: {
+      kept: integer(env, 'RECENT_COMMANDS_KEPT', RECENT_COMMANDS_KEPT, 1, 1000),
+      ttlMs: integer(env, 'RECENT_COMMANDS_TTL_MS', RECENT_COMMANDS_TTL_MS, 0, 604_800_000),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bootstrap: {
       accountName: raw(env, 'BOOTSTRAP_ACCOUNT_NAME') ?? 'demo',

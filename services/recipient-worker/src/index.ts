@@ -20,7 +20,7 @@ export { createWorkerLogger, LOG_REDACT_PATHS, SECRET_LOG_KEYS, type WorkerLogge
 export { instrumentHandler, type InstrumentOptions } from './handlers/instrument.js';
 export { createSystemClock, ManualClock, type Clock, type TimerHandle } from './clock.js';
 export * from './machine/index.js';
-export { ActorRegistry, RecipientActor, AccountSettingsCache, WriteBatcher, type ActorEnv, type RecipientWriter, type WriteBatchStats } from './actor/index.js';
+export { ActorRegistry, RecipientActor, AccountSettingsCache, OutboxRelay, WriteBatcher, type ActorEnv, type OutboxRelayStats, type RecipientWriter, type WriteBatchStats } from './actor/index.js';
 export { ShardManager, verifyShardCount, ShardCountMismatchError } from './shards/index.js';
 export { createShardHandler, SHARD_ROUTES, type ShardHandlerDeps } from './handlers/shard-handler.js';
 export * from './store/index.js';

@@ -29,6 +29,8 @@ export interface WorkerMetricsSink {
   storeWrite(operation: string, seconds: number, ok: boolean): void;
   leaseRenewed(): void;
   leaseFailed(reason: LeaseFailure): void;
+  /** One attempt to publish an event (on the topic exchange or the feed) failed; the outbox retries it. */
+  eventPublishFailed(): void;
 }
 
 export const NOOP_WORKER_METRICS: WorkerMetricsSink = {
@@ -37,6 +39,7 @@ export const NOOP_WORKER_METRICS: WorkerMetricsSink = {
   storeWrite() {},
   leaseRenewed() {},
   leaseFailed() {},
+  eventPublishFailed() {},
 };
 
 /** What the scrape-time gauges read. */
@@ -47,6 +50,8 @@ export interface WorkerMetricsSources {
   /** shards held but suspended: their lease cannot be renewed (store unavailable), commands answered 503 */
   shardsSuspended?(): number;
   bus: { isConnected(): boolean; readonly reconnects: number };
+  /** events recorded in the store's outbox and not yet confirmed by the broker (absent: 0) */
+  outboxPending?(): number;
 }
 
 export interface WorkerMetrics extends WorkerMetricsSink {
@@ -76,6 +81,8 @@ export const WORKER_METRIC_NAMES = [
   'qubicle_worker_bus_connected',
   'qubicle_worker_bus_reconnects_total',
   'qubicle_worker_uncaught_errors_total',
+  'qubicle_worker_outbox_pending',
+  'qubicle_worker_event_publish_failures_total',
 ] as const;
 
 const COMMAND_OUTCOMES = new Set<string>(['ok', 'no_reply', 'requeue', ...ERROR_CODES]);
@@ -203,6 +210,19 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     labelNames: ['kind'],
     registers,
   });
+  new Gauge({
+    name: 'qubicle_worker_outbox_pending',
+    help: 'Recipient events recorded with their state change and not yet confirmed by the broker (grows while the broker is unreachable)',
+    registers,
+    collect() {
+      this.set(sources?.outboxPending?.() ?? 0);
+    },
+  });
+  const publishFailures = new Counter({
+    name: 'qubicle_worker_event_publish_failures_total',
+    help: 'Failed attempts to publish a recipient event (topic exchange or feed); the outbox sends it again',
+    registers,
+  });
 
   return {
     registry,
@@ -248,6 +268,9 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     },
     leaseFailed(reason) {
       leaseFailures.inc({ reason });
+    },
+    eventPublishFailed() {
+      publishFailures.inc();
     },
   };
 }

@@ -4,12 +4,12 @@
  *
  * start: store ready → shard count verified → exchanges/dead-letter queue declared →
  *        logout watch for monitors → the node joins the cluster (shards/shard-manager.ts:
- *        registers with a heartbeat, takes its fair share of shards, each loaded before
- *        consumed) → directory served.
+ *        registers with a heartbeat, takes its fair share of shards, each one's leftover
+ *        outbox published and its recipients loaded before it is consumed) → directory served.
  * stop:  directory consumer cancelled, then the node leaves the cluster: unregistered,
- *        shard consumers cancelled (in-flight work finishes), mailboxes drained, leases
- *        released for the others to take at once. The bus and the store belong to the
- *        caller and stay open.
+ *        shard consumers cancelled (in-flight work finishes), mailboxes drained, each shard's
+ *        events confirmed (bounded wait), leases released for the others to take at once. The
+ *        bus and the store belong to the caller and stay open.
  */
 import {
   AUTH_EXCHANGE,
@@ -25,6 +25,7 @@ import { AccountSettingsCache } from './actor/account-settings.js';
 import type { ActorEnv } from './actor/recipient-actor.js';
 import { ActorRegistry } from './actor/registry.js';
 import { EventFeed } from './actor/event-feed.js';
+import { OutboxRelay } from './actor/outbox-relay.js';
 import { WriteBatcher } from './actor/write-batcher.js';
 import { watchMonitorTargets } from './actor/wiretap-watch.js';
 import { createSystemClock, type Clock } from './clock.js';
@@ -55,6 +56,8 @@ export interface Worker {
   readonly node: string;
   readonly registry: ActorRegistry;
   readonly shards: ShardManager;
+  /** The node's outbox relay (its pending events, stats). */
+  readonly outbox: OutboxRelay;
   start(): Promise<void>;
   stop(): Promise<void>;
   ownedShards(): number[];
@@ -70,9 +73,20 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   // The actors need the shard manager (fences) and the shard manager needs the actors: late binding.
   let shards: ShardManager | undefined;
+  // every change's events, recorded in the store with it, published in order through broker faults
+  const relay = new OutboxRelay({
+    bus,
+    store,
+    clock,
+    logger: log,
+    // the gateways' copy of the events, one message per turn (contracts: recipient-event-batch.ts)
+    feed: new EventFeed(bus, node),
+    onPublishFailed: () => metrics.eventPublishFailed(),
+  });
   const env: ActorEnv = {
     store,
-    bus,
+    relay,
+    recentCommands: config.recentCommands,
     clock,
     logger: log,
     node,
@@ -83,8 +97,6 @@ export function createWorker(deps: WorkerDeps): Worker {
     metrics,
     // many actors' state writes in one store transaction per tick (docs/performance.md)
     writes: new WriteBatcher(store),
-    // the gateways' copy of the events, one message per turn (contracts: recipient-event-batch.ts)
-    feed: new EventFeed(bus, node),
   };
   const registry = new ActorRegistry(env, config.shardCount);
   const handler = createShardHandler({
@@ -104,6 +116,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     clock,
     logger: log,
     registry,
+    outbox: relay,
     handler: instrumentHandler(handler, { logger: log, metrics, commands: Object.keys(SHARD_ROUTES) }),
     node,
     shardCount: config.shardCount,
@@ -118,6 +131,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     shardsOwned: () => shardManager.ownedShards().length,
     shardsSuspended: () => shardManager.suspendedShards().length,
     bus,
+    outboxPending: () => relay.pending(),
   });
 
   let directoryConsumer: Consumer | null = null;
@@ -135,6 +149,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     node,
     registry,
     shards: shardManager,
+    outbox: relay,
     ownedShards: () => shardManager.ownedShards(),
 
     async start() {
@@ -168,6 +183,9 @@ export function createWorker(deps: WorkerDeps): Worker {
       await cancel(directoryConsumer, 'directory');
       directoryConsumer = null;
       await shardManager.stop();
+      // what is confirmed leaves the store's outbox now; what is not stays there for the next owner
+      await relay.flushDeletes().catch(() => undefined);
+      relay.close();
       await cancel(watchConsumer, 'logout watch');
       watchConsumer = null;
       await store.removeNode(node).catch((err: unknown) => log.warn({ err }, 'node unregister failed'));

@@ -19,6 +19,7 @@ describe('config', () => {
       shardPrefetch: 200,
       metricsPort: 9100,
       readyGraceMs: 30_000,
+      recentCommands: { kept: 16, ttlMs: 3_600_000 },
       logLevel: 'info',
       bootstrap: { accountName: 'demo', adminUsername: 'admin', adminPassword: 'qubicle-demo' },
     });
@@ -40,6 +41,8 @@ describe('config', () => {
       BOOTSTRAP_ACCOUNT_NAME: 'acme',
       BOOTSTRAP_ADMIN_USERNAME: 'root',
       BOOTSTRAP_ADMIN_PASSWORD: ' with spaces ',
+      RECENT_COMMANDS_KEPT: '32',
+      RECENT_COMMANDS_TTL_MS: '0',
     });
     assert.equal(c.nodeName, 'w1');
     assert.equal(c.amqpUrl, 'amqp://guest:guest@127.0.0.1:5672');
@@ -53,6 +56,7 @@ describe('config', () => {
     assert.equal(c.metricsPort, 0);
     assert.equal(c.logLevel, 'debug');
     assert.deepEqual(c.bootstrap, { accountName: 'acme', adminUsername: 'root', adminPassword: ' with spaces ' });
+    assert.deepEqual(c.recentCommands, { kept: 32, ttlMs: 0 });
   });
 
   it('AMQP_SET_USER_ID stamps the user of AMQP_URL; BUS_SENDERS maps users to roles', () => {
@@ -115,6 +119,9 @@ describe('config', () => {
     ['AMQP_URL', 'http://rabbit', /amqp:\/\//],
     ['MONGODB_URL', 'postgres://x', /mongodb:\/\//],
     ['AMQP_SET_USER_ID', 'maybe', /on or off/],
+    ['RECENT_COMMANDS_KEPT', '0', /between 1 and 1000/],
+    ['RECENT_COMMANDS_KEPT', '1001', /between 1 and 1000/],
+    ['RECENT_COMMANDS_TTL_MS', '-1', /between 0 and 604800000/],
   ];
   for (const [name, value, why] of bad) {
     it(`${name}=${JSON.stringify(value)} fails naming the variable`, () => {

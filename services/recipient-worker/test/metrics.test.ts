@@ -123,10 +123,10 @@ describe('worker metrics', () => {
       assert.equal(cmd('logout', 'ok'), 1);
       assert.equal(sample(m, 'qubicle_worker_command_duration_seconds_count', { command: 'offer' }), 2);
 
-      // every accepted state change is one write (or the final deleteRecipient); these came one at a
+      // every accepted state change is one write (or the final logoutRecipient); these came one at a
       // time, so each was its own write-behind batch (saveRecipientGroups, docs/performance.md)
       assert.equal(sample(m, 'qubicle_worker_store_write_duration_seconds_count', { operation: 'saveRecipientGroups' }), 8);
-      assert.equal(sample(m, 'qubicle_worker_store_write_duration_seconds_count', { operation: 'deleteRecipient' }), 1);
+      assert.equal(sample(m, 'qubicle_worker_store_write_duration_seconds_count', { operation: 'logoutRecipient' }), 1);
       assert.equal(sample(m, 'qubicle_worker_store_write_duration_seconds_count', { operation: 'tryAcquireLease' }), SHARDS);
 
       const text = await t.metrics.registry.metrics();

@@ -3,12 +3,11 @@
  * actors of this node publish during one turn of the event loop goes to FEED_EXCHANGE as ONE
  * message, in the order the actors handed them in.
  *
- * Each actor awaits `add()` like it awaits its topic publish: it settles once the batch holding the
- * event was confirmed by the broker (or failed), so an event is on both exchanges before the
- * command's reply leaves, and one actor never has two events in flight (its mailbox waits), so
- * batching never reorders one recipient's events. A batch that fails rejects exactly its events'
- * promises (the actors log it, as for a failed topic publish; the gateways see a seq gap on the
- * recipient's next event and re-read it).
+ * The outbox relay (outbox-relay.ts) hands each event in, in its FIFO order, and treats the feed as
+ * one of an event's two legs: `add()` settles once the batch holding the event was confirmed by the
+ * broker (or failed), and batching keeps the order events were handed in, so it never reorders one
+ * recipient's events. A batch that fails rejects exactly its events' promises; the relay sends
+ * those events' feed leg again, from the head, once the broker is back.
  *
  * Flushed on setImmediate after the first event of a batch, and at once when a batch is full.
  */

@@ -1,25 +1,32 @@
 /**
  * One actor per recipient of an owned shard: a mailbox around the pure machine. For each
- * input, in order: run the transition, PERSIST (fenced) before anything is visible, then
- * publish the events, then (re)arm or cancel timers, then reply. A failed write leaves
- * the in-memory state as it was and answers an error; a fenced write means the shard was
- * lost, so the actor stops for good.
+ * input, in order: run the transition, PERSIST (fenced) the new state together with its events
+ * (the store's outbox) before anything is visible, then hand the events to the node's outbox
+ * relay (outbox-relay.ts: published in order, retried through broker faults), then (re)arm or
+ * cancel timers, then reply. A failed write leaves the in-memory state as it was, records no
+ * event and answers an error; a fenced write means the shard was lost, so the actor stops for good.
  */
-import { errorReply, statusOf, type QubicleError, type RecipientSnapshot, type RecipientState, type RpcReply } from '@qubicle/contracts';
-import type { Bus, Logger } from '@qubicle/transport';
+import { errorReply, statusOf, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
 import { timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
 import type { WorkerMetricsSink } from '../metrics.js';
-import { isStoreError, type Fence, type Store } from '../store/port.js';
+import { RECENT_COMMANDS_KEPT, RECENT_COMMANDS_TTL_MS } from '../machine/types.js';
+import { isStoreError, type Fence, type SessionRecord, type Store } from '../store/port.js';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettingsSource } from './account-settings.js';
 import { Mailbox } from './mailbox.js';
+import type { EventRelay } from './outbox-relay.js';
 import { loginRefusal, notARecipient } from './recipient-check.js';
-import type { EventFeedSink } from './event-feed.js';
-import { publishEvent } from './publish.js';
 
 export interface ActorEnv {
   store: Store;
-  bus: Pick<Bus, 'publish'>;
+  /**
+   * The node's outbox relay (outbox-relay.ts): publishes each change's events, recorded in the
+   * store with the state, on the topic exchange and the gateways' feed, in order, through faults.
+   */
+  relay: EventRelay;
+  /** How many command ids a recipient remembers, and for how long after its logout (config). */
+  recentCommands?: RecentCommandsPolicy;
   clock: Clock;
   logger: Logger;
   node: string;
@@ -39,16 +46,24 @@ export interface ActorEnv {
    * Absent: one `store.saveRecipients` per write.
    */
   writes?: RecipientWriter;
-  /**
-   * The gateways' feed (event-feed.ts): every published event also goes there, batched per turn.
-   * Absent: events go to the topic exchange only.
-   */
-  feed?: EventFeedSink;
 }
 
-/** Persists one recipient's state under a fence; resolves once it is durable, rejects as saveRecipients would. */
+/** The bound of the redelivery memory (config RECENT_COMMANDS_KEPT, RECENT_COMMANDS_TTL_MS). */
+export interface RecentCommandsPolicy {
+  /** ids kept per recipient (logged in, and in its tombstone) */
+  kept: number;
+  /** how long the ids are remembered after a logout (0: not at all) */
+  ttlMs: number;
+}
+
+export const DEFAULT_RECENT_COMMANDS: RecentCommandsPolicy = { kept: RECENT_COMMANDS_KEPT, ttlMs: RECENT_COMMANDS_TTL_MS };
+
+/**
+ * Persists one recipient's state and its change's events under a fence; resolves once both are
+ * durable, rejects as saveRecipients would (then neither was written).
+ */
 export interface RecipientWriter {
-  save(state: RecipientState, shard: number, fence: Fence): Promise<void>;
+  save(state: RecipientState, shard: number, fence: Fence, events?: RecipientEvent[]): Promise<void>;
 }
 
 export interface RecipientKey {
@@ -67,6 +82,11 @@ export class RecipientActor {
   private current: RecipientState | null = null;
   /** false until the store was asked (or the state handed in by the shard loader). */
   private loaded = false;
+  /**
+   * While logged out: the ids the last session applied (its tombstone's, or this actor's own
+   * logout's); undefined = not read yet. A logged-out actor is short-lived (the registry forgets it).
+   */
+  private remembered: readonly string[] | null | undefined = undefined;
   private stopped = false;
 
   constructor(
@@ -173,6 +193,11 @@ export class RecipientActor {
         if (stored) this.adopt(stored.state);
         else this.loaded = true;
       }
+      if (this.current === null && this.remembered === undefined && 'command_id' in input && input.type !== 'get_status') {
+        // a replay of a command applied before the logout must not be applied again (machine/transition.ts)
+        this.remembered = (await env.store.loadLoggedOut(key.accountId, key.recipientId, env.clock.now()))?.recent_commands ?? null;
+        if (this.stopped) return gone();
+      }
       const refusal = await this.precheck(input);
       if (refusal) return errorReply(refusal, env.node);
       account = input.type === 'get_status' ? DEFAULT_ACCOUNT_SETTINGS : await env.accounts.get(key.accountId);
@@ -183,19 +208,29 @@ export class RecipientActor {
     if (this.stopped) return gone();
 
     let result: TransitionResult;
+    const policy = env.recentCommands ?? DEFAULT_RECENT_COMMANDS;
     try {
-      result = transition(this.current, input, { now: env.clock.now(), node: env.node, account, newSessionId: env.newSessionId });
+      result = transition(this.current, input, {
+        now: env.clock.now(),
+        node: env.node,
+        account,
+        newSessionId: env.newSessionId,
+        recentCommandsKept: policy.kept,
+        ...(this.current === null && this.remembered ? { rememberedCommands: this.remembered } : {}),
+      });
     } catch (err) {
       env.logger.error({ err, account_id: key.accountId, recipient_id: key.recipientId, input: input.type }, 'state machine threw');
       return errorReply({ code: 'internal', message: `state machine failed on ${input.type}` }, env.node);
     }
 
-    const failure = await this.persist(result);
+    const events = eventsOf(result.effects);
+    const failure = await this.persist(result, events, policy);
     if (failure) return failure;
     const before = this.current;
     this.current = before === null && result.state ? this.shareIds(result.state) : result.state;
+    if (this.current) this.remembered = undefined; // a login inherited them (the state has them now)
     env.metrics?.recipientChanged(before, result.state, env.clock.now());
-    await this.publish(result.effects);
+    if (events.length > 0) await env.relay.add(key.shard, events);
     this.applyTimersAndHooks(result.effects);
     return result.reply;
   }
@@ -212,22 +247,30 @@ export class RecipientActor {
     return null;
   }
 
-  /** Writes before anything is visible; returns the error reply when the write failed. */
-  private async persist(result: TransitionResult): Promise<RpcReply<never> | null> {
-    if (!result.effects.some((e) => e.type === 'persist')) return null;
+  /**
+   * Writes the state and its events (the outbox) before anything is visible, in one atomic store
+   * write; returns the error reply when it failed (then nothing was written).
+   */
+  private async persist(result: TransitionResult, events: RecipientEvent[], policy: RecentCommandsPolicy): Promise<RpcReply<never> | null> {
+    const persist = result.effects.find((e) => e.type === 'persist');
+    if (!persist) return null;
     const { env, key } = this;
     const fence = env.fenceOf(key.shard);
     if (!fence) return this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
     try {
-      for (const e of result.effects) {
-        // Before the delete: appending the same session twice replaces it, so a retried logout is harmless.
-        if (e.type === 'end_session') await env.store.appendSession(e.record);
-      }
       if (result.state) {
-        if (env.writes) await env.writes.save(result.state, key.shard, fence);
-        else await env.store.saveRecipients([{ state: result.state, shard: key.shard }], fence);
+        if (env.writes) await env.writes.save(result.state, key.shard, fence, events);
+        else await env.store.saveRecipients([{ state: result.state, shard: key.shard, events }], fence);
+      } else {
+        const now = env.clock.now();
+        const recent = persist.recent_commands ?? [];
+        const session = result.effects.find((e): e is Extract<Effect, { type: 'end_session' }> => e.type === 'end_session')?.record;
+        await env.store.logoutRecipient(
+          { account_id: key.accountId, recipient_id: key.recipientId, shard: key.shard, events, ...sessionField(session), recent_commands: recent, forget_at: now + policy.ttlMs, now },
+          fence,
+        );
+        this.remembered = policy.ttlMs > 0 ? recent : null;
       }
-      else await env.store.deleteRecipient(key.accountId, key.recipientId, key.shard, fence);
       return null;
     } catch (err) {
       if (isStoreError(err, 'fenced')) {
@@ -239,23 +282,6 @@ export class RecipientActor {
       env.logger.error({ err, shard: key.shard, recipient_id: key.recipientId }, 'recipient state write failed; nothing applied');
       return this.unavailable(`datastore unavailable: ${errorMessage(err)}`);
     }
-  }
-
-  /**
-   * In order, after the write, on the topic exchange and (in parallel) on the gateways' feed: a
-   * failed publish is logged, never undoes a durable change.
-   */
-  private async publish(effects: Effect[]): Promise<void> {
-    for (const e of effects) {
-      if (e.type !== 'publish') continue;
-      const [topic, feed] = await Promise.allSettled([publishEvent(this.env.bus, e.event), this.env.feed?.add(e.event)]);
-      if (topic.status === 'rejected') this.publishFailed(topic.reason, e.event, 'event publish failed');
-      if (feed.status === 'rejected') this.publishFailed(feed.reason, e.event, 'event feed publish failed');
-    }
-  }
-
-  private publishFailed(err: unknown, event: { event: string; seq: number; recipient_id: string }, message: string): void {
-    this.env.logger.warn({ err, event: event.event, seq: event.seq, recipient_id: event.recipient_id }, message);
   }
 
   private applyTimersAndHooks(effects: Effect[]): void {
@@ -312,6 +338,17 @@ export class RecipientActor {
   private unavailable(message: string): RpcReply<never> {
     return errorReply({ code: 'unavailable', message }, this.env.node);
   }
+}
+
+/** The change's events, in order (the machine emits them with consecutive seqs). */
+function eventsOf(effects: Effect[]): RecipientEvent[] {
+  const events: RecipientEvent[] = [];
+  for (const e of effects) if (e.type === 'publish') events.push(e.event);
+  return events;
+}
+
+function sessionField(session: SessionRecord | undefined): { session?: SessionRecord } {
+  return session ? { session } : {};
 }
 
 function errorMessage(err: unknown): string {

@@ -2,6 +2,7 @@
  * Write-behind batching of recipient state upserts: the writes that many actors ask for during one
  * turn of the event loop go to the store together, as ONE `saveRecipientGroups` call (SQLite: one
  * transaction, one savepoint per shard) — or one `saveRecipients` per shard for a store without it.
+ * Each write carries its change's events: the store records them in its outbox with the state.
  *
  * "Persisted before replying" still holds: an actor awaits `save()`, which settles only after the
  * batch holding its write committed (or failed). A batch is grouped by fence (shard, epoch, node):
@@ -13,13 +14,13 @@
  * Flushed on setImmediate after the first write of a batch: writes arriving while a flush runs
  * (an async store) wait for the next one.
  */
-import type { RecipientState } from '@qubicle/contracts';
+import type { RecipientEvent, RecipientState } from '@qubicle/contracts';
 import type { RecipientWriter } from './recipient-actor.js';
-import { StoreError, type Fence, type Store } from '../store/port.js';
+import { StoreError, type Fence, type RecipientWrite, type Store } from '../store/port.js';
 
 interface Group {
   fence: Fence;
-  writes: Array<{ state: RecipientState; shard: number }>;
+  writes: RecipientWrite[];
   waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
 }
 
@@ -41,7 +42,7 @@ export class WriteBatcher implements RecipientWriter {
     private readonly schedule: (flush: () => void) => void = (flush) => setImmediate(flush),
   ) {}
 
-  save(state: RecipientState, shard: number, fence: Fence): Promise<void> {
+  save(state: RecipientState, shard: number, fence: Fence, events?: RecipientEvent[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const key = `${fence.shard}\n${fence.epoch}\n${fence.node}`;
       let group = this.pending.get(key);
@@ -49,7 +50,7 @@ export class WriteBatcher implements RecipientWriter {
         group = { fence, writes: [], waiters: [] };
         this.pending.set(key, group);
       }
-      group.writes.push({ state, shard });
+      group.writes.push(events && events.length > 0 ? { state, shard, events } : { state, shard });
       group.waiters.push({ resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;

@@ -7,6 +7,7 @@
 import {
   NOT_LOGGED_IN_STATUS,
   okReply,
+  recentCommandId,
   statusOf,
   type AvailabilityState,
   type RecipientEvent,
@@ -43,6 +44,8 @@ export class Draft {
   private seq: number;
   private readonly accountId: string;
   private readonly recipientId: string;
+  /** the ids applied before this transition (a logout hands them to the tombstone) */
+  private readonly startCommands: RecipientState['recent_commands'];
 
   constructor(
     start: RecipientState,
@@ -52,6 +55,7 @@ export class Draft {
     this.seq = start.seq;
     this.accountId = start.account_id;
     this.recipientId = start.recipient_id;
+    this.startCommands = start.recent_commands;
   }
 
   /** The logged-in state being edited (a rule that logged the recipient out must not touch it again). */
@@ -106,14 +110,19 @@ export class Draft {
         ...extra,
       },
     }));
+    const kept = this.ctx.recentCommandsKept ?? RECENT_COMMANDS_KEPT;
+    const applied = 'command_id' in input ? [input.command_id] : [];
+    let persist: Effect;
     if (final) {
       final.seq = this.seq;
-      if ('command_id' in input) {
-        // ids only: a duplicate's answer is re-derived (transition.ts, duplicateReply)
-        final.recent_commands = [...final.recent_commands, input.command_id].slice(-RECENT_COMMANDS_KEPT);
-      }
+      // ids only: a duplicate's answer is re-derived (transition.ts, duplicateReply)
+      if (applied.length > 0) final.recent_commands = [...final.recent_commands, ...applied].slice(-kept);
+      persist = { type: 'persist' };
+    } else {
+      // logged out: the store's tombstone remembers the session's ids, this command's included
+      persist = { type: 'persist', recent_commands: [...this.startCommands.map(recentCommandId), ...applied].slice(-kept) };
     }
-    return { state: final, effects: [{ type: 'persist' }, ...publishes, ...this.effects], reply };
+    return { state: final, effects: [persist, ...publishes, ...this.effects], reply };
   }
 }
 

@@ -34,9 +34,12 @@ export const RULES: { [K in MachineInputType]: Rule<K> } = {
 };
 
 export function transition(state: RecipientState | null, input: MachineInput, ctx: MachineContext): TransitionResult {
-  // A redelivered command (same command_id) is answered again, never applied twice.
-  if (state && 'command_id' in input && input.type !== 'get_status') {
-    const seen = state.recent_commands.find((c) => recentCommandId(c) === input.command_id);
+  // A redelivered command (same command_id) is answered again, never applied twice: also after a
+  // logout (the ids the store remembers) and after a new login (which inherited them).
+  if ('command_id' in input && input.type !== 'get_status') {
+    const seen = state
+      ? state.recent_commands.find((c) => recentCommandId(c) === input.command_id)
+      : ctx.rememberedCommands?.find((id) => id === input.command_id);
     if (seen !== undefined) return { state, effects: [], reply: duplicateReply(state, input, seen, ctx) };
   }
   const rule = RULES[input.type] as Rule<MachineInputType>;
@@ -49,9 +52,9 @@ export function transition(state: RecipientState | null, input: MachineInput, ct
  * stored: `{accepted: true}` for an offer, the CURRENT status for the others (what the recipient is
  * now, which is what a caller retrying wants to know). Entries of earlier versions kept the reply.
  */
-function duplicateReply(state: RecipientState, input: MachineInput, seen: RecipientState['recent_commands'][number], ctx: MachineContext): RpcReply<unknown> {
+function duplicateReply(state: RecipientState | null, input: MachineInput, seen: RecipientState['recent_commands'][number], ctx: MachineContext): RpcReply<unknown> {
   if (typeof seen !== 'string' && seen.reply !== undefined) return seen.reply as RpcReply<unknown>;
   const reply: RpcReply<unknown> = input.type === 'offer' ? okReply<OfferReply>({ accepted: true }, ctx.node) : okReply(statusOf(state, ctx.now, ctx.node), ctx.node);
-  if (reply.ok) reply.seq = state.seq;
+  if (reply.ok && state) reply.seq = state.seq;
   return reply;
 }

@@ -30,6 +30,15 @@ export interface MachineContext {
   account: MachineAccount;
   /** a fresh login session id (called once per new login) */
   newSessionId(): string;
+  /** How many applied command ids a recipient remembers (config RECENT_COMMANDS_KEPT); default RECENT_COMMANDS_KEPT. */
+  recentCommandsKept?: number;
+  /**
+   * Only when `state` is null: the ids the recipient's last session had applied when it logged out
+   * (the store's tombstone, kept RECENT_COMMANDS_TTL_MS). A command among them is a duplicate and
+   * is answered, not applied; a login inherits them, so a replay that arrives after a new login
+   * is recognised too.
+   */
+  rememberedCommands?: readonly string[];
 }
 
 /**
@@ -78,8 +87,12 @@ export type MachineInput =
 export type MachineInputType = MachineInput['type'];
 
 export type Effect =
-  /** Write the new state (or delete it when the new state is null) before replying. */
-  | { type: 'persist' }
+  /**
+   * Write the new state (or log out when the new state is null) before replying, together with
+   * the `publish` events (the store's outbox). A logout's `recent_commands` are the ids to remember
+   * after it (the tombstone): the session's, the logout's own included.
+   */
+  | { type: 'persist'; recent_commands?: string[] }
   | { type: 'publish'; event: RecipientEvent }
   /** (Re)arm the timer of that kind: feed `input` into the mailbox at `at` (ms). Replaces an armed one. */
   | { type: 'arm_timer'; kind: TimerKind; at: number; input: TimerInput }
@@ -99,8 +112,15 @@ export interface TransitionResult {
 }
 
 /**
- * How many applied command ids a recipient remembers for redelivery (ids only: ~60 bytes each in
- * memory; docs/performance.md). A redelivery concerns the commands a crashed node had taken but not
- * acked; for one recipient those are the few it was working through, far fewer than this.
+ * How many applied command ids a recipient remembers for redelivery by default (config
+ * RECENT_COMMANDS_KEPT; ids only: ~60 bytes each in memory, docs/performance.md). A redelivery
+ * concerns the commands a crashed node had taken but not acked; for one recipient those are the
+ * few it was working through, far fewer than this.
  */
 export const RECENT_COMMANDS_KEPT = 16;
+/**
+ * How long, by default, those ids are remembered after a logout (config RECENT_COMMANDS_TTL_MS):
+ * longer than any caller retries with the same id or a crashed node's unacked commands wait for
+ * redelivery. A tombstone in the store per recipient logged out within that time.
+ */
+export const RECENT_COMMANDS_TTL_MS = 3_600_000;

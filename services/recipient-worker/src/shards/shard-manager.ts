@@ -13,10 +13,13 @@
  *            An owner whose presence queue has gone (kill -9, crash: the broker closed its
  *            connection) is dead: its leases are released on its behalf (conditionally on its
  *            epoch) and it is removed from the registry, so failover does not wait for the TTL.
- *   take:    tryAcquireLease → claimShard (fences older owners' writes) → load its recipients
- *            into actors and re-arm their timers → only THEN consume its queue (classic: an
- *            exclusive consumer; quorum: single-active-consumer). A refused consume (a zombie
- *            still holds the exclusive consumer) is retried while the lease is held.
+ *   take:    tryAcquireLease → claimShard (fences older owners' writes) → hand the shard's leftover
+ *            outbox (events an earlier owner recorded but may not have published) to the relay,
+ *            ahead of anything newer → load its recipients into actors and re-arm their timers →
+ *            wait for the leftovers' publish (confirmed, or failed: then the relay retries them
+ *            first) → only THEN consume its queue (classic: an exclusive consumer; quorum:
+ *            single-active-consumer). A refused consume (a zombie still holds the exclusive
+ *            consumer) is retried while the lease is held.
  *   keep:    renew every TTL/3 (a fixed rate: a slow round does not push the next one back).
  *            A renew answered "no" loses the shard at once. Before every command and every
  *            write, `owns`/`fenceOf` check the lease by this node's own clock (last successful
@@ -32,11 +35,13 @@
  *              the others take the lease once it expired and say so (`shards_taken` /
  *              `shards_held` with epochs): a newer epoch makes the node give the shard up at
  *              once (docs/cluster.md, "Store outages").
- *   lose:    stop its actors (no writes), cancel its consumer, release the lease if it is still
- *            ours (a conditional no-op otherwise).
+ *   lose:    stop its actors (no writes), drop its events from the relay (the new owner publishes
+ *            them from the store), cancel its consumer, release the lease if it is still ours (a
+ *            conditional no-op otherwise).
  *   hand over (rebalance, SIGTERM): stop consuming → let in-flight commands finish → drain the
- *            mailboxes → release the lease → `shards_released` broadcast, so a node under its
- *            share takes it at once rather than after a TTL.
+ *            mailboxes → wait (at most TTL/2) for the shard's events to be confirmed, so that the
+ *            next owner does not publish them again → release the lease → `shards_released`
+ *            broadcast, so a node under its share takes it at once rather than after a TTL.
  *   stop:    leave the registry first (others stop counting us), hand every shard over,
  *            stop heartbeats and broadcasts.
  */
@@ -58,6 +63,7 @@ import {
   type ShardQueueType,
 } from '@qubicle/contracts';
 import { isTransportError, type Bus, type Consumer, type Logger, type RpcHandler } from '@qubicle/transport';
+import type { RecipientEvent } from '@qubicle/contracts';
 import type { ActorRegistry } from '../actor/registry.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { WorkerMetricsSink } from '../metrics.js';
@@ -74,6 +80,8 @@ export interface ShardManagerOptions {
   clock: Clock;
   logger: Logger;
   registry: ActorRegistry;
+  /** The node's outbox relay (actor/outbox-relay.ts): a taken shard's leftovers, a lost one's drop. */
+  outbox: ShardOutbox;
   /** the shard queues' RPC handler */
   handler: RpcHandler;
   node: string;
@@ -91,6 +99,15 @@ export interface ShardManagerOptions {
   nodeInfo?: () => Record<string, unknown>;
   /** Lease renewals and failures (metrics.ts); absent = not measured. */
   metrics?: Pick<WorkerMetricsSink, 'leaseRenewed' | 'leaseFailed'>;
+}
+
+/** What the shard manager asks of the outbox relay. */
+export interface ShardOutbox {
+  /** The shard's leftover outbox, before any of its actors exists; resolves once confirmed or failed once. */
+  adopt(shard: number, events: RecipientEvent[]): Promise<void>;
+  drop(shard: number): void;
+  /** true once none of the shard's events is pending; false after timeoutMs. */
+  drain(shard: number, timeoutMs: number): Promise<boolean>;
 }
 
 type Phase = 'loading' | 'serving' | 'draining' | 'lost';
@@ -296,6 +313,8 @@ export class ShardManager {
       this.clearShardTimers(o);
       // Actors first: their queued inputs are answered 'unavailable', so cancel() does not wait on them.
       const dropped = this.opts.registry.dropShard(shard);
+      // its unconfirmed events are in the store: the new owner publishes them before anything newer
+      this.opts.outbox.drop(shard);
       this.opts.logger.warn({ shard, epoch: o.fence.epoch, reason, dropped }, 'shard lost: stopped consuming, actors dropped');
       await this.cancelConsumer(o);
       if (this.owned.get(shard) === o) this.owned.delete(shard);
@@ -417,9 +436,15 @@ export class ShardManager {
       // No new deliveries; what was delivered finishes (and is acked) first.
       await this.cancelConsumer(o);
       await registry.drain(o.shard);
+      // Confirmed here, they are not published a second time by the next owner (harmless, but noise).
+      // Bounded: with the broker away they stay in the store, and the next owner publishes them.
+      if (!(await this.opts.outbox.drain(o.shard, Math.floor(this.opts.leaseTtlMs / 2)))) {
+        logger.warn({ shard: o.shard }, 'handing the shard over with unconfirmed events: the next owner publishes them');
+      }
       if ((o.phase as Phase) === 'lost') return; // lost meanwhile (renew refused, fenced): nothing to release
       this.clearShardTimers(o);
       registry.dropShard(o.shard);
+      this.opts.outbox.drop(o.shard);
       o.phase = 'lost';
       if (this.owned.get(o.shard) === o) this.owned.delete(o.shard);
       try {
@@ -478,10 +503,17 @@ export class ShardManager {
     }
     try {
       await store.claimShard(shard, o.fence);
+      // Before any actor of the shard exists (an overdue timer fires at adopt): the FIFO order of the relay
+      // puts every leftover event ahead of the shard's new ones.
+      const leftovers = await store.listOutbox(shard);
+      if (o.phase !== 'loading') return false;
+      const published = leftovers.length > 0 ? this.opts.outbox.adopt(shard, leftovers) : null;
       const stored = await store.listRecipientsByShard(shard);
       if (o.phase !== 'loading') return false;
       for (const r of stored) registry.adopt(r.state, shard);
-      logger.info({ shard, epoch: o.fence.epoch, recipients: stored.length }, 'shard taken');
+      logger.info({ shard, epoch: o.fence.epoch, recipients: stored.length, leftoverEvents: leftovers.length }, 'shard taken');
+      if (published) await published;
+      if (o.phase !== 'loading') return false;
     } catch (err) {
       logger.warn({ err, shard, epoch: o.fence.epoch }, 'could not take shard; releasing it');
       await this.lose(shard, 'take failed');

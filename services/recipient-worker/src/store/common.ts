@@ -1,12 +1,7 @@
 /** Helpers shared by the store adapters, so that both behave the same. */
 import { randomBytes } from 'node:crypto';
-import type { RecipientState, StoredUser, UserDoc } from '@qubicle/contracts';
-import type { Fence } from './port.js';
-
-export interface RecipientWrite {
-  state: RecipientState;
-  shard: number;
-}
+import type { StoredUser, UserDoc } from '@qubicle/contracts';
+import type { Fence, RecipientWrite } from './port.js';
 
 /** CouchDB-style revision: "<generation>-<32 hex>". */
 export function nextRev(previous: string | null): string {

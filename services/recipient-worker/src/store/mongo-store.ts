@@ -42,6 +42,17 @@
  *     can still create a document that did not exist at claim time (an upsert of a new id has
  *     no epoch to compare with). The cluster avoids this by timing: a node stops consuming
  *     before its lease can expire, and a lease is taken over only after it has expired.
+ *
+ * ## The outbox and logout (port.ts)
+ * A change's events are kept INSIDE the recipient document (`outbox`, oldest first), pushed by the
+ * same single-document update that writes the state (`$set` + `$push`), so they are atomic with it
+ * without a transaction. The relay removes them with `$pull` (seq <= the confirmed one), another
+ * single-document update: the two never overwrite each other's part of the document. A logout
+ * does not delete the document: it becomes a tombstone (`state: null`, `logged_out` = the command
+ * ids to remember and until when) that still carries its events; a later login `$set`s a state
+ * over it. Tombstones past their `forget_at` whose outbox is empty are purged by the next logout in
+ * the shard (best effort: a failed purge is retried by the next one). The session record goes to
+ * `sessions` just before, as its own idempotent write (no transaction to share with the tombstone).
  */
 import {
   MongoClient,
@@ -59,8 +70,9 @@ import {
   type Collection,
   type Db,
   type MongoClientOptions,
+  type UpdateFilter,
 } from 'mongodb';
-import type { AccountDoc, RecipientState, RecipientStats, StoredUser, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, RecipientEvent, RecipientState, RecipientStats, StoredUser, UserDoc } from '@qubicle/contracts';
 import {
   assertWritesInFenceShard,
   compareUsers,
@@ -74,7 +86,11 @@ import {
   StoreError,
   type Fence,
   type Lease,
+  type LoggedOutRecipient,
   type NodeRecord,
+  type OutboxKey,
+  type RecipientLogout,
+  type RecipientWrite,
   type SessionRecord,
   type Store,
   type StoredRecipient,
@@ -122,8 +138,18 @@ interface RecipientRow {
   shard: number;
   epoch: number;
   updated: number;
-  state: RecipientState;
+  /** null: logged out (a tombstone) */
+  state: RecipientState | null;
+  /** events recorded with the state and not yet confirmed by the broker, oldest first */
+  outbox?: RecipientEvent[];
+  /** a tombstone's memory: the command ids applied before the logout, until forget_at */
+  logged_out?: LoggedOutRecipient;
 }
+
+/** What recipient reads need of a document (not its outbox nor a tombstone's memory). */
+const STATE_ONLY = { projection: { outbox: 0, logged_out: 0 } } as const;
+/** A logged-in recipient's document (a tombstone has state null). */
+const LOGGED_IN = { state: { $type: 'object' } } as const;
 interface SessionRow {
   _id: string;
   account_id: string;
@@ -232,7 +258,7 @@ function toStoredUser(row: UserRow): StoredUser {
   return { doc: row.doc, rev: row.rev, created: row.created, modified: row.modified };
 }
 
-function toStoredRecipient(row: RecipientRow): StoredRecipient {
+function toStoredRecipient(row: RecipientRow & { state: RecipientState }): StoredRecipient {
   return { state: row.state, shard: row.shard, epoch: row.epoch, updated: row.updated };
 }
 
@@ -333,7 +359,15 @@ export class MongoStore implements Store {
           { key: { account_id: 1, qubicle_enabled: 1 }, name: 'account_qubicle' },
           { key: { account_id: 1, cred_bucket: 1 }, name: 'account_cred_bucket' },
         ]),
-        this.recipients.createIndexes([{ key: { shard: 1, account_id: 1, recipient_id: 1 }, name: 'shard' }]),
+        this.recipients.createIndexes([
+          { key: { shard: 1, account_id: 1, recipient_id: 1 }, name: 'shard' },
+          // tombstones only: the purge of a shard's expired ones
+          {
+            key: { shard: 1, 'logged_out.forget_at': 1 },
+            name: 'tombstone_forget_at',
+            partialFilterExpression: { 'logged_out.forget_at': { $exists: true } },
+          },
+        ]),
         this.sessions.createIndexes([
           {
             key: { account_id: 1, recipient_id: 1, logout_time: -1, login_session_id: -1 },
@@ -560,21 +594,23 @@ export class MongoStore implements Store {
 
   async loadRecipient(accountId: string, recipientId: string): Promise<StoredRecipient | null> {
     return this.run(async () => {
-      const row = await this.recipients.findOne({ _id: recipientKey(accountId, recipientId) });
-      return row ? toStoredRecipient(row) : null;
+      const row = await this.recipients.findOne({ _id: recipientKey(accountId, recipientId) }, STATE_ONLY);
+      return row?.state ? toStoredRecipient(row as RecipientRow & { state: RecipientState }) : null;
     });
   }
 
   async listRecipientsByShard(shard: number): Promise<StoredRecipient[]> {
     return this.run(async () =>
-      (await this.recipients.find({ shard }).sort({ account_id: 1, recipient_id: 1 }).toArray()).map(toStoredRecipient),
+      (await this.recipients.find({ shard, ...LOGGED_IN }, STATE_ONLY).sort({ account_id: 1, recipient_id: 1 }).toArray()).map((row) =>
+        toStoredRecipient(row as RecipientRow & { state: RecipientState }),
+      ),
     );
   }
 
   async countRecipientsByShard(): Promise<Map<number, number>> {
     return this.run(async () => {
       const rows = await this.recipients
-        .aggregate<{ _id: number; n: number }>([{ $group: { _id: '$shard', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+        .aggregate<{ _id: number; n: number }>([{ $match: LOGGED_IN }, { $group: { _id: '$shard', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
         .toArray();
       return new Map(rows.map((r) => [r._id, r.n]));
     });
@@ -591,73 +627,145 @@ export class MongoStore implements Store {
     }
   }
 
-  async saveRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence): Promise<void> {
+  async saveRecipients(writes: RecipientWrite[], fence: Fence): Promise<void> {
     assertWritesInFenceShard(writes, fence);
     await this.run(async () => {
       await this.checkFence(fence);
       if (writes.length === 0) return;
       const now = Date.now();
       const ops: AnyBulkWriteOperation<RecipientRow>[] = writes.map((w) => ({
-        replaceOne: {
-          // Matches only a document written/claimed under this epoch or an older one; if a newer
-          // epoch owns it, the upsert collides on _id (duplicate key) instead.
-          filter: { _id: recipientKey(w.state.account_id, w.state.recipient_id), epoch: { $lte: fence.epoch } },
-          replacement: {
-            account_id: w.state.account_id,
-            recipient_id: w.state.recipient_id,
-            shard: w.shard,
-            epoch: fence.epoch,
-            updated: now,
-            state: plainJson(w.state),
-          },
+        updateOne: {
+          filter: this.fencedFilter(w.state.account_id, w.state.recipient_id, fence),
+          update: this.recipientUpdate(w.state.account_id, w.state.recipient_id, w.shard, fence, now, { state: plainJson(w.state) }, w.events),
           upsert: true,
         },
       }));
-      try {
-        await this.recipients.bulkWrite(ops, { ordered: true });
-      } catch (err) {
-        if (isDuplicateKey(err)) {
-          throw new StoreError('fenced', `shard ${fence.shard}: a recipient was written under a newer epoch than ${fence.epoch}`, {
-            cause: err,
-          });
-        }
-        throw err;
-      }
+      await this.fencedWrite(fence, () => this.recipients.bulkWrite(ops, { ordered: true }));
     });
   }
 
-  async deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void> {
+  /**
+   * Matches only a document written/claimed under this epoch or an older one; if a newer epoch owns
+   * it, the upsert collides on _id (duplicate key) instead, which fencedWrite turns into 'fenced'.
+   */
+  private fencedFilter(accountId: string, recipientId: string, fence: Fence): { _id: string; epoch: { $lte: number } } {
+    return { _id: recipientKey(accountId, recipientId), epoch: { $lte: fence.epoch } };
+  }
+
+  /** One atomic single-document update: the state (or tombstone) fields `$set`, the events `$push`ed to the outbox. */
+  private recipientUpdate(
+    accountId: string,
+    recipientId: string,
+    shard: number,
+    fence: Fence,
+    now: number,
+    body: { state: RecipientState; logged_out?: never } | { state: null; logged_out: LoggedOutRecipient },
+    events: readonly RecipientEvent[] | undefined,
+  ): UpdateFilter<RecipientRow> {
+    const update: UpdateFilter<RecipientRow> = {
+      $set: { account_id: accountId, recipient_id: recipientId, shard, epoch: fence.epoch, updated: now, ...body },
+    };
+    // a login over a tombstone: it is a logged-in document again
+    if (body.state !== null) update.$unset = { logged_out: '' };
+    if (events && events.length > 0) update.$push = { outbox: { $each: plainJson([...events]) } };
+    return update;
+  }
+
+  private async fencedWrite(fence: Fence, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (isDuplicateKey(err)) {
+        throw new StoreError('fenced', `shard ${fence.shard}: a recipient was written under a newer epoch than ${fence.epoch}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async logoutRecipient(logout: RecipientLogout, fence: Fence): Promise<void> {
+    const { account_id: accountId, recipient_id: recipientId, shard } = logout;
     if (shard !== fence.shard) {
-      throw new RangeError(`recipient ${accountId}/${recipientId} deleted with shard ${shard} under a fence for shard ${fence.shard}`);
+      throw new RangeError(`recipient ${accountId}/${recipientId} logged out with shard ${shard} under a fence for shard ${fence.shard}`);
     }
     await this.run(async () => {
       await this.checkFence(fence);
-      const _id = recipientKey(accountId, recipientId);
-      const { deletedCount } = await this.recipients.deleteOne({ _id, epoch: { $lte: fence.epoch } });
-      if (deletedCount > 0) return;
-      const left = await this.recipients.findOne({ _id }, { projection: { epoch: 1 } });
-      if (left && left.epoch > fence.epoch) {
-        throw new StoreError('fenced', `recipient ${accountId}/${recipientId} was written under a newer epoch than ${fence.epoch}`);
-      }
+      // Before the tombstone (no transaction to share): appending the same session twice replaces it.
+      if (logout.session) await this.upsertSession(logout.session);
+      // forget_at not ahead: nothing to remember (the document stays while its outbox holds events)
+      const remember = logout.forget_at > logout.now ? [...logout.recent_commands] : [];
+      const tombstone = { state: null, logged_out: { recent_commands: remember, forget_at: logout.forget_at } };
+      await this.fencedWrite(fence, () =>
+        this.recipients.updateOne(
+          this.fencedFilter(accountId, recipientId, fence),
+          this.recipientUpdate(accountId, recipientId, shard, fence, Date.now(), tombstone, logout.events),
+          { upsert: true },
+        ),
+      );
+      // Best effort, after the logout is durable: a failure here must not fail the logout.
+      await this.recipients
+        .deleteMany({ shard, state: null, 'logged_out.forget_at': { $lt: logout.now }, 'outbox.0': { $exists: false } })
+        .catch(() => undefined);
+    });
+  }
+
+  async loadLoggedOut(accountId: string, recipientId: string, now: number): Promise<LoggedOutRecipient | null> {
+    return this.run(async () => {
+      const row = await this.recipients.findOne(
+        { _id: recipientKey(accountId, recipientId), state: null, 'logged_out.forget_at': { $gt: now }, 'logged_out.recent_commands.0': { $exists: true } },
+        { projection: { logged_out: 1 } },
+      );
+      return row?.logged_out ? { recent_commands: row.logged_out.recent_commands, forget_at: row.logged_out.forget_at } : null;
+    });
+  }
+
+  // ---------------------------------------------------------------- outbox
+
+  async listOutbox(shard: number): Promise<RecipientEvent[]> {
+    return this.run(async () => {
+      const rows = await this.recipients
+        .find({ shard, 'outbox.0': { $exists: true } }, { projection: { outbox: 1 } })
+        .sort({ account_id: 1, recipient_id: 1 })
+        .toArray();
+      return rows.flatMap((r) => r.outbox ?? []);
+    });
+  }
+
+  async deleteOutbox(published: readonly OutboxKey[]): Promise<void> {
+    if (published.length === 0) return;
+    // per document, the highest confirmed seq: every event up to it is published
+    const upTo = new Map<string, number>();
+    for (const k of published) {
+      const id = recipientKey(k.account_id, k.recipient_id);
+      if ((upTo.get(id) ?? -Infinity) < k.seq) upTo.set(id, k.seq);
+    }
+    await this.run(async () => {
+      await this.recipients.bulkWrite(
+        [...upTo].map(([_id, seq]) => ({ updateOne: { filter: { _id }, update: { $pull: { outbox: { seq: { $lte: seq } } } } } })),
+        { ordered: false },
+      );
     });
   }
 
   // ---------------------------------------------------------------- sessions
 
   async appendSession(rec: SessionRecord): Promise<void> {
-    await this.run(async () => {
-      const row: Omit<SessionRow, '_id'> = {
-        account_id: rec.account_id,
-        recipient_id: rec.recipient_id,
-        login_session_id: rec.login_session_id,
-        login_time: rec.login_time,
-        logout_time: rec.logout_time,
-        node: rec.node,
-        stats: plainJson(rec.stats),
-      };
-      if (typeof rec.reason === 'string') row.reason = rec.reason;
-      await this.sessions.replaceOne({ _id: sessionKey(rec) }, row, { upsert: true });
-    });
+    await this.run(() => this.upsertSession(rec));
+  }
+
+  private async upsertSession(rec: SessionRecord): Promise<void> {
+    const row: Omit<SessionRow, '_id'> = {
+      account_id: rec.account_id,
+      recipient_id: rec.recipient_id,
+      login_session_id: rec.login_session_id,
+      login_time: rec.login_time,
+      logout_time: rec.logout_time,
+      node: rec.node,
+      stats: plainJson(rec.stats),
+    };
+    if (typeof rec.reason === 'string') row.reason = rec.reason;
+    await this.sessions.replaceOne({ _id: sessionKey(rec) }, row, { upsert: true });
   }
 
   async listSessions(

@@ -18,16 +18,64 @@
  * transaction; MongoDB (no multi-document transactions assumed) checks the lease first and
  * then writes conditionally on a per-document epoch that `claimShard` stamps.
  *
+ * ## The outbox
+ * Every recipient write carries the events of the change (`events`), and the store records them
+ * in the SAME atomic write as the state (SQLite: the same IMMEDIATE transaction, in the `outbox`
+ * table; MongoDB: inside the recipient document, one single-document update). The worker's relay
+ * (actor/outbox-relay.ts) publishes them, then `deleteOutbox`es them once the broker confirmed; a
+ * new owner of a shard publishes what `listOutbox` still holds before it consumes commands. So an
+ * acknowledged change's events reach the bus even if the broker (or the node) fails in between
+ * (docs/bus.md, Guarantees).
+ *
+ * ## Logout
+ * `logoutRecipient` replaces the state by a tombstone that remembers the recipient's last command
+ * ids until `forget_at` (`loadLoggedOut`), so that a replayed command is not applied again after a
+ * logout, and keeps the logout's events in the outbox like any other write.
+ *
+ * ## Auth tokens
  * It also keeps the jti of every auth token deleted before its expiry (revokeToken), which the
  * directory's `token_check` consults.
  */
-import type { AccountDoc, RecipientState, RecipientStats, StoredUser, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, RecipientEvent, RecipientState, RecipientStats, StoredUser, UserDoc } from '@qubicle/contracts';
 
 export interface Fence {
   shard: number;
   epoch: number;
   node: string;
 }
+
+/** One recipient's new state and the events of the change, written atomically (see "The outbox"). */
+export interface RecipientWrite {
+  state: RecipientState;
+  shard: number;
+  /** The change's events, in seq order (all of this recipient). Absent = none. */
+  events?: RecipientEvent[];
+}
+
+/** A logout: the state goes, a tombstone remembers its command ids, the events and the session are kept. */
+export interface RecipientLogout {
+  account_id: string;
+  recipient_id: string;
+  shard: number;
+  /** The logout's events (`delete`, and those before it in the same change), in seq order. */
+  events: RecipientEvent[];
+  /** The session for the history (appendSession's record), written with the logout. */
+  session?: SessionRecord;
+  /** Command ids to remember after the logout (oldest first), and until when (ms since epoch). */
+  recent_commands: string[];
+  forget_at: number;
+  /** ms since epoch: tombstones of this shard whose forget_at passed are purged by the same write. */
+  now: number;
+}
+
+/** What is remembered of a recipient after its logout (until forget_at). */
+export interface LoggedOutRecipient {
+  recent_commands: string[];
+  forget_at: number;
+}
+
+/** Identifies an outbox event: the recipient and the event's seq. */
+export type OutboxKey = Pick<RecipientEvent, 'account_id' | 'recipient_id' | 'seq'>;
 
 export interface StoredRecipient {
   state: RecipientState;
@@ -141,10 +189,11 @@ export interface Store {
   listRecipientsByShard(shard: number): Promise<StoredRecipient[]>;
   countRecipientsByShard(): Promise<Map<number, number>>;
   /**
-   * Upserts, all in one transaction (SQLite) / one ordered batch (MongoDB); fenced.
-   * Every write's shard must equal fence.shard (RangeError otherwise).
+   * Upserts, all in one transaction (SQLite) / one ordered batch (MongoDB); fenced. Each write's
+   * events go to the outbox atomically with its state (SQLite: same transaction; MongoDB: same
+   * document update). Every write's shard must equal fence.shard (RangeError otherwise).
    */
-  saveRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence): Promise<void>;
+  saveRecipients(writes: RecipientWrite[], fence: Fence): Promise<void>;
   /**
    * Optional: several shards' `saveRecipients` in one go (the worker's write-behind batcher, one
    * store transaction per tick). Each group is written or refused ON ITS OWN, exactly as
@@ -153,9 +202,27 @@ export interface Store {
    * the StoreError that group got. Throws (nothing written) when the store itself failed.
    * Absent: the batcher calls `saveRecipients` once per group.
    */
-  saveRecipientGroups?(groups: Array<{ writes: Array<{ state: RecipientState; shard: number }>; fence: Fence }>): Promise<Array<StoreError | null>>;
-  /** Fenced; deleting a recipient that has no state is a no-op. */
-  deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void>;
+  saveRecipientGroups?(groups: Array<{ writes: RecipientWrite[]; fence: Fence }>): Promise<Array<StoreError | null>>;
+  /**
+   * Fenced, atomic like a save: deletes the state (a no-op when there is none), writes the tombstone
+   * (replacing an earlier one), records the events in the outbox and, SQLite only, appends the
+   * session in the same transaction (MongoDB appends it first, as its own idempotent write: the
+   * history may then briefly hold a session whose logout failed; the retry replaces it). Purges
+   * the shard's tombstones whose `forget_at` is before `logout.now` and whose events are published.
+   */
+  logoutRecipient(logout: RecipientLogout, fence: Fence): Promise<void>;
+  /** The tombstone of a logged-out recipient, unless there is none or its forget_at <= now. */
+  loadLoggedOut(accountId: string, recipientId: string, now: number): Promise<LoggedOutRecipient | null>;
+
+  // the outbox (events recorded with the state, not yet confirmed by the broker)
+  /** The shard's recorded events, each recipient's in seq order (a new owner publishes them first). */
+  listOutbox(shard: number): Promise<RecipientEvent[]>;
+  /**
+   * The broker confirmed these: removes each one and every earlier (lower seq) event of the same
+   * recipient from the outbox. Not fenced (removing what is published is right whoever does it);
+   * keys that are not (any more) in the outbox are ignored.
+   */
+  deleteOutbox(published: readonly OutboxKey[]): Promise<void>;
 
   // session history
   appendSession(rec: SessionRecord): Promise<void>;

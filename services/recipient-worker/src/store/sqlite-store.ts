@@ -21,12 +21,17 @@
  *   the same IMMEDIATE transaction as the write, so the check and the write are atomic. Each
  *   recipient row also keeps the epoch it was written (or claimed) under, and an upsert never
  *   overwrites a row with a newer epoch (belt and braces; the lease check already implies it).
+ * - The outbox (port.ts): a change's events are rows of `outbox`, inserted in the same IMMEDIATE
+ *   transaction as the fenced state write (a logout's too, with its session and its tombstone in
+ *   `logged_out`). Keyed by (account, recipient, seq): the relay deletes by that key once the
+ *   broker confirmed, and a new owner lists a shard's rows (each recipient's in seq order). The
+ *   table holds only unconfirmed events, so listing a shard scans it without an index.
  * - `:memory:` opens a private in-memory database (unit tests).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AccountDoc, RecipientState, StoredUser, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, RecipientEvent, RecipientState, StoredUser, UserDoc } from '@qubicle/contracts';
 import {
   assertWritesInFenceShard,
   compareUsers,
@@ -41,7 +46,11 @@ import {
   StoreError,
   type Fence,
   type Lease,
+  type LoggedOutRecipient,
   type NodeRecord,
+  type OutboxKey,
+  type RecipientLogout,
+  type RecipientWrite,
   type SessionRecord,
   type Store,
   type StoredRecipient,
@@ -60,7 +69,8 @@ export interface SqliteStoreOptions {
 /** Default of `timeoutMs` (STORE_TIMEOUT_MS). */
 export const SQLITE_DEFAULT_TIMEOUT_MS = 2000;
 
-const SCHEMA_VERSION = 1;
+/** 2: the outbox and logged_out tables (CREATE IF NOT EXISTS: a version-1 file gets them on init). */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -128,6 +138,23 @@ CREATE TABLE IF NOT EXISTS revoked_tokens (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS revoked_tokens_expires ON revoked_tokens (expires_at);
+CREATE TABLE IF NOT EXISTS outbox (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS logged_out (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  shard INTEGER NOT NULL,
+  forget_at INTEGER NOT NULL,
+  recent_commands TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS logged_out_shard_forget ON logged_out (shard, forget_at);
 `;
 
 interface UserRow {
@@ -171,6 +198,10 @@ interface NodeRow {
 
 const USER_COLUMNS = 'id, account_id, rev, created, modified, doc, cred_bucket, cred_hash';
 const SESSION_COLUMNS = 'account_id, recipient_id, login_session_id, login_time, logout_time, node, reason, stats';
+const UPSERT_SESSION = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, recipient_id, login_session_id) DO UPDATE SET
+    login_time = excluded.login_time, logout_time = excluded.logout_time, node = excluded.node,
+    reason = excluded.reason, stats = excluded.stats`;
 
 /** SQLite result codes that mean "the database cannot be used right now", with the reason a client is told. */
 const UNAVAILABLE_REASONS: ReadonlyArray<[RegExp, string]> = [
@@ -610,7 +641,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  async saveRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence): Promise<void> {
+  async saveRecipients(writes: RecipientWrite[], fence: Fence): Promise<void> {
     assertWritesInFenceShard(writes, fence);
     await this.run(() =>
       this.immediate(() => {
@@ -624,7 +655,7 @@ export class SqliteStore implements Store {
    * One IMMEDIATE transaction for every group; each group in its own savepoint (better-sqlite3
    * nests a transaction as a SAVEPOINT), so a fenced group is rolled back alone.
    */
-  async saveRecipientGroups(groups: Array<{ writes: Array<{ state: RecipientState; shard: number }>; fence: Fence }>): Promise<Array<StoreError | null>> {
+  async saveRecipientGroups(groups: Array<{ writes: RecipientWrite[]; fence: Fence }>): Promise<Array<StoreError | null>> {
     for (const g of groups) assertWritesInFenceShard(g.writes, g.fence);
     return this.run(() =>
       this.immediate(() => {
@@ -636,7 +667,7 @@ export class SqliteStore implements Store {
               this.upsertRecipients(g.writes, g.fence, now);
             };
             // A group of one write needs no savepoint: the fence check throws before the write, and
-            // a refused upsert (newer epoch) wrote nothing. Under load most groups are one write
+            // a refused upsert (newer epoch) wrote nothing (its events are inserted after it). Under load most groups are one write
             // (one shard's share of a tick), and SAVEPOINT + RELEASE cost as much as the upsert.
             if (g.writes.length === 1) write();
             else this.conn().transaction(write)();
@@ -650,7 +681,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  private upsertRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence, now: number): void {
+  private upsertRecipients(writes: RecipientWrite[], fence: Fence, now: number): void {
     const upsert = this.stmt(
       `INSERT INTO recipients (account_id, recipient_id, shard, epoch, updated, state) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, recipient_id) DO UPDATE SET
@@ -666,12 +697,21 @@ export class SqliteStore implements Store {
           `recipient ${w.state.account_id}/${w.state.recipient_id} was written under a newer epoch than ${fence.epoch}`,
         );
       }
+      if (w.events) this.insertOutbox(w.events, w.shard);
     }
   }
 
-  async deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void> {
+  /** Inside the write's transaction. A replayed identical row (same key) replaces itself. */
+  private insertOutbox(events: readonly RecipientEvent[], shard: number): void {
+    if (events.length === 0) return;
+    const insert = this.stmt('INSERT OR REPLACE INTO outbox (account_id, recipient_id, seq, shard, event) VALUES (?, ?, ?, ?, ?)');
+    for (const e of events) insert.run(e.account_id, e.recipient_id, e.seq, shard, JSON.stringify(e));
+  }
+
+  async logoutRecipient(logout: RecipientLogout, fence: Fence): Promise<void> {
+    const { account_id: accountId, recipient_id: recipientId, shard } = logout;
     if (shard !== fence.shard) {
-      throw new RangeError(`recipient ${accountId}/${recipientId} deleted with shard ${shard} under a fence for shard ${fence.shard}`);
+      throw new RangeError(`recipient ${accountId}/${recipientId} logged out with shard ${shard} under a fence for shard ${fence.shard}`);
     }
     await this.run(() =>
       this.immediate(() => {
@@ -680,11 +720,52 @@ export class SqliteStore implements Store {
           accountId,
           recipientId,
         ) as { epoch: number } | undefined;
-        if (!row) return;
-        if (row.epoch > fence.epoch) {
+        if (row && row.epoch > fence.epoch) {
           throw new StoreError('fenced', `recipient ${accountId}/${recipientId} was written under a newer epoch than ${fence.epoch}`);
         }
-        this.stmt('DELETE FROM recipients WHERE account_id = ? AND recipient_id = ?').run(accountId, recipientId);
+        if (row) this.stmt('DELETE FROM recipients WHERE account_id = ? AND recipient_id = ?').run(accountId, recipientId);
+        if (logout.session) this.upsertSession(logout.session);
+        this.stmt('DELETE FROM logged_out WHERE shard = ? AND forget_at < ?').run(shard, logout.now);
+        if (logout.forget_at > logout.now) {
+          this.stmt(
+            `INSERT INTO logged_out (account_id, recipient_id, shard, forget_at, recent_commands) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (account_id, recipient_id) DO UPDATE SET
+               shard = excluded.shard, forget_at = excluded.forget_at, recent_commands = excluded.recent_commands`,
+          ).run(accountId, recipientId, shard, logout.forget_at, JSON.stringify(logout.recent_commands));
+        } else {
+          // nothing to remember (RECENT_COMMANDS_TTL_MS=0): an older tombstone must not speak for this logout
+          this.stmt('DELETE FROM logged_out WHERE account_id = ? AND recipient_id = ?').run(accountId, recipientId);
+        }
+        this.insertOutbox(logout.events, shard);
+      }),
+    );
+  }
+
+  async loadLoggedOut(accountId: string, recipientId: string, now: number): Promise<LoggedOutRecipient | null> {
+    return this.run(() => {
+      const row = this.stmt(
+        'SELECT forget_at, recent_commands FROM logged_out WHERE account_id = ? AND recipient_id = ? AND forget_at > ?',
+      ).get(accountId, recipientId, now) as { forget_at: number; recent_commands: string } | undefined;
+      return row ? { forget_at: row.forget_at, recent_commands: JSON.parse(row.recent_commands) as string[] } : null;
+    });
+  }
+
+  // ---------------------------------------------------------------- outbox
+
+  async listOutbox(shard: number): Promise<RecipientEvent[]> {
+    return this.run(() =>
+      (
+        this.stmt('SELECT event FROM outbox WHERE shard = ? ORDER BY account_id, recipient_id, seq').all(shard) as Array<{ event: string }>
+      ).map((r) => JSON.parse(r.event) as RecipientEvent),
+    );
+  }
+
+  async deleteOutbox(published: readonly OutboxKey[]): Promise<void> {
+    if (published.length === 0) return;
+    await this.run(() =>
+      this.immediate(() => {
+        const del = this.stmt('DELETE FROM outbox WHERE account_id = ? AND recipient_id = ? AND seq <= ?');
+        for (const k of published) del.run(k.account_id, k.recipient_id, k.seq);
       }),
     );
   }
@@ -692,23 +773,20 @@ export class SqliteStore implements Store {
   // ---------------------------------------------------------------- sessions
 
   async appendSession(rec: SessionRecord): Promise<void> {
-    await this.run(() => {
-      this.stmt(
-        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (account_id, recipient_id, login_session_id) DO UPDATE SET
-           login_time = excluded.login_time, logout_time = excluded.logout_time, node = excluded.node,
-           reason = excluded.reason, stats = excluded.stats`,
-      ).run(
-        rec.account_id,
-        rec.recipient_id,
-        rec.login_session_id,
-        rec.login_time,
-        rec.logout_time,
-        rec.node,
-        rec.reason ?? null,
-        JSON.stringify(rec.stats),
-      );
-    });
+    await this.run(() => this.upsertSession(rec));
+  }
+
+  private upsertSession(rec: SessionRecord): void {
+    this.stmt(UPSERT_SESSION).run(
+      rec.account_id,
+      rec.recipient_id,
+      rec.login_session_id,
+      rec.login_time,
+      rec.logout_time,
+      rec.node,
+      rec.reason ?? null,
+      JSON.stringify(rec.stats),
+    );
   }
 
   async listSessions(

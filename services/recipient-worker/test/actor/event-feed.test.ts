@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { EVENTS_EXCHANGE, FEED_EXCHANGE, RECIPIENT_EVENT_BATCH_MAX, freshRecipientState, statusOf, validateRecipientEventBatch, type RecipientEvent, type RecipientEventBatch } from '@qubicle/contracts';
+import { OutboxRelay } from '../../src/actor/outbox-relay.js';
 import { EventFeed } from '../../src/actor/event-feed.js';
 import { actorHarness } from '../support/actor-harness.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, cmd } from '../support/machine-fixtures.js';
@@ -77,8 +78,7 @@ describe('actor/event-feed', () => {
   it('actors: an event is on the topic exchange AND in a confirmed feed batch before the reply; both recipients of a turn share one batch', async () => {
     const h = actorHarness();
     const bus = new ConfirmingBus();
-    h.env.bus = bus;
-    h.env.feed = new EventFeed(bus, NODE);
+    h.env.relay = new OutboxRelay({ bus, store: h.store, clock: h.clock, logger: h.logger, feed: new EventFeed(bus, NODE) });
     let replied = 0;
     const logins = [RECIPIENT, OTHER].map((r) => h.registry.dispatch(ACCOUNT, r, cmd({ type: 'login' }, { recipient_id: r })).then((x) => (replied++, x)));
     await waitFor(() => bus.batches().length === 1 && bus.published.filter((p) => p.exchange === EVENTS_EXCHANGE).length === 2, 'two topic publishes and one feed batch');
@@ -91,19 +91,34 @@ describe('actor/event-feed', () => {
     for (const r of await within(Promise.all(logins))) assert.equal(r.ok, true);
   });
 
-  it('actors: a failed feed batch is logged and the command still answers (the change is durable)', async () => {
+  it('actors: a failed feed batch is logged, the command still answers (the change is durable), the feed leg alone is sent again', async () => {
     const h = actorHarness();
     const gate = deferred();
-    h.env.feed = {
-      add: async () => {
-        await gate.promise;
-        throw new Error('feed channel closed');
+    let feedAttempts = 0;
+    const fed: string[] = [];
+    h.env.relay = new OutboxRelay({
+      bus: h.bus,
+      store: h.store,
+      clock: h.clock,
+      logger: h.logger,
+      feed: {
+        add: async (e) => {
+          if (++feedAttempts === 1) {
+            await gate.promise;
+            throw new Error('feed channel closed');
+          }
+          fed.push(e.event);
+        },
       },
-    };
+    });
     const reply = h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'login' }));
     gate.resolve();
     assert.equal((await within(reply)).ok, true);
-    assert.ok(h.logger.entries.some((l) => l.level === 'warn' && l.msg === 'event feed publish failed'), JSON.stringify(h.logger.entries));
-    assert.equal(h.bus.names()[0], 'create', 'the topic publish went out');
+    assert.ok(h.logger.entries.some((l) => l.level === 'warn' && /event publish failed/.test(l.msg ?? '')), JSON.stringify(h.logger.entries));
+    assert.deepEqual(h.bus.names(), ['create'], 'the topic publish went out');
+    h.clock.advance(100); // the relay's first backoff
+    await waitFor(() => fed.length === 1, 'the feed leg sent again');
+    assert.deepEqual(fed, ['create']);
+    assert.deepEqual(h.bus.names(), ['create'], 'the confirmed topic leg is not sent twice');
   });
 });

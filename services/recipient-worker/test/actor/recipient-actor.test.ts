@@ -125,12 +125,28 @@ describe('actor: one recipient', () => {
     assert.equal(h.store.writes.length, 1);
   });
 
-  it('a failed publish is logged and does not fail the (durable) command', async () => {
+  it('a failed publish is logged, does not fail the (durable) command, and is sent again from the outbox', async () => {
     const h = actorHarness();
     h.bus.failNext();
     ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'login' })));
     assert.equal(h.store.recipients.size, 1);
-    assert.ok(h.logger.entries.some((e) => e.level === 'warn' && e.msg === 'event publish failed'));
+    assert.ok(h.logger.entries.some((e) => e.level === 'warn' && /^event publish failed/.test(e.msg ?? '')));
+    assert.deepEqual(h.store.outboxEvents().map((e) => e.event), ['create'], 'recorded with the state, still pending');
+    assert.deepEqual(h.bus.names(), []);
+    h.clock.advance(100);
+    await waitFor(() => h.bus.names().length === 1, 'the retry');
+    assert.deepEqual(h.bus.names(), ['create']);
+    await waitFor(() => h.store.outboxEvents().length === 0, 'the outbox emptied once confirmed');
+  });
+
+  it('the events are written with the state (one store write) and leave the outbox once published', async () => {
+    const h = actorHarness();
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'login' })));
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'set_status', status: 'ready' })));
+    assert.deepEqual(h.store.writes.map((w) => w.events?.map((e) => e.event)), [['create'], ['ready']]);
+    await waitFor(() => h.store.outboxEvents().length === 0, 'deleted once confirmed');
+    assert.equal(h.relay.pending(), 0);
+    assert.deepEqual(h.bus.names(), ['create', 'ready']);
   });
 
   it('logout deletes the state (fenced), keeps the session in history, forgets the actor', async () => {
@@ -146,6 +162,61 @@ describe('actor: one recipient', () => {
     assert.equal(h.store.sessions[0]!.reason, 'bye');
     assert.deepEqual(h.bus.names(), ['create', 'delete']);
     assert.equal(h.registry.size, 0);
+  });
+
+  it('logout writes the tombstone, the session and the delete event in ONE store write', async () => {
+    const h = actorHarness();
+    const login = cmd({ type: 'login' });
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, login));
+    const logout = cmd({ type: 'logout' });
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, logout));
+    assert.deepEqual(h.store.calls.filter((c) => c === 'appendSession' || c === 'logoutRecipient'), ['logoutRecipient'], 'no separate session write');
+    assert.deepEqual(h.store.writes.at(-1)?.events?.map((e) => e.event), ['delete']);
+    assert.deepEqual(h.store.loggedOut.get(`${ACCOUNT}/${RECIPIENT}`)?.recent_commands, [login.command_id, logout.command_id]);
+    assert.equal(h.store.loggedOut.get(`${ACCOUNT}/${RECIPIENT}`)?.forget_at, T0 + 3_600_000, 'RECENT_COMMANDS_TTL_MS after the logout');
+    assert.equal(h.store.sessions.length, 1);
+  });
+
+  it('logout X, login Y, the same logout X again: not applied, the recipient stays logged in (ids remembered across logout)', async () => {
+    const h = actorHarness();
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'login' })));
+    const logoutX = cmd({ type: 'logout' });
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, logoutX));
+    assert.equal(h.registry.size, 0, 'the logged-out actor is forgotten: the memory is the store\'s');
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'login' })));
+    const writes = h.store.writes.length;
+    const again = await h.registry.dispatch(ACCOUNT, RECIPIENT, logoutX);
+    assert.equal((ok(again) as { availability_state: string }).availability_state, 'Away', 'answered with the current status');
+    assert.equal(h.store.writes.length, writes, 'nothing written');
+    assert.equal(h.store.recipients.size, 1, 'still logged in');
+    // the same burst in one mailbox (the actor still alive between them)
+    const h2 = actorHarness();
+    const x = cmd({ type: 'logout' });
+    const replies = await Promise.all([cmd({ type: 'login' }), x, cmd({ type: 'login' }), x].map((c) => h2.registry.dispatch(ACCOUNT, RECIPIENT, c)));
+    assert.ok(replies.every((r) => r.ok));
+    assert.equal(h2.store.recipients.size, 1, 'still logged in after the burst');
+  });
+
+  it('a redelivered old login after logout is not a new session; after RECENT_COMMANDS_TTL_MS it is forgotten', async () => {
+    const h = actorHarness();
+    h.env.recentCommands = { kept: 16, ttlMs: 10_000 };
+    const loginA = cmd({ type: 'login' });
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, loginA));
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'logout' })));
+    assert.deepEqual(ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, loginA)), NOT_LOGGED_IN_STATUS, 'a duplicate: still logged out');
+    assert.equal(h.store.recipients.size, 0);
+    h.clock.advance(10_000);
+    assert.equal((ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, loginA)) as { availability_state: string }).availability_state, 'Away', 'forgotten: applied');
+  });
+
+  it('RECENT_COMMANDS_KEPT bounds the ids of the state and of the tombstone', async () => {
+    const h = actorHarness();
+    h.env.recentCommands = { kept: 2, ttlMs: 10_000 };
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'login' })));
+    for (let i = 0; i < 3; i++) ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'set_status', status: i % 2 ? 'away' : 'ready' })));
+    assert.equal(h.registry.peek(ACCOUNT, RECIPIENT)?.state?.recent_commands.length, 2);
+    ok(await h.registry.dispatch(ACCOUNT, RECIPIENT, cmd({ type: 'logout' })));
+    assert.equal(h.store.loggedOut.get(`${ACCOUNT}/${RECIPIENT}`)?.recent_commands.length, 2);
   });
 
   it('reads its state from the store on first use (e.g. after a restart) and dedupes a redelivered command', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { recentCommandId, statusOf } from '@qubicle/contracts';
+import { NOT_LOGGED_IN_STATUS, recentCommandId, statusOf } from '@qubicle/contracts';
 import { RECENT_COMMANDS_KEPT, transition } from '../../src/machine/index.js';
 import { NODE, Session, cmd, eventNames, makeCtx, offerCmd } from '../support/machine-fixtures.js';
 
@@ -96,5 +96,74 @@ describe('machine: redelivered commands', () => {
     const get = cmd({ type: 'get_status' });
     sess.apply(get);
     assert.equal(sess.s.recent_commands.some((c) => recentCommandId(c) === get.command_id), false);
+  });
+
+  describe('across a logout (the ids the store remembers, ctx.rememberedCommands)', () => {
+    /** logout X from a logged-in session; returns the ids the tombstone keeps. */
+    function loggedOut(sess: Session, logout = cmd({ type: 'logout' })): string[] {
+      const r = sess.apply(logout);
+      assert.equal(r.state, null);
+      const persist = r.effects.find((e) => e.type === 'persist');
+      assert.ok(persist && persist.type === 'persist' && persist.recent_commands, 'a logout hands its ids to the tombstone');
+      return persist.recent_commands;
+    }
+
+    it('logout X, login Y, the same logout X again: X is a duplicate, the recipient stays logged in', () => {
+      const sess = new Session().login().ready();
+      const logoutX = cmd({ type: 'logout' });
+      const remembered = loggedOut(sess, logoutX);
+      assert.equal(remembered.at(-1), logoutX.command_id);
+      sess.ctx = makeCtx({ rememberedCommands: remembered });
+      const loginY = cmd({ type: 'login' });
+      sess.later(1_000).apply(loginY);
+      sess.ctx = makeCtx();
+      assert.deepEqual(sess.s.recent_commands.slice(-2), [logoutX.command_id, loginY.command_id], 'the new session inherited them');
+      const before = sess.state;
+      const again = sess.later(1_000).apply(logoutX);
+      assert.equal(again.state, before, 'not applied: still logged in');
+      assert.deepEqual(again.effects, []);
+      assert.equal(again.reply.ok && (again.reply.data as { availability_state: string }).availability_state, 'Away');
+    });
+
+    it('while logged out: a replayed login or logout is answered (Not-Logged-In), not applied', () => {
+      const sess = new Session();
+      const loginA = cmd({ type: 'login' });
+      sess.apply(loginA);
+      const logoutB = cmd({ type: 'logout' });
+      const remembered = loggedOut(sess, logoutB);
+      const ctx = makeCtx({ now: sess.now, rememberedCommands: remembered });
+      for (const replay of [loginA, logoutB]) {
+        const r = transition(null, replay, ctx);
+        assert.deepEqual(r, { state: null, effects: [], reply: { ok: true, data: NOT_LOGGED_IN_STATUS, node: NODE } }, replay.type);
+      }
+      // without the memory (forgotten after RECENT_COMMANDS_TTL_MS), the old login would log in again
+      assert.equal(transition(null, loginA, makeCtx({ now: sess.now })).state?.availability_state, 'Away');
+      // a new command id is applied as usual
+      assert.equal(transition(null, cmd({ type: 'login' }), ctx).state?.availability_state, 'Away');
+    });
+
+    it('the count bound (ctx.recentCommandsKept) holds in the state and in the tombstone', () => {
+      const sess = new Session(makeCtx({ recentCommandsKept: 3 })).login();
+      for (let i = 0; i < 5; i++) sess.apply(cmd({ type: 'set_status', status: i % 2 ? 'ready' : 'away' }));
+      assert.equal(sess.s.recent_commands.length, 3);
+      const last = recentCommandId(sess.s.recent_commands.at(-1)!);
+      const logout = cmd({ type: 'logout' });
+      const remembered = loggedOut(sess, logout);
+      assert.deepEqual(remembered.slice(-2), [last, logout.command_id]);
+      assert.equal(remembered.length, 3);
+      const next = transition(null, cmd({ type: 'login' }), makeCtx({ recentCommandsKept: 3, rememberedCommands: remembered }));
+      assert.equal(next.state?.recent_commands.length, 3, 'a login inheriting them keeps the bound');
+    });
+
+    it('a deferred logout applied by a timer hands the session\'s ids to the tombstone too', () => {
+      const sess = new Session().login().ready().offered().answered();
+      sess.apply(cmd({ type: 'logout' }));
+      sess.hungUp();
+      const ids = sess.s.recent_commands.map(recentCommandId);
+      const end = sess.apply({ type: 'wrapup_end', deadline: sess.s.wrapup_deadline! });
+      assert.equal(end.state, null);
+      const persist = end.effects.find((e) => e.type === 'persist');
+      assert.deepEqual(persist, { type: 'persist', recent_commands: ids }, 'a timer has no command id of its own');
+    });
   });
 });

@@ -67,7 +67,9 @@ describe('machine: logout', () => {
   it('from Ready: state null, delete event with final stats, end_session record', () => {
     const sess = new Session().login().ready();
     const loginSession = sess.s.login_session_id;
-    const r = sess.at(90_000).apply(cmd({ type: 'logout', reason: 'shift over' }));
+    const applied = [...sess.s.recent_commands];
+    const logoutCmd = cmd({ type: 'logout', reason: 'shift over' });
+    const r = sess.at(90_000).apply(logoutCmd);
     assert.equal(r.state, null);
     assert.deepEqual(eventNames(r), ['delete']);
     const del = events(r)[0]!;
@@ -82,7 +84,8 @@ describe('machine: logout', () => {
     assert.equal(end.record.node, NODE);
     assert.equal(end.record.reason, 'shift over');
     assert.deepEqual(end.record.stats, del.final_stats);
-    assert.deepEqual(effectsOf(r, 'persist'), [{ type: 'persist' }]);
+    // the tombstone remembers the session's command ids, the logout's own included
+    assert.deepEqual(effectsOf(r, 'persist'), [{ type: 'persist', recent_commands: [...applied, logoutCmd.command_id] }]);
     assert.deepEqual(r.reply, { ok: true, data: NOT_LOGGED_IN_STATUS, node: NODE, seq: del.seq });
   });
 

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
-import { shardOf, shardQueue, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, shardOf, shardQueue, type RecipientEvent, type RecipientState, type RpcReply } from '@qubicle/contracts';
 import { createMemoryBus, isTransportError } from '@qubicle/transport';
 import { LEASE_SAFETY, SUSPENDED_RENEW_MS } from '../../src/shards/shard-manager.js';
 import { ShardCountMismatchError, verifyShardCount } from '../../src/shards/shard-count.js';
-import { Session, ACCOUNT, NODE, OTHER, RECIPIENT, T0, cmd } from '../support/machine-fixtures.js';
+import { Session, ACCOUNT, NODE, OTHER, RECIPIENT, T0, cmd, events } from '../support/machine-fixtures.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
 import { deferred, waitFor, within } from '../support/wait.js';
 
 const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
 const shardOfR = (id: string) => shardOf(ACCOUNT, id, SHARD_COUNT);
+
+function ok(reply: RpcReply<unknown>): unknown {
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  return reply.ok ? reply.data : undefined;
+}
 
 function call(bus: { call: (q: string, b: unknown, o: { timeoutMs: number }) => Promise<unknown> }, recipient: string, body: Record<string, unknown>) {
   return bus.call(
@@ -74,6 +79,46 @@ describe('shards: shard manager', () => {
     assert.equal(rb.state?.availability_state, 'Wrapup-Time');
     assert.ok(t.clock.pendingTimers().includes(b.s.wrapup_deadline!), 'the wrap-up timer is armed again');
     await t.manager.stop();
+  });
+
+  it('a taken shard\'s leftover outbox is published first: before its overdue timers\' events and before its queue is consumed', async () => {
+    const store = new MemoryStore();
+    store.addAccount({ id: ACCOUNT });
+    store.addUser(ACCOUNT, RECIPIENT);
+    // the old owner persisted ready + offer but died before publishing them; the offer's deadline passed since
+    const a = new Session().login().ready().offered('call-1', { timeout: 20 });
+    persisted(store, a.s);
+    const shard = shardOfR(RECIPIENT);
+    for (const r of a.all.slice(1)) for (const event of events(r)) store.outbox.push({ shard, event });
+    const bus = createMemoryBus();
+    const seen: RecipientEvent[] = [];
+    await bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: ['#'] }, async (m) => void seen.push(m.body as RecipientEvent));
+    const t = shardHarness({ store, bus });
+    t.clock.advance(60_000);
+    await t.manager.start();
+    assert.ok(t.order.indexOf(`publish leftovers ${shard}: 2`) >= 0, JSON.stringify(t.order));
+    assert.ok(t.order.indexOf(`publish leftovers ${shard}: 2`) < t.order.indexOf(`load ${shard}`), 'handed to the relay before any actor exists');
+    assert.ok(t.order.indexOf(`load ${shard}`) < t.order.indexOf(`serve ${shardQueue(shard)}`));
+    await waitFor(() => seen.length === 4, 'leftovers + the late miss and ready');
+    assert.deepEqual(seen.map((e) => e.event), ['ready', 'offer', 'miss', 'ready']);
+    assert.deepEqual(seen.map((e) => e.seq - a.s.seq), [-1, 0, 1, 2], 'one gap-free sequence');
+    await waitFor(() => store.outbox.length === 0, 'the outbox emptied');
+    await t.manager.stop();
+  });
+
+  it('a lost shard\'s unconfirmed events are left to the new owner (dropped from this node\'s relay)', async () => {
+    const t = shardHarness();
+    await t.manager.start();
+    ok(await call(t.bus, RECIPIENT, { type: 'login' }));
+    const shard = shardOfR(RECIPIENT);
+    await t.relay.drain(shard, 1_000);
+    t.bus.publish = () => Promise.reject(new Error('broker gone'));
+    const replies = call(t.bus, RECIPIENT, { type: 'set_status', status: 'ready' });
+    void replies.catch(() => undefined);
+    await waitFor(() => t.relay.pending(shard) === 1, 'pending');
+    await t.manager.lose(shard, 'test');
+    assert.equal(t.relay.pending(shard), 0);
+    assert.equal(t.store.outbox.filter((o) => o.shard === shard).length, 1, 'still in the store for the next owner');
   });
 
   it('does not serve shards another node holds; takes them on a later tick once their lease expired', async () => {

@@ -4,8 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import type { StoredUser } from '@qubicle/contracts';
-import { StoreError, type Fence, type SessionRecord, type Store, type StoreErrorKind } from '../../src/store/port.js';
-import { makeAccount, makeState, makeUser, newId } from './fixtures.js';
+import { StoreError, type Fence, type RecipientLogout, type SessionRecord, type Store, type StoreErrorKind } from '../../src/store/port.js';
+import { makeAccount, makeEvent, makeState, makeUser, newId } from './fixtures.js';
 
 export interface StoreHandle {
   store: Store;
@@ -35,6 +35,16 @@ async function own(store: Store, shard: number, node: string, now: number): Prom
   const fence = { shard, epoch: lease.epoch, node };
   await store.claimShard(shard, fence);
   return fence;
+}
+
+/** A logout with no events, no session and nothing to remember, unless given. */
+function logout(store: Store, accountId: string, recipientId: string, shard: number, fence: Fence, over: Partial<RecipientLogout> = {}): Promise<void> {
+  return store.logoutRecipient({ account_id: accountId, recipient_id: recipientId, shard, events: [], recent_commands: [], forget_at: 0, now: 1, ...over }, fence);
+}
+
+/** "recipient:seq" of each event, as listOutbox returns them. */
+async function outboxOf(store: Store, shard: number): Promise<string[]> {
+  return (await store.listOutbox(shard)).map((e) => `${e.recipient_id.slice(0, 6)}:${e.seq}`);
 }
 
 function names(users: StoredUser[]): string[] {
@@ -377,8 +387,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
           ],
         );
 
-        await store.deleteRecipient(acc, ids[0] as string, 1, f1);
-        await store.deleteRecipient(acc, newId(), 1, f1); // nothing to delete: no error
+        await logout(store, acc, ids[0] as string, 1, f1);
+        await logout(store, acc, newId(), 1, f1); // nothing to delete: no error
         assert.equal(await store.loadRecipient(acc, ids[0] as string), null);
         assert.deepEqual(
           (await store.listRecipientsByShard(1)).map((s) => s.state.recipient_id),
@@ -397,6 +407,118 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         const r = newId();
         await rejectsWith('fenced', store.saveRecipients([{ state: makeState(acc, r), shard: 7 }], { shard: 7, epoch: 1, node: 'node-a' }));
         assert.equal(await store.loadRecipient(acc, r), null);
+      });
+    });
+
+    describe('outbox and logout', function () {
+      const acc = newId();
+
+      it('records a write\'s events with its state, lists them per shard in seq order, deletes up to a seq', async function () {
+        const f1 = await own(store, 11, 'node-a', 1000);
+        const f2 = await own(store, 12, 'node-a', 1000);
+        const [r1, r2, r3] = [newId(), newId(), newId()].sort() as [string, string, string];
+        await store.saveRecipients([{ state: makeState(acc, r2, { seq: 11 }), shard: 11, events: [makeEvent(acc, r2, 10), makeEvent(acc, r2, 11)] }], f1);
+        await store.saveRecipients(
+          [
+            { state: makeState(acc, r1, { seq: 5 }), shard: 11, events: [makeEvent(acc, r1, 5, 'create')] },
+            { state: makeState(acc, r2, { seq: 12 }), shard: 11, events: [makeEvent(acc, r2, 12)] },
+          ],
+          f1,
+        );
+        await store.saveRecipients([{ state: makeState(acc, r3), shard: 12, events: [makeEvent(acc, r3, 1, 'create')] }], f2);
+        const listed = await store.listOutbox(11);
+        assert.deepEqual(listed.map((e) => `${e.recipient_id}:${e.seq}`), [`${r1}:5`, `${r2}:10`, `${r2}:11`, `${r2}:12`]);
+        assert.deepEqual(listed[1], makeEvent(acc, r2, 10), 'an event comes back exactly as written');
+        assert.equal((await store.listOutbox(12)).length, 1);
+        assert.deepEqual(await store.listOutbox(13), []);
+
+        // up to a seq, for that recipient only; unknown keys are ignored
+        await store.deleteOutbox([{ account_id: acc, recipient_id: r2, seq: 11 }, { account_id: acc, recipient_id: newId(), seq: 99 }]);
+        assert.deepEqual((await store.listOutbox(11)).map((e) => `${e.recipient_id}:${e.seq}`), [`${r1}:5`, `${r2}:12`]);
+        await store.deleteOutbox([
+          { account_id: acc, recipient_id: r1, seq: 5 },
+          { account_id: acc, recipient_id: r2, seq: 12 },
+          { account_id: acc, recipient_id: r3, seq: 1 },
+        ]);
+        assert.deepEqual(await store.listOutbox(11), []);
+        assert.deepEqual(await store.listOutbox(12), []);
+        await store.deleteOutbox([]);
+        assert.ok(await store.loadRecipient(acc, r2), 'deleting events leaves the state alone');
+      });
+
+      it('a fenced write records none of its events; saveRecipientGroups keeps a fenced group\'s events out', async function () {
+        const shard = 13;
+        const a = await own(store, shard, 'node-a', 1000);
+        const r = newId();
+        await store.saveRecipients([{ state: makeState(acc, r), shard, events: [makeEvent(acc, r, 1, 'create')] }], a);
+        await own(store, shard, 'node-b', 1000 + TTL + 1);
+        await rejectsWith('fenced', store.saveRecipients([{ state: makeState(acc, r, { seq: 2 }), shard, events: [makeEvent(acc, r, 2)] }], a));
+        assert.deepEqual((await store.listOutbox(shard)).map((e) => e.seq), [1], 'only what committed');
+        if (store.saveRecipientGroups) {
+          const c = await own(store, 14, 'node-a', 1000);
+          const r2 = newId();
+          const out = await store.saveRecipientGroups([
+            { writes: [{ state: makeState(acc, r, { seq: 3 }), shard, events: [makeEvent(acc, r, 3)] }], fence: a },
+            { writes: [{ state: makeState(acc, r2), shard: 14, events: [makeEvent(acc, r2, 1, 'create')] }], fence: c },
+          ]);
+          assert.equal(out[0]?.kind, 'fenced');
+          assert.equal(out[1], null);
+          assert.deepEqual((await store.listOutbox(shard)).map((e) => e.seq), [1]);
+          assert.deepEqual((await store.listOutbox(14)).map((e) => e.seq), [1]);
+        }
+      });
+
+      it('logout: the state goes, the tombstone remembers the ids until forget_at, the events and the session are kept', async function () {
+        const shard = 15;
+        const f = await own(store, shard, 'node-a', 1000);
+        const r = newId();
+        const state = makeState(acc, r, { seq: 7 });
+        await store.saveRecipients([{ state, shard, events: [makeEvent(acc, r, 7)] }], f);
+        const session: SessionRecord = {
+          account_id: acc,
+          recipient_id: r,
+          login_session_id: state.login_session_id,
+          login_time: 1_700_000_000,
+          logout_time: 1_700_000_100,
+          stats: { ...state.stats },
+          node: 'node-a',
+          reason: 'bye',
+        };
+        const now = 1_700_000_100_000;
+        await logout(store, acc, r, shard, f, { events: [makeEvent(acc, r, 8, 'delete')], session, recent_commands: ['cmd-a', 'cmd-b'], forget_at: now + 60_000, now });
+        assert.equal(await store.loadRecipient(acc, r), null, 'logged out');
+        assert.deepEqual(await store.listRecipientsByShard(shard), [], 'a tombstone is not a logged-in recipient');
+        assert.equal((await store.countRecipientsByShard()).get(shard) ?? 0, 0);
+        assert.deepEqual(await store.loadLoggedOut(acc, r, now), { recent_commands: ['cmd-a', 'cmd-b'], forget_at: now + 60_000 });
+        assert.equal(await store.loadLoggedOut(acc, r, now + 60_000), null, 'forgotten at forget_at');
+        assert.equal(await store.loadLoggedOut(acc, newId(), now), null);
+        assert.deepEqual((await store.listOutbox(shard)).map((e) => `${e.event}:${e.seq}`), ['ready:7', 'delete:8'], 'the delete event survives the logout');
+        assert.deepEqual(await store.listSessions(acc, r, { limit: 10 }), [session], 'the session is in the history');
+
+        // a new login over the tombstone: logged in again, the outbox keeps both sessions' events in order
+        await store.saveRecipients([{ state: makeState(acc, r, { seq: 100 }), shard, events: [makeEvent(acc, r, 100, 'create')] }], f);
+        assert.equal((await store.loadRecipient(acc, r))?.state.seq, 100);
+        assert.deepEqual((await store.listRecipientsByShard(shard)).map((x) => x.state.recipient_id), [r]);
+        assert.deepEqual((await store.listOutbox(shard)).map((e) => e.seq), [7, 8, 100]);
+        await store.deleteOutbox([{ account_id: acc, recipient_id: r, seq: 8 }]);
+        assert.deepEqual((await store.listOutbox(shard)).map((e) => e.seq), [100]);
+      });
+
+      it('a logout replaces an earlier tombstone, purges the shard\'s expired ones, and remembers nothing when forget_at is not ahead', async function () {
+        const shard = 16;
+        const f = await own(store, shard, 'node-a', 1000);
+        const [old, r, none] = [newId(), newId(), newId()];
+        const t = 1_700_000_000_000;
+        await logout(store, acc, old, shard, f, { recent_commands: ['x'], forget_at: t + 10, now: t });
+        await logout(store, acc, r, shard, f, { recent_commands: ['a'], forget_at: t + 1_000, now: t });
+        await logout(store, acc, r, shard, f, { recent_commands: ['a', 'b'], forget_at: t + 2_000, now: t + 5 });
+        assert.deepEqual(await store.loadLoggedOut(acc, r, t + 5), { recent_commands: ['a', 'b'], forget_at: t + 2_000 });
+        assert.deepEqual((await store.loadLoggedOut(acc, old, t + 5))?.recent_commands, ['x']);
+        // the next logout in the shard after old's forget_at purges it (it is not just hidden)
+        await logout(store, acc, none, shard, f, { recent_commands: ['n'], forget_at: t + 20, now: t + 20 });
+        assert.equal(await store.loadLoggedOut(acc, none, 0), null, 'forget_at not ahead of now: nothing remembered');
+        assert.equal(await store.loadLoggedOut(acc, old, 0), null, 'purged');
+        assert.deepEqual((await store.loadLoggedOut(acc, r, t + 20))?.recent_commands, ['a', 'b'], 'a live tombstone stays');
       });
     });
 
@@ -430,13 +552,15 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         assert.deepEqual((await store.loadRecipient(acc, r1))?.state, original, 'nothing written');
         assert.equal(await store.loadRecipient(acc, r2), null, 'nothing written');
 
-        await rejectsWith('fenced', store.deleteRecipient(acc, r1, shard, a));
+        await rejectsWith('fenced', logout(store, acc, r1, shard, a, { events: [makeEvent(acc, r1, 50, 'delete')], recent_commands: ['c1'], forget_at: 1e15 }));
         assert.ok(await store.loadRecipient(acc, r1), 'not deleted');
+        assert.equal(await store.loadLoggedOut(acc, r1, 1), null, 'no tombstone');
+        assert.deepEqual(await store.listOutbox(shard), [], 'no event recorded by a fenced write');
 
         // the new owner writes and deletes normally
         await store.saveRecipients([{ state: { ...original, seq: 2 }, shard }], b);
         assert.equal((await store.loadRecipient(acc, r1))?.state.seq, 2);
-        await store.deleteRecipient(acc, r1, shard, b);
+        await logout(store, acc, r1, shard, b);
         assert.equal(await store.loadRecipient(acc, r1), null);
       });
 

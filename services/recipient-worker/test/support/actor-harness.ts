@@ -1,5 +1,9 @@
-/** An actor environment on fakes: memory store (shard leases held by NODE), recorder bus, manual clock. */
+/**
+ * An actor environment on fakes: memory store (shard leases held by NODE), recorder bus behind the
+ * real outbox relay (no feed; deletes flushed on setImmediate), manual clock.
+ */
 import { AccountSettingsCache } from '../../src/actor/account-settings.js';
+import { OutboxRelay } from '../../src/actor/outbox-relay.js';
 import { ActorRegistry } from '../../src/actor/registry.js';
 import type { ActorEnv } from '../../src/actor/recipient-actor.js';
 import { ManualClock } from '../../src/clock.js';
@@ -27,9 +31,10 @@ export function actorHarness(opts: { threshold?: number; pro?: boolean } = {}) {
     fences.set(shard, { shard, epoch: 1, node: NODE });
   }
   let sessions = 0;
+  const relay = new OutboxRelay({ bus, store, clock, logger });
   const env: ActorEnv = {
     store,
-    bus,
+    relay,
     clock,
     logger,
     node: NODE,
@@ -44,5 +49,5 @@ export function actorHarness(opts: { threshold?: number; pro?: boolean } = {}) {
   };
   const registry = new ActorRegistry(env, SHARDS);
   const shard = registry.shardOf(ACCOUNT, RECIPIENT);
-  return { store, bus, clock, logger, env, registry, fenced, fences, wiretaps, shard };
+  return { store, bus, relay, clock, logger, env, registry, fenced, fences, wiretaps, shard };
 }

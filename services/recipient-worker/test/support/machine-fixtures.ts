@@ -28,6 +28,8 @@ export function makeCtx(over: Partial<Omit<MachineContext, 'account'>> & { accou
     node: over.node ?? NODE,
     account: { missed_call_threshold: 0, pro: true, ...over.account },
     newSessionId: over.newSessionId ?? (() => `session-${++sessions}`),
+    ...(over.recentCommandsKept !== undefined ? { recentCommandsKept: over.recentCommandsKept } : {}),
+    ...(over.rememberedCommands !== undefined ? { rememberedCommands: over.rememberedCommands } : {}),
   };
 }
 

@@ -3,12 +3,16 @@
  * lease rules as the port describes, plus fault injection (`failNext`, `down`) and a log
  * of writes. Not a replacement for the adapters' contract tests.
  */
-import type { AccountDoc, RecipientState, StoredUser, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, RecipientEvent, RecipientState, StoredUser, UserDoc } from '@qubicle/contracts';
 import {
   StoreError,
   type Fence,
   type Lease,
+  type LoggedOutRecipient,
   type NodeRecord,
+  type OutboxKey,
+  type RecipientLogout,
+  type RecipientWrite,
   type SessionRecord,
   type Store,
   type StoredRecipient,
@@ -26,8 +30,12 @@ export class MemoryStore implements Store {
   readonly sessions: SessionRecord[] = [];
   readonly leases = new Map<number, Lease>();
   readonly nodes = new Map<string, NodeRecord>();
+  /** tombstones, by account/recipient */
+  readonly loggedOut = new Map<string, LoggedOutRecipient & { shard: number }>();
+  /** the outbox: events recorded with the state, in write order (each with its shard) */
+  outbox: Array<{ shard: number; event: RecipientEvent }> = [];
   /** every successful recipient write, in order */
-  readonly writes: Array<{ op: 'save' | 'delete'; recipient_id: string; state?: RecipientState; fence: Fence }> = [];
+  readonly writes: Array<{ op: 'save' | 'delete'; recipient_id: string; state?: RecipientState; events?: RecipientEvent[]; fence: Fence }> = [];
   /** the store is unreachable: every call throws unavailable */
   down = false;
   private readonly faults = new Map<Op, Error[]>();
@@ -180,7 +188,7 @@ export class MemoryStore implements Store {
       throw new StoreError('fenced', `shard ${fence.shard} fenced for ${fence.node}@${fence.epoch}`);
     }
   }
-  async saveRecipients(writes: Array<{ state: RecipientState; shard: number }>, fence: Fence): Promise<void> {
+  async saveRecipients(writes: RecipientWrite[], fence: Fence): Promise<void> {
     await this.enter('saveRecipients');
     for (const w of writes) if (w.shard !== fence.shard) throw new RangeError('shard mismatch');
     this.checkFence(fence);
@@ -191,11 +199,15 @@ export class MemoryStore implements Store {
         epoch: fence.epoch,
         updated: Date.now(),
       });
-      this.writes.push({ op: 'save', recipient_id: w.state.recipient_id, state: structuredClone(w.state), fence });
+      this.record(w.shard, w.events);
+      this.writes.push({ op: 'save', recipient_id: w.state.recipient_id, state: structuredClone(w.state), ...(w.events ? { events: structuredClone(w.events) } : {}), fence });
     }
   }
+  private record(shard: number, events: readonly RecipientEvent[] | undefined): void {
+    for (const event of events ?? []) this.outbox.push({ shard, event: structuredClone(event) });
+  }
   /** Each group through saveRecipients (so its gates and injected faults apply), each on its own. */
-  async saveRecipientGroups(groups: Array<{ writes: Array<{ state: RecipientState; shard: number }>; fence: Fence }>): Promise<Array<StoreError | null>> {
+  async saveRecipientGroups(groups: Array<{ writes: RecipientWrite[]; fence: Fence }>): Promise<Array<StoreError | null>> {
     const out: Array<StoreError | null> = [];
     for (const g of groups) {
       try {
@@ -208,16 +220,44 @@ export class MemoryStore implements Store {
     }
     return out;
   }
-  async deleteRecipient(accountId: string, recipientId: string, shard: number, fence: Fence): Promise<void> {
-    await this.enter('deleteRecipient');
-    if (shard !== fence.shard) throw new RangeError('shard mismatch');
+  async logoutRecipient(logout: RecipientLogout, fence: Fence): Promise<void> {
+    await this.enter('logoutRecipient');
+    if (logout.shard !== fence.shard) throw new RangeError('shard mismatch');
     this.checkFence(fence);
-    this.recipients.delete(`${accountId}/${recipientId}`);
-    this.writes.push({ op: 'delete', recipient_id: recipientId, fence });
+    const key = `${logout.account_id}/${logout.recipient_id}`;
+    this.recipients.delete(key);
+    if (logout.session) this.upsertSession(logout.session);
+    for (const [k, t] of this.loggedOut) if (t.shard === logout.shard && t.forget_at < logout.now) this.loggedOut.delete(k);
+    if (logout.forget_at > logout.now) this.loggedOut.set(key, { shard: logout.shard, forget_at: logout.forget_at, recent_commands: [...logout.recent_commands] });
+    else this.loggedOut.delete(key);
+    this.record(logout.shard, logout.events);
+    this.writes.push({ op: 'delete', recipient_id: logout.recipient_id, events: structuredClone(logout.events), fence });
+  }
+  async loadLoggedOut(accountId: string, recipientId: string, now: number): Promise<LoggedOutRecipient | null> {
+    await this.enter('loadLoggedOut');
+    const t = this.loggedOut.get(`${accountId}/${recipientId}`);
+    return t && t.forget_at > now ? { recent_commands: [...t.recent_commands], forget_at: t.forget_at } : null;
+  }
+  async listOutbox(shard: number): Promise<RecipientEvent[]> {
+    await this.enter('listOutbox');
+    return this.outbox.filter((o) => o.shard === shard).map((o) => structuredClone(o.event));
+  }
+  async deleteOutbox(published: readonly OutboxKey[]): Promise<void> {
+    await this.enter('deleteOutbox');
+    const upTo = new Map<string, number>();
+    for (const k of published) upTo.set(`${k.account_id}/${k.recipient_id}`, Math.max(k.seq, upTo.get(`${k.account_id}/${k.recipient_id}`) ?? -Infinity));
+    this.outbox = this.outbox.filter((o) => !(o.event.seq <= (upTo.get(`${o.event.account_id}/${o.event.recipient_id}`) ?? -Infinity)));
+  }
+  /** The outbox's events (test helper). */
+  outboxEvents(): RecipientEvent[] {
+    return this.outbox.map((o) => o.event);
   }
 
   async appendSession(rec: SessionRecord): Promise<void> {
     await this.enter('appendSession');
+    this.upsertSession(rec);
+  }
+  private upsertSession(rec: SessionRecord): void {
     const i = this.sessions.findIndex((s) => s.account_id === rec.account_id && s.recipient_id === rec.recipient_id && s.login_session_id === rec.login_session_id);
     if (i >= 0) this.sessions[i] = structuredClone(rec);
     else this.sessions.push(structuredClone(rec));

@@ -2,6 +2,7 @@
 import { createMemoryBus, type Bus, type Consumer, type QueueSpec, type RpcHandler, type ServeOptions } from '@qubicle/transport';
 import { AccountSettingsCache } from '../../src/actor/account-settings.js';
 import type { ActorEnv } from '../../src/actor/recipient-actor.js';
+import { OutboxRelay } from '../../src/actor/outbox-relay.js';
 import { ActorRegistry } from '../../src/actor/registry.js';
 import { ManualClock } from '../../src/clock.js';
 import { createShardHandler } from '../../src/handlers/shard-handler.js';
@@ -38,9 +39,15 @@ export function shardHarness(opts: { store?: MemoryStore; bus?: Bus; node?: stri
   };
   let manager: ShardManager | undefined;
   let sessions = 0;
+  const relay = new OutboxRelay({ bus: loggedBus, store, clock, logger });
+  const adopt = relay.adopt.bind(relay);
+  relay.adopt = (shard, events) => {
+    order.push(`publish leftovers ${shard}: ${events.length}`);
+    return adopt(shard, events);
+  };
   const env: ActorEnv = {
     store,
-    bus: loggedBus,
+    relay,
     clock,
     logger,
     node,
@@ -66,6 +73,7 @@ export function shardHarness(opts: { store?: MemoryStore; bus?: Bus; node?: stri
     clock,
     logger,
     registry,
+    outbox: relay,
     handler,
     node,
     shardCount: SHARD_COUNT,
@@ -74,5 +82,5 @@ export function shardHarness(opts: { store?: MemoryStore; bus?: Bus; node?: stri
     queueType: 'classic',
     ...(opts.takeFreeShards === undefined ? {} : { takeFreeShards: opts.takeFreeShards }),
   });
-  return { store, bus, clock, logger, registry, manager, order, node };
+  return { store, bus, clock, logger, registry, manager, relay, order, node };
 }

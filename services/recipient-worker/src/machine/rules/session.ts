@@ -33,13 +33,16 @@ export function firstSeqOfSession(nowMs: number): number {
 }
 
 function freshSession(input: LoginCommand, ctx: MachineContext): RecipientState {
-  return freshRecipientState({
+  const state = freshRecipientState({
     account_id: input.account_id,
     recipient_id: input.recipient_id,
     login_session_id: ctx.newSessionId(),
     loginTime: toSeconds(ctx.now),
     seq: firstSeqOfSession(ctx.now),
   });
+  // the previous session's ids, so that its commands replayed after this login are still duplicates
+  if (ctx.rememberedCommands) state.recent_commands = [...ctx.rememberedCommands];
+  return state;
 }
 
 /**
