@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import {
+  AUTH_EXCHANGE,
   CONTROL_EXCHANGE,
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_QUEUE,
@@ -23,7 +24,7 @@ const roles = brokerRoles();
 /** A server-named queue as RabbitMQ names them. */
 const SERVER_NAMED = 'amq.gen-Xy3_kq9Zr0aBcD-4eFgH1A';
 const SHARDS = [shardQueue(0), shardQueue(63), shardQueue(4095)];
-const EXCHANGES = [EVENTS_EXCHANGE, FEED_EXCHANGE, CONTROL_EXCHANGE, DEAD_LETTER_EXCHANGE];
+const EXCHANGES = [EVENTS_EXCHANGE, FEED_EXCHANGE, CONTROL_EXCHANGE, AUTH_EXCHANGE, DEAD_LETTER_EXCHANGE];
 const WORKER_QUEUES = [...SHARDS, DIRECTORY_QUEUE, DEAD_LETTER_QUEUE, presenceQueue('worker-1')];
 
 /** What each role must be allowed (configure, write, read), and what it must not. */
@@ -31,23 +32,23 @@ const EXPECTED: Record<BrokerRole, Record<'configure' | 'write' | 'read', { allo
   WORKER: {
     configure: { allow: [...WORKER_QUEUES, ...EXCHANGES, SERVER_NAMED], deny: ['amq.default', 'qubicle.other', 'sales.queue'] },
     write: { allow: ['amq.default', ...EXCHANGES, DEAD_LETTER_QUEUE, SERVER_NAMED], deny: [...SHARDS, DIRECTORY_QUEUE, presenceQueue('worker-1'), 'amq.topic', 'qubicle.other'] },
-    read: { allow: [...WORKER_QUEUES, EVENTS_EXCHANGE, CONTROL_EXCHANGE, DEAD_LETTER_EXCHANGE, SERVER_NAMED], deny: [FEED_EXCHANGE, 'qubicle.other', 'sales.queue'] },
+    read: { allow: [...WORKER_QUEUES, EVENTS_EXCHANGE, CONTROL_EXCHANGE, DEAD_LETTER_EXCHANGE, SERVER_NAMED], deny: [FEED_EXCHANGE, AUTH_EXCHANGE, 'qubicle.other', 'sales.queue'] },
   },
   GATEWAY: {
     configure: { allow: [SERVER_NAMED], deny: [...WORKER_QUEUES, ...EXCHANGES, 'amq.default'] },
     write: { allow: ['amq.default', SERVER_NAMED], deny: [...EXCHANGES, ...WORKER_QUEUES] },
-    read: { allow: [FEED_EXCHANGE, EVENTS_EXCHANGE, CONTROL_EXCHANGE, SERVER_NAMED], deny: [...WORKER_QUEUES, DEAD_LETTER_EXCHANGE] },
+    read: { allow: [FEED_EXCHANGE, EVENTS_EXCHANGE, CONTROL_EXCHANGE, AUTH_EXCHANGE, SERVER_NAMED], deny: [...WORKER_QUEUES, DEAD_LETTER_EXCHANGE] },
   },
   SERVICE: {
     configure: { allow: [SERVER_NAMED], deny: [...WORKER_QUEUES, ...EXCHANGES] },
     write: { allow: ['amq.default', SERVER_NAMED], deny: [...EXCHANGES, ...WORKER_QUEUES] },
-    read: { allow: [EVENTS_EXCHANGE, SERVER_NAMED], deny: [...WORKER_QUEUES, FEED_EXCHANGE, CONTROL_EXCHANGE, DEAD_LETTER_EXCHANGE] },
+    read: { allow: [EVENTS_EXCHANGE, SERVER_NAMED], deny: [...WORKER_QUEUES, FEED_EXCHANGE, CONTROL_EXCHANGE, AUTH_EXCHANGE, DEAD_LETTER_EXCHANGE] },
   },
   EVENTS: {
     configure: { allow: [SERVER_NAMED], deny: [...WORKER_QUEUES, ...EXCHANGES] },
     // no amq.default: it can publish nothing at all (binding its own queue is a write on that queue)
     write: { allow: [SERVER_NAMED], deny: ['amq.default', ...EXCHANGES, ...WORKER_QUEUES] },
-    read: { allow: [EVENTS_EXCHANGE, SERVER_NAMED], deny: [...WORKER_QUEUES, FEED_EXCHANGE, CONTROL_EXCHANGE, DEAD_LETTER_EXCHANGE] },
+    read: { allow: [EVENTS_EXCHANGE, SERVER_NAMED], deny: [...WORKER_QUEUES, FEED_EXCHANGE, CONTROL_EXCHANGE, AUTH_EXCHANGE, DEAD_LETTER_EXCHANGE] },
   },
 };
 

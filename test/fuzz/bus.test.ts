@@ -11,7 +11,10 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import {
+  AUTH_EXCHANGE,
   BUS_JSON_MAX_DEPTH,
+  authNoticeKey,
+  authNoticeSchema,
   CLUSTER_CONTROL_TYPES,
   CONTROL_EXCHANGE,
   DIRECTORY_QUEUE,
@@ -104,6 +107,16 @@ const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   cluster_view: () => ({ type: 'cluster_view' }),
   session_list: (w) => ({ type: 'session_list', account_id: w.t.accountId, recipient_id: w.agent.id, limit: 10, start_key: '1700000000:abc' }),
   account_find: (w) => ({ type: 'account_find', name: w.t.name }),
+  token_check: (w) => ({ type: 'token_check', account_id: w.t.accountId, user_id: w.absent, token_id: `fuzz-${w.absent}`, token_generation: 0, priv_level: 'user' }),
+  // a jti nobody was ever given: even applied, it ends no token
+  token_revoke: (w) => ({ type: 'token_revoke', account_id: w.t.accountId, token_id: `fuzz-${newKazooId()}`, expires_at: 1_700_000_000_000 }),
+};
+
+/** The auth notices every gateway hears (qubicle.auth), each about an account nobody has. */
+const AUTH_NOTICE_TYPES = authNoticeSchema.properties.type.enum as ReadonlyArray<'principal_changed' | 'token_revoked'>;
+const AUTH_TEMPLATES: Record<(typeof AUTH_NOTICE_TYPES)[number], (w: FuzzWorld) => object> = {
+  principal_changed: (w) => ({ type: 'principal_changed', account_id: w.absent, user_id: w.absent, reason: 'user_disabled', token_generation: 2, at: 1_700_000_000_000 }),
+  token_revoked: (w) => ({ type: 'token_revoked', account_id: w.absent, token_id: `fuzz-${w.absent}`, expires_at: 1_700_000_000_000, at: 1_700_000_000_000 }),
 };
 
 /** One row per message type of the contracts' lists, plus the presence ping and the events. */
@@ -115,6 +128,9 @@ const ROWS: Record<string, BusRow> = {
       `control ${type}`,
       { template: () => ({ type, node: 'fuzz-node', shards: [0, 1], at: 1_700_000_000_000 }), to: () => ({ exchange: CONTROL_EXCHANGE, routingKey: clusterControlKey(type) }) },
     ]),
+  ),
+  ...Object.fromEntries(
+    AUTH_NOTICE_TYPES.map((type) => [`auth ${type}`, { template: AUTH_TEMPLATES[type], to: () => ({ exchange: AUTH_EXCHANGE, routingKey: authNoticeKey(type) }) }]),
   ),
   presence_ping: { template: () => ({ type: 'presence_ping', from: 'fuzz-node' }), to: () => ({ queue: presenceQueue(WORKER_NODE) }) },
   event_batch: {
@@ -152,6 +168,7 @@ describe('fuzz: every bus message, hostile input (real worker and gateway, real 
       ...SHARD_MESSAGE_TYPES.map((t) => `shard ${t}`),
       ...DIRECTORY_REQUEST_TYPES.map((t) => `directory ${t}`),
       ...CLUSTER_CONTROL_TYPES.map((t) => `control ${t}`),
+      ...AUTH_NOTICE_TYPES.map((t) => `auth ${t}`),
       'presence_ping',
       'event_batch',
       'recipient_event',

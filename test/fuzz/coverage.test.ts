@@ -26,6 +26,15 @@ const WHERE: Record<string, string> = {
   validateRecipientEvent: 'bus',
   validateRecipientEventBatch: 'bus',
   validateRecipientEventBatchEnvelope: 'bus',
+  validateAuthNotice: 'bus',
+  // the queue side's contracts (issue 13): its HTTP routes and bus messages get their rows in
+  // http.test.ts / bus.test.ts with the routes and consumers that take them (the route and type
+  // lists there fail until they do); until then nothing receives these
+  validateQueueWriteBody: 'queue: no route yet',
+  validateQueuePatchBody: 'queue: no route yet',
+  validateCreateSessionMessage: 'queue: no consumer yet',
+  validateJoinQueueMessage: 'queue: no consumer yet',
+  validateDeleteSessionMessage: 'queue: no consumer yet',
   // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
   // replies is tested in libs/transport/test/safe-parse.test.ts
   validateRpcReply: 'reply',
@@ -33,6 +42,12 @@ const WHERE: Record<string, string> = {
   // what the gateway sends (the test client checks every server message against them)
   validateLiveReply: 'output',
   validateLiveEventMessage: 'output',
+  validateQueueStatus: 'output',
+  validateQueueEvent: 'output',
+  validateSessionEvent: 'output',
+  validateCreateSessionReply: 'output',
+  validateJoinQueueReply: 'output',
+  validateDeleteSessionReply: 'output',
 };
 
 describe('fuzz: every contract is fuzzed or is an output', () => {

@@ -45,6 +45,8 @@ const ROWS: Record<string, HttpRow> = {
   'GET /wallboard': { target: 'absent', plain: true },
   'GET /wallboard/:file': { target: 'absent', plain: true },
   'PUT /v2/user_auth': { target: 'absent', tokens: ['none'], body: (w) => [{ data: { credentials: md5(`nobody:${w.absent}`), account_name: w.t.name, method: 'md5' } }] },
+  // with no token only: a hostile body must not end the admin's or the agent's token the suite uses
+  'DELETE /v2/token_auth': { target: 'absent', tokens: ['none'] },
   'PUT /v2/api_auth': { target: 'absent', tokens: ['none'], body: () => [{ data: { api_key: 'ab'.repeat(32) } }] },
   [`GET ${R}`]: { target: 'watched' },
   [`POST ${R}/status`]: { target: 'watched', body: (w) => [{ data: { recipient_ids: [w.agent.id, w.absent] } }, { data: { set_status: true, [w.agent.id]: { global: 'away', [w.queue]: 'ready' } } }] },
