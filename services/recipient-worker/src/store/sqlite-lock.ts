@@ -31,9 +31,13 @@ export const SQLITE_BUSY_TIMEOUT_MS = 20;
 const PROBE_FIRST_MS = 5;
 const PROBE_MAX_MS = 100;
 
-/** SQLITE_BUSY* and SQLITE_LOCKED*: another connection holds a lock this one needs. */
+/**
+ * SQLITE_BUSY*: another connection (another process: each worker has one connection) holds a
+ * lock this one needs. Not SQLITE_LOCKED*: that is a conflict inside this connection, which no
+ * waiting resolves and which another process has nothing to do with.
+ */
 export function isBusyCode(code: string | undefined): boolean {
-  return code !== undefined && /^SQLITE_(BUSY|LOCKED)/.test(code);
+  return code !== undefined && /^SQLITE_BUSY/.test(code);
 }
 
 /** Thrown by the adapter for a write while the lock is known to be held (no SQLite call made). */

@@ -326,9 +326,11 @@ export class SqliteStore implements Store {
   private async run<T>(fn: () => T): Promise<T> {
     let startedAt: number | undefined;
     for (;;) {
+      this.leaveTransaction();
       try {
         return fn();
       } catch (err) {
+        this.leaveTransaction();
         if (!isBusyCode(sqliteCode(err))) throw sqliteStoreError(err);
         if (!(err instanceof LockHeld)) this.lock.noteHeld();
         startedAt ??= Date.now();
@@ -337,11 +339,41 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Between two operations the connection is never inside a transaction: each operation is one
+   * statement or one immediate() transaction, committed or rolled back before it returns. SQLite
+   * rolls a transaction back itself when an I/O error or a full disk interrupts it (WAL), and
+   * better-sqlite3 sends ROLLBACK after any other error — but should that ROLLBACK fail as well,
+   * the connection would stay in the transaction: it would keep the write lock (every other
+   * process would find the database locked, for as long as this one lives), the probe would take
+   * it for another process's lock, and the next immediate() would nest in it as a SAVEPOINT whose
+   * writes are never committed. So whatever is still open is rolled back here, and if even that
+   * fails the connection is closed (SQLite rolls back and gives every lock up on close) and the
+   * next operation opens a new one. Costs one sqlite3_get_autocommit() per operation.
+   */
+  private leaveTransaction(): void {
+    const db = this.db;
+    if (!db?.open || !db.inTransaction) return;
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // closed below
+    }
+    if (!db.inTransaction) return;
+    this.statements.clear();
+    this.db = null;
+    try {
+      db.close();
+    } catch {
+      // gone either way: a new connection is opened by the next operation
+    }
+  }
+
   /** Takes and gives back the write lock without waiting: true when it was free. */
   private probeLock(): boolean {
+    this.leaveTransaction();
     const db = this.db;
-    if (!db?.open) return true; // closed: the operations will say so
-    if (db.inTransaction) return false;
+    if (!db?.open) return true; // closed (or reopened by the next operation): the operations will say so
     db.pragma('busy_timeout = 0');
     try {
       db.exec('BEGIN IMMEDIATE');
@@ -351,7 +383,8 @@ export class SqliteStore implements Store {
       if (isBusyCode(sqliteCode(err))) return false;
       throw err;
     } finally {
-      db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      this.leaveTransaction();
+      if (db.open) db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../src/store/port.js';
+import { isBusyCode } from '../../src/store/sqlite-lock.js';
 import { SqliteStore, sqliteStoreError } from '../../src/store/sqlite-store.js';
 import { holdSqliteLock, type HeldLock } from '../support/lock-holder.js';
 import { within } from '../support/wait.js';
@@ -283,6 +284,67 @@ describe('SqliteStore: another process holding the database lock', function () {
   });
 });
 
+describe('SqliteStore: a transaction left open on the connection', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let file: string;
+  let store: SqliteStore;
+  let other: SqliteStore;
+  let lock: HeldLock | undefined;
+  const TIMEOUT = 300;
+  /** The adapter's connection (private): to put it in the state a failed ROLLBACK would leave. */
+  const connOf = (s: SqliteStore) => (s as unknown as { conn(): Database.Database }).conn();
+
+  beforeEach(async function () {
+    dir = await tempDir();
+    file = join(dir, 'store.sqlite');
+    store = new SqliteStore({ path: file, timeoutMs: TIMEOUT });
+    await store.init();
+    other = new SqliteStore({ path: file, timeoutMs: TIMEOUT });
+    await other.init();
+  });
+
+  afterEach(async function () {
+    await lock?.release();
+    lock = undefined;
+    await store.close();
+    await other.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('an operation never runs inside a transaction left open on the connection: rolled back first, the write committed, the lock not kept', async function () {
+    const raw = connOf(store);
+    // what a failed operation whose ROLLBACK failed too would leave: an open write transaction
+    raw.exec('BEGIN IMMEDIATE');
+    raw.prepare("INSERT INTO meta (key, value) VALUES ('stray', '1')").run();
+    // the next operation's write is committed (not nested in the stray transaction as a SAVEPOINT)
+    const lease = await store.tryAcquireLease(1, 'n1', 1000, 5);
+    assert.equal(raw.inTransaction, false);
+    assert.deepEqual(await other.listLeases(), [lease], 'committed: another connection reads it');
+    assert.equal(await other.getMeta('stray'), undefined, 'the stray write was rolled back');
+    // and the write lock is not kept from the others (they would take it for another process's lock)
+    await other.heartbeatNode('n2', {}, 1);
+  });
+
+  it('a transaction whose ROLLBACK fails: the connection is closed (SQLite rolls back on close) and the next operation opens a new one', async function () {
+    const raw = connOf(store);
+    raw.exec('BEGIN IMMEDIATE');
+    raw.prepare("INSERT INTO meta (key, value) VALUES ('stray', '1')").run();
+    const exec = raw.exec.bind(raw);
+    raw.exec = (sql: string) => {
+      if (/^\s*ROLLBACK/i.test(sql)) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+      return exec(sql);
+    };
+    assert.equal(await store.renewLease(1, 'n1', 1, 1000, 5), false, 'no such lease: an answer, not an error');
+    assert.equal(raw.open, false, 'the stuck connection was closed');
+    assert.notEqual(connOf(store), raw, 'a new one is used');
+    await other.heartbeatNode('n2', {}, 1); // the lock went with the old connection
+    assert.equal(await other.getMeta('stray'), undefined);
+    await store.heartbeatNode('n1', {}, 1);
+    assert.deepEqual((await other.listNodes()).map((n) => n.name), ['n1', 'n2']);
+  });
+});
+
 describe('SqliteStore: failures of the database name the store and the reason', function () {
   it('maps SQLite result codes to StoreError unavailable with a short reason (no path, no message text)', function () {
     const cases: Array<[string, string]> = [
@@ -300,6 +362,12 @@ describe('SqliteStore: failures of the database name the store and the reason', 
       assert.equal(mapped.message, message);
       assert.equal(mapped.cause, raw, 'the original error stays as the cause (logs)');
     }
+    // SQLITE_LOCKED is a conflict inside this connection: named, but not "another process has held the database lock"
+    const locked = sqliteStoreError(Object.assign(new Error('database table is locked'), { code: 'SQLITE_LOCKED' })) as StoreError;
+    assert.equal(locked.message, 'sqlite store unavailable: locked (SQLITE_LOCKED)');
+    assert.equal(isBusyCode('SQLITE_LOCKED'), false, 'not waited for as another process\'s lock');
+    assert.equal(isBusyCode('SQLITE_BUSY'), true);
+    assert.equal(isBusyCode('SQLITE_BUSY_SNAPSHOT'), true);
     const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
     assert.equal(sqliteStoreError(constraint), constraint, 'not an availability problem');
   });
