@@ -30,7 +30,9 @@
  *              the shard is SUSPENDED instead. Nobody can take the lease through a store that
  *              does not answer, so the node keeps it: it keeps consuming and answers every
  *              command at once with 503 naming the store (no command, no timer, no write, no
- *              read from memory), retries the renewal every 0.5 s, and resumes when one succeeds
+ *              read from memory), retries the renewal every 0.5 s — and at once when the store
+ *              says it answers again (SQLite: a lock released) or a peer announces leases it just
+ *              wrote through it (`shards_held` / `shards_taken`) —, and resumes when one succeeds
  *              (same epoch: nobody held the lease meanwhile). If only THIS node lost the store,
  *              the others take the lease once it expired and say so (`shards_taken` /
  *              `shards_held` with epochs): a newer epoch makes the node give the shard up at
@@ -167,6 +169,9 @@ export class ShardManager {
   private renewTimer: TimerHandle | null = null;
   private balanceTimer: TimerHandle | null = null;
   private renewing: Promise<void> | null = null;
+  /** a renewal round was asked for while one was in flight: run another right after it */
+  private renewAgain = false;
+  private unsubscribeStore: (() => void) | null = null;
   private balancing: Promise<void> | null = null;
   private balanceAgain = false;
   private balanceFailures = 0;
@@ -271,6 +276,9 @@ export class ShardManager {
       // nothing for the balance to do (shards_taken is mainly for the gateways' read models)
       if (control.value.type === 'shards_taken' || control.value.type === 'shards_held') {
         this.yieldToNewerEpochs(control.value);
+        // the peer just wrote leases through the store: it answers again (our own retry may be
+        // up to SUSPENDED_RENEW_MS away, and an I/O error or a full disk sends no signal of its end)
+        this.renewSoonAfterStoreFault();
         return;
       }
       logger.debug({ control: control.value }, 'cluster control');
@@ -289,6 +297,8 @@ export class ShardManager {
       this.reconnectedAt = this.opts.clock.now();
       if (this.running) void this.renewAll();
     });
+    // the store says when it answers again (SQLite: a lock released): suspended shards resume at once
+    this.unsubscribeStore = this.opts.store.onAvailable?.(() => this.renewSoonAfterStoreFault()) ?? null;
     this.scheduleRenew();
     await this.balance();
     this.scheduleBalance();
@@ -345,6 +355,8 @@ export class ShardManager {
     await this.renewing;
     this.unsubscribeState?.();
     this.unsubscribeState = null;
+    this.unsubscribeStore?.();
+    this.unsubscribeStore = null;
     await this.cancel(this.controlConsumer, 'control');
     this.controlConsumer = null;
     await this.cancel(this.presenceConsumer, 'presence');
@@ -589,8 +601,36 @@ export class ShardManager {
   private renewAll(): Promise<void> {
     this.renewing ??= this.runRenew().finally(() => {
       this.renewing = null;
+      if (this.renewAgain) {
+        this.renewAgain = false;
+        this.renewSoon();
+      }
     });
     return this.renewing;
+  }
+
+  /**
+   * A renewal round now instead of at the next scheduled one (right after the round in flight, if
+   * any): the store answers again, or a renewal came back too late to count. Then the schedule
+   * goes on from that round.
+   */
+  private renewSoon(): void {
+    if (!this.running) return;
+    if (this.renewing) {
+      this.renewAgain = true;
+      return;
+    }
+    void this.renewAll().finally(() => this.scheduleRenew());
+  }
+
+  /** renewSoon, if a shard is waiting for a renewal because of the store (suspended, or its last renewal failed). */
+  private renewSoonAfterStoreFault(): void {
+    for (const o of this.owned.values()) {
+      if (o.phase !== 'lost' && (o.suspended || o.storeFault !== null)) {
+        this.renewSoon();
+        return;
+      }
+    }
   }
 
   private async runRenew(): Promise<void> {
@@ -618,10 +658,12 @@ export class ShardManager {
             o.renewedAt = now;
             if (clock.now() >= now + Math.floor(leaseTtlMs * LEASE_SAFETY)) {
               // renewed, but from a `now` so old that the lease is (nearly) expired again: not a
-              // lease to serve under; suspended (safe), and renewed again on the next round
+              // lease to serve under; suspended (safe), and renewed again right after this round
+              // (the store answers now: waiting for the next retry would only prolong the 503s)
               o.storeFault = `the ${store.kind} store answered the lease renewal too late`;
               failed.push(o.shard);
               this.expire(o, o.storeFault);
+              this.renewSoon();
               return;
             }
             o.storeFault = null;
@@ -842,6 +884,9 @@ export class ShardManager {
   private scheduleRenew(): void {
     if (!this.running && !this.leaving) return;
     const { clock, leaseTtlMs } = this.opts;
+    // one schedule at a time (renewSoon's round reschedules too)
+    if (this.renewTimer) clock.clearTimer(this.renewTimer);
+    this.renewTimer = null;
     const every = Math.floor(leaseTtlMs / 3);
     const interval = this.suspendedShards().length > 0 ? Math.min(SUSPENDED_RENEW_MS, every) : every;
     this.renewTimer = clock.setTimer(Math.max(clock.now(), this.renewStartedAt + interval), () => {

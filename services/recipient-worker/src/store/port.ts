@@ -147,6 +147,13 @@ export interface Store {
   /** Throws StoreError('unavailable') when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Calls `listener` when the store, which the adapter itself found unavailable, answers again
+   * (SQLite: the lock another process held was released). Returns the unsubscribe. Optional: an
+   * adapter that only learns it from the next operation (MongoDB) has none, and the caller's own
+   * retries find out.
+   */
+  onAvailable?(listener: () => void): () => void;
 
   // cluster meta (e.g. shard_count)
   /** Returns the value already stored, or stores and returns `value` (the first writer wins). */

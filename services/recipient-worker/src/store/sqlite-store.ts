@@ -388,6 +388,11 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The lock another process held was released (sqlite-lock.ts): operations go through again. */
+  onAvailable(listener: () => void): () => void {
+    return this.lock.onReleased(listener);
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   async init(): Promise<void> {

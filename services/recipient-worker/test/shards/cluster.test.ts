@@ -248,7 +248,8 @@ describe('shards: cluster membership', () => {
 
   it('back from a store outage of everyone: a node leaves the owners a TTL to renew before taking their expired leases; nothing moves', async () => {
     const w = sharedWorld();
-    const a = shardHarness({ ...w, node: 'node-a' });
+    const aLink = partitionable(w.store);
+    const a = shardHarness({ ...w, store: aLink.view, node: 'node-a' });
     await a.manager.start();
     const b = shardHarness({ ...w, node: 'node-b' });
     await b.manager.start();
@@ -264,9 +265,12 @@ describe('shards: cluster membership', () => {
     // every lease has expired by now, every heartbeat is stale: without the grace, whichever
     // node's balance round ran first would take the other's shards
     w.store.down = false;
-    // node-b's balance round runs first, before node-a could renew
+    // node-b's balance round runs first, before node-a could renew (node-a gets the store back a
+    // moment later: else node-b's announcement of its renewed leases would make it renew at once)
+    aLink.cut = true;
     await b.manager.tick();
     assert.equal(a.manager.suspendedShards().length, 2, 'node-a has not renewed yet');
+    aLink.cut = false;
     for (let t = 0; t < TTL; t += 50) {
       w.clock.advance(50);
       await settle();
@@ -275,6 +279,30 @@ describe('shards: cluster membership', () => {
     assert.deepEqual(b.manager.suspendedShards(), []);
     assert.deepEqual(ALL.map((s) => ({ owner: w.store.leases.get(s)!.owner, epoch: w.store.leases.get(s)!.epoch })), before.map((l) => ({ owner: l.owner, epoch: l.epoch })));
     for (const h of [a, b]) assert.equal(h.logger.entries.filter((e) => e.msg?.startsWith('shard lost')).length, 0, `${h.node} lost nothing`);
+    await a.manager.stop();
+    await b.manager.stop();
+  });
+
+  it('a suspended node renews at once when a peer announces the leases it just renewed through the store (an I/O fault sends no signal of its end)', async () => {
+    const w = sharedWorld();
+    const a = shardHarness({ ...w, node: 'node-a' });
+    await a.manager.start();
+    const b = shardHarness({ ...w, node: 'node-b' });
+    await b.manager.start();
+    await waitFor(() => a.manager.ownedShards().length === 2 && b.manager.ownedShards().length === 2, 'a 2/2 split', 5_000);
+    w.store.down = true;
+    for (let t = 0; t < TTL; t += 100) {
+      w.clock.advance(100);
+      await settle();
+    }
+    assert.equal(a.manager.suspendedShards().length + b.manager.suspendedShards().length, SHARD_COUNT, 'every shard suspended');
+    w.store.down = false;
+    const back = w.clock.now();
+    // node-b's round (its timer, here by hand) renews and announces shards_held; node-a's own retry is up to SUSPENDED_RENEW_MS away
+    await b.manager.tick();
+    assert.deepEqual(b.manager.suspendedShards(), []);
+    await waitFor(() => a.manager.suspendedShards().length === 0, 'node-a resumed on the announcement');
+    assert.equal(w.clock.now(), back, 'without its retry timer');
     await a.manager.stop();
     await b.manager.stop();
   });

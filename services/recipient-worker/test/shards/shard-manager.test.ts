@@ -222,7 +222,7 @@ describe('shards: shard manager', () => {
     await t.manager.stop();
   });
 
-  it('a renewal still waiting for the store at TTL×0.8 suspends too; one answered too late keeps it suspended until the next succeeds', async () => {
+  it('a renewal still waiting for the store at TTL×0.8 suspends too; one answered too late keeps it suspended, and the next is sent at once', async () => {
     const t = shardHarness();
     await t.manager.start();
     const gate = deferred();
@@ -232,15 +232,51 @@ describe('shards: shard manager', () => {
     t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
     await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'suspended while the renewal waits');
     assert.match(t.manager.suspension(0)!, /a lease renewal is still waiting for the sqlite store/);
-    // it answers, but so late that the lease it set runs out (by this node's clock) already
+    // it answers, but so late that the lease it set runs out (by this node's clock) already; the
+    // next renewal (held at a second gate) goes out right away, not at the next retry
     t.clock.advanceTo(startedAt + Math.floor(TTL * LEASE_SAFETY));
-    t.store.gates.delete('renewLease');
+    const renews = () => t.store.calls.filter((c) => c === 'renewLease').length;
+    const before = renews();
+    const next = deferred();
+    t.store.gates.set('renewLease', next.promise);
     gate.resolve();
     await waitFor(() => /the sqlite store answered the lease renewal too late/.test(t.manager.suspension(0) ?? ''), 'the late answer');
-    assert.deepEqual(t.manager.suspendedShards(), ALL);
-    await waitFor(() => (t.clock.advance(10), t.manager.suspendedShards().length === 0), 'resumed by a timely renewal');
+    assert.deepEqual(t.manager.suspendedShards(), ALL, 'a late renewal does not resume the shard');
+    const lateAt = t.clock.now();
+    await waitFor(() => renews() >= before + SHARD_COUNT, 'the next renewal round, without the clock moving');
+    assert.equal(t.clock.now(), lateAt);
+    t.store.gates.delete('renewLease');
+    next.resolve();
+    await waitFor(() => t.manager.suspendedShards().length === 0, 'resumed by the timely renewal');
+    assert.equal(t.clock.now(), lateAt, 'at once');
     assert.deepEqual(t.manager.ownedShards(), ALL);
+    const lease = t.store.leases.get(0)!;
+    assert.equal(lease.expires_at, lateAt + TTL, 'the lease runs from the timely renewal');
     await t.manager.stop();
+  });
+
+  it('suspended shards renew at once when the store says it answers again (SQLite: the lock released), not at the next retry', async () => {
+    const t = shardHarness();
+    const listeners = new Set<() => void>();
+    t.store.onAvailable = (listener: () => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    };
+    await t.manager.start();
+    assert.equal(listeners.size, 1, 'the manager listens');
+    t.store.down = true;
+    t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
+    await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'every shard suspended');
+    // let the round in flight end: the next one is SUSPENDED_RENEW_MS away
+    await waitFor(() => t.manager.suspension(0)?.includes('store is down') === true, 'a failed renewal');
+    t.store.down = false;
+    const back = t.clock.now();
+    for (const l of listeners) l();
+    await waitFor(() => t.manager.suspendedShards().length === 0, 'resumed on the signal');
+    assert.equal(t.clock.now(), back, 'without waiting for the retry');
+    assert.deepEqual(ALL.map((s) => t.store.leases.get(s)!.expires_at), ALL.map(() => back + TTL));
+    await t.manager.stop();
+    assert.equal(listeners.size, 0, 'unsubscribed on stop');
   });
 
   it('a fenced write from an actor loses the shard; the command goes back to the queue for the new owner', async () => {

@@ -284,7 +284,7 @@ describe('SqliteStore: another process holding the database lock', function () {
   });
 });
 
-describe('SqliteStore: a transaction left open on the connection', function () {
+describe('SqliteStore: the lock released, and a transaction left open', function () {
   this.timeout(30_000);
   let dir: string;
   let file: string;
@@ -310,6 +310,26 @@ describe('SqliteStore: a transaction left open on the connection', function () {
     await store.close();
     await other.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says when a lock another process held is released (onAvailable), and writes go through again at once', async function () {
+    lock = await holdSqliteLock(file);
+    await rejectsWith('unavailable', store.heartbeatNode('n1', {}, 1));
+    await rejectsWith('unavailable', store.renewLease(0, 'n1', 1, 1000, 1)); // known held: turned back at once
+    let signals = 0;
+    const available = new Promise<void>((res) => {
+      const off = store.onAvailable(() => {
+        signals++;
+        off();
+        res();
+      });
+    });
+    await lock.release();
+    lock = undefined;
+    await within(available, 2000, 'the signal that the lock was released');
+    assert.equal(signals, 1);
+    await store.heartbeatNode('n1', {}, 2);
+    assert.equal((await store.listNodes())[0]?.heartbeat_at, 2);
   });
 
   it('an operation never runs inside a transaction left open on the connection: rolled back first, the write committed, the lock not kept', async function () {

@@ -42,6 +42,8 @@ export class MemoryStore implements Store {
   /** a promise each call of that op waits on first (to hold a write in flight) */
   readonly gates = new Map<Op, Promise<void>>();
   readonly calls: Op[] = [];
+  /** The port's optional "answers again" signal: absent unless a test sets it. */
+  onAvailable?: (listener: () => void) => () => void;
 
   /** The next call of `op` throws `err` (default: unavailable). */
   failNext(op: Op, err: Error = new StoreError('unavailable', `${op}: injected failure`)): void {
