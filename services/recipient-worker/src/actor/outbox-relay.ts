@@ -20,8 +20,9 @@
  *   exists (shard-manager.ts), so leftovers go out ahead of anything newer; a lost shard is
  *   `drop`ped (its events are the new owner's to publish); a handed-over shard is `drain`ed first.
  * - Deletes: confirmed events are removed from the store's outbox in bulk, one `deleteOutbox` per
- *   turn of the event loop. A failed delete is retried later; at worst an event is published once
- *   more by a future owner (harmless), never lost. Published events are not kept: nothing
+ *   turn of the event loop. A failed delete is retried after DELETE_RETRY_MS, or as soon as a
+ *   write commits again (events handed in); at worst an event is published once more by a future
+ *   owner (harmless: consumers keep the higher seq), never lost. Published events are not kept: nothing
  *   per recipient stays in memory once its events are confirmed and deleted.
  */
 import type { RecipientEvent } from '@qubicle/contracts';
@@ -119,6 +120,7 @@ export class OutboxRelay implements EventRelay {
 
   add(shard: number, events: RecipientEvent[]): Promise<void> {
     if (events.length === 0 || this.closed) return RESOLVED;
+    this.storeAnswered();
     if (this.failing) {
       // recorded in the store: sent when the relay retries; the caller does not wait for the broker
       for (const event of events) this.push(shard, event, null);
@@ -319,6 +321,19 @@ export class OutboxRelay implements EventRelay {
     if (!list) return;
     this.drainWaiters.delete(shard);
     for (const done of list) done();
+  }
+
+  /**
+   * Events are handed in after their write committed: the store takes writes again. Deletes held
+   * back by a failed one go out now rather than at their retry timer (up to DELETE_RETRY_MS
+   * later): if the store failed again meanwhile, or the shard moved, a new owner would publish
+   * those confirmed events a second time.
+   */
+  private storeAnswered(): void {
+    if (!this.deleteTimer) return;
+    this.opts.clock.clearTimer(this.deleteTimer);
+    this.deleteTimer = null;
+    this.scheduleDeletes();
   }
 
   private scheduleDeletes(): void {

@@ -169,19 +169,34 @@ describe('actor: the outbox relay', () => {
     assert.equal(await within(two), false);
   });
 
-  it('a failed delete is retried later, without hammering the store, and nothing is lost', async () => {
+  it('a failed delete is retried after its timer, without hammering the store, and nothing is lost', async () => {
     const h = harness();
     h.store.failures = 1;
     void h.relay.add(1, [event(1)]);
     h.bus.confirmAll();
-    await waitFor(() => h.relay.stats().deletesPending === 1, 'kept for later');
-    void h.relay.add(1, [event(2)]);
-    h.bus.confirmAll();
-    await turn();
-    await turn();
-    assert.equal(h.store.deletes.length, 0, 'waits for the retry timer');
+    await waitFor(() => h.clock.pendingTimers().length === 1, 'the failed delete, kept for its retry timer');
+    assert.equal(h.relay.stats().deletesPending, 1);
+    for (let i = 0; i < 5; i++) await turn();
+    assert.equal(h.store.deletes.length, 0, 'no retry loop: waits for the retry timer');
     h.clock.advance(1_000);
     await waitFor(() => h.store.deletes.length === 1, 'retried');
+    assert.deepEqual(h.store.deleted(), [1]);
+  });
+
+  it('a failed delete goes again as soon as a write commits (events handed in), not at its timer: a new owner would publish them twice', async () => {
+    const h = harness();
+    h.store.failures = 1;
+    void h.relay.add(1, [event(1)]);
+    h.bus.confirmAll();
+    await waitFor(() => h.clock.pendingTimers().length === 1, 'the failed delete, kept for its retry timer');
+    assert.equal(h.relay.stats().deletesPending, 1);
+    // the store takes writes again: the next change's events arrive
+    void h.relay.add(1, [event(2)]);
+    await waitFor(() => h.store.deletes.length === 1, 'the held-back delete, at once');
+    assert.deepEqual(h.store.deleted(), [1]);
+    h.bus.confirmAll();
+    await waitFor(() => h.store.deletes.length === 2, 'and the new one once confirmed');
     assert.deepEqual(h.store.deleted(), [1, 2]);
+    assert.equal(h.clock.pendingTimers().length, 0, 'no retry timer left');
   });
 });
