@@ -515,6 +515,10 @@ export class ShardManager {
     }
     try {
       await store.claimShard(shard, o.fence);
+      // A node still holding this shard suspended under an older epoch (it lost the store alone)
+      // gives it up on this, now: `shards_taken` comes only once the whole balance round is done
+      // (every take loaded and consuming), and until then its exclusive consumer keeps ours off.
+      void this.announce('shards_held', [shard], [o.fence.epoch]);
       // Before any actor of the shard exists (an overdue timer fires at adopt): the FIFO order of the relay
       // puts every leftover event ahead of the shard's new ones.
       const leftovers = await store.listOutbox(shard);

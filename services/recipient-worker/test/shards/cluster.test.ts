@@ -13,7 +13,7 @@ import { StoreError } from '../../src/store/port.js';
 import { ACCOUNT, OTHER, RECIPIENT, T0 } from '../support/machine-fixtures.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
-import { waitFor } from '../support/wait.js';
+import { deferred, waitFor } from '../support/wait.js';
 
 const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
 const shardOfR = (id: string) => shardOf(ACCOUNT, id, SHARD_COUNT);
@@ -241,6 +241,36 @@ describe('shards: cluster membership', () => {
     assert.equal(status.node, 'node-b');
     assert.equal(status.ok && (status.data as { availability_state: string }).availability_state, 'Ready', 'the state was kept');
     assert.ok(w.store.writes.slice(writesBefore).every((x) => x.fence.node === 'node-b'), 'node-a wrote nothing after the cut');
+    link.cut = false;
+    await a.manager.stop();
+    await b.manager.stop();
+  });
+
+  it('only this node lost the store: it gives each shard up as soon as the taker has claimed it, before the taker\'s balance round is over', async () => {
+    const w = sharedWorld();
+    const link = partitionable(w.store);
+    const a = shardHarness({ store: link.view, bus: w.bus, clock: w.clock, node: 'node-a' });
+    await a.manager.start();
+    link.cut = true;
+    for (let t = 0; t < TTL + 200; t += 100) {
+      w.clock.advance(100);
+      await settle();
+    }
+    assert.equal(a.manager.suspendedShards().length, SHARD_COUNT, 'node-a suspended, its leases expired');
+    // node-b's takes stop after the claim (loading the recipients waits): its round, and its shards_taken, are not over
+    const loading = deferred();
+    w.store.gates.set('listRecipientsByShard', loading.promise);
+    const b = shardHarness({ store: w.store, bus: w.bus, clock: w.clock, node: 'node-b' });
+    const starting = b.manager.start();
+    await waitFor(() => a.manager.heldShards().length === 0, 'node-a to give up every shard node-b has claimed');
+    const lost = a.logger.entries.filter((e) => e.msg?.startsWith('shard lost'));
+    assert.equal(lost.length, SHARD_COUNT);
+    for (const l of lost) assert.match(String((l.obj as { reason?: unknown }).reason), /^node-b holds its lease under epoch 2 \(ours: 1\)$/);
+    assert.deepEqual(b.manager.ownedShards(), [], 'node-b is still loading them');
+    w.store.gates.delete('listRecipientsByShard');
+    loading.resolve();
+    await starting;
+    await waitFor(() => b.manager.ownedShards().length === SHARD_COUNT, 'node-b consuming');
     link.cut = false;
     await a.manager.stop();
     await b.manager.stop();

@@ -13,8 +13,9 @@ import { validator } from '../../schema.js';
  *   caches of recipient state elsewhere (the gateways' read models drop what they hold of them, so
  *   that the next read names the new owner). With `epochs`, a node that still holds one of them
  *   under an older epoch gives it up at once (below).
- * - `shards_held`: sent by every node after each lease renewal round (every TTL/3): the shards
- *   whose lease it has just renewed, with their epochs. A node that holds one of them SUSPENDED
+ * - `shards_held`: sent by every node after each lease renewal round (every TTL/3), and for each
+ *   shard it takes right after the claim: the shards whose lease it has just renewed or taken,
+ *   with their epochs. A node that holds one of them SUSPENDED
  *   under an older epoch (it lost the store while the others did not, docs/cluster.md) gives it up
  *   at once, so that the new owner is not kept off the queue by its exclusive consumer. Ignored by
  *   the gateways; never triggers a balance round.
