@@ -64,6 +64,15 @@ async function statusOver(sys: System, id: string): Promise<RecipientStatus> {
   return res.body.data as RecipientStatus;
 }
 
+/** Resolves the moment the worker's outbox holds an unconfirmed event (checked every turn of the event loop). */
+async function eventsInFlight(sys: System, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (sys.worker.outbox.pending() === 0) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 /** Stops the load, waits for every recipient's current seq on the bus, and checks the audit. */
 async function settleAndAudit(sys: System, load: StatusLoad, audit: SeqAudit, ids: readonly string[]): Promise<ReturnType<typeof summarise>> {
   await load.stop();
@@ -142,6 +151,9 @@ describe('faults: events through broker faults (real broker)', function () {
       const model = sys.gateway.readModel!;
       const gapsBefore = model.stats().gaps;
       for (let i = 1; i <= 2; i++) {
+        // cut while the outbox holds unconfirmed events: on a busy machine the load can be slow
+        // enough that a blind cut falls between two publishes and tests nothing in flight
+        await eventsInFlight(sys, `events in flight before outage ${i}`);
         proxy.cut();
         // the outage's length is the fault itself, not a wait for something
         await new Promise((r) => setTimeout(r, 3_000));
