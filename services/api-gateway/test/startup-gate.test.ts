@@ -15,7 +15,7 @@ import { createTokenService } from '../src/auth/tokens.js';
 import { loadGatewayConfig } from '../src/config.js';
 import { createGateway, type Gateway, type ListeningGateway } from '../src/gateway.js';
 import { createMetrics } from '../src/metrics.js';
-import { STARTUP_RETRY_AFTER_SECONDS } from '../src/middleware/startup-gate.js';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS as STARTUP_RETRY_AFTER_SECONDS } from '../src/crossbar/errors.js';
 import { FakeWorker } from './support/fake-worker.js';
 import { makeFixture } from './support/fixtures.js';
 import { RecordingLogger, SECRET } from './support/harness.js';

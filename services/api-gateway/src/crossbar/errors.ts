@@ -16,9 +16,16 @@ export interface MappedError {
   code: string;
   /** true when the cause is ours (logged at error level with its stack) */
   unexpected: boolean;
-  /** seconds, sent as the Retry-After header (429) */
+  /** seconds, sent as the Retry-After header (429, and every 503) */
   retryAfter?: number;
 }
+
+/**
+ * Retry-After of a 503 that names no figure of its own (bus down, store fault, no worker):
+ * the same second the startup gate answers, so a client backs off the same way whatever
+ * part of the path is missing.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 /** Failures raised by the gateway itself (not by a worker). */
 export const failures = {
@@ -66,6 +73,7 @@ function fromQubicleError(err: QubicleError): MappedError {
   const message = err.code === 'not_found' && err.cause === 'unknown_route' ? 'not found' : crossbarMessageOf(err);
   const mapped: MappedError = { status, message, data, code: err.code, unexpected: false };
   if (err.code === 'too_many_requests') mapped.retryAfter = err.retry_after;
+  else if (status === 503) mapped.retryAfter = UNAVAILABLE_RETRY_AFTER_SECONDS;
   return mapped;
 }
 

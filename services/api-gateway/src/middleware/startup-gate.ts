@@ -12,9 +12,6 @@ import type { Middleware } from 'koa';
 import type { GatewayState } from '../context.js';
 import { failures } from '../crossbar/errors.js';
 
-/** Seconds a client is asked to wait before trying again. */
-export const STARTUP_RETRY_AFTER_SECONDS = 1;
-
 export interface StartupGateOptions {
   /** true once the gateway has been ready (latched by the caller) */
   open: () => boolean;
@@ -25,7 +22,7 @@ export interface StartupGateOptions {
 export function startupGate(opts: StartupGateOptions): Middleware<GatewayState> {
   return async (ctx, next) => {
     if (opts.open() || !ctx.path.startsWith('/v2/')) return next();
-    ctx.set('Retry-After', String(STARTUP_RETRY_AFTER_SECONDS));
+    // a 503 carries Retry-After from the error mapper (crossbar/errors.ts), like every other 503
     throw failures.unavailable(`gateway starting: ${opts.missing()}; retry shortly`);
   };
 }

@@ -42,6 +42,7 @@ describe('rpc/rpc-client', () => {
         assert.equal(res.headers.get('content-type'), 'application/json');
         assert.equal(res.body.error, '503');
         assert.equal(res.body.status, 'error');
+        assert.equal(res.headers.get('retry-after'), '1', `${method} ${path}: a 503 says when to try again`);
       }
     });
 
@@ -49,7 +50,9 @@ describe('rpc/rpc-client', () => {
       h = await startHarness();
       const path = `${h.base}/qubicle_recipients/${h.fixture.agent.id}/status`;
       h.bus.simulateDisconnect();
-      assert.equal((await h.request('GET', path, { token: h.token.agent })).status, 503);
+      const down = await h.request('GET', path, { token: h.token.agent });
+      assert.equal(down.status, 503);
+      assert.equal(down.headers.get('retry-after'), '1');
       h.bus.simulateReconnect();
       assert.equal((await h.request('GET', path, { token: h.token.agent })).status, 200);
     });
