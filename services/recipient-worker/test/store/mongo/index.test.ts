@@ -9,10 +9,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { MongoClient, MongoServerError } from 'mongodb';
-import { StoreError } from '../../src/store/port.js';
-import { MongoStore, dbNameFromUrl, mongoStoreError } from '../../src/store/mongo-store.js';
-import { newId } from './fixtures.js';
-import { rejectsWith, runStoreContract } from './store-contract.js';
+import { StoreError } from '../../../src/store/port.js';
+import { MongoStore, dbNameFromUrl, mongoStoreError } from '../../../src/store/mongo/index.js';
+import { newId } from '../fixtures.js';
+import { rejectsWith, runStoreContract } from '../store-contract.js';
 
 type Target = { kind: 'url'; url: string } | { kind: 'docker' } | { kind: 'none'; reason: string };
 
