@@ -187,6 +187,7 @@ export class MongoDirectoryStore implements DirectoryStore {
   async revokeToken(tokenId: string, expiresAt: number, _now: number): Promise<void> {
     await this.db.run(async () => {
       // $max: recording the same jti again keeps the later expiry; on insert it sets the value
+      // (new Date(expiresAt) converts the given instant for the TTL index; it does not read the clock)
       await this.db.revokedTokens.updateOne({ _id: tokenId }, { $max: { expires_at: expiresAt, expire_on: new Date(expiresAt) } }, { upsert: true });
     });
   }
