@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const bus = workerConfig.amqpUrl
     ? createWorkerBus({ ...workerConfig, amqpUrl: workerConfig.amqpUrl }, logger) // one bus for both halves, a worker's: it declares the topology
     : createMemoryBus();
-  const store = createStore({ sqlitePath: workerConfig.sqlitePath, timeoutMs: workerConfig.storeTimeoutMs, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
+  const store = createStore({ sqlitePath: workerConfig.sqlitePath, timeoutMs: workerConfig.storeTimeoutMs, logger, ...(workerConfig.mongodbUrl ? { mongodbUrl: workerConfig.mongodbUrl } : {}) });
   await store.init();
   const bootstrapped = await bootstrapDemo(store, {
     accountName: workerConfig.bootstrap.accountName,

@@ -12,6 +12,7 @@ export * from './recipient/availability.js';
 export * from './recipient/call-info.js';
 export * from './recipient/stats.js';
 export * from './recipient/state.js';
+export * from './recipient/session-record.js';
 export * from './recipient/status-of.js';
 
 export * from './http/request-envelope.js';

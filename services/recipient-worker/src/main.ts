@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   // no error outside a handler ends the worker: logged and counted (libs/runtime process-guards.ts)
   installProcessGuards({ logger: logger.child({ node: config.nodeName }), onFault: (kind) => metrics.uncaughtError(kind) });
   handleFileSizeSignal(logger);
-  const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
+  const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, logger: logger.child({ node: config.nodeName }), ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createWorkerBus({ ...config, amqpUrl: config.amqpUrl }, logger.child({ node: config.nodeName }));
   const worker = createWorker({ bus, store, config, logger, metrics });
   const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: config.readyGraceMs });

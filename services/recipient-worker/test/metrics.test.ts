@@ -8,14 +8,14 @@ import { createWorkerMetrics, WORKER_METRIC_NAMES } from '../src/metrics.js';
 import { createWorker } from '../src/worker.js';
 import { captureLogger } from './support/logger.js';
 import { ACCOUNT, OTHER, QUEUE, RECIPIENT, T0 } from './support/machine-fixtures.js';
-import { MemoryStore } from './support/memory-store.js';
+import { TestStore } from './support/test-store.js';
 import { familyNames, parsePrometheusText, sample, type Samples } from '../../../libs/runtime/test/support/prom-text.js';
 import { waitFor } from './support/wait.js';
 
 const SHARDS = 4;
 
 function setup() {
-  const store = new MemoryStore();
+  const store = new TestStore();
   store.addAccount({ id: ACCOUNT, features: { pro: true } });
   store.addUser(ACCOUNT, RECIPIENT, { qubicle: { enabled: true, permissions: { monitor: false } } });
   store.addUser(ACCOUNT, OTHER, { qubicle: { enabled: true, permissions: { monitor: false } } });

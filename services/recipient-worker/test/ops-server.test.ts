@@ -8,7 +8,7 @@ import { startOpsServer, type OpsServer } from '../src/ops-server.js';
 import { createWorker } from '../src/worker.js';
 import { captureLogger } from './support/logger.js';
 import { ACCOUNT, T0 } from './support/machine-fixtures.js';
-import { MemoryStore } from './support/memory-store.js';
+import { TestStore } from './support/test-store.js';
 import { parsePrometheusText, sample } from '../../../libs/runtime/test/support/prom-text.js';
 
 async function get(url: string): Promise<{ status: number; type: string | null; body: any; text: string }> {
@@ -31,7 +31,7 @@ describe('ops server (METRICS_PORT): /metrics, /healthz, /readyz', () => {
   });
 
   function setup(opts: { graceMs?: number } = {}) {
-    const store = new MemoryStore();
+    const store = new TestStore();
     store.addAccount({ id: ACCOUNT });
     const bus = createMemoryBus();
     const clock = new ManualClock(T0);

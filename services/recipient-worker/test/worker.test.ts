@@ -16,12 +16,12 @@ import { createStore } from '../src/store/index.js';
 import { createWorker } from '../src/worker.js';
 import { captureLogger } from './support/logger.js';
 import { ACCOUNT, OTHER, RECIPIENT, T0 } from './support/machine-fixtures.js';
-import { MemoryStore } from './support/memory-store.js';
+import { TestStore } from './support/test-store.js';
 import { waitFor } from './support/wait.js';
 
 const SHARDS = 4;
 
-function setup(store = new MemoryStore(), bus: MemoryBus = createMemoryBus()) {
+function setup(store = new TestStore(), bus: MemoryBus = createMemoryBus()) {
   if (!store.accounts.has(ACCOUNT)) {
     store.addAccount({ id: ACCOUNT, features: { pro: true } });
     store.addUser(ACCOUNT, RECIPIENT, { qubicle: { enabled: true, permissions: { monitor: true } } });
@@ -64,7 +64,7 @@ describe('worker', () => {
   });
 
   it('refuses to start with another shard count than the cluster recorded', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     store.meta.set('shard_count', 64);
     const t = setup(store);
     await assert.rejects(t.worker.start(), ShardCountMismatchError);

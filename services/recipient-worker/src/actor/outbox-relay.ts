@@ -28,7 +28,7 @@
 import type { RecipientEvent } from '@qubicle/contracts';
 import type { Bus, Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { OutboxKey, Store } from '../store/port.js';
+import type { OutboxKey, RecipientStore } from '../store/port.js';
 import type { EventFeedSink } from './event-feed.js';
 import { publishEvent } from './publish.js';
 
@@ -40,7 +40,7 @@ export interface EventRelay {
 
 export interface OutboxRelayOptions {
   bus: Pick<Bus, 'publish'> & Partial<Pick<Bus, 'onStateChange'>>;
-  store: Pick<Store, 'deleteOutbox'>;
+  store: Pick<RecipientStore, 'deleteOutbox'>;
   clock: Clock;
   logger: Logger;
   /** The gateways' feed; absent = the topic exchange only. */

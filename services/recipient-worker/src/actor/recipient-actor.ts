@@ -6,13 +6,13 @@
  * cancel timers, then reply. A failed write leaves the in-memory state as it was, records no
  * event and answers an error; a fenced write means the shard was lost, so the actor stops for good.
  */
-import { errorReply, statusOf, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { errorReply, statusOf, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
 import { timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
 import type { WorkerMetricsSink } from '../metrics.js';
 import { RECENT_COMMANDS_KEPT, RECENT_COMMANDS_TTL_MS } from '../machine/types.js';
-import { isStoreError, type Fence, type SessionRecord, type Store } from '../store/port.js';
+import { isStoreError, type Fence, type Store } from '../store/port.js';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettingsSource } from './account-settings.js';
 import { Mailbox } from './mailbox.js';
 import type { EventRelay } from './outbox-relay.js';

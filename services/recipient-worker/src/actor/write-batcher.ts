@@ -16,7 +16,7 @@
  */
 import type { RecipientEvent, RecipientState } from '@qubicle/contracts';
 import type { RecipientWriter } from './recipient-actor.js';
-import { StoreError, type Fence, type RecipientWrite, type Store } from '../store/port.js';
+import { StoreError, type Fence, type RecipientStore, type RecipientWrite } from '../store/port.js';
 
 interface Group {
   fence: Fence;
@@ -37,7 +37,7 @@ export class WriteBatcher implements RecipientWriter {
   readonly stats: WriteBatchStats = { batches: 0, writes: 0 };
 
   constructor(
-    private readonly store: Pick<Store, 'saveRecipients' | 'saveRecipientGroups'>,
+    private readonly store: Pick<RecipientStore, 'saveRecipients' | 'saveRecipientGroups'>,
     /** how a flush is scheduled (tests may flush by hand) */
     private readonly schedule: (flush: () => void) => void = (flush) => setImmediate(flush),
   ) {}

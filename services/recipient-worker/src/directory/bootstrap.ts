@@ -16,12 +16,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { newKazooId, type AccountDoc, type UserDoc, type UserWrite } from '@qubicle/contracts';
-import { StoreError, type Store } from '../store/port.js';
+import { StoreError, type DirectoryStore } from '../store/port.js';
 import { credentialsOf, hashCredentials } from './credentials.js';
 import type { DirectoryLogger } from './types.js';
 import { userDocFromWrite } from './users.js';
 
-export type BootstrapStore = Pick<Store, 'createAccount' | 'getAccountByName' | 'getUserByUsername' | 'createUser'>;
+export type BootstrapStore = Pick<DirectoryStore, 'createAccount' | 'getAccountByName' | 'getUserByUsername' | 'createUser'>;
 
 export interface BootstrapDemoOptions {
   accountName: string;

@@ -24,10 +24,10 @@ import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
 import { errorOf } from './errors.js';
 import { busLogoutRecipient } from './logout.js';
 import { DIRECTORY_ROUTES, type DirectoryRoute } from './requests/index.js';
-import type { ClusterSource, DirectoryBus, DirectoryContext, DirectoryLogger, DirectoryStore, LogoutRecipient } from './types.js';
+import type { ClusterSource, DirectoryBus, DirectoryContext, DirectoryLogger, DirectoryHandlerStore, LogoutRecipient } from './types.js';
 
 export interface DirectoryHandlerOptions {
-  store: DirectoryStore;
+  store: DirectoryHandlerStore;
   /** Used by the default logoutRecipient only. */
   bus: DirectoryBus;
   logger: DirectoryLogger;

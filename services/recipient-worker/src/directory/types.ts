@@ -1,27 +1,15 @@
-import type { Store } from '../store/port.js';
+import type { ClusterStore, DirectoryStore, RecipientStore, SessionStore } from '../store/port.js';
 import type { AuthNotifier } from './auth-notices.js';
 import type { CredentialsApi } from './credentials.js';
 
-/** The part of the store port the directory uses (tests may fake just this). */
-export type DirectoryStore = Pick<
-  Store,
-  | 'getMeta'
-  | 'createAccount'
-  | 'getAccount'
-  | 'getAccountByName'
-  | 'getAccountByApiKey'
-  | 'listUsers'
-  | 'getUser'
-  | 'getUserByUsername'
-  | 'createUser'
-  | 'updateUser'
-  | 'deleteUser'
-  | 'findUsersByCredentialBucket'
-  | 'loadRecipient'
-  | 'listSessions'
-  | 'revokeToken'
-  | 'isTokenRevoked'
->;
+/**
+ * What the directory handler needs of the store: the directory aggregate, whether a recipient is
+ * logged in (its state), the session history, and the cluster's meta (shard_count).
+ */
+export type DirectoryHandlerStore = DirectoryStore &
+  Pick<RecipientStore, 'loadRecipient'> &
+  Pick<SessionStore, 'listSessions'> &
+  Pick<ClusterStore, 'getMeta'>;
 
 /** pino-compatible subset (same shape as @qubicle/transport's Logger). */
 export interface DirectoryLogger {
@@ -54,7 +42,7 @@ export type LogoutRecipient = (
 
 /** What the cluster_view request reads: the cluster bookkeeping of the store, and the liveness threshold. */
 export interface ClusterSource {
-  store: Pick<Store, 'listNodes' | 'listLeases' | 'countRecipientsByShard'>;
+  store: Pick<ClusterStore, 'listNodes' | 'listLeases'> & Pick<RecipientStore, 'countRecipientsByShard'>;
   /** A node whose heartbeat is older than this is reported not alive. */
   leaseTtlMs: number;
   /** ms since epoch (default Date.now) */
@@ -67,7 +55,7 @@ export interface DirectoryContext {
   cluster?: ClusterSource;
   /** The answering worker's node name, if known. */
   node?: string;
-  store: DirectoryStore;
+  store: DirectoryHandlerStore;
   logger: DirectoryLogger;
   credentials: CredentialsApi;
   logoutRecipient: LogoutRecipient;

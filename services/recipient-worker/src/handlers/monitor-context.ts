@@ -8,10 +8,10 @@ import { newKazooId, shardQueue, validateRpcReply, type MonitorCommand, type Rec
 import type { Bus } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
 import type { MonitorContext } from '../machine/index.js';
-import type { Store } from '../store/port.js';
+import type { DirectoryStore } from '../store/port.js';
 
 export interface MonitorContextDeps {
-  store: Pick<Store, 'getUser'>;
+  store: Pick<DirectoryStore, 'getUser'>;
   bus: Pick<Bus, 'call'>;
   registry: ActorRegistry;
   owns(shard: number): boolean;

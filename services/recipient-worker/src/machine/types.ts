@@ -9,9 +9,9 @@ import type {
   RecipientEvent,
   RecipientState,
   RpcReply,
+  SessionRecord,
   WiretapMode,
 } from '@qubicle/contracts';
-import type { SessionRecord } from '../store/port.js';
 
 /** Account settings the machine needs; the actor reads them from the account document. */
 export interface MachineAccount {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WriteBatcher } from '../../src/actor/write-batcher.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { StoreError, type Fence } from '../../src/store/port.js';
 import { actorHarness } from '../support/actor-harness.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, T0, cmd } from '../support/machine-fixtures.js';

@@ -4,14 +4,14 @@ import { bootstrapDemo, DEMO_AGENT_COUNT } from '../../src/directory/bootstrap.j
 import { credentialsOf } from '../../src/directory/credentials.js';
 import { createDirectoryHandler } from '../../src/directory/directory-handler.js';
 import { findSecrets, recordingLogger, type LogLine } from './support/harness.js';
-import type { TestStore } from './support/memory-store.js';
+import type { DirectoryTestStore } from './support/stores.js';
 import { STORE_FACTORIES } from './support/stores.js';
 
 const OPTS = { accountName: 'Demo Call Center', adminUsername: 'admin', adminPassword: 'demo-pass-1' };
 
 for (const factory of STORE_FACTORIES) {
   describe(`bootstrapDemo [${factory.name}]`, () => {
-    let store: TestStore;
+    let store: DirectoryTestStore;
     let logs: LogLine[];
     beforeEach(async () => {
       store = await factory.create();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ClusterView } from '@qubicle/contracts';
 import { createDirectoryHandler } from '../../src/directory/index.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { TestStore } from '../support/test-store.js';
 
 const NOW = Date.UTC(2024, 0, 1, 12, 0, 0);
 const TTL = 3_000;
@@ -9,7 +9,7 @@ const logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('directory: cluster_view', () => {
   it('nodes with heartbeat ages, their valid leases and recipient counts; unowned and orphaned shards', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     store.meta.set('shard_count', 4);
     await store.heartbeatNode('w1', { queue_type: 'classic' }, NOW - 500);
     await store.heartbeatNode('w2', {}, NOW - 10_000); // dead: older than the TTL
@@ -44,7 +44,7 @@ describe('directory: cluster_view', () => {
   });
 
   it('answers unavailable when the worker was not given a cluster source', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     const handler = createDirectoryHandler({ store, bus: { call: async () => ({}) }, logger, shardCount: 4 });
     const reply = await handler({ body: { type: 'cluster_view' } });
     assert.equal(reply.ok ? 'ok' : reply.error.code, 'unavailable');

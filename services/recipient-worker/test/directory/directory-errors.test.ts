@@ -5,7 +5,7 @@ import { LOGOUT_TIMEOUT_MS } from '../../src/directory/logout.js';
 import type { DirectoryBus } from '../../src/directory/types.js';
 import { StoreError } from '../../src/store/port.js';
 import { makeHarness, recordingLogger, SHARD_COUNT, userWrite, type Harness, type LogLine } from './support/harness.js';
-import { MemoryStore } from './support/memory-store.js';
+import { TestStore } from '../support/test-store.js';
 import { MEMORY_FACTORY } from './support/stores.js';
 
 /** What a TransportError from @qubicle/transport looks like (matched by name + kind). */
@@ -18,9 +18,9 @@ class FakeTransportError extends Error {
 
 describe('directory handler: error paths', () => {
   let h: Harness;
-  let store: MemoryStore;
+  let store: TestStore;
   beforeEach(async () => {
-    store = new MemoryStore();
+    store = new TestStore();
     h = await makeHarness(MEMORY_FACTORY, { store });
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { newKazooId, type AccountView, type RecipientStats, type SessionListReply, type UserDocReply } from '@qubicle/contracts';
-import type { SessionRecord } from '../../src/store/port.js';
+import type { SessionRecord } from '@qubicle/contracts';
 import { makeHarness, userWrite, type Harness } from './support/harness.js';
 import { STORE_FACTORIES } from './support/stores.js';
 

@@ -11,7 +11,7 @@ import { ManualClock } from '../../src/clock.js';
 import { LEASE_SAFETY, SUSPENDED_RENEW_MS, fairShare } from '../../src/shards/shard-manager.js';
 import { StoreError } from '../../src/store/port.js';
 import { ACCOUNT, OTHER, RECIPIENT, T0 } from '../support/machine-fixtures.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { TestStore } from '../support/test-store.js';
 import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
 import { deferred, waitFor } from '../support/wait.js';
 
@@ -34,7 +34,7 @@ class FreezableClock extends ManualClock {
   }
 }
 
-/** Test helpers of MemoryStore that are not store operations (a partition does not stop them). */
+/** Test helpers of TestStore that are not store operations (a partition does not stop them). */
 const HELPERS = new Set<string | symbol>(['addAccount', 'addUser', 'steal', 'failNext', 'constructor']);
 
 /**
@@ -42,7 +42,7 @@ const HELPERS = new Set<string | symbol>(['addAccount', 'addUser', 'steal', 'fai
  * and MongoDB): while `cut`, every store operation through `view` fails as unavailable; the other
  * nodes keep using the store itself.
  */
-function partitionable(store: MemoryStore): { view: MemoryStore; cut: boolean } {
+function partitionable(store: TestStore): { view: TestStore; cut: boolean } {
   const ctl = { cut: false, view: store };
   // what this view's user overrides (the harness wraps a method) stays on this view
   const own = new Map<string | symbol, unknown>();
@@ -69,7 +69,7 @@ async function settle(): Promise<void> {
 }
 
 function sharedWorld() {
-  const store = new MemoryStore();
+  const store = new TestStore();
   store.addAccount({ id: ACCOUNT });
   store.addUser(ACCOUNT, RECIPIENT);
   store.addUser(ACCOUNT, OTHER);
@@ -171,7 +171,7 @@ describe('shards: cluster membership', () => {
   });
 
   it('zombie: resumed after a freeze past the safe lease time, it executes nothing and writes nothing; the command goes to the owner', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     store.addAccount({ id: ACCOUNT });
     store.addUser(ACCOUNT, RECIPIENT);
     const bus = createMemoryBus();

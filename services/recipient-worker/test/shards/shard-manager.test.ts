@@ -4,7 +4,7 @@ import { createMemoryBus, isTransportError } from '@qubicle/transport';
 import { LEASE_SAFETY, SUSPENDED_RENEW_MS } from '../../src/shards/shard-manager.js';
 import { ShardCountMismatchError, verifyShardCount } from '../../src/shards/shard-count.js';
 import { Session, ACCOUNT, NODE, OTHER, RECIPIENT, T0, cmd, events } from '../support/machine-fixtures.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { TestStore } from '../support/test-store.js';
 import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
 import { deferred, waitFor, within } from '../support/wait.js';
 
@@ -25,7 +25,7 @@ function call(bus: { call: (q: string, b: unknown, o: { timeoutMs: number }) => 
 }
 
 /** A persisted recipient state as a previous owner left it. */
-function persisted(store: MemoryStore, state: RecipientState, epoch = 1): void {
+function persisted(store: TestStore, state: RecipientState, epoch = 1): void {
   store.recipients.set(`${state.account_id}/${state.recipient_id}`, { state, shard: shardOfR(state.recipient_id), epoch, updated: T0 });
 }
 
@@ -50,7 +50,7 @@ describe('shards: shard manager', () => {
   });
 
   it('loads the recipients of each shard and re-arms their timers; a passed deadline is applied at once', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     store.addAccount({ id: ACCOUNT });
     store.addUser(ACCOUNT, RECIPIENT);
     store.addUser(ACCOUNT, OTHER);
@@ -82,7 +82,7 @@ describe('shards: shard manager', () => {
   });
 
   it('a taken shard\'s leftover outbox is published first: before its overdue timers\' events and before its queue is consumed', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     store.addAccount({ id: ACCOUNT });
     store.addUser(ACCOUNT, RECIPIENT);
     // the old owner persisted ready + offer but died before publishing them; the offer's deadline passed since
@@ -231,7 +231,7 @@ describe('shards: shard manager', () => {
     const startedAt = t.clock.now();
     t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
     await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'suspended while the renewal waits');
-    assert.match(t.manager.suspension(0)!, /a lease renewal is still waiting for the sqlite store/);
+    assert.match(t.manager.suspension(0)!, /a lease renewal is still waiting for the memory store/);
     // it answers, but so late that the lease it set runs out (by this node's clock) already; the
     // next renewal (held at a second gate) goes out right away, not at the next retry
     t.clock.advanceTo(startedAt + Math.floor(TTL * LEASE_SAFETY));
@@ -240,7 +240,7 @@ describe('shards: shard manager', () => {
     const next = deferred();
     t.store.gates.set('renewLease', next.promise);
     gate.resolve();
-    await waitFor(() => /the sqlite store answered the lease renewal too late/.test(t.manager.suspension(0) ?? ''), 'the late answer');
+    await waitFor(() => /the memory store answered the lease renewal too late/.test(t.manager.suspension(0) ?? ''), 'the late answer');
     assert.deepEqual(t.manager.suspendedShards(), ALL, 'a late renewal does not resume the shard');
     const lateAt = t.clock.now();
     await waitFor(() => renews() >= before + SHARD_COUNT, 'the next renewal round, without the clock moving');
@@ -325,7 +325,7 @@ describe('shards: shard manager', () => {
   });
 
   it('a second node takes over released shards with the logged-in recipients intact', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     const bus = createMemoryBus();
     const a = shardHarness({ store, bus, node: 'node-a' });
     store.addAccount({ id: ACCOUNT });
@@ -349,14 +349,14 @@ describe('shards: shard manager', () => {
 
 describe('shards: shard count', () => {
   it('records the count on first start and accepts the same count later', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     assert.equal(await verifyShardCount(store, 16), 16);
     assert.equal(await verifyShardCount(store, 16), 16);
     assert.equal(store.meta.get('shard_count'), 16);
   });
 
   it('refuses another count with a message naming both', async () => {
-    const store = new MemoryStore();
+    const store = new TestStore();
     await verifyShardCount(store, 16);
     await assert.rejects(verifyShardCount(store, 64), (err: unknown) => {
       assert.ok(err instanceof ShardCountMismatchError);

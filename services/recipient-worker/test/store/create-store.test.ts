@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { createStore } from '../../src/store/create-store.js';
-import { MongoStore } from '../../src/store/mongo-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { MEMORY_STORE_PATH, createStore } from '../../src/store/create-store.js';
+import { MemoryStore } from '../../src/store/memory/index.js';
+import { MongoStore } from '../../src/store/mongo/index.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 
 describe('createStore', function () {
   it('uses SQLite when no MongoDB URL is given', async function () {
@@ -22,6 +23,16 @@ describe('createStore', function () {
       assert.ok(store instanceof MongoStore);
       assert.equal(store.kind, 'mongodb');
       assert.equal(store.dbName, 'qubicle_x');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('uses the memory adapter for the path "memory:" (no SQLite, nothing on disk)', async function () {
+    const store = createStore({ sqlitePath: MEMORY_STORE_PATH });
+    try {
+      assert.ok(store instanceof MemoryStore);
+      assert.equal(store.kind, 'memory');
     } finally {
       await store.close();
     }

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { instrumentStore, STORE_WRITE_OPERATIONS } from '../../src/store/instrumented-store.js';
 import { StoreError } from '../../src/store/port.js';
 import { ACCOUNT, RECIPIENT } from '../support/machine-fixtures.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { TestStore } from '../support/test-store.js';
 
 describe('store/instrumented-store', () => {
   function setup() {
-    const inner = new MemoryStore();
+    const inner = new TestStore();
     const seen: Array<{ operation: string; ok: boolean; seconds: number }> = [];
     const store = instrumentStore(inner, { storeWrite: (operation, seconds, ok) => void seen.push({ operation, ok, seconds }) });
     return { inner, store, seen };
@@ -38,7 +38,7 @@ describe('store/instrumented-store', () => {
   });
 
   it('every write operation named is a method of the store', () => {
-    const inner = new MemoryStore() as unknown as Record<string, unknown>;
+    const inner = new TestStore() as unknown as Record<string, unknown>;
     for (const op of STORE_WRITE_OPERATIONS) assert.equal(typeof inner[op], 'function', op);
   });
 });

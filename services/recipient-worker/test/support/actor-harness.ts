@@ -10,13 +10,13 @@ import { ManualClock } from '../../src/clock.js';
 import type { Fence } from '../../src/store/port.js';
 import { captureLogger } from './logger.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, T0 } from './machine-fixtures.js';
-import { MemoryStore } from './memory-store.js';
+import { TestStore } from './test-store.js';
 import { PublishRecorder } from './publish-recorder.js';
 
 export const SHARDS = 4;
 
 export function actorHarness(opts: { threshold?: number; pro?: boolean } = {}) {
-  const store = new MemoryStore();
+  const store = new TestStore();
   const bus = new PublishRecorder();
   const clock = new ManualClock(T0);
   const logger = captureLogger();

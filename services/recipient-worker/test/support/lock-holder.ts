@@ -1,10 +1,10 @@
-/** Another PROCESS holding a SQLite file's write lock (store/lock-holder-child.ts), for the lock tests. */
+/** Another PROCESS holding a SQLite file's write lock (store/sqlite/lock-holder-child.ts), for the lock tests. */
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CHILD = join(here, '../store/lock-holder-child.ts');
+const CHILD = join(here, '../store/sqlite/lock-holder-child.ts');
 const REPO = resolve(here, '../../../..');
 
 export interface HeldLock {

@@ -9,13 +9,13 @@ import { createShardHandler } from '../../src/handlers/shard-handler.js';
 import { ShardManager } from '../../src/shards/shard-manager.js';
 import { captureLogger } from './logger.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, T0 } from './machine-fixtures.js';
-import { MemoryStore } from './memory-store.js';
+import { TestStore } from './test-store.js';
 
 export const SHARD_COUNT = 4;
 export const TTL = 9_000;
 
-export function shardHarness(opts: { store?: MemoryStore; bus?: Bus; node?: string; clock?: ManualClock; takeFreeShards?: boolean } = {}) {
-  const store = opts.store ?? new MemoryStore();
+export function shardHarness(opts: { store?: TestStore; bus?: Bus; node?: string; clock?: ManualClock; takeFreeShards?: boolean } = {}) {
+  const store = opts.store ?? new TestStore();
   const bus = opts.bus ?? createMemoryBus();
   const clock = opts.clock ?? new ManualClock(T0);
   const logger = captureLogger();

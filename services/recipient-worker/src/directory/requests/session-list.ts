@@ -5,7 +5,7 @@ import {
   type SessionListReply,
   type SessionListRequest,
 } from '@qubicle/contracts';
-import type { SessionRecord } from '../../store/port.js';
+import type { SessionRecord } from '@qubicle/contracts';
 import { invalidData, notFound } from '../errors.js';
 import type { DirectoryContext } from '../types.js';
 

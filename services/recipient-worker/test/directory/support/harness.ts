@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { defaultCredentialsApi, type CredentialsApi } from '../../../src/directory/credentials.js';
 import { createDirectoryHandler, type DirectoryHandler } from '../../../src/directory/directory-handler.js';
 import type { DirectoryBus, DirectoryLogger, LogoutRecipient } from '../../../src/directory/types.js';
-import type { TestStore } from './memory-store.js';
+import type { DirectoryTestStore } from './stores.js';
 import type { StoreFactory } from './stores.js';
 
 export const SHARD_COUNT = 4;
@@ -32,7 +32,7 @@ export interface LogoutCall {
 }
 
 export interface Harness {
-  store: TestStore;
+  store: DirectoryTestStore;
   account: AccountDoc;
   handler: DirectoryHandler;
   logs: LogLine[];
@@ -52,7 +52,7 @@ export interface HarnessOptions {
   /** default: a spy that records the call; `'bus'` = the handler's default (over `bus`). */
   logout?: 'spy' | 'bus';
   bus?: DirectoryBus;
-  store?: TestStore;
+  store?: DirectoryTestStore;
   /** the directory's clock (default Date.now) */
   clock?: () => number;
 }

@@ -1,37 +1,32 @@
 /**
- * The stores the directory suites run against: the in-memory fake (a few methods, with
- * failure injection) and the real SQLite adapter on `:memory:` through `createStore`.
+ * The stores the directory suites run against: the memory adapter (with the test hooks of
+ * test/support/test-store.ts: failure injection) and the real SQLite adapter on `:memory:`
+ * through `createStore`. Both are real adapters (they pass the store contract).
  */
-import { freshRecipientState, type RecipientState } from '@qubicle/contracts';
-import { createStore, type Store } from '../../../src/store/index.js';
-import { MemoryStore, type TestStore } from './memory-store.js';
+import type { BootstrapStore } from '../../../src/directory/bootstrap.js';
+import type { DirectoryHandlerStore } from '../../../src/directory/types.js';
+import { createStore, type SessionStore, type Store } from '../../../src/store/index.js';
+import { TestStore, markLoggedIn } from '../../support/test-store.js';
+
+/** What the directory suites need of a store: the directory's part, and a few set-up helpers. */
+export type DirectoryTestStore = DirectoryHandlerStore &
+  BootstrapStore &
+  Pick<SessionStore, 'appendSession'> & {
+    /** Makes loadRecipient return a state for that recipient (as if logged in). */
+    markLoggedIn(accountId: string, recipientId: string): Promise<void>;
+    setMeta(key: string, value: unknown): Promise<void>;
+    close(): Promise<void>;
+  };
 
 export interface StoreFactory {
   name: string;
-  create(): Promise<TestStore>;
+  create(): Promise<DirectoryTestStore>;
 }
 
-function loggedInState(accountId: string, recipientId: string): RecipientState {
-  return freshRecipientState({
-    account_id: accountId,
-    recipient_id: recipientId,
-    login_session_id: `${recipientId.slice(0, 8)}-session`,
-    loginTime: Math.floor(Date.now() / 1000),
-    seq: 0,
-  });
-}
-
-/** A real Store seen through the TestStore helpers (only port methods are used). */
-function asTestStore(store: Store): TestStore {
-  const node = 'directory-test-node';
+/** A real Store seen through the DirectoryTestStore helpers (only port methods are used). */
+function withHelpers(store: Store): DirectoryTestStore {
   const helpers = {
-    async markLoggedIn(accountId: string, recipientId: string): Promise<void> {
-      const lease = await store.tryAcquireLease(0, node, 60_000, Date.now());
-      if (!lease) throw new Error('test: cannot acquire lease 0');
-      const fence = { shard: 0, epoch: lease.epoch, node };
-      await store.claimShard(0, fence);
-      await store.saveRecipients([{ state: loggedInState(accountId, recipientId), shard: 0 }], fence);
-    },
+    markLoggedIn: (accountId: string, recipientId: string) => markLoggedIn(store, accountId, recipientId),
     async setMeta(key: string, value: unknown): Promise<void> {
       await store.getOrSetMeta(key, value);
     },
@@ -42,7 +37,7 @@ function asTestStore(store: Store): TestStore {
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
-  }) as unknown as TestStore;
+  }) as unknown as DirectoryTestStore;
 }
 
 const sqlite: StoreFactory = {
@@ -50,9 +45,9 @@ const sqlite: StoreFactory = {
   async create() {
     const store = createStore({ sqlitePath: ':memory:' });
     await store.init();
-    return asTestStore(store);
+    return withHelpers(store);
   },
 };
 
-export const MEMORY_FACTORY: StoreFactory = { name: 'memory fake', create: async () => new MemoryStore() };
+export const MEMORY_FACTORY: StoreFactory = { name: 'memory', create: async () => new TestStore() };
 export const STORE_FACTORIES: StoreFactory[] = [MEMORY_FACTORY, sqlite];

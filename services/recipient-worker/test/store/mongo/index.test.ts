@@ -1,7 +1,8 @@
 /**
- * The store contract against MongoDB: at MONGODB_URL when set, else in a throw-away
- * testcontainers MongoDB when a Docker engine answers, else NOT RUN (reported as one
- * pending test whose title says why). The error mapping tests below run everywhere.
+ * The store contract against MongoDB: at MONGODB_URL when set, else in throw-away testcontainers
+ * MongoDBs (a standalone server, and a one-member replica set: the two fencing modes) when a
+ * Docker engine answers, else NOT RUN (reported as one pending test whose title says why). The
+ * error mapping tests below run everywhere.
  */
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
@@ -9,10 +10,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { MongoClient, MongoServerError } from 'mongodb';
-import { StoreError } from '../../src/store/port.js';
-import { MongoStore, dbNameFromUrl, mongoStoreError } from '../../src/store/mongo-store.js';
-import { newId } from './fixtures.js';
-import { rejectsWith, runStoreContract } from './store-contract.js';
+import { StoreError } from '../../../src/store/port.js';
+import { MongoStore, dbNameFromUrl, mongoStoreError } from '../../../src/store/mongo/index.js';
+import { newId } from '../fixtures.js';
+import { rejectsWith, runStoreContract } from '../store-contract.js';
 
 type Target = { kind: 'url'; url: string } | { kind: 'docker' } | { kind: 'none'; reason: string };
 
@@ -138,24 +139,54 @@ if (target.kind === 'none') {
       this.skip();
     });
   });
+} else if (target.kind === 'url') {
+  mongoContract('MongoStore (MONGODB_URL)', async () => ({ url: target.url, stop: async () => undefined }));
 } else {
-  describe(`MongoStore (${target.kind === 'url' ? 'MONGODB_URL' : 'testcontainers'})`, function () {
+  // both server kinds: production runs a replica set (fenced writes in transactions); a standalone
+  // server keeps the single-document fencing (src/store/mongo/fencing.ts)
+  mongoContract('MongoStore (testcontainers, standalone)', () => startMongo(false));
+  mongoContract('MongoStore (testcontainers, one-member replica set)', () => startMongo(true));
+}
+
+/** A throw-away MongoDB 7 in Docker; a replica set of one member when `replicaSet` (initiated, and waited for until it is primary). */
+async function startMongo(replicaSet: boolean): Promise<{ url: string; stop: () => Promise<unknown> }> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  let image = new GenericContainer('mongo:7.0').withExposedPorts(27017).withWaitStrategy(Wait.forLogMessage(/Waiting for connections/));
+  if (replicaSet) image = image.withCommand(['--replSet', 'rs0', '--bind_ip_all']);
+  const container = await image.start();
+  const url = `mongodb://${container.getHost()}:${container.getMappedPort(27017)}/?directConnection=true`;
+  if (replicaSet) {
+    const init = await container.exec(['mongosh', '--quiet', '--eval', "rs.initiate({ _id: 'rs0', members: [{ _id: 0, host: 'localhost:27017' }] })"]);
+    assert.equal(init.exitCode, 0, init.output);
+    const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
+    try {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const hello = (await client.db('admin').command({ hello: 1 })) as { isWritablePrimary?: boolean };
+        if (hello.isWritablePrimary === true) break;
+        if (Date.now() > deadline) throw new Error('the one-member replica set did not elect itself primary within 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 200)); // polling the election, bounded by the deadline above
+      }
+    } finally {
+      await client.close();
+    }
+  }
+  return { url, stop: () => container.stop() };
+}
+
+/** The store contract, and the fencing mode the adapter picks, against one server. */
+function mongoContract(title: string, start: () => Promise<{ url: string; stop: () => Promise<unknown> }>): void {
+  describe(title, function () {
     this.timeout(30_000);
-    let url = target.kind === 'url' ? target.url : '';
+    let url = '';
     let admin: MongoClient | undefined;
-    let stopContainer: (() => Promise<unknown>) | undefined;
+    let stop: (() => Promise<unknown>) | undefined;
 
     before(async function () {
       this.timeout(180_000);
-      if (target.kind === 'docker') {
-        const { GenericContainer, Wait } = await import('testcontainers');
-        const container = await new GenericContainer('mongo:7.0')
-          .withExposedPorts(27017)
-          .withWaitStrategy(Wait.forLogMessage(/Waiting for connections/))
-          .start();
-        stopContainer = () => container.stop();
-        url = `mongodb://${container.getHost()}:${container.getMappedPort(27017)}/?directConnection=true`;
-      }
+      const server = await start();
+      url = server.url;
+      stop = server.stop;
       admin = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
       await admin.connect();
     });
@@ -163,7 +194,26 @@ if (target.kind === 'none') {
     after(async function () {
       this.timeout(60_000);
       await admin?.close();
-      await stopContainer?.();
+      await stop?.();
+    });
+
+    it('says at init which fencing it uses: transactions on a replica set, single-document on a standalone server', async function () {
+      const lines: Array<{ level: string; obj: Record<string, unknown>; msg?: string }> = [];
+      const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, ...(msg === undefined ? {} : { msg }) });
+      const dbName = `qubicle_test_${newId().slice(0, 16)}`;
+      const store = new MongoStore({ url, dbName, timeoutMs: 10_000, logger: { info: at('info'), warn: at('warn') } });
+      try {
+        await store.init();
+        const hello = (await admin!.db('admin').command({ hello: 1 })) as { setName?: unknown };
+        const expected = typeof hello.setName === 'string' ? 'transactions' : 'single-document';
+        assert.equal(store.fencing, expected);
+        assert.equal(lines.length, 1, JSON.stringify(lines));
+        assert.equal(lines[0]!.obj['fencing'], expected);
+        assert.equal(lines[0]!.level, expected === 'transactions' ? 'info' : 'warn');
+      } finally {
+        await store.close();
+        await admin?.db(dbName).dropDatabase();
+      }
     });
 
     runStoreContract('store contract', async () => {

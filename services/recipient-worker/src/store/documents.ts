@@ -1,7 +1,6 @@
-/** Helpers shared by the store adapters, so that both behave the same. */
+/** The document rules every store adapter shares (revs, usernames, user order, what is stored), so that all behave the same. */
 import { randomBytes } from 'node:crypto';
 import type { StoredUser, UserDoc } from '@qubicle/contracts';
-import type { Fence, RecipientWrite } from './port.js';
 
 /** CouchDB-style revision: "<generation>-<32 hex>". */
 export function nextRev(previous: string | null): string {
@@ -49,25 +48,9 @@ export function compareUsers(a: StoredUser, b: StoredUser): number {
 
 /**
  * A JSON round-trip: what the SQLite adapter stores (JSON text) is exactly what the
- * MongoDB adapter stores (undefined members dropped, no class instances), so reads
- * look the same on both.
+ * MongoDB and memory adapters store (undefined members dropped, no class instances), so reads
+ * look the same on all of them.
  */
 export function plainJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** Every write of a fenced batch must belong to the fence's shard. */
-export function assertWritesInFenceShard(writes: ReadonlyArray<RecipientWrite>, fence: Fence): void {
-  for (const w of writes) {
-    if (w.shard !== fence.shard) {
-      throw new RangeError(
-        `recipient ${w.state.account_id}/${w.state.recipient_id} is written with shard ${w.shard} under a fence for shard ${fence.shard}`,
-      );
-    }
-  }
-}
-
-/** The fencing rule both adapters apply to the shard's current lease. */
-export function leaseAllowsWrite(lease: { owner: string | null; epoch: number } | null | undefined, fence: Fence): boolean {
-  return !!lease && lease.owner === fence.node && lease.epoch <= fence.epoch;
 }

@@ -27,7 +27,8 @@
  * nothing: every operation of the adapter is one statement or one IMMEDIATE transaction (rolled
  * back when a statement in it fails).
  */
-import { StoreError } from './port.js';
+import type { Clock, TimerHandle } from '../../clock.js';
+import { StoreError } from '../errors.js';
 
 /** How long SQLite's own (thread-blocking) busy handler may wait for a lock, per attempt. */
 export const SQLITE_BUSY_TIMEOUT_MS = 20;
@@ -55,7 +56,7 @@ export class LockHeld extends Error {
 interface Held {
   since: number;
   probes: number;
-  timer: NodeJS.Timeout | null;
+  timer: TimerHandle | null;
   waiters: Set<() => void>;
 }
 
@@ -64,6 +65,8 @@ export interface SqliteLockWaitOptions {
   waitMs: number;
   /** Tries to take the write lock without waiting; true when it was free. */
   probe: () => boolean;
+  /** The time and the timers (the system clock's timers never keep a process alive). */
+  clock: Clock;
 }
 
 export class SqliteLockWait {
@@ -86,7 +89,7 @@ export class SqliteLockWait {
   /** An operation met a real SQLITE_BUSY: the lock is held (starts probing if it was not known yet). */
   noteHeld(): void {
     if (this.held) return;
-    this.held = { since: Date.now(), probes: 0, timer: null, waiters: new Set() };
+    this.held = { since: this.opts.clock.now(), probes: 0, timer: null, waiters: new Set() };
     this.scheduleProbe(this.held);
   }
 
@@ -97,16 +100,17 @@ export class SqliteLockWait {
   wait(startedAt: number): Promise<void> {
     const held = this.held;
     if (!held) return Promise.resolve();
-    const now = Date.now();
+    const clock = this.opts.clock;
+    const now = clock.now();
     const deadline = Math.min(startedAt, held.since) + this.opts.waitMs;
     if (now >= deadline) return Promise.reject(this.lockedError(held, now - startedAt));
     return new Promise<void>((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        clock.clearTimer(timer);
         held.waiters.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, deadline - now);
+      const timer = clock.setTimer(deadline, done);
       held.waiters.add(done);
     });
   }
@@ -118,7 +122,7 @@ export class SqliteLockWait {
   }
 
   private lockedError(held: Held, waitedMs: number): StoreError {
-    const seconds = ((Date.now() - held.since) / 1000).toFixed(1);
+    const seconds = ((this.opts.clock.now() - held.since) / 1000).toFixed(1);
     return new StoreError(
       'unavailable',
       `sqlite store locked: another process has held the database lock for ${seconds} s (gave up after ${Math.max(0, Math.round(waitedMs))} ms)`,
@@ -127,9 +131,8 @@ export class SqliteLockWait {
 
   private scheduleProbe(held: Held): void {
     const delay = Math.min(PROBE_MAX_MS, PROBE_FIRST_MS * 2 ** held.probes++);
-    held.timer = setTimeout(() => this.runProbe(held), delay);
-    // a held lock must not keep a process alive that has nothing else to do
-    held.timer.unref();
+    // (a held lock must not keep a process alive that has nothing else to do: the system clock's timers do not)
+    held.timer = this.opts.clock.setTimer(this.opts.clock.now() + delay, () => this.runProbe(held));
   }
 
   private runProbe(held: Held): void {
@@ -159,7 +162,7 @@ export class SqliteLockWait {
     const held = this.held;
     this.held = null;
     if (!held) return;
-    if (held.timer) clearTimeout(held.timer);
+    if (held.timer) this.opts.clock.clearTimer(held.timer);
     for (const wake of [...held.waiters]) wake();
   }
 }

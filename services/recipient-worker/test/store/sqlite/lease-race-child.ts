@@ -9,9 +9,9 @@
  * not own it checks that a write is fenced. Prints one JSON line.
  */
 import { createInterface } from 'node:readline';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { StoreError } from '../../src/store/port.js';
-import { makeState } from './fixtures.js';
+import { SqliteStore } from '../../../src/store/sqlite/index.js';
+import { StoreError } from '../../../src/store/port.js';
+import { makeState } from '../fixtures.js';
 
 const [file, node, countArg, passesArg] = process.argv.slice(2);
 if (!file || !node || !countArg || !passesArg) {

@@ -1,0 +1,89 @@
+/** The SQLite file's tables and indexes (created by init, idempotent). */
+
+/** 2: the outbox and logged_out tables (CREATE IF NOT EXISTS: a version-1 file gets them on init). */
+export const SCHEMA_VERSION = 2;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+  id TEXT PRIMARY KEY,
+  name_lower TEXT NOT NULL UNIQUE,
+  api_key TEXT UNIQUE,
+  doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  username_lower TEXT,
+  qubicle_enabled INTEGER NOT NULL,
+  cred_bucket TEXT,
+  cred_hash TEXT,
+  rev TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  modified INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_account_username ON users (account_id, username_lower);
+CREATE INDEX IF NOT EXISTS users_account_qubicle ON users (account_id, qubicle_enabled);
+CREATE INDEX IF NOT EXISTS users_account_bucket ON users (account_id, cred_bucket);
+CREATE TABLE IF NOT EXISTS recipients (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  shard INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id)
+);
+CREATE INDEX IF NOT EXISTS recipients_shard ON recipients (shard);
+CREATE TABLE IF NOT EXISTS sessions (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  login_session_id TEXT NOT NULL,
+  login_time INTEGER NOT NULL,
+  logout_time INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  reason TEXT,
+  stats TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id, login_session_id)
+);
+CREATE INDEX IF NOT EXISTS sessions_recipient_logout ON sessions (account_id, recipient_id, logout_time);
+CREATE TABLE IF NOT EXISTS leases (
+  shard INTEGER PRIMARY KEY,
+  owner TEXT,
+  epoch INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nodes (
+  name TEXT PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  info TEXT NOT NULL
+);
+-- deleted auth tokens (jti), kept until the token's own expiry
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+  token_id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revoked_tokens_expires ON revoked_tokens (expires_at);
+CREATE TABLE IF NOT EXISTS outbox (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS logged_out (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  shard INTEGER NOT NULL,
+  forget_at INTEGER NOT NULL,
+  recent_commands TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS logged_out_shard_forget ON logged_out (shard, forget_at);
+`;

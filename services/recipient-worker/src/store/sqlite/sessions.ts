@@ -1,0 +1,67 @@
+/** The session history in SQLite (ports/sessions.ts): the `sessions` table, indexed by recipient and logout_time. */
+import type { SessionRecord } from '@qubicle/contracts';
+import type { SessionStore } from '../ports/sessions.js';
+import { sessionPageLimit, sessionRecord } from '../sessions.js';
+import type { SqliteConnection } from './connection.js';
+
+interface SessionRow {
+  account_id: string;
+  recipient_id: string;
+  login_session_id: string;
+  login_time: number;
+  logout_time: number;
+  node: string;
+  reason: string | null;
+  stats: string;
+}
+
+const SESSION_COLUMNS = 'account_id, recipient_id, login_session_id, login_time, logout_time, node, reason, stats';
+const UPSERT_SESSION = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (account_id, recipient_id, login_session_id) DO UPDATE SET
+    login_time = excluded.login_time, logout_time = excluded.logout_time, node = excluded.node,
+    reason = excluded.reason, stats = excluded.stats`;
+
+/** One statement (inside the caller's operation: a logout writes it in its own transaction). */
+export function upsertSession(db: SqliteConnection, rec: SessionRecord): void {
+  db.stmt(UPSERT_SESSION).run(
+    rec.account_id,
+    rec.recipient_id,
+    rec.login_session_id,
+    rec.login_time,
+    rec.logout_time,
+    rec.node,
+    rec.reason ?? null,
+    JSON.stringify(rec.stats),
+  );
+}
+
+export class SqliteSessionStore implements SessionStore {
+  constructor(private readonly db: SqliteConnection) {}
+
+  async appendSession(rec: SessionRecord): Promise<void> {
+    await this.db.run(() => upsertSession(this.db, rec));
+  }
+
+  async listSessions(accountId: string, recipientId: string, opts: { limit: number; before?: number }): Promise<SessionRecord[]> {
+    const limit = sessionPageLimit(opts.limit);
+    if (limit === 0) return [];
+    return this.db.run(() => {
+      const rows = (
+        opts.before === undefined
+          ? this.db
+              .stmt(
+                `SELECT ${SESSION_COLUMNS} FROM sessions WHERE account_id = ? AND recipient_id = ?
+                 ORDER BY logout_time DESC, login_session_id DESC LIMIT ?`,
+              )
+              .all(accountId, recipientId, limit)
+          : this.db
+              .stmt(
+                `SELECT ${SESSION_COLUMNS} FROM sessions WHERE account_id = ? AND recipient_id = ? AND logout_time < ?
+                 ORDER BY logout_time DESC, login_session_id DESC LIMIT ?`,
+              )
+              .all(accountId, recipientId, opts.before, limit)
+      ) as SessionRow[];
+      return rows.map((row) => sessionRecord({ ...row, stats: JSON.parse(row.stats) as SessionRecord['stats'] }));
+    });
+  }
+}
