@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { liveBindingProblem, normalizeLiveBinding, type RecipientEvent } from '@qubicle/contracts';
 import { EventRing } from '../../src/live/event-ring.js';
-import { canSee } from '../../src/live/live-socket.js';
+import { canSee } from '../../src/live/subscriptions.js';
 import { PreparedEvent, textFrame } from '../../src/live/prepared-event.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
