@@ -1,20 +1,16 @@
 /**
  * One event websocket, composed of its parts: the principal (from the first auth_token, verified
  * once; its expiry comes with it), the subscriptions and what they may see (subscriptions.ts), the
- * snapshot-then-delta sync (snapshot-sync.ts) and the outbox (outbox.ts). This file reads client
- * messages (rate limit, safe parse, validation), handles them one at a time, in order, and closes.
- * Dependencies run one way: this file -> snapshot-sync -> subscriptions; outbox and replies are leaves.
+ * snapshot-then-delta sync (snapshot-sync.ts), the outbox (outbox.ts), the reading of client
+ * messages (client-messages.ts) and their rate (rate-limit.ts). This file handles the messages one
+ * at a time, in order, and closes the socket. Dependencies run one way: this file -> snapshot-sync
+ * -> subscriptions -> replies, and client-messages -> replies; outbox and rate-limit are leaves.
  */
 import type { RawData, WebSocket } from 'ws';
 import {
-  CLIENT_JSON_MAX_DEPTH,
   LIVE_CLOSE_CODES,
   LIVE_CLOSE_REASONS,
   QubicleFailure,
-  UnsafeJsonError,
-  detailLines,
-  parseJson,
-  validateLiveClientMessage,
   type LiveClientMessage,
   type LiveCloseName,
   type LiveReplySuccessData,
@@ -24,11 +20,13 @@ import {
 import type { Logger } from '@qubicle/transport';
 import type { Principal } from '../auth/principal.js';
 import type { TokenService } from '../auth/tokens.js';
+import { readClientMessage } from './client-messages.js';
 import type { EventRing } from './event-ring.js';
 import type { LiveMetrics } from './metrics.js';
 import type { LiveOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { PreparedEvent } from './prepared-event.js';
+import { RateLimit } from './rate-limit.js';
 import { Refusal, errorReplyJson, successReplyJson } from './replies.js';
 import type { SnapshotReader } from './snapshot-batcher.js';
 import { SnapshotSync, type SnapshotRound } from './snapshot-sync.js';
@@ -69,8 +67,7 @@ export class LiveSocket {
   private readonly outbox: Outbox;
   private readonly sync: SnapshotSync;
   private chain: Promise<void> = Promise.resolve();
-  private rateTokens: number;
-  private rateAt: number;
+  private readonly rate: RateLimit;
   private killTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -79,8 +76,7 @@ export class LiveSocket {
   ) {
     const { options } = host;
     this.connectedAt = host.clock();
-    this.rateTokens = options.rateBurst;
-    this.rateAt = this.connectedAt;
+    this.rate = new RateLimit(options.rateBurst, options.ratePerSecond, this.connectedAt);
     this.subs = new Subscriptions(options.maxSubscriptions);
     const closed = () => this.closed;
     const slow = () => this.close('slow_consumer');
@@ -160,31 +156,16 @@ export class LiveSocket {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    if (!this.takeRateToken()) {
+    if (!this.rate.take(this.host.clock())) {
       this.close('rate_limited');
       return;
     }
-    if (isBinary) {
-      this.replyError(undefined, new Refusal('invalid_message', ['binary messages are not supported: send JSON text']));
+    const read = readClientMessage(data, isBinary);
+    if (!read.ok) {
+      this.replyError(read.requestId, read.refusal);
       return;
     }
-    let parsed: unknown;
-    try {
-      // the parse of every entrance: no prototype keys, no deep nesting (libs/contracts wire/safe-json.ts)
-      parsed = parseJson(rawText(data), CLIENT_JSON_MAX_DEPTH);
-    } catch (err) {
-      const why = err instanceof UnsafeJsonError && err.reason !== 'syntax' ? `message refused: ${err.message}` : 'message is not valid JSON';
-      this.replyError(undefined, new Refusal('invalid_message', [why]));
-      return;
-    }
-    const rid = (parsed as { request_id?: unknown } | null)?.request_id;
-    const requestId = typeof rid === 'string' && rid.length > 0 && rid.length <= 256 ? rid : undefined;
-    const v = validateLiveClientMessage(parsed);
-    if (!v.ok) {
-      this.replyError(requestId, new Refusal('invalid_message', detailLines(v.details), v.details));
-      return;
-    }
-    const msg = v.value;
+    const { msg, requestId } = read;
     this.enqueue(async () => {
       try {
         await this.handle(msg);
@@ -309,20 +290,4 @@ export class LiveSocket {
     this.killTimer = setTimeout(() => this.ws.terminate(), 2_000);
     this.killTimer.unref();
   }
-
-  private takeRateToken(): boolean {
-    const now = this.host.clock();
-    const { rateBurst, ratePerSecond } = this.host.options;
-    this.rateTokens = Math.min(rateBurst, this.rateTokens + ((now - this.rateAt) * ratePerSecond) / 1000);
-    this.rateAt = now;
-    if (this.rateTokens < 1) return false;
-    this.rateTokens -= 1;
-    return true;
-  }
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
