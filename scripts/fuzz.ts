@@ -3,7 +3,7 @@
  * with many more cases than `npm test` runs (FUZZ_RUNS 25, fixed FUZZ_SEED). Defaults: 200 cases
  * per row and a fresh random seed, printed first: a failure is replayed with the same --seed (and
  * fast-check prints the shrunk counterexample). FUZZ_RUNS / FUZZ_SEED in the environment work too.
- * Runs through scripts/test.ts (broker check, the "N passed, N failed" line).
+ * Runs through scripts/test.ts (mocha; the root hook checks the broker; the "N passed, N failed" line).
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

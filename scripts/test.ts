@@ -1,79 +1,45 @@
 /**
- * `npm test`: make sure a broker answers, then run every mocha test of the repo in
- * this process and end with the plain line CI reads: "N passed, N failed[, N skipped]".
+ * `npm test [files or folders…]`, `npm run test:unit`, `npm run test:integration`: mocha does the
+ * running, configured by .mocharc.json (TypeScript through tsx, timeouts, the root hook
+ * test/hooks.ts that makes sure a broker answers before integration tests, the reporter that ends
+ * with "N passed, N failed"). This script only picks what to run — the files named, or the kind's
+ * globs (scripts/lib/test-kinds.ts) — and passes other `--options` to mocha as they are.
+ * It also keeps CI's promise when mocha stops before its summary (a file that does not load):
+ * the last line is then "0 passed, 1 failed".
  */
-import Mocha from 'mocha';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ensureBroker } from './lib/broker.js';
+import { TEST_GLOBS, TEST_IGNORES, type TestKind } from './lib/test-kinds.js';
+
+const SUMMARY = /^\d+ passed, \d+ failed$/;
 
 const args = process.argv.slice(2);
-const patterns = args.filter((a) => !a.startsWith('--'));
-const grep = args.find((a) => a.startsWith('--grep='))?.slice('--grep='.length);
+const kindArg = args.find((a) => a.startsWith('--kind='))?.slice('--kind='.length) ?? 'all';
+if (!(kindArg in TEST_GLOBS)) throw new Error(`--kind=${kindArg}: expected one of ${Object.keys(TEST_GLOBS).join(', ')}`);
+const kind = kindArg as TestKind;
+const options = args.filter((a) => a.startsWith('--') && !a.startsWith('--kind='));
+// a folder named on the command line means its *.test.ts files (not its support files)
+const named = args.filter((a) => !a.startsWith('--')).map((p) => (existsSync(p) && statSync(p).isDirectory() ? join(p, '**/*.test.ts') : p));
 
-/** Test roots: each package's and tool's test/ folder and the repo's end-to-end test/. */
-function defaultRoots(): string[] {
-  const roots = ['test'];
-  for (const group of ['libs', 'services', 'tools']) {
-    if (!existsSync(group)) continue;
-    for (const pkg of readdirSync(group)) roots.push(join(group, pkg, 'test'));
-  }
-  return roots.filter((r) => existsSync(r));
-}
+const spec = named.length > 0 ? named : [...TEST_GLOBS[kind]];
+const ignore = TEST_IGNORES[named.length > 0 ? 'all' : kind].flatMap((g) => ['--ignore', g]);
+const mocha = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');
 
-function testFilesUnder(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (statSync(path).isFile()) return path.endsWith('.ts') ? [path] : [];
-  return readdirSync(path)
-    .filter((name) => name !== 'node_modules')
-    .flatMap((name) => {
-      const full = join(path, name);
-      return statSync(full).isDirectory() ? testFilesUnder(full) : full.endsWith('.test.ts') ? [full] : [];
-    });
-}
-
-function log(line: string): void {
-  process.stdout.write(`[test] ${line}\n`);
-}
-
-async function main(): Promise<number> {
-  const broker = await ensureBroker(log);
-  process.env['AMQP_URL'] = broker.url;
-  log(`broker: ${broker.url.replace(/\/\/[^@]*@/, '//***@')}`);
-
-  const files = (patterns.length ? patterns : defaultRoots()).flatMap(testFilesUnder).sort();
-  if (files.length === 0) throw new Error('no test files found');
-
-  const mocha = new Mocha({ timeout: 30_000, reporter: 'spec', ...(grep ? { grep } : {}) });
-  for (const f of files) mocha.addFile(f);
-  await mocha.loadFilesAsync();
-
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
-  const failures: string[] = [];
-  const runner = mocha.run();
-  runner.on('pass', () => passed++);
-  runner.on('fail', (test, err) => {
-    failed++;
-    failures.push(`${test.fullTitle()}: ${(err as Error)?.message ?? String(err)}`);
-  });
-  runner.on('pending', () => skipped++);
-  await new Promise<void>((resolve) => runner.on('end', () => resolve()));
-  await broker.stop();
-
-  if (failures.length) {
-    process.stdout.write('\nFailed:\n');
-    for (const f of failures) process.stdout.write(`  - ${f.split('\n')[0]}\n`);
-  }
-  process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
-  return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    process.stdout.write(`\n[test] ${err.message}\n0 passed, 1 failed\n`);
+const child = spawn(process.execPath, [mocha, ...spec, ...ignore, ...(process.stdout.isTTY ? ['--color'] : []), ...options], {
+  stdio: ['inherit', 'pipe', 'inherit'],
+});
+let tail = '';
+child.stdout.on('data', (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString('utf8')).slice(-500);
+});
+child.on('close', (code, signal) => {
+  const last = tail.trimEnd().split('\n').pop() ?? '';
+  if (!SUMMARY.test(last)) {
+    process.stdout.write(`\n[test] mocha ended before its summary (${signal ?? `exit ${code}`})\n0 passed, 1 failed\n`);
     process.exit(1);
-  },
-);
+  }
+  process.exit(code ?? 1);
+});

@@ -36,7 +36,7 @@ const WHERE: Record<string, string> = {
   validateJoinQueueMessage: 'queue: no consumer yet',
   validateDeleteSessionMessage: 'queue: no consumer yet',
   // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
-  // replies is tested in libs/transport/test/safe-parse.test.ts
+  // replies is tested in libs/transport/test/safe-parse.integration.test.ts
   validateRpcReply: 'reply',
   validateGetSnapshotReply: 'reply',
   // what the gateway sends (the test client checks every server message against them)

@@ -16,7 +16,7 @@
  * CRASHES that channel process, and RabbitMQ then closes the publisher's whole CONNECTION with
  * 541 INTERNAL_ERROR: every consumer of that connection goes, its unacked request comes back, and
  * the next attempt crashes again (issue 11, item 2). Measured on 3.10.8:
- * libs/transport/test/amqp/reply-address.test.ts.
+ * libs/transport/test/amqp/reply-address.integration.test.ts.
  *
  * So this accepts exactly the names such a broker generates, and refuses anything else with the
  * reason. What no check can know from here: whether the hash names a node that is running now. A

@@ -10,9 +10,8 @@
 import type { Principal } from './principal.js';
 
 export interface TokenEntry {
+  /** who the token acts for, and until when (`principal.expiresAt`) */
   readonly principal: Principal;
-  /** exp of the token, ms since epoch */
-  readonly expMs: number;
   /** the token's `gen` claim (0 when absent) */
   readonly generation: number;
   /** ms since epoch when the last check that said "valid" was asked; -Infinity = never */
@@ -32,7 +31,7 @@ export class TokenCache {
   get(token: string, now: number): TokenEntry | undefined {
     const hit = this.entries.get(token);
     if (!hit) return undefined;
-    if (now >= hit.expMs) {
+    if (now >= hit.principal.expiresAt) {
       this.entries.delete(token);
       return undefined;
     }

@@ -23,7 +23,7 @@ import {
 } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
 import { failures } from '../crossbar/errors.js';
-import type { Principal } from './principal.js';
+import { principalFromIdentity, type Principal } from './principal.js';
 import { TokenCache, type TokenEntry } from './token-cache.js';
 import { TokenTrust } from './token-trust.js';
 
@@ -114,9 +114,9 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
     ) {
       throw failures.unauthorized();
     }
-    const principal: Principal = { accountId, accountName, privLevel, tokenId: jti };
+    const principal: Principal = { accountId, accountName, privLevel, tokenId: jti, expiresAt: exp * 1000 };
     if (ownerId !== undefined) principal.ownerId = ownerId;
-    return { principal, expMs: exp * 1000, generation: gen, checkedAt: Number.NEGATIVE_INFINITY, checkedEpoch: -1, refused: false };
+    return { principal, generation: gen, checkedAt: Number.NEGATIVE_INFINITY, checkedEpoch: -1, refused: false };
   }
 
   /** Signature checks in flight: a burst of requests with one new token decodes (and asks about) it once. */
@@ -194,9 +194,8 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         .setJti(jti)
         .sign(key);
       // the directory vouched for this identity a moment ago: no question on the first use
-      const principal: Principal = { accountId: identity.account_id, accountName: identity.account_name, privLevel: identity.priv_level, tokenId: jti };
-      if (identity.owner_id !== undefined) principal.ownerId = identity.owner_id;
-      cache.set(token, { principal, expMs: (iat + opts.ttlSeconds) * 1000, generation, checkedAt: now(), checkedEpoch: trust.epoch, refused: false });
+      const principal = principalFromIdentity(identity, jti, (iat + opts.ttlSeconds) * 1000);
+      cache.set(token, { principal, generation, checkedAt: now(), checkedEpoch: trust.epoch, refused: false });
       return token;
     },
 
@@ -225,13 +224,13 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
           account_id: p.accountId,
           ...(p.ownerId !== undefined ? { user_id: p.ownerId } : {}),
           token_id: p.tokenId,
-          expires_at: entry.expMs,
+          expires_at: entry.principal.expiresAt,
         },
         requestId !== undefined ? { requestId } : {},
       );
       // here at once, without waiting for our own notice to come back
       entry.refused = true;
-      trust.apply({ type: 'token_revoked', account_id: p.accountId, token_id: p.tokenId, expires_at: entry.expMs, at: now() }, now());
+      trust.apply({ type: 'token_revoked', account_id: p.accountId, token_id: p.tokenId, expires_at: entry.principal.expiresAt, at: now() }, now());
     },
 
     standing(token) {

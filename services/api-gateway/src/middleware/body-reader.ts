@@ -1,12 +1,15 @@
 /**
  * Reads a request body as JSON into ctx.state.body, at most MAX_BODY_BYTES (413 beyond, without
- * reading the rest). The Content-Type is not trusted either way (KAZOO clients are sloppy): the
- * body is always tried as JSON, and anything that is not JSON is a 400 'invalid request body'.
+ * reading the rest). The bytes are read by `raw-body`: the limit is checked against Content-Length
+ * before reading and against the bytes counted while reading a chunked body. The Content-Type is
+ * not trusted either way (KAZOO clients are sloppy): the body is always tried as JSON, and
+ * anything that is not JSON is a 400 'invalid request body'.
  * The parse is the contracts' parseJson (the one of every entrance): a `__proto__`, `constructor`
  * or `prototype` key anywhere, or nesting deeper than CLIENT_JSON_MAX_DEPTH, is a 400 too.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
+import getRawBody from 'raw-body';
 import { CLIENT_JSON_MAX_DEPTH, UnsafeJsonError, parseJson } from '@qubicle/contracts';
 import type { GatewayState } from '../context.js';
 import { failures } from '../crossbar/errors.js';
@@ -43,36 +46,18 @@ function parseBody(text: string): unknown {
   }
 }
 
-function readText(req: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new TooLarge());
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-      if (err) {
-        req.resume(); // discard the rest
-        reject(err);
-      } else resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) finish(new TooLarge());
-      else chunks.push(chunk);
-    };
-    const onEnd = () => finish();
-    const onError = (err: Error) => finish(failures.invalidJson(`request body could not be read: ${err.message}`));
-    const onAborted = () => finish(failures.invalidJson('request aborted'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onAborted);
-  });
+/** The body as UTF-8 text (invalid sequences become U+FFFD, as Buffer#toString does); TooLarge past `limit`. */
+async function readText(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = req.headers['content-length'];
+  try {
+    const body = await getRawBody(req, { limit, length: declared ?? null });
+    return body.toString('utf8');
+  } catch (err) {
+    // raw-body pauses the request on an error: the rest is discarded, not left unread in the socket
+    req.resume();
+    const type = (err as { type?: unknown }).type;
+    if (type === 'entity.too.large') throw new TooLarge();
+    if (type === 'request.aborted') throw failures.invalidJson('request aborted');
+    throw failures.invalidJson(`request body could not be read: ${(err as Error).message}`);
+  }
 }

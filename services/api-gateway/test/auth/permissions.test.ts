@@ -5,9 +5,9 @@ import type { Principal } from '../../src/auth/principal.js';
 
 const me = 'a'.repeat(32);
 const other = 'b'.repeat(32);
-const user: Principal = { accountId: 'c'.repeat(32), accountName: 'acme', ownerId: me, privLevel: 'user', tokenId: 'j' };
+const user: Principal = { accountId: 'c'.repeat(32), accountName: 'acme', ownerId: me, privLevel: 'user', tokenId: 'j', expiresAt: Number.MAX_SAFE_INTEGER };
 const admin: Principal = { ...user, privLevel: 'admin' };
-const api: Principal = { accountId: user.accountId, accountName: 'acme', privLevel: 'admin', tokenId: 'k' };
+const api: Principal = { accountId: user.accountId, accountName: 'acme', privLevel: 'admin', tokenId: 'k', expiresAt: Number.MAX_SAFE_INTEGER };
 
 const doc: UserDoc = {
   id: me,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
 import { QubicleFailure } from '@qubicle/contracts';
 import { createTokenService } from '../../src/auth/tokens.js';
 
@@ -18,6 +19,17 @@ describe('auth/tokens', () => {
     assert.equal(typeof p.tokenId, 'string');
     const api = await t.verify(await t.issue({ ...account, priv_level: 'admin' }));
     assert.equal(api.ownerId, undefined);
+  });
+
+  it("the principal carries the token's expiry (exp, in ms), as issued and as decoded by another gateway", async () => {
+    const now = 1_800_000_000_500;
+    const issuer = createTokenService({ secret: SECRET, ttlSeconds: 60, clock: () => now });
+    const token = await issuer.issue({ ...account, priv_level: 'admin' });
+    const exp = decodeJwt(token).exp!;
+    assert.equal(exp, Math.floor(now / 1000) + 60);
+    assert.equal((await issuer.verify(token)).expiresAt, exp * 1000, 'from the cache of the issuer');
+    const other = createTokenService({ secret: SECRET, ttlSeconds: 60, clock: () => now });
+    assert.equal((await other.verify(token)).expiresAt, exp * 1000, 'from the verified claims');
   });
 
   it('refuses an expired token (clock moved past the TTL)', async () => {
