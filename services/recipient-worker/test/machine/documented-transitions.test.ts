@@ -12,6 +12,14 @@ import type { MachineInput, TransitionResult } from '../../src/machine/index.js'
 import { OTHER, Session, cmd, eventNames, makeCtx, monitorInput, offerCmd } from '../support/machine-fixtures.js';
 
 const DOC = fileURLToPath(new URL('../../../../docs/state-machine.md', import.meta.url));
+const ARCHITECTURE = fileURLToPath(new URL('../../../../docs/architecture.md', import.meta.url));
+
+/** The mermaid state diagram of a document. */
+function stateDiagram(file: string): string {
+  const m = /```mermaid\nstateDiagram-v2\n[\s\S]*?```/.exec(readFileSync(file, 'utf8'));
+  assert.ok(m, `${file} has no mermaid state diagram`);
+  return m[0];
+}
 
 interface DocRow {
   to: string;
@@ -125,6 +133,17 @@ describe('machine: the numbered transitions of docs/state-machine.md', () => {
     assert.ok(numbers.length > 0, 'no numbered rows found');
     assert.deepEqual(numbers, numbers.map((_, i) => i + 1));
     assert.deepEqual(numbers, Object.keys(CASES).map(Number));
+  });
+
+  it('the state diagram (here and in docs/architecture.md) numbers its arrows with rows of the table', () => {
+    const diagram = stateDiagram(DOC);
+    assert.equal(stateDiagram(ARCHITECTURE), diagram, 'docs/architecture.md shows the diagram of docs/state-machine.md');
+    const labels = [...diagram.matchAll(/--> \w+ : (.*)$/gm)].map((m) => m[1]!);
+    const numbers = labels.flatMap((l) => [...l.matchAll(/\b(\d+)\b/g)].map((m) => Number(m[1])));
+    assert.ok(numbers.length >= 10);
+    for (const n of numbers) assert.ok(rows.has(n), `the diagram names row ${n}, which the table does not have`);
+    // the rows that leave their state are all drawn
+    for (const n of [1, 4, 5, 10, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22]) assert.ok(numbers.includes(n), `row ${n} is not drawn`);
   });
 
   for (const [n, c] of Object.entries(CASES)) {
