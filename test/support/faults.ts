@@ -13,13 +13,13 @@ import { randomBytes } from 'node:crypto';
 import {
   EVENTS_EXCHANGE,
   QubicleFailure,
-  RecipientBusClient,
   accountEventBinding,
   newKazooId,
   validateRecipientEvent,
   type RecipientEvent,
   type RecipientStatus,
 } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { isTransportError, type Bus, type Consumer } from '@qubicle/transport';
 
 export class StatusLoad {
