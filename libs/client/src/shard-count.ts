@@ -15,6 +15,8 @@ export interface ShardCountOptions {
   override?: number | undefined;
   /** Back-off of the background discovery (default 100 ms doubling to 5 s, ± 25 %). */
   backoff?: BackoffOptions;
+  /** How a back-off delay is waited (default `sleep`; tests record the delays). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface ShardCount {
@@ -79,7 +81,7 @@ export function createShardCount(opts: ShardCountOptions): ShardCount {
         const why = { attempt, err: err instanceof Error ? err.message : String(err) };
         if (attempt === 1) log.info(why, 'shard count not known yet (cluster_info); retrying');
         else if (attempt % 10 === 0) log.warn(why, 'still no answer to cluster_info; retrying');
-        await sleep(backoff.next(), signal);
+        await (opts.sleep ?? sleep)(backoff.next(), signal);
       }
     }
   }
