@@ -1,4 +1,4 @@
-import { validator, type Validation } from '../../schema.js';
+import { unionValidator, type Validation } from '../../schema.js';
 import { replyValidators, validateReplyOf } from '../reply-validation.js';
 import { answerCommandSchema, answerReplySchema, type AnswerCommand, type AnswerReply } from './answer.js';
 import { getSnapshotCommandSchema, getSnapshotReplySchema, type GetSnapshotCommand, type GetSnapshotReply } from './get-snapshot.js';
@@ -68,7 +68,7 @@ export const shardMessageSchema = {
   })),
 };
 
-export const validateShardMessage = validator<ShardMessage>(shardMessageSchema);
+export const validateShardMessage = unionValidator<ShardMessage>(shardMessageSchema, SHARD_MESSAGE_SCHEMAS);
 
 /** Reply data of each shard message (each message's file holds its reply type and schema). */
 export interface ShardReplies {

@@ -1,4 +1,4 @@
-import { validator, type Validation } from '../../schema.js';
+import { unionValidator, type Validation } from '../../schema.js';
 import { replyValidators, validateReplyOf } from '../reply-validation.js';
 import type { AccountView } from './account-get.js';
 import type { AuthIdentity } from './auth-user.js';
@@ -84,7 +84,7 @@ export const directoryRequestSchema = {
   })),
 };
 
-export const validateDirectoryRequest = validator<DirectoryRequest>(directoryRequestSchema);
+export const validateDirectoryRequest = unionValidator<DirectoryRequest>(directoryRequestSchema, DIRECTORY_SCHEMAS);
 
 /** Reply data of each directory request (each request's file holds its reply type and schema). */
 export interface DirectoryReplies {
