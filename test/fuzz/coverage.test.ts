@@ -40,7 +40,7 @@ const WHERE: Record<string, string> = {
   validateRpcReply: 'reply',
   validateGetSnapshotReply: 'reply',
   // the data of every ok reply, by message type (libs/client validates each on receipt; tested in
-  // libs/contracts/test/bus/reply-schemas.test.ts and libs/client/test/shard-client.test.ts)
+  // libs/contracts/test/bus/reply-validation.test.ts and libs/client/test/shard-client.test.ts)
   validateShardReply: 'reply',
   validateDirectoryReply: 'reply',
   // what the gateway sends (the test client checks every server message against them)
