@@ -11,7 +11,8 @@
  * Environment: BENCH_RECIPIENTS (default 10000), BENCH_LEASE_TTL_MS (default: the worker's default),
  * BENCH_QUEUE_TYPE (classic|quorum, default classic).
  */
-import { shardOf, shardQueue, type RecipientStatus, type RpcReply, type ShardQueueType } from '@qubicle/contracts';
+import { groupByShard } from '@qubicle/client';
+import { shardQueue, type RecipientStatus, type RpcReply, type ShardQueueType } from '@qubicle/contracts';
 import { loadWorkerConfig } from '@qubicle/recipient-worker';
 import { Cluster } from '../test/cluster/support/cluster.js';
 import type { BenchRow, BenchScenario } from './types.js';
@@ -53,11 +54,7 @@ async function run(): Promise<BenchRow[]> {
     const leases = await c.store.listLeases();
     const victim = 'w1';
     const deadShards = leases.filter((l) => l.owner === victim).map((l) => l.shard);
-    const byShard = new Map<number, string[]>();
-    for (const id of ids) {
-      const s = shardOf(c.accountId, id, c.opts.shardCount);
-      if (deadShards.includes(s)) byShard.set(s, [...(byShard.get(s) ?? []), id]);
-    }
+    const byShard = new Map([...groupByShard(c.accountId, ids, c.opts.shardCount)].filter(([s]) => deadShards.includes(s)));
     const victims = [...byShard.values()].reduce((n, g) => n + g.length, 0);
     const t0 = performance.now();
     c.signal(victim, 'SIGKILL');

@@ -24,7 +24,8 @@
  * rabbitmqctl (RABBITMQCTL for a remote one), as for the tests.
  */
 import { execFile } from 'node:child_process';
-import { RecipientBusClient, newKazooId } from '@qubicle/contracts';
+import { newKazooId } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { rabbitmqctl } from '../../libs/transport/test/support/vhost.js';
 import { SeqAudit, StatusLoad, summarise } from '../../test/support/faults.js';
 import { startSystem, type System } from '../../test/support/system.js';

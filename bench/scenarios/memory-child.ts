@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { RecipientBusClient, newKazooId, type UserDoc } from '@qubicle/contracts';
+import { newKazooId, type UserDoc } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { createMemoryBus } from '@qubicle/transport';
 import { RECENT_COMMANDS_KEPT, bootstrapDemo, createStore, createWorker, loadWorkerConfig } from '@qubicle/recipient-worker';
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { RecipientBusClient } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { bootstrapDemo, createStore } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../libs/transport/test/support/vhost.js';

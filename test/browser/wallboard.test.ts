@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { RecipientBusClient, newKazooId, type CallInfo } from '@qubicle/contracts';
+import { newKazooId, type CallInfo } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { PASSWORD, startSystem, type System } from '../support/system.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

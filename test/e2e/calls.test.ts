@@ -4,7 +4,8 @@
  * real RabbitMQ (fresh vhost), real worker, SQLite.
  */
 import { strict as assert } from 'node:assert';
-import { QubicleFailure, type RecipientBusClient } from '@qubicle/contracts';
+import { QubicleFailure } from '@qubicle/contracts';
+import { type RecipientBusClient } from '@qubicle/client';
 import { busClient, callOf, EventLog } from '../support/events.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';

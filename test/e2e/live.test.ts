@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { EVENTS_EXCHANGE, FEED_EXCHANGE, RecipientBusClient, newKazooId } from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, FEED_EXCHANGE, newKazooId } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { TestClient, seqsByRecipient, subscribed } from '../../services/api-gateway/test/live/test-client.js';
 import { startSystem, type System } from '../support/system.js';
 

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { RecipientBusClient, shardOf, type RecipientStatus } from '@qubicle/contracts';
+import { shardOf, type RecipientStatus } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { createGateway, loadGatewayConfig, type Gateway, type ListeningGateway } from '@qubicle/api-gateway';
 import { cloneState } from '../../services/recipient-worker/src/machine/draft.js';

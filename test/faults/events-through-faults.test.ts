@@ -20,7 +20,8 @@
  */
 import assert from 'node:assert/strict';
 import { connect } from 'amqplib';
-import { RecipientBusClient, newKazooId, shardOf, shardQueue, type LogoutCommand, type RecipientStatus } from '@qubicle/contracts';
+import { newKazooId, shardOf, shardQueue, type LogoutCommand, type RecipientStatus } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { SeqAudit, StatusLoad, summarise } from '../support/faults.js';
 import { startSystem, type System } from '../support/system.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';

@@ -39,6 +39,10 @@ const WHERE: Record<string, string> = {
   // replies is tested in libs/transport/test/safe-parse.integration.test.ts
   validateRpcReply: 'reply',
   validateGetSnapshotReply: 'reply',
+  // the data of every ok reply, by message type (libs/client validates each on receipt; tested in
+  // libs/contracts/test/bus/reply-validation.test.ts and libs/client/test/shard-client.test.ts)
+  validateShardReply: 'reply',
+  validateDirectoryReply: 'reply',
   // what the gateway sends (the test client checks every server message against them)
   validateLiveReply: 'output',
   validateLiveEventMessage: 'output',

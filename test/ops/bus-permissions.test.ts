@@ -22,12 +22,12 @@ import {
   FEED_EXCHANGE,
   newKazooId,
   QubicleFailure,
-  RecipientBusClient,
   shardOf,
   shardQueue,
   validateRecipientEvent,
   type RecipientEvent,
 } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { createAmqpBus, type AmqpBus, type Consumer } from '@qubicle/transport';
 import { createGateway, createGatewayBus, loadGatewayConfig, type Gateway, type ListeningGateway } from '@qubicle/api-gateway';
 import { bootstrapDemo, createStore, createWorker, createWorkerBus, loadWorkerConfig, type Store, type Worker } from '@qubicle/recipient-worker';

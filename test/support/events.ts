@@ -3,13 +3,8 @@
  * system's service bus, and an event log bound to the events exchange that tests wait on
  * (with a timeout, never sleep-and-hope).
  */
-import {
-  EVENTS_EXCHANGE,
-  RecipientBusClient,
-  validateRecipientEvent,
-  type CallInfo,
-  type RecipientEvent,
-} from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, validateRecipientEvent, type CallInfo, type RecipientEvent } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import type { Bus, Consumer } from '@qubicle/transport';
 import type { System } from './system.js';
 

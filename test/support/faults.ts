@@ -12,15 +12,15 @@
 import { randomBytes } from 'node:crypto';
 import {
   EVENTS_EXCHANGE,
-  QubicleFailure,
-  RecipientBusClient,
+  isRetryableFailure,
   accountEventBinding,
   newKazooId,
   validateRecipientEvent,
   type RecipientEvent,
   type RecipientStatus,
 } from '@qubicle/contracts';
-import { isTransportError, type Bus, type Consumer } from '@qubicle/transport';
+import { RecipientBusClient } from '@qubicle/client';
+import type { Bus, Consumer } from '@qubicle/transport';
 
 export class StatusLoad {
   /** acknowledged commands */
@@ -76,8 +76,8 @@ export class StatusLoad {
         this.acked++;
         return;
       } catch (err) {
-        const retryable = isTransportError(err) || (err instanceof QubicleFailure && (err.error.code === 'unavailable' || err.error.code === 'timeout'));
-        if (!retryable) {
+        // the contracts' table (the client turns a bus failure into timeout / unavailable)
+        if (!isRetryableFailure(err)) {
           this.errors.push(`${id}: ${(err as Error).message}`);
           return;
         }

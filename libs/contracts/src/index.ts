@@ -76,6 +76,7 @@ export * from './bus/directory/token-check.js';
 export * from './bus/directory/token-revoke.js';
 export * from './bus/directory/directory-request.js';
 export * from './bus/control/cluster-control.js';
+export * from './bus/control/presence-ping.js';
 export * from './bus/auth/principal-changed.js';
 export * from './bus/auth/token-revoked.js';
 export * from './bus/auth/auth-notice.js';
@@ -91,7 +92,6 @@ export * from './live/ping.js';
 export * from './live/client-message.js';
 export * from './live/reply.js';
 export * from './live/event.js';
-export * from './bus/recipient-bus-client.js';
 export * from './log-redaction.js';
 
 export * from './queue/queue-router.js';

@@ -32,6 +32,23 @@ export interface Validator<T> {
   readonly schema: object;
 }
 
+/**
+ * The validator of a union of messages told apart by `type` (`schema`: `allOf` of one if/then per
+ * type): a message of a known type is checked by its own type's schema alone, anything else by
+ * `schema` (same verdict and details; an unknown or missing type is reported as such). Why: with
+ * allErrors, the union checks every type's `if` and pays for each failed one, 10+ µs a message,
+ * against ~1 µs for one type's schema, on the path of every command.
+ */
+export function unionValidator<T>(schema: object, schemas: Record<string, object>): Validator<T> {
+  const whole = validator<T>(schema);
+  const byType = new Map(Object.entries(schemas).map(([type, s]) => [type, validator<T>(s)]));
+  const validate = (value: unknown): Validation<T> => {
+    const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { type?: unknown }).type : undefined;
+    return ((typeof type === 'string' ? byType.get(type) : undefined) ?? whole)(value);
+  };
+  return Object.assign(validate, { schema });
+}
+
 /** Compile a schema once; the returned function validates and converts ajv errors to Crossbar details. */
 export function validator<T>(schema: object): Validator<T> {
   const fn: ValidateFunction = ajv.compile(schema);

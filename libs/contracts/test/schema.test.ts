@@ -106,3 +106,34 @@ describe('contracts: the secret keyword', () => {
     assert.ok(validator({ type: 'string', secret: true })('x').ok);
   });
 });
+
+describe('contracts: unionValidator (a message checked by its own type’s schema)', () => {
+  const cases = (types: readonly string[]) =>
+    types.flatMap((type) => [
+      { type },
+      { type, command_id: 'short', account_id: 'nope', recipient_id: 42, shard_count: 0, extra: true },
+      { type, account_id: 'a'.repeat(32), recipient_ids: ['x'], user: { first_name: 7 }, limit: 1000 },
+    ]);
+  const others = [
+    {},
+    { type: 'steal' },
+    { type: 7 },
+    [],
+    null,
+    'login',
+    { type: '__proto__' },
+    // valid ones
+    { type: 'cluster_info' },
+    { type: 'login', command_id: 'command-0001', account_id: 'a'.repeat(32), recipient_id: 'b'.repeat(32), shard_count: 64 },
+  ];
+
+  it('gives the verdict and details of the whole union schema, for every type and for unknown ones', () => {
+    for (const [fast, schema, types] of [
+      [contracts.validateShardMessage, contracts.shardMessageSchema, contracts.SHARD_MESSAGE_TYPES],
+      [contracts.validateDirectoryRequest, contracts.directoryRequestSchema, contracts.DIRECTORY_REQUEST_TYPES],
+    ] as const) {
+      const whole = validator<unknown>(schema);
+      for (const value of [...cases(types), ...others]) assert.deepEqual(fast(value), whole(value), JSON.stringify(value));
+    }
+  });
+});

@@ -126,7 +126,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ? createLiveHub({
         bus: { subscribe: shared.subscribe.bind(shared), isConnected: () => deps.bus.isConnected(), ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}) },
         tokens,
-        snapshots: createSnapshotSource({ bus: deps.bus, rpc, logger: log, timeoutMs: config.rpcTimeoutMs }),
+        snapshots: createSnapshotSource({ rpc }),
         logger: log,
         options: { ...config.live, rpcTimeoutMs: config.rpcTimeoutMs },
         registry: metrics.registry,

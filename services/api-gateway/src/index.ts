@@ -14,7 +14,6 @@ export {
   type LogLevel,
 } from './config.js';
 export { createRpcClient, type GatewayRpc, type CallContext, type RpcClientOptions } from './rpc/rpc-client.js';
-export { createShardCount, type ShardCount, type ShardCountOptions } from './rpc/shard-count.js';
 export type { CommandInput, CommandReply, DirectoryReplies, DirectoryReplyOf } from './rpc/messages.js';
 export { createTokenService, type TokenService, type TokenServiceOptions } from './auth/tokens.js';
 export { isAdmin, type Principal } from './auth/principal.js';

@@ -15,7 +15,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   EVENTS_EXCHANGE,
-  RecipientBusClient,
   newKazooId,
   type BulkStatusData,
   type ClusterView,
@@ -23,6 +22,7 @@ import {
   type RecipientStatus,
   type ShardQueueType,
 } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
 import { createAmqpBus, type AmqpBus } from '@qubicle/transport';
 import { createStore, type Lease, type Store } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../../libs/transport/test/support/vhost.js';

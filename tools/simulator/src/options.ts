@@ -1,8 +1,10 @@
 /**
- * The simulator's options: defaults, the command line (`--name value` or `--name=value`;
- * booleans as `--login` / `--no-login`) and validation. A bad option is a UsageError naming it.
+ * The simulator's options: defaults, the command line (node:util's parseArgs: `--name value` or
+ * `--name=value`; booleans as `--login` / `--no-login`) and validation. A bad option is a
+ * UsageError naming it.
  */
 import { createHash } from 'node:crypto';
+import { parseArgs as parseCommandLine } from 'node:util';
 import { isKazooId } from '@qubicle/contracts';
 
 export type Strategy = 'round_robin' | 'most_idle';
@@ -148,6 +150,7 @@ const str =
     (o as Record<string, unknown>)[key] = v;
   };
 
+/** Options that take a value: how each lands in the options. */
 const VALUED: Record<string, Setter> = {
   account: str('account'),
   queue: str('queue'),
@@ -174,7 +177,17 @@ const VALUED: Record<string, Setter> = {
   'run-id': str('runId'),
 };
 
+/** Switches (`--login`, `--no-login`). */
 const BOOLEANS: Record<string, keyof SimulationOptions> = { login: 'login', logout: 'logout', 're-ready': 'reReady' };
+
+/** The command line's grammar for node:util's parseArgs (which does the tokenizing: `=`, `--no-`, `-h`). */
+const GRAMMAR = {
+  ...Object.fromEntries(Object.keys(VALUED).map((name) => [name, { type: 'string' as const }])),
+  ...Object.fromEntries(Object.keys(BOOLEANS).map((name) => [name, { type: 'boolean' as const }])),
+  amqp: { type: 'string' as const },
+  json: { type: 'boolean' as const },
+  help: { type: 'boolean' as const, short: 'h' },
+};
 
 function flagOf(key: keyof SimulationOptions): string {
   for (const [flag] of Object.entries(VALUED)) {
@@ -184,37 +197,42 @@ function flagOf(key: keyof SimulationOptions): string {
 }
 
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    // a bare `--` (npm's separator) is ignored wherever it is, as before
+    ({ values } = parseCommandLine({ args: argv.filter((a) => a !== '--'), options: GRAMMAR, strict: true, allowPositionals: false, allowNegative: true }));
+  } catch (err) {
+    throw usageErrorOf(err);
+  }
+  if (values['help'] === true) return 'help';
   const o: Partial<SimulationOptions> = {};
-  let amqpUrl = env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--') continue;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-    if (name === 'json') {
-      json = true;
-      continue;
-    }
-    const bool = BOOLEANS[name] ?? (name.startsWith('no-') ? BOOLEANS[name.slice(3)] : undefined);
-    if (bool !== undefined) {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      (o as Record<string, unknown>)[bool] = !name.startsWith('no-');
-      continue;
-    }
-    const setter = name === 'amqp' ? undefined : VALUED[name];
-    if (name !== 'amqp' && !setter) throw new UsageError(`unknown option --${name} (see --help)`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (name === 'amqp') amqpUrl = value;
-    else setter!(o, value);
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const bool = BOOLEANS[name];
+    if (bool !== undefined) (o as Record<string, unknown>)[bool] = value;
+    else if (typeof value === 'string' && VALUED[name]) VALUED[name]!(o, value);
   }
   if (o.account === undefined) throw new UsageError('--account is required (a name or a 32-hex id)');
   if (o.queue === undefined) throw new UsageError('--queue is required (a name or a 32-hex id)');
-  return { options: validateOptions({ ...o, account: o.account, queue: o.queue }), amqpUrl, json };
+  const amqpUrl = typeof values['amqp'] === 'string' ? values['amqp'] : (env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672');
+  return { options: validateOptions({ ...o, account: o.account, queue: o.queue }), amqpUrl, json: values['json'] === true };
+}
+
+/** parseArgs's errors, said as this tool says them (naming the option). */
+function usageErrorOf(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  const name = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown option ${name} (see --help)`);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`unexpected argument ${JSON.stringify(/'([^']*)'/.exec(message)?.[1] ?? '')}`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(/does not take an argument/.test(message) ? `${name} takes no value` : `${name} needs a value`);
+    default:
+      return err;
+  }
 }
 
 export const USAGE = `Usage: npm run simulate -- --account <name|id> --queue <name|id> [options]

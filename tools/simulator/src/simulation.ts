@@ -17,18 +17,16 @@
 import {
   accountEventBinding,
   isKazooId,
+  isRetryableFailure,
   QubicleFailure,
-  RecipientBusClient,
-  type AccountView,
   type BulkStatusData,
   type CallInfo,
   type OfferRefusal,
   type RecipientEvent,
-  type RecipientListItem,
   type RecipientStats,
   type RecipientStatus,
-  type RpcCaller,
 } from '@qubicle/contracts';
+import { Backoff, RecipientBusClient, sleep, type RpcCaller } from '@qubicle/client';
 import { decide, outcomeOf, type Outcome } from './rng.js';
 import { queueIdOf, validateOptions, type SimulationOptions } from './options.js';
 
@@ -140,16 +138,15 @@ interface Recipient {
   result: RecipientResult;
 }
 
-const RETRY_DELAY_MS = 200;
+/** back-off of a command retried after a retryable failure (200 ms, then 400 ms, ± 25 %) */
+const RETRY_BACKOFF = { initialMs: 200, maxMs: 1_000 };
 const RETRIES = 3;
 /** after the estimated offer deadline, check the recipient's status if no miss event came */
 const MISS_CHECK_GRACE_MS = 1_500;
 const POLL_MS = 500;
 
-function isTransient(err: unknown): boolean {
-  if (err instanceof QubicleFailure) return err.error.code === 'unavailable' || err.error.code === 'timeout';
-  return err instanceof Error && err.name === 'TransportError';
-}
+/** Worth re-sending (same command id): the contracts' retryable table (a bus failure is timeout / unavailable). */
+const isTransient = isRetryableFailure;
 
 function describe(err: unknown): string {
   if (err instanceof QubicleFailure) return `${err.error.code}: ${err.error.message}`;
@@ -176,11 +173,11 @@ export async function runSimulation(input: Partial<SimulationOptions> & Pick<Sim
 
   // ---- account, queue, recipients ---------------------------------------------------------------
   const account = isKazooId(opts.account)
-    ? await client.directory<AccountView>({ type: 'account_get', account_id: opts.account })
-    : await client.directory<AccountView>({ type: 'account_find', name: opts.account });
+    ? await client.directory({ type: 'account_get', account_id: opts.account })
+    : await client.directory({ type: 'account_find', name: opts.account });
   const A = account.id;
   const Q = queueIdOf(opts.queue);
-  let listed = await client.directory<RecipientListItem[]>({ type: 'recipient_list', account_id: A });
+  let listed = await client.directory({ type: 'recipient_list', account_id: A });
   if (opts.recipients) {
     const wanted = new Set(opts.recipients);
     const unknown = opts.recipients.filter((id) => !listed.some((r) => r.id === id));
@@ -255,12 +252,13 @@ export async function runSimulation(input: Partial<SimulationOptions> & Pick<Sim
   /** Retries transient failures with the same command id (applied at most once by the worker). */
   async function withRetry<T>(what: string, fn: (commandId: string) => Promise<T>): Promise<T | undefined> {
     const commandId = `sim${runId}${Math.floor(Math.random() * 2 ** 48).toString(36)}`.slice(0, 64).padEnd(16, '0');
+    const backoff = new Backoff(RETRY_BACKOFF);
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn(commandId);
       } catch (err) {
         if (isTransient(err) && attempt < RETRIES && !finished) {
-          await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+          await sleep(backoff.next(), deps.signal);
           continue;
         }
         if (err instanceof QubicleFailure && !isTransient(err)) throw err;

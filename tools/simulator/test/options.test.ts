@@ -20,6 +20,9 @@ describe('simulator: options', () => {
     assert.equal(cli.json, false);
     assert.equal(parse(['--account', 'a', '--queue', 'q', '--amqp', 'amqp://x', '--json']).amqpUrl, 'amqp://x');
     assert.equal(parseArgs(['--help']), 'help');
+    assert.equal(parseArgs(['-h']), 'help');
+    assert.equal(parse(['--', '--account', 'a', '--queue', 'q', '--logout']).options.logout, true, "npm's -- separator is ignored");
+    assert.equal(parse(['--account', 'a', '--queue', 'q', '--calls', '5', '--calls=7']).options.calls, 7, 'the last one wins');
   });
 
   it('refuses what makes no sense, naming the option', () => {
@@ -36,6 +39,7 @@ describe('simulator: options', () => {
       [['--account', 'a', '--queue', 'q', '--frobnicate', '1'], /unknown option --frobnicate/],
       [['--account', 'a', '--queue', 'q', '--login=yes'], /takes no value/],
       [['--account', 'a', '--queue'], /needs a value/],
+      [['--account', 'a', '--queue', 'q', 'extra'], /unexpected argument "extra"/],
     ];
     for (const [args, message] of bad) {
       assert.throws(() => parseArgs(args, {}), (err: unknown) => err instanceof UsageError && message.test(err.message), args.join(' '));

@@ -4,6 +4,7 @@
  * stay in the log.
  */
 import { HTTP_STATUS_OF, QubicleFailure, crossbarMessageOf, type QubicleError } from '@qubicle/contracts';
+import { callerFailure } from '@qubicle/client';
 import { isTransportError, type TransportError } from '@qubicle/transport';
 
 export interface MappedError {
@@ -46,11 +47,9 @@ export const failures = {
   internal: (message: string) => new QubicleFailure({ code: 'internal', message }),
 };
 
-/** TransportError → the QubicleError the client sees: timeout 504, everything else 503. */
+/** TransportError → the QubicleError the client sees: timeout 504, everything else 503 (the shard client's rule). */
 export function transportFailure(err: TransportError): QubicleFailure {
-  return err.kind === 'timeout'
-    ? failures.timeout('no worker answered in time')
-    : failures.unavailable(`message bus ${err.kind === 'closed' ? 'closed' : 'unavailable'}`);
+  return callerFailure(err) as QubicleFailure;
 }
 
 /** Fields of a QubicleError safe and useful to show in `data` (besides message and code). */
@@ -61,7 +60,7 @@ function fromQubicleError(err: QubicleError): MappedError {
   if (err.code === 'invalid_data') {
     return { status, message: crossbarMessageOf(err), data: { ...(err.details ?? {}) }, code: err.code, unexpected: false };
   }
-  if (err.code === 'internal' || err.code === 'shard_mismatch') {
+  if (err.code === 'internal' || err.code === 'shard_mismatch' || err.code === 'misrouted') {
     // never leak internals to the client; the log has them
     return { status, message: 'internal error', data: { message: 'internal error' }, code: err.code, unexpected: true };
   }

@@ -11,6 +11,8 @@ import {
   LIVE_CLOSE_CODES,
   LIVE_CLOSE_REASONS,
   QubicleFailure,
+  isRetryable,
+  isRetryableFailure,
   type LiveClientMessage,
   type LiveCloseName,
   type LiveReplySuccessData,
@@ -204,7 +206,7 @@ export class LiveSocket {
         p = await this.host.tokens.verify(authToken);
       } catch (err) {
         // the directory could not be asked: not the token's fault
-        if (err instanceof QubicleFailure && (err.error.code === 'unavailable' || err.error.code === 'timeout')) {
+        if (isRetryableFailure(err)) {
           throw new Refusal(err.error.code, ['could not check the token (message bus or store unavailable); retry']);
         }
         throw new Refusal('unauthorized', ['failed to authenticate token']);
@@ -242,7 +244,7 @@ export class LiveSocket {
         round = await this.sync.read(p.accountId, subs, data.resume ?? {});
       } catch (err) {
         if (err instanceof QubicleFailure) {
-          const code = err.error.code === 'timeout' ? 'timeout' : err.error.code === 'unavailable' ? 'unavailable' : 'internal';
+          const code = isRetryable(err.error.code) ? err.error.code : 'internal';
           if (code === 'internal') this.host.logger.error({ err }, 'live snapshot failed');
           throw new Refusal(code, [code === 'internal' ? 'snapshot failed' : `snapshot failed: ${err.error.message}`]);
         }

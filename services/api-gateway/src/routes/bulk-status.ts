@@ -11,6 +11,7 @@
  *   the request fails with that 504/503 instead of answering a page of "error".
  */
 import {
+  isRetryableFailure,
   QubicleFailure,
   bulkStatusSetEntries,
   validateBulkStatusQueryBody,
@@ -97,9 +98,8 @@ export function commandsOfEntry(entry: BulkRecipientStatusSet): Array<[string, C
   return out;
 }
 
-function isBusFailure(err: unknown): err is QubicleFailure {
-  return err instanceof QubicleFailure && (err.error.code === 'timeout' || err.error.code === 'unavailable');
-}
+/** No worker took the command (timeout, unavailable): the retryable codes of the contracts. */
+const isBusFailure = isRetryableFailure;
 
 /** Like Promise.all(items.map(fn)) with at most `limit` running at once; results in input order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -1,25 +1,13 @@
 /** What the gateway sends on the bus and what comes back, typed from the contracts. */
 import type {
-  AccountView,
-  AuthIdentity,
-  ClusterInfo,
-  ClusterView,
   CommandBase,
-  DirectoryRequest,
-  DirectoryRequestType,
   GetStatusCommand,
   LoginCommand,
   LogoutCommand,
   MonitorCommand,
   MonitorStopCommand,
-  RecipientListItem,
   RecipientStatus,
-  SessionListReply,
   SetStatusCommand,
-  TokenCheck,
-  TokenRevoked,
-  UserDocReply,
-  UserListItem,
   WrapupCancelCommand,
   WrapupExtendCommand,
 } from '@qubicle/contracts';
@@ -43,28 +31,5 @@ export type CommandInput = DistributiveOmit<GatewayCommand, keyof CommandBase>;
 /** Every one of these commands answers the recipient's status after it. */
 export type CommandReply = RecipientStatus;
 
-/** Reply data of each directory request. */
-export interface DirectoryReplies {
-  auth_user: AuthIdentity;
-  auth_api: AuthIdentity;
-  account_get: AccountView;
-  user_list: UserListItem[];
-  user_get: UserDocReply;
-  user_create: UserDocReply;
-  user_update: UserDocReply;
-  user_patch: UserDocReply;
-  user_delete: UserDocReply;
-  recipient_list: RecipientListItem[];
-  recipient_get: UserDocReply;
-  recipient_set_enabled: UserDocReply;
-  cluster_info: ClusterInfo;
-  cluster_view: ClusterView;
-  session_list: SessionListReply;
-  account_find: AccountView;
-  token_check: TokenCheck;
-  token_revoke: TokenRevoked;
-}
-
-export type DirectoryReplyOf<R extends DirectoryRequest> = R['type'] extends DirectoryRequestType
-  ? DirectoryReplies[R['type']]
-  : never;
+/** Reply data of each directory request: the contracts' (each request's file holds its reply schema). */
+export type { DirectoryReplies, DirectoryReplyOf } from '@qubicle/contracts';

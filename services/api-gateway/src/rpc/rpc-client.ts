@@ -1,28 +1,18 @@
 /**
- * The gateway's RPC client over the Bus: recipient commands to their shard queue, directory
- * requests to the directory queue. Every reply is validated; `{ok:false,error}` becomes a thrown
- * QubicleFailure; transport failures become 504 (timeout) or 503 (bus down). A call never takes
- * longer than RPC_TIMEOUT_MS (plus a small guard, in case the bus fails to time out itself).
+ * The gateway's RPC client: the shard client of @qubicle/client (routing, fan-out and merge, the
+ * one shard_mismatch retry, shard-count discovery, reply validation, bus failures as 504 timeout /
+ * 503 unavailable, a call never longer than RPC_TIMEOUT_MS plus a small guard) with the gateway's
+ * own hooks on top: RPC metrics by message type and outcome, and the read model, which every
+ * command reply (status + seq) updates before the route answers (read your writes).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DIRECTORY_QUEUE,
-  QubicleFailure,
-  shardOf,
-  shardQueue,
-  validateRpcReply,
-  type BulkStatusData,
-  type CommandBase,
-  type DirectoryRequest,
-  type GetStatusManyCommand,
-  type RecipientStatus,
-} from '@qubicle/contracts';
-import { isTransportError, type Bus, type Logger } from '@qubicle/transport';
-import { failures, transportFailure } from '../crossbar/errors.js';
+import { QubicleFailure, type BulkStatusData, type CommandBase, type DirectoryRequest, type RecipientCommand, type RecipientStatus } from '@qubicle/contracts';
+import { InvalidReplyError, ShardClient, type CallRecord, type ShardCount } from '@qubicle/client';
+import type { Bus, Logger } from '@qubicle/transport';
+import { failures } from '../crossbar/errors.js';
 import type { GatewayMetrics, RpcOutcome } from '../metrics.js';
 import type { RecipientReadModel } from '../read-model/read-model.js';
 import type { CommandInput, CommandReply, DirectoryReplyOf } from './messages.js';
-import { createShardCount, type ShardCount } from './shard-count.js';
 
 /** Per-request context of a call. */
 export interface CallContext {
@@ -39,6 +29,8 @@ export interface GatewayRpc {
   getStatusMany(accountId: string, recipientIds: readonly string[], call?: CallContext): Promise<BulkStatusData>;
   callDirectory<R extends DirectoryRequest>(request: R, call?: CallContext): Promise<DirectoryReplyOf<R>>;
   readonly shards: ShardCount;
+  /** The shard client underneath (the live view's snapshots use it too). */
+  readonly client: ShardClient;
 }
 
 export interface RpcClientOptions {
@@ -56,103 +48,41 @@ export interface RpcClientOptions {
   readModel?: RecipientReadModel | undefined;
 }
 
-/** Extra time given to the bus to report its own timeout before the client gives up on it. */
-const GUARD_MS = 250;
-
 export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
-  const { bus, logger: log, timeoutMs } = opts;
+  const { logger: log } = opts;
 
-  async function invoke(queue: string, body: unknown, call: CallContext): Promise<unknown> {
-    return (await invokeReply(queue, body, call)).data;
-  }
-
-  /** The whole ok reply (data, node, seq, seqs); an error reply is thrown as a QubicleFailure. */
-  async function invokeReply(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number; seqs?: Record<string, number> }> {
-    const started = performance.now();
-    let outcome: RpcOutcome = 'error';
-    try {
-      const reply = await invokeOnce(queue, body, call);
-      outcome = 'ok';
-      return reply;
-    } catch (err) {
-      outcome = rpcOutcomeOf(err);
-      throw err;
-    } finally {
-      if (opts.metrics) {
-        const type = (body as { type?: unknown }).type;
-        const labels = { command: typeof type === 'string' ? type : 'unknown', outcome };
-        opts.metrics.rpcRequests.inc(labels);
-        opts.metrics.rpcDuration.observe(labels, (performance.now() - started) / 1000);
-      }
+  function onCall(call: CallRecord): void {
+    if (call.error instanceof InvalidReplyError) log.error({ queue: call.queue, type: call.type, details: call.error.details }, 'invalid rpc reply');
+    else if (call.error !== undefined && !(call.error instanceof QubicleFailure)) log.error({ err: call.error, queue: call.queue }, 'rpc call failed');
+    if (opts.metrics) {
+      const labels = { command: call.type, outcome: call.error === undefined ? 'ok' : rpcOutcomeOf(call.error) };
+      opts.metrics.rpcRequests.inc(labels);
+      opts.metrics.rpcDuration.observe(labels, call.durationMs / 1000);
     }
   }
 
-  async function invokeOnce(queue: string, body: unknown, call: CallContext): Promise<{ data: unknown; seq?: number; seqs?: Record<string, number> }> {
-    let raw: unknown;
-    let guard: NodeJS.Timeout | undefined;
-    try {
-      const callOpts = call.requestId !== undefined ? { timeoutMs, requestId: call.requestId } : { timeoutMs };
-      raw = await Promise.race([
-        bus.call(queue, body, callOpts),
-        new Promise<never>((_, reject) => {
-          guard = setTimeout(() => reject(failures.timeout('no worker answered in time')), timeoutMs + GUARD_MS);
-        }),
-      ]);
-    } catch (err) {
-      if (err instanceof QubicleFailure) throw err;
-      if (isTransportError(err)) throw transportFailure(err);
-      log.error({ err, queue, request_id: call.requestId }, 'rpc call failed');
-      throw failures.internal('rpc call failed');
-    } finally {
-      if (guard) clearTimeout(guard);
-    }
-    const reply = validateRpcReply(raw);
-    if (!reply.ok) {
-      log.error({ queue, request_id: call.requestId, details: reply.details }, 'invalid rpc reply');
-      throw failures.internal('invalid reply from a worker');
-    }
-    if (!reply.value.ok) throw new QubicleFailure(reply.value.error);
-    return reply.value;
-  }
+  const client = new ShardClient({ caller: opts.bus, timeoutMs: opts.timeoutMs, shardCount: opts.shardCount, logger: log, onCall });
 
-  const callDirectory = <R extends DirectoryRequest>(request: R, call: CallContext = {}) =>
-    invoke(DIRECTORY_QUEUE, request, call) as Promise<DirectoryReplyOf<R>>;
+  const callDirectory = <R extends DirectoryRequest>(request: R, call: CallContext = {}) => internal(client.directory(request, { requestId: call.requestId }));
 
-  const shards = createShardCount({
-    logger: log,
-    override: opts.shardCount,
-    fetch: async () => (await callDirectory({ type: 'cluster_info' })).shard_count,
-  });
-
-  /** Runs `send(shardCount)`; on `shard_mismatch` refreshes the count once and retries. */
-  async function withShardCount<T>(send: (shardCount: number) => Promise<T>): Promise<T> {
-    const n = await shards.ensure();
-    try {
-      return await send(n);
-    } catch (err) {
-      if (!(err instanceof QubicleFailure) || err.error.code !== 'shard_mismatch') throw err;
-      log.warn({ shard_count: n, worker: err.error }, 'shard_mismatch: refreshing the shard count');
-      return send(await shards.refresh());
-    }
-  }
-
-  async function callShard(accountId: string, recipientId: string, command: CommandInput, call: CallContext = {}) {
+  async function callShard(accountId: string, recipientId: string, command: CommandInput, call: CallContext = {}): Promise<CommandReply> {
     const commandId = randomUUID();
-    return withShardCount(async (shardCount) => {
-      const body = {
-        ...command,
-        command_id: commandId,
-        account_id: accountId,
-        recipient_id: recipientId,
-        shard_count: shardCount,
-        ...(call.by ? { by: call.by } : {}),
-      };
-      const ticket = opts.readModel?.ticket(accountId, recipientId);
-      const reply = await invokeReply(shardQueue(shardOf(accountId, recipientId, shardCount)), body, call);
-      // every gateway command answers the recipient's status at the reply's seq (an actor's reply)
-      if (ticket && reply.seq !== undefined && isStatus(reply.data)) opts.readModel!.observe(ticket, reply.seq, reply.data);
-      return reply.data as CommandReply;
-    });
+    const model = opts.readModel;
+    // the ticket before the call: a reply that raced a model reset is not applied (read-model.ts)
+    const ticket = model?.ticket(accountId, recipientId);
+    const reply = await internal(
+      client.toRecipient(
+        accountId,
+        recipientId,
+        (shardCount) =>
+          ({ ...command, command_id: commandId, account_id: accountId, recipient_id: recipientId, shard_count: shardCount, ...(call.by ? { by: call.by } : {}) }) as RecipientCommand,
+        { requestId: call.requestId },
+      ),
+    );
+    // every gateway command answers the recipient's status at the reply's seq (an actor's reply)
+    const status = reply.data as RecipientStatus;
+    if (ticket && reply.seq !== undefined) model!.observe(ticket, reply.seq, status);
+    return status;
   }
 
   async function getStatusMany(accountId: string, recipientIds: readonly string[], call: CallContext = {}) {
@@ -163,41 +93,26 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
 
   /** One get_status_many per shard, in parallel; with a model, each status read refreshes it (reply `seqs`). */
   async function getStatusManyRpc(accountId: string, recipientIds: readonly string[], call: CallContext, model?: RecipientReadModel): Promise<BulkStatusData> {
-    const found = await withShardCount(async (shardCount) => {
-      const byShard = new Map<number, string[]>();
-      for (const id of recipientIds) {
-        const s = shardOf(accountId, id, shardCount);
-        const group = byShard.get(s);
-        if (group) group.push(id);
-        else byShard.set(s, [id]);
-      }
-      const replies = await Promise.all(
-        [...byShard].map(([shard, ids]) => {
-          const command: GetStatusManyCommand = {
-            type: 'get_status_many',
-            command_id: randomUUID(),
-            account_id: accountId,
-            recipient_ids: ids,
-            shard_count: shardCount,
-          };
-          // tickets before the call: a reply that raced a model reset is not applied (read-model.ts)
-          const tickets = model ? ids.map((id) => [id, model.ticket(accountId, id)] as const) : [];
-          return invokeReply(shardQueue(shard), command, call).then((reply) => {
-            const data = reply.data as Record<string, unknown> | null;
-            for (const [id, ticket] of tickets) {
-              const seq = reply.seqs?.[id];
-              const status = data?.[id];
-              if (ticket && seq !== undefined && isLoggedInStatus(status)) model!.observe(ticket, seq, status);
-            }
-            return reply.data;
-          });
-        }),
-      );
-      return replies;
-    });
+    // tickets before the calls: a reply that raced a model reset is not applied (read-model.ts)
+    const tickets = new Map(model ? recipientIds.map((id) => [id, model.ticket(accountId, id)] as const) : []);
+    const all = await internal(
+      client.fanOut(
+        accountId,
+        recipientIds,
+        (ids, shardCount) => ({ type: 'get_status_many', command_id: randomUUID(), account_id: accountId, recipient_ids: ids, shard_count: shardCount }),
+        { requestId: call.requestId },
+        (reply, ids) => {
+          for (const id of ids) {
+            const ticket = tickets.get(id);
+            const seq = reply.seqs?.[id];
+            const status = reply.data[id];
+            if (ticket && seq !== undefined && isLoggedInStatus(status)) model!.observe(ticket, seq, status);
+          }
+        },
+      ),
+    );
     // merge in request order; a recipient missing from a reply or without an actor is "not_logged_in"
     const merged: BulkStatusData = {};
-    const all = Object.assign({}, ...found.map((r) => (typeof r === 'object' && r !== null ? r : {}))) as Record<string, unknown>;
     for (const id of recipientIds) {
       const s = all[id];
       merged[id] = isLoggedInStatus(s) ? s : 'not_logged_in';
@@ -229,7 +144,17 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
     return merged;
   }
 
-  return { callShard, getStatusMany, callDirectory, shards };
+  return { callShard, getStatusMany, callDirectory, shards: client.shards, client };
+}
+
+/** What is not a QubicleFailure (a bug in a caller) is a plain 500 (the call's log line has it). */
+async function internal<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof QubicleFailure) throw err;
+    throw failures.internal('rpc call failed');
+  }
 }
 
 /** timeout and unavailable are the transport's (or the worker's own timeout/unavailable reply); anything else is an error reply. */
@@ -239,10 +164,6 @@ function rpcOutcomeOf(err: unknown): RpcOutcome {
     if (err.error.code === 'unavailable') return 'unavailable';
   }
   return 'error';
-}
-
-function isStatus(s: unknown): s is RecipientStatus {
-  return typeof s === 'object' && s !== null && typeof (s as { availability_state?: unknown }).availability_state === 'string';
 }
 
 function isLoggedInStatus(s: unknown): s is RecipientStatus {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { shardOf, shardQueue } from '@qubicle/contracts';
 import { newId } from '../support/fixtures.js';
-import { WORKER_NODE } from '../support/fake-worker.js';
+import { WORKER_NODE, loggedIn } from '../support/fake-worker.js';
 import { startHarness, type Harness, type Response } from '../support/harness.js';
 
 function assertSuccess(res: Response, token: string, status = 200): void {
@@ -111,8 +111,9 @@ describe('routes/recipients', () => {
   describe('POST /qubicle_recipients/:id (actions)', () => {
     it('login, logout, wrapup_extend, wrapup_cancel, monitor, monitor_stop answer {action}', async () => {
       const id = h.fixture.agent.id;
-      h.worker.overrides.set('wrapup_extend', () => ({ ok: true, data: { available: false, availability_state: 'Wrapup-Time' } }));
-      h.worker.overrides.set('wrapup_cancel', () => ({ ok: true, data: { available: false, availability_state: 'Ready' } }));
+      // whole statuses: replies are validated against the command's reply schema on receipt
+      h.worker.overrides.set('wrapup_extend', () => ({ ok: true, data: { ...loggedIn('Away'), available: false, availability_state: 'Wrapup-Time' } }));
+      h.worker.overrides.set('wrapup_cancel', () => ({ ok: true, data: { ...loggedIn('Ready') } }));
       h.worker.login(h.fixture.agent2.id);
       const bodies = [
         { action: 'login' },

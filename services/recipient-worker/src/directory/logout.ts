@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isQubicleError, QubicleFailure, shardOf, shardQueue, type LogoutCommand } from '@qubicle/contracts';
+import { isQubicleError, isRetryable, QubicleFailure, shardOf, shardQueue, type LogoutCommand } from '@qubicle/contracts';
 import type { DirectoryBus, LogoutRecipient } from './types.js';
 
 export const LOGOUT_TIMEOUT_MS = 5000;
@@ -7,7 +7,7 @@ export const LOGOUT_TIMEOUT_MS = 5000;
 /**
  * The default LogoutRecipient: a `logout` command on the recipient's shard queue, as any other
  * recipient command. A reply `not_logged_in` counts as success (someone logged them out first).
- * An error reply `timeout`/`unavailable` is passed on, any other becomes `internal` (a client
+ * A retryable error reply (`isRetryable`: timeout, unavailable) is passed on, any other becomes `internal` (a client
  * deleting a user must not see the actor's 400/409 codes); a bus failure (TransportError)
  * propagates and becomes `timeout` / `unavailable`. In every failure case the directory change
  * that needed the logout is not made.
@@ -30,7 +30,7 @@ export function busLogoutRecipient(bus: DirectoryBus, shardCount: number): Logou
     if (reply && reply.ok === false) {
       const error = isQubicleError(reply.error) ? reply.error : null;
       if (error?.code === 'not_logged_in') return;
-      if (error?.code === 'timeout' || error?.code === 'unavailable') throw new QubicleFailure(error);
+      if (error && isRetryable(error.code)) throw new QubicleFailure(error);
       throw new QubicleFailure({
         code: 'internal',
         message: `could not log the recipient out (${error?.code ?? 'malformed reply'})`,

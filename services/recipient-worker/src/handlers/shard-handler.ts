@@ -130,7 +130,17 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
       });
     }
     const ids = 'recipient_ids' in msg ? msg.recipient_ids : [msg.recipient_id];
-    const foreign = ids.map((id) => deps.registry.shardOf(msg.account_id, id)).find((shard) => !deps.owns(shard));
+    const shards = ids.map((id) => deps.registry.shardOf(msg.account_id, id));
+    // The right count, the wrong queue: the sender's routing is broken (not shardOf, or the wrong
+    // queue named). Its own code, never `unavailable`: re-sending it would land here again for ever.
+    const stray = queueShard === undefined ? -1 : shards.findIndex((shard) => shard !== queueShard);
+    if (stray >= 0) {
+      const message = `recipient ${ids[stray]} is on shard ${shards[stray]}, not on shard ${queueShard} whose queue this came from`;
+      deps.logger.warn({ correlationId: incoming.correlationId, type: msg.type, queue: incoming.routingKey, shard: shards[stray] }, 'misrouted shard message');
+      if (incoming.replyTo === undefined) return deadLetter(incoming, `misrouted: ${message}`, deps);
+      return fail({ code: 'misrouted', message });
+    }
+    const foreign = shards.find((shard) => !deps.owns(shard));
     if (foreign !== undefined) {
       return fail({ code: 'unavailable', message: `shard ${foreign} is not served by ${deps.node} (moving between nodes?); retry` });
     }

@@ -77,6 +77,14 @@ describe('handlers: fire-and-forget messages (no replyTo)', () => {
     assert.match(t.published[0]!.headers!['x-reason']!, /^shard_mismatch/);
   });
 
+  it('a fire-and-forget message on a shard queue that does not serve its recipient is dead-lettered (misrouted)', async () => {
+    const t = setup();
+    const elsewhere = shardQueue((t.h.shard + 1) % SHARDS);
+    assert.equal(await t.send(withShards(cmd({ type: 'login' })), { routingKey: elsewhere }), NO_REPLY);
+    assert.match(t.published[0]!.headers!['x-reason']!, /^misrouted: /);
+    assert.equal(t.published[0]!.headers!['x-original-queue'], elsewhere);
+  });
+
   it('a valid one is applied; a refused one (wrong session) is logged with its correlation id, changes nothing, is not dead-lettered', async () => {
     const t = setup();
     await t.rpc(withShards(cmd({ type: 'login' })));

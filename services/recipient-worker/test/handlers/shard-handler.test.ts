@@ -5,9 +5,18 @@ import { SHARD_ROUTES, createShardHandler, type ShardHandlerDeps } from '../../s
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, cmd } from '../support/machine-fixtures.js';
 
-/** An RPC (it has a replyTo); fire-and-forget messages are tested in dead-letter.test.ts. */
+/**
+ * An RPC (it has a replyTo); fire-and-forget messages are tested in dead-letter.test.ts. It comes
+ * from the queue of its (first) recipient's shard, as a correct sender routes it.
+ */
 function incoming(body: unknown, over: Partial<IncomingMessage> = {}): IncomingMessage {
-  return { body, redelivered: false, headers: {}, routingKey: 'qubicle.recipient.shard.0', correlationId: 'corr-1', replyTo: 'amq.rabbitmq.reply-to', ...over };
+  return { body, redelivered: false, headers: {}, routingKey: queueOf(body), correlationId: 'corr-1', replyTo: 'amq.rabbitmq.reply-to', ...over };
+}
+
+function queueOf(body: unknown): string {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as { account_id?: unknown; recipient_id?: unknown; recipient_ids?: unknown };
+  const id = Array.isArray(b.recipient_ids) ? b.recipient_ids[0] : b.recipient_id;
+  return typeof b.account_id === 'string' && typeof id === 'string' ? shardQueue(shardOf(b.account_id, id, SHARDS)) : shardQueue(0);
 }
 
 /** A recipient id of ACCOUNT whose shard is (or is not) `shard`. */
@@ -88,7 +97,8 @@ describe('handlers: shard handler', () => {
   it('a recipient of a shard this node does not hold → unavailable, nothing done', async () => {
     const t = setup();
     t.owned.delete(t.h.shard);
-    const r = await t.send(t.command({ type: 'login' }));
+    // not from a shard queue (a direct call): from its own shard's queue it would be requeued, below
+    const r = await t.send(t.command({ type: 'login' }), { routingKey: 'direct' });
     assert.equal(codeOf(r), 'unavailable');
     assert.equal(t.h.store.writes.length, 0);
   });
@@ -106,13 +116,15 @@ describe('handlers: shard handler', () => {
 
   it('get_status_many answers each id: a status, or "not_logged_in"', async () => {
     const t = setup();
-    const unknown = 'b00000000000000000000000000000ff';
+    // ids of one shard, as a sender groups them (another shard's id is misrouted, below)
+    const other = idOnShard((s) => s === t.h.shard, [RECIPIENT]);
+    const unknown = idOnShard((s) => s === t.h.shard, [RECIPIENT, other]);
     await t.send(t.command({ type: 'login' }));
-    const r = await t.send({ type: 'get_status_many', command_id: 'many-00001', account_id: ACCOUNT, recipient_ids: [RECIPIENT, OTHER, unknown], shard_count: SHARDS });
+    const r = await t.send({ type: 'get_status_many', command_id: 'many-00001', account_id: ACCOUNT, recipient_ids: [RECIPIENT, other, unknown], shard_count: SHARDS });
     assert.equal(codeOf(r), 'ok');
     const data = r.ok ? (r.data as Record<string, RecipientStatus | string>) : {};
     assert.equal((data[RECIPIENT] as RecipientStatus).availability_state, 'Away');
-    assert.equal(data[OTHER], 'not_logged_in');
+    assert.equal(data[other], 'not_logged_in');
     assert.equal(data[unknown], 'not_logged_in');
     assert.equal(t.h.registry.size, 1, 'no actors created for the read');
     // each logged-in status with its seq (what the gateway's read model refreshes from)
@@ -123,8 +135,21 @@ describe('handlers: shard handler', () => {
     const t = setup();
     const foreign = idOnShard((s) => s !== t.h.shard);
     t.owned.delete(shardOf(ACCOUNT, foreign, SHARDS));
-    const r = await t.send({ type: 'get_status_many', command_id: 'many-00002', account_id: ACCOUNT, recipient_ids: [RECIPIENT, foreign], shard_count: SHARDS });
+    const body = { type: 'get_status_many', command_id: 'many-00002', account_id: ACCOUNT, recipient_ids: [RECIPIENT, foreign], shard_count: SHARDS };
+    const r = await t.send(body, { routingKey: 'direct' });
     assert.equal(codeOf(r), 'unavailable');
+  });
+
+  it('a message with the right shard count on a shard queue that does not serve its recipient → misrouted, nothing done', async () => {
+    const t = setup();
+    const elsewhere = shardQueue((t.h.shard + 1) % SHARDS); // held by this node too: ownership is not the question
+    const r = await t.send(t.command({ type: 'login' }), { routingKey: elsewhere });
+    assert.equal(codeOf(r), 'misrouted');
+    assert.equal(t.h.store.writes.length, 0);
+    assert.equal(t.h.registry.size, 0, 'no actor started for it');
+    const foreign = idOnShard((s) => s !== t.h.shard);
+    const many = await t.send({ type: 'get_status_many', command_id: 'many-00003', account_id: ACCOUNT, recipient_ids: [RECIPIENT, foreign], shard_count: SHARDS });
+    assert.equal(codeOf(many), 'misrouted', 'one id of another shard is enough');
   });
 
   describe('monitor', () => {

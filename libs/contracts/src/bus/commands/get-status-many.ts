@@ -1,4 +1,5 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
+import { bulkStatusDataSchema, type BulkStatusData } from '../../http/responses/recipient-status.js';
 
 /**
  * Shard-level read: the status of several recipients of ONE shard in one message
@@ -23,3 +24,7 @@ export const getStatusManyCommandSchema = {
   },
   additionalProperties: false,
 };
+
+/** Reply data: recipient id → status, or "not_logged_in" (the reply's `seqs` hold each status's event seq). */
+export type GetStatusManyReply = BulkStatusData;
+export const getStatusManyReplySchema = bulkStatusDataSchema;

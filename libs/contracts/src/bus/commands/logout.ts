@@ -1,3 +1,4 @@
+import { recipientStatusSchema, type RecipientStatus } from '../../http/responses/recipient-status.js';
 import { commandSchema, type CommandBase } from './command-base.js';
 
 /** Log out (deferred while on a call or in wrap-up; withdraws an offer). Reply: RecipientStatus. */
@@ -6,3 +7,7 @@ export interface LogoutCommand extends CommandBase {
   reason?: string;
 }
 export const logoutCommandSchema = commandSchema('logout', { reason: { type: 'string', maxLength: 256 } });
+
+/** Reply data: the recipient's status after the command. */
+export type LogoutReply = RecipientStatus;
+export const logoutReplySchema = recipientStatusSchema;

@@ -1,3 +1,4 @@
+import { recipientStatusSchema, type RecipientStatus } from '../../http/responses/recipient-status.js';
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { WIRETAP_MODES, type WiretapMode } from '../../recipient/availability.js';
 import { commandSchema, type CommandBase } from './command-base.js';
@@ -13,3 +14,7 @@ export const monitorCommandSchema = commandSchema(
   { target_id: { type: 'string', pattern: KAZOO_ID_PATTERN }, mode: { enum: [...WIRETAP_MODES] } },
   ['target_id', 'mode'],
 );
+
+/** Reply data: the recipient's status after the command. */
+export type MonitorReply = RecipientStatus;
+export const monitorReplySchema = recipientStatusSchema;

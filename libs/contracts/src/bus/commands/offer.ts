@@ -27,3 +27,11 @@ export const offerCommandSchema = commandSchema(
 export const OFFER_REFUSALS = ['not_logged_in', 'not_ready', 'not_available_for_queue', 'busy', 'wiretapping'] as const;
 export type OfferRefusal = (typeof OFFER_REFUSALS)[number];
 export type OfferReply = { accepted: true } | { accepted: false; reason: OfferRefusal };
+
+export const offerReplySchema = {
+  type: 'object',
+  required: ['accepted'],
+  properties: { accepted: { type: 'boolean' }, reason: { enum: [...OFFER_REFUSALS] } },
+  if: { properties: { accepted: { const: false } } },
+  then: { required: ['reason'] },
+};

@@ -1,3 +1,4 @@
+import { recipientStatusSchema, type RecipientStatus } from '../../http/responses/recipient-status.js';
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { commandSchema, type CommandBase } from './command-base.js';
 
@@ -12,3 +13,7 @@ export const setStatusCommandSchema = commandSchema(
   { status: { enum: ['ready', 'away'] }, queue_id: { type: 'string', pattern: KAZOO_ID_PATTERN } },
   ['status'],
 );
+
+/** Reply data: the recipient's status after the command. */
+export type SetStatusReply = RecipientStatus;
+export const setStatusReplySchema = recipientStatusSchema;

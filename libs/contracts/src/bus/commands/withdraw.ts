@@ -1,3 +1,4 @@
+import { recipientStatusSchema, type RecipientStatus } from '../../http/responses/recipient-status.js';
 import { commandSchema, type CommandBase } from './command-base.js';
 
 /** The offer is withdrawn: caller hung up or another recipient won. Not a miss. Reply: RecipientStatus. */
@@ -14,3 +15,7 @@ export const withdrawCommandSchema = commandSchema(
   },
   ['session_id'],
 );
+
+/** Reply data: the recipient's status after the command. */
+export type WithdrawReply = RecipientStatus;
+export const withdrawReplySchema = recipientStatusSchema;

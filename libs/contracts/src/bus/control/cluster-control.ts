@@ -56,19 +56,3 @@ export function clusterControlKey(type: ClusterControlType): string {
 
 /** Binding for every cluster control message. */
 export const CLUSTER_CONTROL_BINDING = 'cluster.*';
-
-/**
- * RPC to a node's presence queue (presenceQueue(node)). The node answers okReply({node}); a call
- * that comes back unroutable means the node's broker connection is gone.
- */
-export interface PresencePing {
-  type: 'presence_ping';
-  from: string;
-}
-export const presencePingSchema = {
-  type: 'object',
-  required: ['type', 'from'],
-  properties: { type: { const: 'presence_ping' }, from: { type: 'string', maxLength: 200 } },
-  additionalProperties: false,
-};
-export const validatePresencePing = validator<PresencePing>(presencePingSchema);

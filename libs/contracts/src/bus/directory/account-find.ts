@@ -1,3 +1,4 @@
+import { accountViewSchema, type AccountView } from './account-get.js';
 import { directorySchema } from './directory-base.js';
 
 /**
@@ -10,3 +11,6 @@ export interface AccountFindRequest {
   name: string;
 }
 export const accountFindRequestSchema = directorySchema('account_find', { name: { type: 'string', minLength: 1, maxLength: 128 } }, ['name']);
+
+export type AccountFindReply = AccountView;
+export const accountFindReplySchema = accountViewSchema;

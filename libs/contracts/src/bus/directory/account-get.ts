@@ -1,3 +1,4 @@
+import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
 /** Read an account (without its api key). Reply: AccountView. */
@@ -13,3 +14,17 @@ export interface AccountView {
   features: { pro: boolean };
   qubicle: { missed_call_threshold: number };
 }
+
+export const accountViewSchema = {
+  type: 'object',
+  required: ['id', 'name', 'features', 'qubicle'],
+  properties: {
+    id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    name: { type: 'string' },
+    features: { type: 'object', required: ['pro'], properties: { pro: { type: 'boolean' } } },
+    qubicle: { type: 'object', required: ['missed_call_threshold'], properties: { missed_call_threshold: { type: 'integer', minimum: 0 } } },
+  },
+} as const;
+
+export type AccountGetReply = AccountView;
+export const accountGetReplySchema = accountViewSchema;

@@ -1,3 +1,4 @@
+import { authIdentitySchema, type AuthIdentity } from './auth-user.js';
 import { apiAuthDataSchema } from '../../http/bodies/api-auth.js';
 import { directorySchema } from './directory-base.js';
 
@@ -7,3 +8,7 @@ export interface AuthApiRequest {
   api_key: string;
 }
 export const authApiRequestSchema = directorySchema('auth_api', { api_key: apiAuthDataSchema.properties.api_key }, ['api_key']);
+
+/** Reply data: the account, as an admin without an owner. */
+export type AuthApiReply = AuthIdentity;
+export const authApiReplySchema = authIdentitySchema;

@@ -1,3 +1,4 @@
+import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { userAuthDataSchema } from '../../http/bodies/user-auth.js';
 import { directorySchema } from './directory-base.js';
 import type { PrivLevel } from '../../directory/user-doc.js';
@@ -27,3 +28,19 @@ export interface AuthIdentity {
    */
   token_generation?: number;
 }
+
+export const authIdentitySchema = {
+  type: 'object',
+  required: ['account_id', 'account_name', 'priv_level'],
+  properties: {
+    account_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    account_name: { type: 'string' },
+    owner_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    priv_level: { enum: ['admin', 'user'] },
+    token_generation: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+/** Reply data: who the credentials are (an unknown user or a bad password is an error reply, unauthorized). */
+export type AuthUserReply = AuthIdentity;
+export const authUserReplySchema = authIdentitySchema;

@@ -52,3 +52,50 @@ export interface ClusterView {
   total_recipients: number;
   leases: ClusterViewLease[];
 }
+
+const shardList = { type: 'array', items: { type: 'integer', minimum: 0 } } as const;
+
+export type ClusterViewReply = ClusterView;
+export const clusterViewReplySchema = {
+  type: 'object',
+  required: ['shard_count', 'lease_ttl_ms', 'generated_at', 'answered_by', 'nodes', 'unowned_shards', 'orphaned_shards', 'total_recipients', 'leases'],
+  properties: {
+    shard_count: { type: 'integer', minimum: 1 },
+    lease_ttl_ms: { type: 'number', minimum: 0 },
+    generated_at: { type: 'number' },
+    answered_by: { type: 'string' },
+    nodes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'started_at', 'heartbeat_at', 'heartbeat_age_ms', 'alive', 'shards', 'recipients', 'info'],
+        properties: {
+          name: { type: 'string' },
+          started_at: { type: 'number' },
+          heartbeat_at: { type: 'number' },
+          heartbeat_age_ms: { type: 'number' },
+          alive: { type: 'boolean' },
+          shards: shardList,
+          recipients: { type: 'integer', minimum: 0 },
+          info: { type: 'object' },
+        },
+      },
+    },
+    unowned_shards: shardList,
+    orphaned_shards: shardList,
+    total_recipients: { type: 'integer', minimum: 0 },
+    leases: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['shard', 'owner', 'epoch', 'expires_at'],
+        properties: {
+          shard: { type: 'integer', minimum: 0 },
+          owner: { type: ['string', 'null'] },
+          epoch: { type: 'integer', minimum: 0 },
+          expires_at: { type: 'number' },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,22 +1,33 @@
-import { validator } from '../../schema.js';
-import { accountFindRequestSchema, type AccountFindRequest } from './account-find.js';
-import { accountGetRequestSchema, type AccountGetRequest } from './account-get.js';
-import { authApiRequestSchema, type AuthApiRequest } from './auth-api.js';
-import { authUserRequestSchema, type AuthUserRequest } from './auth-user.js';
-import { clusterInfoRequestSchema, type ClusterInfoRequest } from './cluster-info.js';
-import { clusterViewRequestSchema, type ClusterViewRequest } from './cluster-view.js';
-import { recipientGetRequestSchema, type RecipientGetRequest } from './recipient-get.js';
-import { recipientListRequestSchema, type RecipientListRequest } from './recipient-list.js';
-import { recipientSetEnabledRequestSchema, type RecipientSetEnabledRequest } from './recipient-set-enabled.js';
-import { sessionListRequestSchema, type SessionListRequest } from './session-list.js';
-import { tokenCheckRequestSchema, type TokenCheckRequest } from './token-check.js';
-import { tokenRevokeRequestSchema, type TokenRevokeRequest } from './token-revoke.js';
-import { userCreateRequestSchema, type UserCreateRequest } from './user-create.js';
-import { userDeleteRequestSchema, type UserDeleteRequest } from './user-delete.js';
-import { userGetRequestSchema, type UserGetRequest } from './user-get.js';
-import { userListRequestSchema, type UserListRequest } from './user-list.js';
-import { userPatchRequestSchema, type UserPatchRequest } from './user-patch.js';
-import { userUpdateRequestSchema, type UserUpdateRequest } from './user-update.js';
+import { unionValidator, type Validation } from '../../schema.js';
+import { replyValidators, validateReplyOf } from '../reply-validation.js';
+import type { AccountView } from './account-get.js';
+import type { AuthIdentity } from './auth-user.js';
+import type { ClusterInfo } from './cluster-info.js';
+import type { ClusterView } from './cluster-view.js';
+import type { SessionListReply } from './session-list.js';
+import type { TokenCheck } from './token-check.js';
+import type { TokenRevoked } from './token-revoke.js';
+import type { UserDocReply } from './user-doc-reply.js';
+import type { UserListItem } from './user-list.js';
+import type { RecipientListItem } from '../../http/responses/recipient-list.js';
+import { accountFindReplySchema, accountFindRequestSchema, type AccountFindRequest } from './account-find.js';
+import { accountGetReplySchema, accountGetRequestSchema, type AccountGetRequest } from './account-get.js';
+import { authApiReplySchema, authApiRequestSchema, type AuthApiRequest } from './auth-api.js';
+import { authUserReplySchema, authUserRequestSchema, type AuthUserRequest } from './auth-user.js';
+import { clusterInfoReplySchema, clusterInfoRequestSchema, type ClusterInfoRequest } from './cluster-info.js';
+import { clusterViewReplySchema, clusterViewRequestSchema, type ClusterViewRequest } from './cluster-view.js';
+import { recipientGetReplySchema, recipientGetRequestSchema, type RecipientGetRequest } from './recipient-get.js';
+import { recipientListReplySchema, recipientListRequestSchema, type RecipientListRequest } from './recipient-list.js';
+import { recipientSetEnabledReplySchema, recipientSetEnabledRequestSchema, type RecipientSetEnabledRequest } from './recipient-set-enabled.js';
+import { sessionListReplySchema, sessionListRequestSchema, type SessionListRequest } from './session-list.js';
+import { tokenCheckReplySchema, tokenCheckRequestSchema, type TokenCheckRequest } from './token-check.js';
+import { tokenRevokeReplySchema, tokenRevokeRequestSchema, type TokenRevokeRequest } from './token-revoke.js';
+import { userCreateReplySchema, userCreateRequestSchema, type UserCreateRequest } from './user-create.js';
+import { userDeleteReplySchema, userDeleteRequestSchema, type UserDeleteRequest } from './user-delete.js';
+import { userGetReplySchema, userGetRequestSchema, type UserGetRequest } from './user-get.js';
+import { userListReplySchema, userListRequestSchema, type UserListRequest } from './user-list.js';
+import { userPatchReplySchema, userPatchRequestSchema, type UserPatchRequest } from './user-patch.js';
+import { userUpdateReplySchema, userUpdateRequestSchema, type UserUpdateRequest } from './user-update.js';
 
 export type DirectoryRequest =
   | AuthUserRequest
@@ -73,4 +84,59 @@ export const directoryRequestSchema = {
   })),
 };
 
-export const validateDirectoryRequest = validator<DirectoryRequest>(directoryRequestSchema);
+export const validateDirectoryRequest = unionValidator<DirectoryRequest>(directoryRequestSchema, DIRECTORY_SCHEMAS);
+
+/** Reply data of each directory request (each request's file holds its reply type and schema). */
+export interface DirectoryReplies {
+  auth_user: AuthIdentity;
+  auth_api: AuthIdentity;
+  account_get: AccountView;
+  user_list: UserListItem[];
+  user_get: UserDocReply;
+  user_create: UserDocReply;
+  user_update: UserDocReply;
+  user_patch: UserDocReply;
+  user_delete: UserDocReply;
+  recipient_list: RecipientListItem[];
+  recipient_get: UserDocReply;
+  recipient_set_enabled: UserDocReply;
+  cluster_info: ClusterInfo;
+  cluster_view: ClusterView;
+  session_list: SessionListReply;
+  account_find: AccountView;
+  token_check: TokenCheck;
+  token_revoke: TokenRevoked;
+}
+
+export type DirectoryReplyOf<R extends { type: DirectoryRequestType }> = DirectoryReplies[R['type']];
+
+/** Reply schema of each directory request: a client validates the `data` of an ok reply with it. */
+export const DIRECTORY_REPLY_SCHEMAS: Record<DirectoryRequestType, object> = {
+  auth_user: authUserReplySchema,
+  auth_api: authApiReplySchema,
+  account_get: accountGetReplySchema,
+  user_list: userListReplySchema,
+  user_get: userGetReplySchema,
+  user_create: userCreateReplySchema,
+  user_update: userUpdateReplySchema,
+  user_patch: userPatchReplySchema,
+  user_delete: userDeleteReplySchema,
+  recipient_list: recipientListReplySchema,
+  recipient_get: recipientGetReplySchema,
+  recipient_set_enabled: recipientSetEnabledReplySchema,
+  cluster_info: clusterInfoReplySchema,
+  cluster_view: clusterViewReplySchema,
+  session_list: sessionListReplySchema,
+  account_find: accountFindReplySchema,
+  token_check: tokenCheckReplySchema,
+  token_revoke: tokenRevokeReplySchema,
+};
+
+const directoryReplyValidators = replyValidators(DIRECTORY_REPLY_SCHEMAS);
+
+/** The `data` of an ok reply to a directory request of type `type`, checked against its reply schema. */
+export function validateDirectoryReply<T extends DirectoryRequestType>(type: T, data: unknown): Validation<DirectoryReplies[T]>;
+export function validateDirectoryReply(type: string, data: unknown): Validation<unknown>;
+export function validateDirectoryReply(type: string, data: unknown): Validation<unknown> {
+  return validateReplyOf(directoryReplyValidators, type, data);
+}

@@ -1,3 +1,4 @@
+import { userDocReplySchema, type UserDocReply } from './user-doc-reply.js';
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
@@ -12,3 +13,7 @@ export const recipientGetRequestSchema = directorySchema(
   { ...accountIdProperty, recipient_id: { type: 'string', pattern: KAZOO_ID_PATTERN } },
   ['account_id', 'recipient_id'],
 );
+
+/** Reply data: the users document and its revision. */
+export type RecipientGetReply = UserDocReply;
+export const recipientGetReplySchema = userDocReplySchema;

@@ -1,3 +1,4 @@
+import { userDocReplySchema, type UserDocReply } from './user-doc-reply.js';
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
@@ -17,3 +18,7 @@ export const recipientSetEnabledRequestSchema = directorySchema(
   { ...accountIdProperty, recipient_id: { type: 'string', pattern: KAZOO_ID_PATTERN }, enabled: { type: 'boolean' } },
   ['account_id', 'recipient_id', 'enabled'],
 );
+
+/** Reply data: the document as written and its revision. */
+export type RecipientSetEnabledReply = UserDocReply;
+export const recipientSetEnabledReplySchema = userDocReplySchema;

@@ -79,3 +79,12 @@ export function parseSessionStartKey(key: string): { logout_time: number; login_
   const i = key.indexOf(':');
   return { logout_time: Number(key.slice(0, i)), login_session_id: key.slice(i + 1) };
 }
+
+export const sessionListReplySchema = {
+  type: 'object',
+  required: ['sessions'],
+  properties: {
+    sessions: { type: 'array', items: recipientSessionSchema },
+    next_start_key: { type: 'string', pattern: SESSION_START_KEY_PATTERN },
+  },
+} as const;

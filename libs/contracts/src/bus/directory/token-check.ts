@@ -46,3 +46,12 @@ export const TOKEN_INVALID_REASONS = [
 export type TokenInvalidReason = (typeof TOKEN_INVALID_REASONS)[number];
 
 export type TokenCheck = { valid: true } | { valid: false; reason: TokenInvalidReason };
+
+export type TokenCheckReply = TokenCheck;
+export const tokenCheckReplySchema = {
+  type: 'object',
+  required: ['valid'],
+  properties: { valid: { type: 'boolean' }, reason: { enum: [...TOKEN_INVALID_REASONS] } },
+  if: { properties: { valid: { const: false } } },
+  then: { required: ['reason'] },
+} as const;

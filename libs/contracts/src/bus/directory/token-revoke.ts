@@ -33,3 +33,10 @@ export const tokenRevokeRequestSchema = directorySchema(
 export interface TokenRevoked {
   revoked: true;
 }
+
+export type TokenRevokeReply = TokenRevoked;
+export const tokenRevokeReplySchema = {
+  type: 'object',
+  required: ['revoked'],
+  properties: { revoked: { const: true } },
+} as const;

@@ -1,3 +1,4 @@
+import { userDocReplySchema, type UserDocReply } from './user-doc-reply.js';
 import { userWriteDataSchema, type UserWrite } from '../../http/bodies/user-write.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
@@ -8,3 +9,7 @@ export interface UserCreateRequest {
   user: UserWrite;
 }
 export const userCreateRequestSchema = directorySchema('user_create', { ...accountIdProperty, user: userWriteDataSchema }, ['account_id', 'user']);
+
+/** Reply data: the created document and its revision. */
+export type UserCreateReply = UserDocReply;
+export const userCreateReplySchema = userDocReplySchema;

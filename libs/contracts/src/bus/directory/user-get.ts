@@ -1,3 +1,4 @@
+import { userDocReplySchema, type UserDocReply } from './user-doc-reply.js';
 import { accountIdProperty, directorySchema, userIdProperty } from './directory-base.js';
 
 /** Read one users document. Reply: UserDocReply. */
@@ -7,3 +8,7 @@ export interface UserGetRequest {
   user_id: string;
 }
 export const userGetRequestSchema = directorySchema('user_get', { ...accountIdProperty, ...userIdProperty }, ['account_id', 'user_id']);
+
+/** Reply data: the document and its revision. */
+export type UserGetReply = UserDocReply;
+export const userGetReplySchema = userDocReplySchema;

@@ -1,3 +1,4 @@
+import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
 /** List the users of an account. Reply: UserListItem[] (KAZOO's users summary). */
@@ -17,3 +18,22 @@ export interface UserListItem {
   enabled: boolean;
   qubicle_enabled: boolean;
 }
+
+export type UserListReply = UserListItem[];
+export const userListReplySchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['id', 'first_name', 'last_name', 'priv_level', 'enabled', 'qubicle_enabled'],
+    properties: {
+      id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+      first_name: { type: 'string' },
+      last_name: { type: 'string' },
+      username: { type: 'string' },
+      email: { type: 'string' },
+      priv_level: { enum: ['admin', 'user'] },
+      enabled: { type: 'boolean' },
+      qubicle_enabled: { type: 'boolean' },
+    },
+  },
+} as const;

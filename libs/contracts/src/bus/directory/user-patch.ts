@@ -1,3 +1,4 @@
+import { userDocReplySchema, type UserDocReply } from './user-doc-reply.js';
 import { userPatchDataSchema, type UserWrite } from '../../http/bodies/user-write.js';
 import { accountIdProperty, directorySchema, userIdProperty } from './directory-base.js';
 
@@ -13,3 +14,7 @@ export const userPatchRequestSchema = directorySchema(
   { ...accountIdProperty, ...userIdProperty, patch: userPatchDataSchema },
   ['account_id', 'user_id', 'patch'],
 );
+
+/** Reply data: the document as written and its revision. */
+export type UserPatchReply = UserDocReply;
+export const userPatchReplySchema = userDocReplySchema;

@@ -1,3 +1,4 @@
+import { userDocReplySchema, type UserDocReply } from './user-doc-reply.js';
 import { userWriteDataSchema, type UserWrite } from '../../http/bodies/user-write.js';
 import { accountIdProperty, directorySchema, userIdProperty } from './directory-base.js';
 
@@ -14,3 +15,7 @@ export const userUpdateRequestSchema = directorySchema(
   { ...accountIdProperty, ...userIdProperty, user: userWriteDataSchema, rev: { type: 'string', maxLength: 80 } },
   ['account_id', 'user_id', 'user'],
 );
+
+/** Reply data: the document as written and its revision. */
+export type UserUpdateReply = UserDocReply;
+export const userUpdateReplySchema = userDocReplySchema;

@@ -1,19 +1,13 @@
 import { strict as assert } from 'node:assert';
-import {
-  DIRECTORY_QUEUE,
-  QubicleFailure,
-  RecipientBusClient,
-  shardOf,
-  shardQueue,
-  validateShardMessage,
-  type RpcCaller,
-} from '@qubicle/contracts';
+import { DIRECTORY_QUEUE, QubicleFailure, shardOf, shardQueue, validateShardMessage } from '@qubicle/contracts';
+import { InvalidReplyError, RecipientBusClient, type RpcCaller } from '@qubicle/client';
 
 const A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const R = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 const R2 = 'cccccccccccccccccccccccccccccccc';
 const Q = 'dddddddddddddddddddddddddddddddd';
-const STATUS = { available: false, availability_state: 'Away', queue_availability: {}, wrapup_time_seconds: 0, node: 'n' };
+const STATS = { total_calls: 0, missed_calls: 0, avg_call_time: 0, login_time: 1, last_action_time: 1, last_handled_time: 0 };
+const STATUS = { available: false, availability_state: 'Away', queue_availability: {}, wrapup_time_seconds: 0, stats: STATS, node: 'n' };
 
 interface Sent {
   queue: string;
@@ -45,7 +39,7 @@ async function failure(p: Promise<unknown>): Promise<QubicleFailure> {
   throw new Error('expected a failure');
 }
 
-describe('contracts: RecipientBusClient', () => {
+describe('client: RecipientBusClient', () => {
   it('sends a valid command to the recipient shard queue, with the timeout, request id and service', async () => {
     const caller = fakeCaller(() => ({ ok: true, data: STATUS, node: 'n' }));
     const client = new RecipientBusClient({ caller, shardCount: 16, timeoutMs: 1234, service: 'acd', newCommandId: () => 'command-0000000001' });
@@ -95,7 +89,9 @@ describe('contracts: RecipientBusClient', () => {
     const bad = new RecipientBusClient({ caller: fakeCaller(() => ({ nonsense: true })), shardCount: 4 });
     assert.equal((await failure(bad.status(A, R))).error.code, 'internal');
     const wrongShape = new RecipientBusClient({ caller: fakeCaller(() => ({ ok: true, data: 42 })), shardCount: 4 });
-    assert.equal((await failure(wrongShape.status(A, R))).error.code, 'internal');
+    const invalid = await failure(wrongShape.status(A, R));
+    assert.equal(invalid.error.code, 'internal');
+    assert.ok(invalid instanceof InvalidReplyError && invalid.what === 'get_status', 'a typed error naming the message');
     const boom = new Error('timeout');
     const broken = new RecipientBusClient({ caller: fakeCaller(() => boom), shardCount: 4 });
     await assert.rejects(broken.login(A, R), (err) => err === boom);
@@ -119,15 +115,20 @@ describe('contracts: RecipientBusClient', () => {
     assert.equal(await client.shardCount(), 32);
   });
 
-  it('on shard_mismatch re-sends the same command once with the count the worker names', async () => {
+  it("on shard_mismatch re-sends the same command once with the cluster's count", async () => {
     const caller = fakeCaller((s) =>
-      s.body.shard_count === 8 ? { ok: true, data: STATUS } : { ok: false, error: { code: 'shard_mismatch', message: 'm', expected: 8, got: s.body.shard_count } },
+      s.queue === DIRECTORY_QUEUE
+        ? { ok: true, data: { shard_count: 8 } }
+        : s.body.shard_count === 8
+          ? { ok: true, data: STATUS }
+          : { ok: false, error: { code: 'shard_mismatch', message: 'm', expected: 8, got: s.body.shard_count } },
     );
     const client = new RecipientBusClient({ caller, shardCount: 4 });
     await client.logout(A, R);
-    assert.equal(caller.sent.length, 2);
-    assert.equal(caller.sent[1]!.body.command_id, caller.sent[0]!.body.command_id);
-    assert.equal(caller.sent[1]!.queue, shardQueue(shardOf(A, R, 8)));
+    const commands = caller.sent.filter((s) => s.queue !== DIRECTORY_QUEUE);
+    assert.equal(commands.length, 2);
+    assert.equal(commands[1]!.body.command_id, commands[0]!.body.command_id);
+    assert.equal(commands[1]!.queue, shardQueue(shardOf(A, R, 8)));
     assert.equal(await client.shardCount(), 8);
   });
 
@@ -145,7 +146,7 @@ describe('contracts: RecipientBusClient', () => {
       const data: Record<string, unknown> = {};
       for (const id of s.body.recipient_ids as string[]) {
         if (id.endsWith('0')) continue; // missing from the reply
-        data[id] = id.endsWith('1') ? 'not_logged_in' : id.endsWith('2') ? { available: false, availability_state: 'Not-Logged-In' } : { ...STATUS, id };
+        data[id] = id.endsWith('1') ? 'not_logged_in' : id.endsWith('2') ? { available: false, availability_state: 'Not-Logged-In' } : STATUS;
       }
       return { ok: true, data };
     });

@@ -1,18 +1,22 @@
 /**
- * The cluster's shard count, needed to route every recipient command. Learnt at start with a
- * `cluster_info` directory call, retried with backoff until a worker answers (readiness waits
- * for it); `SHARD_COUNT` overrides it; refreshed when a worker answers `shard_mismatch`.
+ * The cluster's shard count, needed to route every recipient command: THE shard-count discovery.
+ * Given (SHARD_COUNT, a test's fixed count), or learnt with a `cluster_info` directory call;
+ * `start()` keeps asking with back-off until a worker answers (a gateway's readiness waits for
+ * it); `refresh()` asks again (after a `shard_mismatch`).
  */
-import type { Logger } from '@qubicle/transport';
+import { Backoff, sleep, type BackoffOptions } from './backoff.js';
+import type { ClientLogger } from './rpc-caller.js';
 
 export interface ShardCountOptions {
   /** Asks the cluster (one directory RPC). */
   fetch: () => Promise<number>;
-  logger: Logger;
-  /** Configured SHARD_COUNT: known from the start, no discovery. */
+  logger?: ClientLogger | undefined;
+  /** A count known from the start (configured): no discovery until a refresh. */
   override?: number | undefined;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
+  /** Back-off of the background discovery (default 100 ms doubling to 5 s, ± 25 %). */
+  backoff?: BackoffOptions;
+  /** How a back-off delay is waited (default `sleep`; tests record the delays). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface ShardCount {
@@ -32,15 +36,16 @@ export interface ShardCount {
 
 export const MAX_SHARD_COUNT = 65536;
 
+const quiet: ClientLogger = { info: () => {}, warn: () => {} };
+
 export function createShardCount(opts: ShardCountOptions): ShardCount {
-  const log = opts.logger;
-  const initialDelayMs = opts.initialDelayMs ?? 100;
-  const maxDelayMs = opts.maxDelayMs ?? 5000;
+  const log = opts.logger ?? quiet;
+  if (opts.override !== undefined && !isShardCount(opts.override)) {
+    throw new RangeError(`shardCount must be an integer from 1 to ${MAX_SHARD_COUNT}, got ${opts.override}`);
+  }
   let value: number | undefined = opts.override;
   let inflight: Promise<number> | undefined;
-  let running = false;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
+  let stopping: AbortController | undefined;
   const waiters: Array<(n: number) => void> = [];
 
   function set(n: number): void {
@@ -54,7 +59,7 @@ export function createShardCount(opts: ShardCountOptions): ShardCount {
     inflight ??= (async () => {
       try {
         const n = await opts.fetch();
-        if (!Number.isInteger(n) || n < 1 || n > MAX_SHARD_COUNT) throw new Error(`invalid shard count from the cluster: ${String(n)}`);
+        if (!isShardCount(n)) throw new Error(`invalid shard count from the cluster: ${String(n)}`);
         set(n);
         return n;
       } finally {
@@ -64,28 +69,19 @@ export function createShardCount(opts: ShardCountOptions): ShardCount {
     return inflight;
   }
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    });
-
-  async function discover(): Promise<void> {
-    let delay = initialDelayMs;
-    let attempt = 0;
-    while (running && value === undefined) {
-      attempt++;
+  async function discover(signal: AbortSignal): Promise<void> {
+    const backoff = new Backoff(opts.backoff);
+    while (!signal.aborted && value === undefined) {
       try {
         await refresh();
       } catch (err) {
-        if (!running) return;
+        if (signal.aborted) return;
         // the first miss is normal at start-up (bus still connecting, workers starting): quiet until it lasts
+        const attempt = backoff.attempts + 1;
         const why = { attempt, err: err instanceof Error ? err.message : String(err) };
         if (attempt === 1) log.info(why, 'shard count not known yet (cluster_info); retrying');
         else if (attempt % 10 === 0) log.warn(why, 'still no answer to cluster_info; retrying');
-        await sleep(delay * (0.75 + Math.random() * 0.5));
-        delay = Math.min(delay * 2, maxDelayMs);
+        await (opts.sleep ?? sleep)(backoff.next(), signal);
       }
     }
   }
@@ -95,16 +91,16 @@ export function createShardCount(opts: ShardCountOptions): ShardCount {
       return value;
     },
     start() {
-      if (running || value !== undefined) return;
-      running = true;
-      void discover().finally(() => {
-        running = false;
+      if (stopping || value !== undefined) return;
+      const running = new AbortController();
+      stopping = running;
+      void discover(running.signal).finally(() => {
+        if (stopping === running) stopping = undefined;
       });
     },
     stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      wake?.();
+      stopping?.abort();
+      stopping = undefined;
     },
     ensure() {
       return value !== undefined ? Promise.resolve(value) : refresh();
@@ -114,4 +110,8 @@ export function createShardCount(opts: ShardCountOptions): ShardCount {
       return value !== undefined ? Promise.resolve(value) : new Promise((resolve) => waiters.push(resolve));
     },
   };
+}
+
+function isShardCount(n: unknown): n is number {
+  return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_SHARD_COUNT;
 }
