@@ -22,6 +22,12 @@ export type QubicleError =
   | { code: 'too_many_requests'; message: string; retry_after: number }
   | { code: 'method_not_allowed'; message: string }
   | { code: 'shard_mismatch'; message: string; expected: number; got: number }
+  /**
+   * The right shard count, but a shard queue that does not serve this recipient (its shard is
+   * another one): a routing bug of the sender. Not retryable: the same message on the same queue
+   * gets the same answer.
+   */
+  | { code: 'misrouted'; message: string }
   | { code: 'timeout'; message: string }
   | { code: 'unavailable'; message: string }
   | { code: 'internal'; message: string };
@@ -45,6 +51,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   too_many_requests: 429,
   internal: 500,
   shard_mismatch: 500,
+  misrouted: 500,
   unavailable: 503,
   timeout: 504,
 };

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
 import { NOT_LOGGED_IN_STATUS, SHARD_MESSAGE_TYPES, shardOf, shardQueue, type RecipientStatus, type RpcReply } from '@qubicle/contracts';
-import type { IncomingMessage } from '@qubicle/transport';
+import { REQUEUE, type IncomingMessage } from '@qubicle/transport';
 import { SHARD_ROUTES, createShardHandler, type ShardHandlerDeps } from '../../src/handlers/shard-handler.js';
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
+import { heldGate } from '../support/gate.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, cmd } from '../support/machine-fixtures.js';
+
+/** The queue a correct sender uses: the shard of the (first) recipient named; shard 0 for a body without one. */
+function queueOf(body: unknown): string {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as { account_id?: unknown; recipient_id?: unknown; recipient_ids?: unknown };
+  const id = typeof b.recipient_id === 'string' ? b.recipient_id : Array.isArray(b.recipient_ids) && typeof b.recipient_ids[0] === 'string' ? b.recipient_ids[0] : undefined;
+  return shardQueue(typeof b.account_id === 'string' && id !== undefined ? shardOf(b.account_id, id, SHARDS) : 0);
+}
 
 /** An RPC (it has a replyTo); fire-and-forget messages are tested in dead-letter.test.ts. */
 function incoming(body: unknown, over: Partial<IncomingMessage> = {}): IncomingMessage {
-  return { body, redelivered: false, headers: {}, routingKey: 'qubicle.recipient.shard.0', correlationId: 'corr-1', replyTo: 'amq.rabbitmq.reply-to', ...over };
+  return { body, redelivered: false, headers: {}, routingKey: queueOf(body), correlationId: 'corr-1', replyTo: 'amq.rabbitmq.reply-to', ...over };
 }
 
 /** A recipient id of ACCOUNT whose shard is (or is not) `shard`. */
@@ -23,10 +31,10 @@ function setup(over: Partial<ShardHandlerDeps> = {}) {
   const h = actorHarness();
   const calls: Array<{ queue: string; body: unknown }> = [];
   let remoteReply: unknown = { ok: true, data: { ...NOT_LOGGED_IN_STATUS } };
-  const owned = new Set(Array.from({ length: SHARDS }, (_, i) => i));
+  const g = heldGate({ clock: h.clock, shardCount: SHARDS });
   const deps: ShardHandlerDeps = {
     registry: h.registry,
-    owns: (shard) => owned.has(shard),
+    gate: g.gate,
     store: h.store,
     bus: {
       call: async (queue, body) => {
@@ -42,6 +50,8 @@ function setup(over: Partial<ShardHandlerDeps> = {}) {
   };
   const handle = createShardHandler(deps);
   const send = async (body: unknown, msg: Partial<IncomingMessage> = {}) => (await handle(incoming(body, msg))) as RpcReply<unknown>;
+  /** what the handler returned, REQUEUE included */
+  const handleRaw = (body: unknown, msg: Partial<IncomingMessage> = {}) => handle(incoming(body, msg));
   const command = <C extends Parameters<typeof cmd>[0]>(body: C, recipient = RECIPIENT) => ({ ...cmd(body, { recipient_id: recipient }), shard_count: SHARDS });
   return {
     h,
@@ -49,7 +59,8 @@ function setup(over: Partial<ShardHandlerDeps> = {}) {
     send,
     command,
     calls,
-    owned,
+    g,
+    handleRaw,
     setRemoteReply: (r: unknown) => {
       remoteReply = r;
     },
@@ -85,12 +96,43 @@ describe('handlers: shard handler', () => {
     assert.equal(t.h.store.writes.length, 0);
   });
 
-  it('a recipient of a shard this node does not hold → unavailable, nothing done', async () => {
+  it('from the queue of a shard this node does not hold → requeued for its owner, nothing done', async () => {
     const t = setup();
-    t.owned.delete(t.h.shard);
-    const r = await t.send(t.command({ type: 'login' }));
-    assert.equal(codeOf(r), 'unavailable');
+    t.g.release(t.h.shard);
+    assert.equal(await t.handleRaw(t.command({ type: 'login' })), REQUEUE);
     assert.equal(t.h.store.writes.length, 0);
+    assert.equal(t.h.registry.size, 0, 'no actor created');
+  });
+
+  it('a recipient of another shard than the queue it came from → misrouted (not retryable), nothing done, even when that shard is held here too', async () => {
+    const t = setup();
+    const wrong = shardQueue((t.h.shard + 1) % SHARDS);
+    const r = await t.send(t.command({ type: 'login' }), { routingKey: wrong });
+    assert.equal(codeOf(r), 'misrouted');
+    assert.match(!r.ok ? r.error.message : '', new RegExp(`belongs to shard ${t.h.shard}, not to shard ${(t.h.shard + 1) % SHARDS}`));
+    assert.equal(t.h.store.writes.length, 0);
+    assert.equal(t.h.registry.size, 0, 'no actor created');
+    assert.ok(t.h.logger.entries.some((e) => e.level === 'warn' && e.msg === 'misrouted shard message'));
+  });
+
+  it('not from a shard queue → misrouted', async () => {
+    const t = setup();
+    const r = await t.send(t.command({ type: 'login' }), { routingKey: 'qubicle.directory' });
+    assert.equal(codeOf(r), 'misrouted');
+    assert.equal(t.h.store.writes.length, 0);
+  });
+
+  it('the shard lost while the command ran (its write fenced) → requeued for the new owner', async () => {
+    const t = setup();
+    await t.send(t.command({ type: 'login' }));
+    // the lease book marks the shard lost when the store fences a write: here, just before it
+    const fenceOf = t.h.env.fenceOf;
+    t.h.env.fenceOf = (shard) => {
+      t.g.lose(shard);
+      t.h.fences.delete(shard);
+      return fenceOf(shard);
+    };
+    assert.equal(await t.handleRaw(t.command({ type: 'set_status', status: 'ready' })), REQUEUE);
   });
 
   it('routes commands to the recipient actor; replies name the node', async () => {
@@ -106,25 +148,28 @@ describe('handlers: shard handler', () => {
 
   it('get_status_many answers each id: a status, or "not_logged_in"', async () => {
     const t = setup();
-    const unknown = 'b00000000000000000000000000000ff';
+    // ids of RECIPIENT's shard (a correct sender asks one shard per request): a user not logged in, an unknown id
+    const other = idOnShard((s) => s === t.h.shard, [RECIPIENT]);
+    t.h.store.addUser(ACCOUNT, other);
+    const unknown = idOnShard((s) => s === t.h.shard, [RECIPIENT, other]);
     await t.send(t.command({ type: 'login' }));
-    const r = await t.send({ type: 'get_status_many', command_id: 'many-00001', account_id: ACCOUNT, recipient_ids: [RECIPIENT, OTHER, unknown], shard_count: SHARDS });
+    const r = await t.send({ type: 'get_status_many', command_id: 'many-00001', account_id: ACCOUNT, recipient_ids: [RECIPIENT, other, unknown], shard_count: SHARDS });
     assert.equal(codeOf(r), 'ok');
     const data = r.ok ? (r.data as Record<string, RecipientStatus | string>) : {};
     assert.equal((data[RECIPIENT] as RecipientStatus).availability_state, 'Away');
-    assert.equal(data[OTHER], 'not_logged_in');
+    assert.equal(data[other], 'not_logged_in');
     assert.equal(data[unknown], 'not_logged_in');
     assert.equal(t.h.registry.size, 1, 'no actors created for the read');
     // each logged-in status with its seq (what the gateway's read model refreshes from)
     assert.deepEqual(r.ok && r.seqs, { [RECIPIENT]: t.h.registry.peek(ACCOUNT, RECIPIENT)!.state!.seq });
   });
 
-  it('get_status_many with an id of a shard not held here → unavailable', async () => {
+  it('get_status_many with an id of another shard → misrouted (the sender groups ids by shard)', async () => {
     const t = setup();
     const foreign = idOnShard((s) => s !== t.h.shard);
-    t.owned.delete(shardOf(ACCOUNT, foreign, SHARDS));
     const r = await t.send({ type: 'get_status_many', command_id: 'many-00002', account_id: ACCOUNT, recipient_ids: [RECIPIENT, foreign], shard_count: SHARDS });
-    assert.equal(codeOf(r), 'unavailable');
+    assert.equal(codeOf(r), 'misrouted');
+    assert.match(!r.ok ? r.error.message : '', new RegExp(foreign));
   });
 
   describe('monitor', () => {
@@ -162,7 +207,7 @@ describe('handlers: shard handler', () => {
       const remote = idOnShard((s) => s !== t.h.shard, [RECIPIENT, OTHER]);
       const remoteShard = shardOf(ACCOUNT, remote, SHARDS);
       t.h.store.addUser(ACCOUNT, remote);
-      t.owned.delete(remoteShard);
+      t.g.release(remoteShard);
       await t.send(t.command({ type: 'login' }));
       t.setRemoteReply({ ok: true, node: 'other-node', data: { available: true, availability_state: 'Ready', queue_availability: {}, wrapup_time_seconds: 0, stats: { total_calls: 0, missed_calls: 0, avg_call_time: 0, login_time: 1, last_action_time: 1, last_handled_time: 0 }, node: 'other-node' } });
       const r = await t.send(monitorCmd(t, remote, 'barge'));
@@ -177,7 +222,7 @@ describe('handlers: shard handler', () => {
       t.h.store.addUser(ACCOUNT, RECIPIENT, { qubicle: { enabled: true, permissions: { monitor: true } } });
       const remote = idOnShard((s) => s !== t.h.shard, [RECIPIENT, OTHER]);
       t.h.store.addUser(ACCOUNT, remote);
-      t.owned.delete(shardOf(ACCOUNT, remote, SHARDS));
+      t.g.release(shardOf(ACCOUNT, remote, SHARDS));
       await t.send(t.command({ type: 'login' }));
       const before = structuredClone(t.h.registry.peek(ACCOUNT, RECIPIENT)!.state);
       t.setRemoteReply(new Error('timeout'));

@@ -185,7 +185,7 @@ describe('shards: cluster membership', () => {
     clock.jump = Math.ceil(TTL * LEASE_SAFETY);
     const pending = call(bus, RECIPIENT, { type: 'set_status', status: 'ready' });
     await waitFor(() => !a.manager.ownedShards().includes(shard), 'the shard to be given up');
-    assert.equal(a.manager.fenceOf(shard), null);
+    assert.equal(a.gate.fenceOf(shard), null);
     // Meanwhile the lease expired and another node took the shard: it gets the command.
     const seen: string[] = [];
     const c = await bus.serve({ name: shardQueue(shard) }, async (msg) => {

@@ -37,7 +37,7 @@ describe('shards: shard manager', () => {
     for (const s of ALL) {
       const lease = t.store.leases.get(s);
       assert.equal(lease?.owner, NODE);
-      assert.deepEqual(t.manager.fenceOf(s), { shard: s, epoch: lease!.epoch, node: NODE });
+      assert.deepEqual(t.gate.fenceOf(s), { shard: s, epoch: lease!.epoch, node: NODE });
       assert.ok(t.order.indexOf(`load ${s}`) < t.order.indexOf(`serve ${shardQueue(s)}`), `shard ${s}: load before serve`);
     }
     assert.ok(t.store.calls.filter((c) => c === 'claimShard').length === SHARD_COUNT);
@@ -75,7 +75,7 @@ describe('shards: shard manager', () => {
     assert.equal(ra.state?.stats.missed_calls, 1);
     const written = store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)!;
     assert.equal(written.state.availability_state, 'Ready');
-    assert.equal(written.epoch, t.manager.fenceOf(shardOfR(RECIPIENT))!.epoch, 'written under the new lease');
+    assert.equal(written.epoch, t.gate.fenceOf(shardOfR(RECIPIENT))!.epoch, 'written under the new lease');
     assert.equal(rb.state?.availability_state, 'Wrapup-Time');
     assert.ok(t.clock.pendingTimers().includes(b.s.wrapup_deadline!), 'the wrap-up timer is armed again');
     await t.manager.stop();
@@ -127,8 +127,8 @@ describe('shards: shard manager', () => {
     t.store.leases.get(1)!.expires_at = T0 + 5_000;
     await t.manager.start();
     assert.deepEqual(t.manager.ownedShards(), [0, 2, 3]);
-    assert.equal(t.manager.owns(1), false);
-    assert.equal(t.manager.fenceOf(1), null);
+    assert.equal(t.gate.serves(1), false);
+    assert.equal(t.gate.fenceOf(1), null);
     t.clock.advance(Math.floor(TTL / 3));
     await t.manager.tick();
     assert.deepEqual(t.manager.ownedShards(), [0, 2, 3], 'still valid at T0+3s');
@@ -231,7 +231,7 @@ describe('shards: shard manager', () => {
     const startedAt = t.clock.now();
     t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
     await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'suspended while the renewal waits');
-    assert.match(t.manager.suspension(0)!, /a lease renewal is still waiting for the sqlite store/);
+    assert.match(t.gate.suspension(0)!, /a lease renewal is still waiting for the sqlite store/);
     // it answers, but so late that the lease it set runs out (by this node's clock) already; the
     // next renewal (held at a second gate) goes out right away, not at the next retry
     t.clock.advanceTo(startedAt + Math.floor(TTL * LEASE_SAFETY));
@@ -240,7 +240,7 @@ describe('shards: shard manager', () => {
     const next = deferred();
     t.store.gates.set('renewLease', next.promise);
     gate.resolve();
-    await waitFor(() => /the sqlite store answered the lease renewal too late/.test(t.manager.suspension(0) ?? ''), 'the late answer');
+    await waitFor(() => /the sqlite store answered the lease renewal too late/.test(t.gate.suspension(0) ?? ''), 'the late answer');
     assert.deepEqual(t.manager.suspendedShards(), ALL, 'a late renewal does not resume the shard');
     const lateAt = t.clock.now();
     await waitFor(() => renews() >= before + SHARD_COUNT, 'the next renewal round, without the clock moving');
@@ -268,7 +268,7 @@ describe('shards: shard manager', () => {
     t.clock.advanceTo(T0 + Math.floor(TTL * LEASE_SAFETY));
     await waitFor(() => t.manager.suspendedShards().length === SHARD_COUNT, 'every shard suspended');
     // let the round in flight end: the next one is SUSPENDED_RENEW_MS away
-    await waitFor(() => t.manager.suspension(0)?.includes('store is down') === true, 'a failed renewal');
+    await waitFor(() => t.gate.suspension(0)?.includes('store is down') === true, 'a failed renewal');
     t.store.down = false;
     const back = t.clock.now();
     for (const l of listeners) l();
