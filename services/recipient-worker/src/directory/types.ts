@@ -1,5 +1,5 @@
+import type { AuthNotice } from '@qubicle/contracts';
 import type { Store } from '../store/port.js';
-import type { AuthNotifier } from './auth-notices.js';
 import type { CredentialsApi } from './credentials.js';
 
 /** The part of the store port the directory uses (tests may fake just this). */
@@ -79,3 +79,6 @@ export interface DirectoryContext {
   shardCount: number;
   requestId?: string;
 }
+
+/** Sends one auth notice (auth-notices.ts); never rejects. */
+export type AuthNotifier = (notice: AuthNotice, requestId?: string) => Promise<void>;
