@@ -86,3 +86,12 @@ export function shardHarness(opts: { store?: MemoryStore; bus?: Bus; node?: stri
   });
   return { store, bus, clock, logger, registry, manager, gate, relay, order, node };
 }
+
+/** One store, one bus, one clock shared by several nodes' harnesses (a cluster in one process). */
+export function sharedWorld() {
+  const store = new MemoryStore();
+  store.addAccount({ id: ACCOUNT });
+  store.addUser(ACCOUNT, RECIPIENT);
+  store.addUser(ACCOUNT, OTHER);
+  return { store, bus: createMemoryBus(), clock: new ManualClock(T0) };
+}
