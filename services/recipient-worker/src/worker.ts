@@ -1,5 +1,6 @@
 /**
- * A recipient-worker node: wires the store, the bus, the shard manager, the actors and
+ * A recipient-worker node: wires the store, the bus, the ownership gate (first: the actors and
+ * the shard handler read it), the actors, the shard manager (its lease book fills the gate) and
  * the two kinds of queues it serves (its shards, and the shared directory queue).
  *
  * start: store ready → shard count verified → exchanges/dead-letter queue declared →

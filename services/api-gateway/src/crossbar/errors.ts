@@ -54,7 +54,7 @@ function fromQubicleError(err: QubicleError): MappedError {
   if (err.code === 'invalid_data') {
     return { status, message: crossbarMessageOf(err), data: { ...(err.details ?? {}) }, code: err.code, unexpected: false };
   }
-  if (err.code === 'internal' || err.code === 'shard_mismatch') {
+  if (err.code === 'internal' || err.code === 'shard_mismatch' || err.code === 'misrouted') {
     // never leak internals to the client; the log has them
     return { status, message: 'internal error', data: { message: 'internal error' }, code: err.code, unexpected: true };
   }
