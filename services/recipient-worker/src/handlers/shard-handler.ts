@@ -32,7 +32,7 @@ import {
 import { NO_REPLY, REQUEUE, type Bus, type IncomingMessage, type Logger, type RpcHandler } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
 import type { OwnershipGate } from '../shards/ownership-gate.js';
-import type { Store } from '../store/port.js';
+import type { Fence, Store } from '../store/port.js';
 import { resolveMonitorContext } from './monitor-context.js';
 import { SHARD_SENDERS, senderRefusal, type SenderRoles } from './senders.js';
 
@@ -52,11 +52,12 @@ export interface ShardHandlerDeps {
   senders?: SenderRoles;
 }
 
-type Route<T extends ShardMessage['type']> = (msg: Extract<ShardMessage, { type: T }>, deps: ShardHandlerDeps) => Promise<RpcReply<unknown>>;
+/** `fence`: the one the gate admitted the message under; writes go to the store with it. */
+type Route<T extends ShardMessage['type']> = (msg: Extract<ShardMessage, { type: T }>, deps: ShardHandlerDeps, fence: Fence) => Promise<RpcReply<unknown>>;
 
 /** Commands that go straight into the recipient's mailbox. */
-const toActor = (msg: Exclude<RecipientCommand, MonitorCommand>, deps: ShardHandlerDeps): Promise<RpcReply<unknown>> =>
-  deps.registry.dispatch(msg.account_id, msg.recipient_id, msg);
+const toActor = (msg: Exclude<RecipientCommand, MonitorCommand>, deps: ShardHandlerDeps, fence: Fence): Promise<RpcReply<unknown>> =>
+  deps.registry.dispatch(msg.account_id, msg.recipient_id, msg, fence);
 
 export const SHARD_ROUTES: { [T in ShardMessage['type']]: Route<T> } = {
   login: toActor,
@@ -141,7 +142,7 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
     }
     try {
       const route = SHARD_ROUTES[msg.type] as Route<ShardMessage['type']>;
-      const reply = await route(msg, deps);
+      const reply = await route(msg, deps, admission.fence);
       // The shard was lost while this command waited or ran (its write was fenced, nothing changed):
       // the new owner executes it (a command applied before is answered from recent_commands).
       // (Not when it was suspended meanwhile: it is still ours, the reply names the store.)
@@ -166,7 +167,7 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
   };
 }
 
-async function monitorRoute(msg: MonitorCommand, deps: ShardHandlerDeps): Promise<RpcReply<unknown>> {
+async function monitorRoute(msg: MonitorCommand, deps: ShardHandlerDeps, fence: Fence): Promise<RpcReply<unknown>> {
   let context;
   try {
     context = await resolveMonitorContext(msg, { ...deps, serves: (shard) => deps.gate.serves(shard), rpcTimeoutMs: deps.rpcTimeoutMs ?? 5_000 });
@@ -174,7 +175,7 @@ async function monitorRoute(msg: MonitorCommand, deps: ShardHandlerDeps): Promis
     deps.logger.warn({ err, recipient_id: msg.recipient_id, target_id: msg.target_id }, 'monitor context could not be resolved');
     return errorReply({ code: 'unavailable', message: `could not check monitor target ${msg.target_id}: ${(err as Error).message}` }, deps.node);
   }
-  return deps.registry.dispatch(msg.account_id, msg.recipient_id, { ...msg, context });
+  return deps.registry.dispatch(msg.account_id, msg.recipient_id, { ...msg, context }, fence);
 }
 
 /**

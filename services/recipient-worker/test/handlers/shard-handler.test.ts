@@ -3,6 +3,7 @@ import { NOT_LOGGED_IN_STATUS, SHARD_MESSAGE_TYPES, shardOf, shardQueue, type Re
 import { REQUEUE, type IncomingMessage } from '@qubicle/transport';
 import { SHARD_ROUTES, createShardHandler, type ShardHandlerDeps } from '../../src/handlers/shard-handler.js';
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
+import { StoreError } from '../../src/store/port.js';
 import { heldGate } from '../support/gate.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, cmd } from '../support/machine-fixtures.js';
 
@@ -122,17 +123,19 @@ describe('handlers: shard handler', () => {
     assert.equal(t.h.store.writes.length, 0);
   });
 
-  it('the shard lost while the command ran (its write fenced) → requeued for the new owner', async () => {
+  it('the command is written under the fence it was admitted with; fenced by the store (the shard lost meanwhile) → requeued for the new owner', async () => {
     const t = setup();
     await t.send(t.command({ type: 'login' }));
-    // the lease book marks the shard lost when the store fences a write: here, just before it
-    const fenceOf = t.h.env.fenceOf;
-    t.h.env.fenceOf = (shard) => {
-      t.g.lose(shard);
-      t.h.fences.delete(shard);
-      return fenceOf(shard);
-    };
-    assert.equal(await t.handleRaw(t.command({ type: 'set_status', status: 'ready' })), REQUEUE);
+    // the gate admits under epoch 1; the actor does not ask again (its own fence source is empty)
+    t.h.fences.clear();
+    const writes = t.h.store.writes.length;
+    assert.equal(codeOf(await t.send(t.command({ type: 'set_status', status: 'ready' }))), 'ok');
+    assert.equal(t.h.store.writes.length, writes + 1, 'written');
+    // the store refuses the next write (another node claimed the shard): the lease book marks it lost
+    t.h.env.onFenced = (shard) => t.g.lose(shard);
+    t.h.store.failNext('saveRecipients', new StoreError('fenced', `shard ${t.h.shard} fenced`));
+    assert.equal(await t.handleRaw(t.command({ type: 'set_status', status: 'away' })), REQUEUE);
+    assert.equal(t.h.registry.peek(ACCOUNT, RECIPIENT)?.state?.availability_state ?? 'dropped', 'Ready', 'nothing applied');
   });
 
   it('routes commands to the recipient actor; replies name the node', async () => {
