@@ -153,10 +153,10 @@ export class LeaseBook {
     return this.owned.get(shard)?.fence.epoch;
   }
 
-  /** From now on: takes allowed, renewals every TTL/3. */
-  start(): void {
+  /** From now on: takes allowed, renewals every TTL/3 from `since` (the node's start). */
+  start(since: number = this.opts.clock.now()): void {
     this.mode = 'running';
-    this.renewStartedAt = this.opts.clock.now();
+    this.renewStartedAt = since;
     this.scheduleRenew();
   }
 

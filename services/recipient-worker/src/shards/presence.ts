@@ -48,9 +48,9 @@ export class Presence {
   constructor(private readonly opts: PresenceOptions) {}
 
   /** Serves the presence queue; a refused one means another process already runs under this NODE_NAME. */
-  async start(): Promise<void> {
+  async start(startedAt: number = this.opts.clock.now()): Promise<void> {
     const { bus, node } = this.opts;
-    this.startedAt = this.opts.clock.now();
+    this.startedAt = startedAt;
     try {
       this.consumer = await bus.serve(
         { name: presenceQueue(node), durable: false, arguments: presenceQueueArguments() },

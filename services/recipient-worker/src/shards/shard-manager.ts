@@ -166,12 +166,14 @@ export class ShardManager {
   async start(): Promise<void> {
     const { bus, shardCount, queueType, logger } = this.opts;
     this.running = true;
+    // the registry's started_at, and the first renewal TTL/3 from here
+    const startedAt = this.opts.clock.now();
     // Every shard queue exists even while its owner is away: commands wait (until they expire) instead of being unroutable.
     for (let shard = 0; shard < shardCount; shard++) {
       await bus.declareQueue({ name: shardQueue(shard), durable: true, arguments: shardQueueArguments(queueType) });
     }
     // Presence before any lease: a lease owner without a presence queue is treated as dead.
-    await this.presence.start();
+    await this.presence.start(startedAt);
     await this.control.start();
     await this.presence.heartbeat();
     // Back from a broker outage: check the leases at once (another node may have taken some meanwhile).
@@ -188,7 +190,7 @@ export class ShardManager {
     });
     // the store says when it answers again (SQLite: a lock released): suspended shards resume at once
     this.unsubscribeStore = this.opts.store.onAvailable?.(() => this.book.renewSoonAfterStoreFault()) ?? null;
-    this.book.start();
+    this.book.start(startedAt);
     await this.balance();
     this.scheduleBalance();
     await this.presence.heartbeatLogged(); // with the shards taken
