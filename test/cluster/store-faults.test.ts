@@ -285,6 +285,9 @@ describe('store faults with real processes: 503 naming the store, never 504; sha
     // and serves them: a request to a recipient of w1 answered 200 by w2
     await until('w2 to serve the recipients of w1', 10_000, () => load.since(t0).some((o) => onW1.includes(o.id) && o.status === 200));
     const servedAt = Date.now();
+    // w2 may be serving some of w1's shards while it is still claiming the last ones (it takes 4 at
+    // a time, and w1 gives each up on that claim's announcement): wait for the last, briefly
+    await until('w1 to give every shard up', 2_000, () => linesSince('w1', t0, /^shard lost/).length >= w1Shards.size);
     const lostLines = linesSince('w1', t0, /^shard lost/);
     assert.equal(lostLines.length, w1Shards.size, 'w1 gave every shard up');
     // at once: on w2's announcement of its epoch, or on a renewal that reads the lease is w2's (SQLite:

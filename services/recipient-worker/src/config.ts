@@ -37,6 +37,11 @@ export interface WorkerConfig {
   shardPrefetch: number;
   /** METRICS_PORT: 0 = off. */
   metricsPort: number;
+  /**
+   * METRICS_PORT was set: a port that cannot be opened stops the worker. Unset (the default port),
+   * a port already taken (several workers on one host) leaves the worker running without it.
+   */
+  metricsPortExplicit: boolean;
   /** READY_GRACE_MS: after start, how long /readyz stays 200 without any shard lease. */
   readyGraceMs: number;
   /** RECENT_COMMANDS_KEPT / RECENT_COMMANDS_TTL_MS: the redelivery memory (docs/state-machine.md). */
@@ -62,7 +67,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LEASE_TTL_MS', default: '10000', description: 'Shard lease TTL (1000..3600000); renewed every TTL/3, given up at 80% without a renewal.', services: ['worker', 'embedded'], secret: false },
   { name: 'AMQP_HEARTBEAT_SECONDS', default: '<LEASE_TTL_MS / 2000> (5)', description: 'AMQP heartbeat asked of the broker (1..600 s; a `heartbeat` in `AMQP_URL` wins). The broker drops a frozen node\'s connection, and with it the exclusive consumers of its shard queues, 2-3 heartbeats after its last frame: the default lets the others serve its shards within 2 × `LEASE_TTL_MS` (docs/cluster.md). A node whose event loop stalls for 2 heartbeats is disconnected.', services: ['worker', 'embedded'], secret: false },
   { name: 'SHARD_PREFETCH', default: '200', description: 'Unacked commands per shard queue (handlers running at once).', services: ['worker', 'embedded'], secret: false },
-  { name: 'METRICS_PORT', default: '9100', description: 'Port of the worker\'s `/metrics`, `/healthz`, `/readyz` (0 = off). The embedded `npm start` ignores it: its gateway serves both.', services: ['worker'], secret: false },
+  { name: 'METRICS_PORT', default: '9100', description: 'Port of the worker\'s `/metrics`, `/healthz`, `/readyz` (0 = off). Set: a port that cannot be opened stops the worker; unset: the default port already taken (several workers on one host) leaves the endpoint off, with a warning. The embedded `npm start` ignores it: its gateway serves both.', services: ['worker'], secret: false },
   { name: 'READY_GRACE_MS', default: '30000', description: 'After start, how long `/readyz` answers 200 while the node holds no shard lease yet (0..3600000).', services: ['worker', 'embedded'], secret: false },
   { name: 'RECENT_COMMANDS_KEPT', default: String(RECENT_COMMANDS_KEPT), description: 'Command ids each recipient remembers (1..1000): a replayed or redelivered command among them is answered, never applied again. ~60 bytes of memory each per logged-in recipient.', services: ['worker', 'embedded'], secret: false },
   { name: 'RECENT_COMMANDS_TTL_MS', default: String(RECENT_COMMANDS_TTL_MS), description: 'How long those ids are remembered after a logout (0..604800000; 0 = forgotten at logout). A login within that time inherits them, so a replay after a new login is recognised too.', services: ['worker', 'embedded'], secret: false },
@@ -109,6 +114,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     amqpHeartbeatSeconds: integer(env, 'AMQP_HEARTBEAT_SECONDS', heartbeatForLease(leaseTtlMs), 1, 600),
     shardPrefetch: integer(env, 'SHARD_PREFETCH', 200, 1, 65_535),
     metricsPort: integer(env, 'METRICS_PORT', 9100, 0, 65_535),
+    metricsPortExplicit: raw(env, 'METRICS_PORT') !== undefined,
     readyGraceMs: integer(env, 'READY_GRACE_MS', 30_000, 0, 3_600_000),
     recentCommands: {
       kept: integer(env, 'RECENT_COMMANDS_KEPT', RECENT_COMMANDS_KEPT, 1, 1000),

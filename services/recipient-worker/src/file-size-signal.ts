@@ -6,15 +6,16 @@
  * disk, and the shards are kept (docs/cluster.md, "Store outages"). Logged at most every 10 s.
  */
 import type { Logger } from '@qubicle/transport';
+import { createSystemClock, type Clock } from './clock.js';
 
 const LOG_EVERY_MS = 10_000;
 
-export function handleFileSizeSignal(logger: Pick<Logger, 'error'>): () => void {
+export function handleFileSizeSignal(logger: Pick<Logger, 'error'>, clock: Pick<Clock, 'now'> = createSystemClock()): () => void {
   let lastLog = Number.NEGATIVE_INFINITY;
   let since = 0;
   const onSignal = (): void => {
     since++;
-    const now = Date.now();
+    const now = clock.now();
     if (now - lastLog < LOG_EVERY_MS) return;
     lastLog = now;
     logger.error({ signals: since }, 'file size limit exceeded (SIGXFSZ): store writes fail until the limit is raised or space is freed');

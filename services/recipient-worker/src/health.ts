@@ -10,6 +10,7 @@
  * `readiness()` answers the reasons it is not ready (empty = ready).
  */
 import type { Bus } from '@qubicle/transport';
+import { createSystemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Store } from './store/port.js';
 
 export interface WorkerHealthOptions {
@@ -21,8 +22,8 @@ export interface WorkerHealthOptions {
   suspendedShards?(): number;
   /** READY_GRACE_MS */
   graceMs: number;
-  /** ms since epoch (default Date.now) */
-  now?: () => number;
+  /** the node's clock (the grace, the ping timeout); default the wall clock */
+  clock?: Clock;
   /** default 2000 */
   pingTimeoutMs?: number;
 }
@@ -37,25 +38,25 @@ export interface WorkerHealth {
 }
 
 export function createWorkerHealth(opts: WorkerHealthOptions): WorkerHealth {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? createSystemClock();
   const pingTimeoutMs = opts.pingTimeoutMs ?? 2_000;
   let startedAt: number | null = null;
   let stopping = false;
 
   async function storeProblem(): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     try {
       await Promise.race([
         opts.store.ping(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${pingTimeoutMs} ms`)), pingTimeoutMs);
+          timer = clock.setTimer(clock.now() + pingTimeoutMs, () => reject(new Error(`no answer within ${pingTimeoutMs} ms`)));
         }),
       ]);
       return null;
     } catch (err) {
       return `store unreachable: ${err instanceof Error ? err.message : String(err)}`;
     } finally {
-      if (timer) clearTimeout(timer);
+      if (timer) clock.clearTimer(timer);
     }
   }
 
@@ -69,13 +70,13 @@ export function createWorkerHealth(opts: WorkerHealthOptions): WorkerHealth {
       if (store) reasons.push(store);
       const suspended = opts.suspendedShards?.() ?? 0;
       if (suspended > 0) reasons.push(`${suspended} shard${suspended === 1 ? '' : 's'} suspended: the store does not answer their lease renewal (commands answered 503)`);
-      if (startedAt !== null && !stopping && opts.ownedShards() === 0 && now() - startedAt > opts.graceMs) {
+      if (startedAt !== null && !stopping && opts.ownedShards() === 0 && clock.now() - startedAt > opts.graceMs) {
         reasons.push(`no shard lease held (start-up grace of ${opts.graceMs} ms is over)`);
       }
       return reasons;
     },
     markStarted() {
-      startedAt ??= now();
+      startedAt ??= clock.now();
     },
     markStopping() {
       stopping = true;

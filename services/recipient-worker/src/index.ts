@@ -21,7 +21,7 @@ export { instrumentHandler, type InstrumentOptions } from './handlers/instrument
 export { createSystemClock, ManualClock, type Clock, type TimerHandle } from './clock.js';
 export * from './machine/index.js';
 export { ActorRegistry, RecipientActor, AccountSettingsCache, OutboxRelay, WriteBatcher, type ActorEnv, type OutboxRelayStats, type RecipientWriter, type WriteBatchStats } from './actor/index.js';
-export { ShardManager, verifyShardCount, ShardCountMismatchError } from './shards/index.js';
+export { ShardManager, OwnershipGate, verifyShardCount, ShardCountMismatchError, type Admission } from './shards/index.js';
 export { createShardHandler, SHARD_ROUTES, type ShardHandlerDeps } from './handlers/shard-handler.js';
 export * from './store/index.js';
 export { bootstrapDemo, createDirectoryHandler, credentialsOf } from './directory/index.js';

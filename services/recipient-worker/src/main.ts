@@ -7,6 +7,7 @@
  */
 import { installProcessGuards } from '@qubicle/runtime';
 import { createWorkerBus } from './bus.js';
+import { createSystemClock } from './clock.js';
 import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config.js';
 import { bootstrapDemo } from './directory/index.js';
 import { handleFileSizeSignal } from './file-size-signal.js';
@@ -29,13 +30,15 @@ async function main(): Promise<void> {
   // The worker adds `node` to its own lines; the bus's get it here.
   const logger = createWorkerLogger({ level: config.logLevel });
   const metrics = createWorkerMetrics();
+  // one clock for the whole process: the worker, its health and the bootstrap read time from it
+  const clock = createSystemClock();
   // no error outside a handler ends the worker: logged and counted (libs/runtime process-guards.ts)
   installProcessGuards({ logger: logger.child({ node: config.nodeName }), onFault: (kind) => metrics.uncaughtError(kind) });
-  handleFileSizeSignal(logger);
+  handleFileSizeSignal(logger, clock);
   const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, logger: logger.child({ node: config.nodeName }), ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createWorkerBus({ ...config, amqpUrl: config.amqpUrl }, logger.child({ node: config.nodeName }));
-  const worker = createWorker({ bus, store, config, logger, metrics });
-  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: config.readyGraceMs });
+  const worker = createWorker({ bus, store, config, logger, metrics, clock });
+  const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: config.readyGraceMs, clock });
   let ops: OpsServer | null = null;
   if (config.metricsPort > 0) {
     try {
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
     } catch (err) {
       // Asked for explicitly: fail fast. The default port taken (several workers started on one
       // host, as `npm run start:worker` allows): run without the endpoint, and say so.
-      if (process.env['METRICS_PORT']?.trim() || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+      if (config.metricsPortExplicit || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
         logger.fatal({ err }, `recipient-worker: METRICS_PORT ${config.metricsPort} cannot be opened: ${(err as Error).message}`);
         process.exit(1);
       }
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   try {
     // First start of a cluster: create the demo account and admin (idempotent, race-safe).
     await store.init();
-    await bootstrapDemo(store, { ...config.bootstrap, logger });
+    await bootstrapDemo(store, { ...config.bootstrap, logger, clock });
     await worker.start();
     health.markStarted();
   } catch (err) {

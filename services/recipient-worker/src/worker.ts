@@ -1,5 +1,6 @@
 /**
- * A recipient-worker node: wires the store, the bus, the shard manager, the actors and
+ * A recipient-worker node: wires the store, the bus, the ownership gate (first: the actors and
+ * the shard handler read it), the actors, the shard manager (its lease book fills the gate) and
  * the two kinds of queues it serves (its shards, and the shared directory queue).
  *
  * start: store ready → shard count verified → exchanges/dead-letter queue declared →
@@ -36,6 +37,7 @@ import { instrumentHandler } from './handlers/instrument.js';
 import { NOOP_WORKER_METRICS, type WorkerMetrics } from './metrics.js';
 import { DIRECTORY_ROUTES } from './directory/requests/index.js';
 import { instrumentStore } from './store/instrumented-store.js';
+import { OwnershipGate } from './shards/ownership-gate.js';
 import { ShardManager } from './shards/shard-manager.js';
 import { verifyShardCount } from './shards/shard-count.js';
 import type { Store } from './store/port.js';
@@ -71,8 +73,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   const node = config.nodeName;
   const log = childLogger(logger, { node });
 
-  // The actors need the shard manager (fences) and the shard manager needs the actors: late binding.
-  let shards: ShardManager | undefined;
+  // Built before everything that reads it (the actors' fences, the handler's one check per
+  // command); the shard manager's lease book fills it and listens to what it reports.
+  const gate = new OwnershipGate({ node, shardCount: config.shardCount, leaseTtlMs: config.leaseTtlMs, clock });
   // every change's events, recorded in the store with it, published in order through broker faults
   const relay = new OutboxRelay({
     bus,
@@ -92,8 +95,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     node,
     accounts: new AccountSettingsCache((id) => store.getAccount(id), clock),
     newSessionId: deps.newSessionId ?? newKazooId,
-    fenceOf: (shard) => shards?.fenceOf(shard) ?? null,
-    onFenced: (shard) => void shards?.lose(shard, 'a write was fenced: another node holds the lease'),
+    fenceOf: (shard) => gate.fenceOf(shard),
+    onFenced: (shard) => gate.fenced(shard),
     metrics,
     // many actors' state writes in one store transaction per tick (docs/performance.md)
     writes: new WriteBatcher(store),
@@ -101,8 +104,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const registry = new ActorRegistry(env, config.shardCount);
   const handler = createShardHandler({
     registry,
-    owns: (shard) => shards?.owns(shard) ?? false,
-    suspension: (shard) => shards?.suspension(shard) ?? null,
+    gate,
     store,
     bus,
     logger: log,
@@ -110,12 +112,13 @@ export function createWorker(deps: WorkerDeps): Worker {
     shardCount: config.shardCount,
     ...(config.busSenders ? { senders: config.busSenders } : {}),
   });
-  shards = new ShardManager({
+  const shardManager = new ShardManager({
     store,
     bus,
     clock,
     logger: log,
     registry,
+    gate,
     outbox: relay,
     handler: instrumentHandler(handler, { logger: log, metrics, commands: Object.keys(SHARD_ROUTES) }),
     node,
@@ -125,7 +128,6 @@ export function createWorker(deps: WorkerDeps): Worker {
     queueType: config.shardQueueType,
     metrics,
   });
-  const shardManager = shards;
   deps.metrics?.track({
     recipients: () => registry.loggedIn(),
     shardsOwned: () => shardManager.ownedShards().length,

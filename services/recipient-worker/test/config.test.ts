@@ -18,6 +18,7 @@ describe('config', () => {
       amqpHeartbeatSeconds: 5,
       shardPrefetch: 200,
       metricsPort: 9100,
+      metricsPortExplicit: false,
       readyGraceMs: 30_000,
       recentCommands: { kept: 16, ttlMs: 3_600_000 },
       logLevel: 'info',
@@ -54,6 +55,7 @@ describe('config', () => {
     assert.equal(c.amqpHeartbeatSeconds, 2, 'derived from LEASE_TTL_MS when unset');
     assert.equal(c.shardPrefetch, 50);
     assert.equal(c.metricsPort, 0);
+    assert.equal(c.metricsPortExplicit, true, 'set: a port that cannot be opened stops the worker');
     assert.equal(c.logLevel, 'debug');
     assert.deepEqual(c.bootstrap, { accountName: 'acme', adminUsername: 'root', adminPassword: ' with spaces ' });
     assert.deepEqual(c.recentCommands, { kept: 32, ttlMs: 0 });

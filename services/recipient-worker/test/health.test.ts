@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ManualClock } from '../src/clock.js';
 import { createWorkerHealth } from '../src/health.js';
 
 describe('health: readiness', () => {
@@ -10,7 +11,7 @@ describe('health: readiness', () => {
       ownedShards: () => 21,
       suspendedShards: () => suspended,
       graceMs: 30_000,
-      now: () => 0,
+      clock: new ManualClock(0),
     });
     health.markStarted();
     assert.deepEqual(await health.readiness(), ['3 shards suspended: the store does not answer their lease renewal (commands answered 503)']);

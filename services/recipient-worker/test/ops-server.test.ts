@@ -38,7 +38,7 @@ describe('ops server (METRICS_PORT): /metrics, /healthz, /readyz', () => {
     const metrics = createWorkerMetrics({ defaultMetrics: false });
     const config = loadWorkerConfig({ NODE_NAME: 'ops-test', SHARD_COUNT: '2', LEASE_TTL_MS: '30000' });
     const worker = createWorker({ bus, store, config, logger: captureLogger(), clock, metrics });
-    const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: opts.graceMs ?? 30_000, now: () => clock.now() });
+    const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, graceMs: opts.graceMs ?? 30_000, clock });
     return { store, bus, clock, metrics, worker, health };
   }
 
@@ -90,24 +90,29 @@ describe('ops server (METRICS_PORT): /metrics, /healthz, /readyz', () => {
   });
 
   it('a store ping that hangs is a reason after pingTimeoutMs, not a hung probe', async () => {
+    const clock = new ManualClock(T0);
     const health = createWorkerHealth({
       bus: { isConnected: () => true },
       store: { ping: () => new Promise<void>(() => {}) },
       ownedShards: () => 1,
       graceMs: 0,
       pingTimeoutMs: 50,
+      clock,
     });
     health.markStarted();
-    assert.deepEqual(await health.readiness(), ['store unreachable: no answer within 50 ms']);
+    const readiness = health.readiness();
+    assert.deepEqual(clock.pendingTimers(), [T0 + 50], 'the ping timeout runs on the injected clock');
+    clock.advance(50);
+    assert.deepEqual(await readiness, ['store unreachable: no answer within 50 ms']);
   });
 
   it('no lease held: ready within the start-up grace, not after it', async () => {
-    let now = 1_000;
+    const clock = new ManualClock(T0);
     let owned = 0;
-    const health = createWorkerHealth({ bus: { isConnected: () => true }, store: { ping: async () => {} }, ownedShards: () => owned, graceMs: 5_000, now: () => now });
+    const health = createWorkerHealth({ bus: { isConnected: () => true }, store: { ping: async () => {} }, ownedShards: () => owned, graceMs: 5_000, clock });
     health.markStarted();
     assert.deepEqual(await health.readiness(), []);
-    now += 5_001;
+    clock.advance(5_001);
     assert.deepEqual(await health.readiness(), ['no shard lease held (start-up grace of 5000 ms is over)']);
     owned = 3;
     assert.deepEqual(await health.readiness(), []);

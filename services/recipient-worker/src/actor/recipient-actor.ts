@@ -123,10 +123,15 @@ export class RecipientActor {
     }
   }
 
-  send(input: MachineInput): Promise<RpcReply<unknown>> {
+  /**
+   * `admitted`: the fence the ownership gate admitted this command under (shard-handler.ts); its
+   * write goes to the store under it, the store's fence being the last check. Without one (timers,
+   * internal inputs) the gate is asked at write time.
+   */
+  send(input: MachineInput, admitted?: Fence): Promise<RpcReply<unknown>> {
     return this.mailbox.post(async () => {
       try {
-        return await this.process(input);
+        return await this.process(input, admitted);
       } finally {
         if (this.mailbox.size <= 1) this.onSettled(this);
       }
@@ -180,7 +185,7 @@ export class RecipientActor {
     return state;
   }
 
-  private async process(input: MachineInput): Promise<RpcReply<unknown>> {
+  private async process(input: MachineInput, admitted: Fence | undefined): Promise<RpcReply<unknown>> {
     const { env, key } = this;
     const gone = () => this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
     if (this.stopped) return gone();
@@ -224,7 +229,7 @@ export class RecipientActor {
     }
 
     const events = eventsOf(result.effects);
-    const failure = await this.persist(result, events, policy);
+    const failure = await this.persist(result, events, policy, admitted);
     if (failure) return failure;
     const before = this.current;
     this.current = before === null && result.state ? this.shareIds(result.state) : result.state;
@@ -251,11 +256,11 @@ export class RecipientActor {
    * Writes the state and its events (the outbox) before anything is visible, in one atomic store
    * write; returns the error reply when it failed (then nothing was written).
    */
-  private async persist(result: TransitionResult, events: RecipientEvent[], policy: RecentCommandsPolicy): Promise<RpcReply<never> | null> {
+  private async persist(result: TransitionResult, events: RecipientEvent[], policy: RecentCommandsPolicy, admitted: Fence | undefined): Promise<RpcReply<never> | null> {
     const persist = result.effects.find((e) => e.type === 'persist');
     if (!persist) return null;
     const { env, key } = this;
-    const fence = env.fenceOf(key.shard);
+    const fence = admitted?.shard === key.shard ? admitted : env.fenceOf(key.shard);
     if (!fence) return this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
     try {
       if (result.state) {

@@ -10,6 +10,7 @@
  */
 import { shardOf, type RecipientState, type RpcReply } from '@qubicle/contracts';
 import type { MachineInput } from '../machine/index.js';
+import type { Fence } from '../store/port.js';
 import { RecipientActor, type ActorEnv } from './recipient-actor.js';
 
 export class ActorRegistry {
@@ -33,10 +34,11 @@ export class ActorRegistry {
 
   /**
    * Feeds an input to the recipient's actor, creating it if needed (it reads its state from
-   * the store on its first input). The caller has checked that this node owns the shard.
+   * the store on its first input). The caller has checked that this node owns the shard: the
+   * ownership gate's admission, whose fence (`admitted`) the actor writes under.
    */
-  dispatch(accountId: string, recipientId: string, input: MachineInput): Promise<RpcReply<unknown>> {
-    return this.getOrCreate(accountId, recipientId).send(input);
+  dispatch(accountId: string, recipientId: string, input: MachineInput, admitted?: Fence): Promise<RpcReply<unknown>> {
+    return this.getOrCreate(accountId, recipientId).send(input, admitted);
   }
 
   /** The actor in memory, if any (no store read). */

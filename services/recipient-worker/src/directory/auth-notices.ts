@@ -8,11 +8,11 @@
  * logged, and the gateways fall back on their re-check (every token is asked about again after at
  * most AUTH_TOKEN_RECHECK_MS, and at once after a gateway's own bus reconnect).
  */
-import { AUTH_EXCHANGE, authNoticeKey, type AuthNotice } from '@qubicle/contracts';
-import type { DirectoryBus, DirectoryLogger } from './types.js';
+import { AUTH_EXCHANGE, authNoticeKey } from '@qubicle/contracts';
+import type { AuthNotifier, DirectoryBus, DirectoryLogger } from './types.js';
 
-/** Sends one notice; never rejects. */
-export type AuthNotifier = (notice: AuthNotice, requestId?: string) => Promise<void>;
+// declared with the other directory types (types.ts needs it: no import circle)
+export type { AuthNotifier } from './types.js';
 
 export function busAuthNotifier(bus: DirectoryBus, logger: DirectoryLogger): AuthNotifier {
   return async (notice, requestId) => {

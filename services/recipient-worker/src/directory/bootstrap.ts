@@ -16,6 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { newKazooId, type AccountDoc, type UserDoc, type UserWrite } from '@qubicle/contracts';
+import { createSystemClock, type Clock } from '../clock.js';
 import { StoreError, type DirectoryStore } from '../store/port.js';
 import { credentialsOf, hashCredentials } from './credentials.js';
 import type { DirectoryLogger } from './types.js';
@@ -29,6 +30,8 @@ export interface BootstrapDemoOptions {
   /** Also the password of the demo agents. */
   adminPassword: string;
   logger: DirectoryLogger;
+  /** the account's created/modified times (default the wall clock) */
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface BootstrapDemoResult {
@@ -50,10 +53,10 @@ function checkOptions(opts: BootstrapDemoOptions): void {
   if (opts.adminPassword.length < 6 || opts.adminPassword.length > 256) throw new RangeError('demo admin password must be 6..256 characters');
 }
 
-async function ensureAccount(store: BootstrapStore, name: string): Promise<{ account: AccountDoc; created: boolean }> {
+async function ensureAccount(store: BootstrapStore, name: string, clock: Pick<Clock, 'now'>): Promise<{ account: AccountDoc; created: boolean }> {
   const existing = await store.getAccountByName(name);
   if (existing) return { account: existing, created: false };
-  const now = Date.now();
+  const now = clock.now();
   const account: AccountDoc = {
     id: newKazooId(),
     name,
@@ -92,7 +95,7 @@ async function ensureUser(store: BootstrapStore, accountId: string, write: UserW
 
 export async function bootstrapDemo(store: BootstrapStore, opts: BootstrapDemoOptions): Promise<BootstrapDemoResult> {
   checkOptions(opts);
-  const { account, created } = await ensureAccount(store, opts.accountName);
+  const { account, created } = await ensureAccount(store, opts.accountName, opts.clock ?? createSystemClock());
   const admin = await ensureUser(store, account.id, {
     first_name: 'Demo',
     last_name: 'Admin',

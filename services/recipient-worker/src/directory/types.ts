@@ -1,5 +1,5 @@
+import type { AuthNotice } from '@qubicle/contracts';
 import type { ClusterStore, DirectoryStore, RecipientStore, SessionStore } from '../store/port.js';
-import type { AuthNotifier } from './auth-notices.js';
 import type { CredentialsApi } from './credentials.js';
 
 /**
@@ -67,3 +67,6 @@ export interface DirectoryContext {
   shardCount: number;
   requestId?: string;
 }
+
+/** Sends one auth notice (auth-notices.ts); never rejects. */
+export type AuthNotifier = (notice: AuthNotice, requestId?: string) => Promise<void>;

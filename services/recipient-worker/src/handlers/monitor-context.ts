@@ -14,7 +14,8 @@ export interface MonitorContextDeps {
   store: Pick<DirectoryStore, 'getUser'>;
   bus: Pick<Bus, 'call'>;
   registry: ActorRegistry;
-  owns(shard: number): boolean;
+  /** Is the target's shard served here (then it is asked in its mailbox, not over the bus)? */
+  serves(shard: number): boolean;
   shardCount: number;
   /** timeout of the status call to the target's shard */
   rpcTimeoutMs: number;
@@ -38,7 +39,7 @@ async function isLoggedIn(cmd: MonitorCommand, deps: MonitorContextDeps): Promis
     recipient_id: cmd.target_id,
     shard_count: deps.shardCount,
   };
-  const reply = deps.owns(shard)
+  const reply = deps.serves(shard)
     ? await deps.registry.dispatch(cmd.account_id, cmd.target_id, query)
     : await deps.bus.call(shardQueue(shard), query, { timeoutMs: deps.rpcTimeoutMs });
   const parsed = validateRpcReply(reply);

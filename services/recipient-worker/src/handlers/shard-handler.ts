@@ -1,10 +1,15 @@
 /**
  * The RPC handler of the shard queues. Routing is a table from message type to route;
- * every route answers an RpcReply that names this node. Before routing, a message must
- * be valid (contract schema), carry this cluster's shard count, and belong to a shard
- * this node holds. A held shard that is SUSPENDED (its lease cannot be renewed: the store does
- * not answer, docs/cluster.md) answers every message at once with 503 naming the store, and
- * executes nothing; a fire-and-forget one goes to the dead-letter queue rather than being lost.
+ * every route answers an RpcReply that names this node. Each message passes the ownership gate
+ * ONCE (shards/ownership-gate.ts), for the shard queue it came from, before anything is looked at:
+ *   - a shard not held here (lost, or stale by this node's clock after a freeze): requeued, for its owner;
+ *   - a held shard that is SUSPENDED (its lease cannot be renewed: the store does not answer,
+ *     docs/cluster.md): 503 naming the store, nothing executed;
+ *   - not a shard queue: `misrouted`.
+ * Then it must be valid (contract schema), carry this cluster's shard count, and name recipients
+ * of that very shard (`misrouted` otherwise: a routing bug of the sender, not retryable). Writes
+ * go through the store's fence. A fire-and-forget message that cannot be answered goes to the
+ * dead-letter queue rather than being lost.
  */
 import {
   DEAD_LETTER_EXCHANGE,
@@ -26,16 +31,15 @@ import {
 } from '@qubicle/contracts';
 import { NO_REPLY, REQUEUE, type Bus, type IncomingMessage, type Logger, type RpcHandler } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
-import type { Store } from '../store/port.js';
+import type { OwnershipGate } from '../shards/ownership-gate.js';
+import type { Fence, Store } from '../store/port.js';
 import { resolveMonitorContext } from './monitor-context.js';
 import { SHARD_SENDERS, senderRefusal, type SenderRoles } from './senders.js';
 
 export interface ShardHandlerDeps {
   registry: ActorRegistry;
-  /** Does this node hold the shard now? */
-  owns(shard: number): boolean;
-  /** Why a held shard answers 503 now (suspended), or null (shards/shard-manager.ts). */
-  suspension?(shard: number): string | null;
+  /** Which shards this node may act for now, under which epoch (shards/ownership-gate.ts). */
+  gate: Pick<OwnershipGate, 'admit' | 'serves'>;
   store: Pick<Store, 'getUser'>;
   /** `call`: monitor target look-ups; `publish`: dead-lettering invalid fire-and-forget messages. */
   bus: Pick<Bus, 'call'> & Partial<Pick<Bus, 'publish'>>;
@@ -48,11 +52,12 @@ export interface ShardHandlerDeps {
   senders?: SenderRoles;
 }
 
-type Route<T extends ShardMessage['type']> = (msg: Extract<ShardMessage, { type: T }>, deps: ShardHandlerDeps) => Promise<RpcReply<unknown>>;
+/** `fence`: the one the gate admitted the message under; writes go to the store with it. */
+type Route<T extends ShardMessage['type']> = (msg: Extract<ShardMessage, { type: T }>, deps: ShardHandlerDeps, fence: Fence) => Promise<RpcReply<unknown>>;
 
 /** Commands that go straight into the recipient's mailbox. */
-const toActor = (msg: Exclude<RecipientCommand, MonitorCommand>, deps: ShardHandlerDeps): Promise<RpcReply<unknown>> =>
-  deps.registry.dispatch(msg.account_id, msg.recipient_id, msg);
+const toActor = (msg: Exclude<RecipientCommand, MonitorCommand>, deps: ShardHandlerDeps, fence: Fence): Promise<RpcReply<unknown>> =>
+  deps.registry.dispatch(msg.account_id, msg.recipient_id, msg, fence);
 
 export const SHARD_ROUTES: { [T in ShardMessage['type']]: Route<T> } = {
   login: toActor,
@@ -75,18 +80,17 @@ export const SHARD_ROUTES: { [T in ShardMessage['type']]: Route<T> } = {
 export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
   const fail = (error: QubicleError): RpcReply<never> => errorReply(error, deps.node);
   return async (incoming: IncomingMessage) => {
-    // Delivered from a shard queue this node no longer holds (lease lost, or no longer valid by
-    // this node's clock after a freeze: `owns` then gives the shard up and cancels its consumer):
-    // back to the queue for the owner, never executed here.
-    const queueShard = shardOfQueue(incoming.routingKey);
-    const suspended = queueShard === undefined ? null : (deps.suspension?.(queueShard) ?? null);
-    if (suspended !== null) {
-      // Still ours (nobody can take the lease through a store that does not answer): requeueing
-      // would bring it straight back here. Nothing ran: the caller may retry.
-      if (incoming.replyTo === undefined) return deadLetter(incoming, `unavailable: ${suspended}`, deps);
-      return fail({ code: 'unavailable', message: suspended });
+    // The one ownership check of this message. Not held (lease lost, or no longer valid by this
+    // node's clock after a freeze: the gate then has the shard given up and its consumer
+    // cancelled): back to the queue for the owner, never executed here. Suspended: still ours
+    // (nobody can take the lease through a store that does not answer), so requeueing would bring
+    // it straight back here; answered at once, nothing ran: the caller may retry.
+    const admission = deps.gate.admit(shardOfQueue(incoming.routingKey));
+    if (admission.kind === 'requeue') return REQUEUE;
+    if (admission.kind === 'refuse') {
+      if (incoming.replyTo === undefined) return deadLetter(incoming, `${admission.error.code}: ${admission.error.message}`, deps);
+      return fail(admission.error);
     }
-    if (queueShard !== undefined && !deps.owns(queueShard)) return REQUEUE;
     if (deps.senders) {
       const refusal = senderRefusal(deps.senders, SHARD_SENDERS, incoming.userId, incoming.body);
       if (refusal !== undefined) {
@@ -129,30 +133,20 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
         got: msg.shard_count,
       });
     }
-    const ids = 'recipient_ids' in msg ? msg.recipient_ids : [msg.recipient_id];
-    const shards = ids.map((id) => deps.registry.shardOf(msg.account_id, id));
-    // The right count, the wrong queue: the sender's routing is broken (not shardOf, or the wrong
-    // queue named). Its own code, never `unavailable`: re-sending it would land here again for ever.
-    const stray = queueShard === undefined ? -1 : shards.findIndex((shard) => shard !== queueShard);
-    if (stray >= 0) {
-      const message = `recipient ${ids[stray]} is on shard ${shards[stray]}, not on shard ${queueShard} whose queue this came from`;
-      deps.logger.warn({ correlationId: incoming.correlationId, type: msg.type, queue: incoming.routingKey, shard: shards[stray] }, 'misrouted shard message');
-      if (incoming.replyTo === undefined) return deadLetter(incoming, `misrouted: ${message}`, deps);
-      return fail({ code: 'misrouted', message });
-    }
-    const foreign = shards.find((shard) => !deps.owns(shard));
-    if (foreign !== undefined) {
-      return fail({ code: 'unavailable', message: `shard ${foreign} is not served by ${deps.node} (moving between nodes?); retry` });
+    // The right count, the wrong queue: no lease look-up, the admitted shard is compared.
+    const misrouted = admission.route(msg.account_id, 'recipient_ids' in msg ? msg.recipient_ids : [msg.recipient_id]);
+    if (misrouted !== null) {
+      deps.logger.warn({ correlationId: incoming.correlationId, type: msg.type, queue: incoming.routingKey, reason: misrouted.message }, 'misrouted shard message');
+      if (incoming.replyTo === undefined) return deadLetter(incoming, `misrouted: ${misrouted.message}`, deps);
+      return fail(misrouted);
     }
     try {
       const route = SHARD_ROUTES[msg.type] as Route<ShardMessage['type']>;
-      const reply = await route(msg, deps);
+      const reply = await route(msg, deps, admission.fence);
       // The shard was lost while this command waited or ran (its write was fenced, nothing changed):
       // the new owner executes it (a command applied before is answered from recent_commands).
       // (Not when it was suspended meanwhile: it is still ours, the reply names the store.)
-      if (!reply.ok && reply.error.code === 'unavailable' && queueShard !== undefined && !deps.owns(queueShard) && !deps.suspension?.(queueShard)) {
-        return REQUEUE;
-      }
+      if (!reply.ok && reply.error.code === 'unavailable' && admission.lost()) return REQUEUE;
       if (!reply.ok && incoming.replyTo === undefined && reply.error.code === 'unavailable') {
         // The store failed (nothing changed): kept in the dead-letter queue, not lost without a trace.
         return deadLetter(incoming, `unavailable: ${reply.error.message}`, deps);
@@ -173,15 +167,15 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
   };
 }
 
-async function monitorRoute(msg: MonitorCommand, deps: ShardHandlerDeps): Promise<RpcReply<unknown>> {
+async function monitorRoute(msg: MonitorCommand, deps: ShardHandlerDeps, fence: Fence): Promise<RpcReply<unknown>> {
   let context;
   try {
-    context = await resolveMonitorContext(msg, { ...deps, owns: deps.owns, rpcTimeoutMs: deps.rpcTimeoutMs ?? 5_000 });
+    context = await resolveMonitorContext(msg, { ...deps, serves: (shard) => deps.gate.serves(shard), rpcTimeoutMs: deps.rpcTimeoutMs ?? 5_000 });
   } catch (err) {
     deps.logger.warn({ err, recipient_id: msg.recipient_id, target_id: msg.target_id }, 'monitor context could not be resolved');
     return errorReply({ code: 'unavailable', message: `could not check monitor target ${msg.target_id}: ${(err as Error).message}` }, deps.node);
   }
-  return deps.registry.dispatch(msg.account_id, msg.recipient_id, { ...msg, context });
+  return deps.registry.dispatch(msg.account_id, msg.recipient_id, { ...msg, context }, fence);
 }
 
 /**

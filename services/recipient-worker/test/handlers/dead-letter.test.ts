@@ -4,6 +4,7 @@ import { createMemoryBus, NO_REPLY, type IncomingMessage } from '@qubicle/transp
 import { createShardHandler, type ShardHandlerDeps } from '../../src/handlers/shard-handler.js';
 import { StoreError } from '../../src/store/port.js';
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
+import { heldGate } from '../support/gate.js';
 import { ACCOUNT, NODE, RECIPIENT, cmd, offerCmd } from '../support/machine-fixtures.js';
 import { waitFor } from '../support/wait.js';
 
@@ -14,13 +15,13 @@ interface Published {
   headers: Record<string, string> | undefined;
 }
 
-function setup(opts: { publishFails?: boolean; suspension?: (shard: number) => string | null } = {}) {
+function setup(opts: { publishFails?: boolean } = {}) {
   const h = actorHarness();
+  const g = heldGate({ clock: h.clock, shardCount: SHARDS });
   const published: Published[] = [];
   const deps: ShardHandlerDeps = {
     registry: h.registry,
-    owns: () => true,
-    ...(opts.suspension ? { suspension: opts.suspension } : {}),
+    gate: g.gate,
     store: h.store,
     bus: {
       call: async () => ({ ok: true, data: {} }),
@@ -39,7 +40,7 @@ function setup(opts: { publishFails?: boolean; suspension?: (shard: number) => s
   const send = (body: unknown, over: Partial<IncomingMessage> = {}) =>
     handle({ body, redelivered: false, headers: {}, routingKey: queue, correlationId: 'corr-ff', messageId: 'msg-1', ...over });
   const rpc = async (body: unknown) => (await send(body, { replyTo: 'amq.rabbitmq.reply-to.x' })) as RpcReply<unknown>;
-  return { h, published, send, rpc, queue };
+  return { h, g, published, send, rpc, queue };
 }
 
 const withShards = <T extends object>(c: T) => ({ ...c, shard_count: SHARDS });
@@ -113,8 +114,9 @@ describe('handlers: fire-and-forget messages (no replyTo)', () => {
   });
 
   it('a shard suspended (store unavailable): an RPC gets 503 naming the store at once, a fire-and-forget one is dead-lettered; nothing runs', async () => {
-    const reason = 'shard 1 is suspended on node-1: its lease cannot be renewed (sqlite store locked: …); retry';
-    const t = setup({ suspension: (shard) => (shard === t.h.shard ? reason : null) });
+    const t = setup();
+    t.g.suspend(t.h.shard, 'sqlite store locked: …');
+    const reason = `shard ${t.h.shard} is suspended on ${NODE}: its lease cannot be renewed (sqlite store locked: …); retry`;
     const calls = t.h.store.calls.length;
     const rpc = await t.rpc(withShards(cmd({ type: 'login' })));
     assert.deepEqual(rpc, { ok: false, error: { code: 'unavailable', message: reason }, node: NODE });
@@ -138,7 +140,7 @@ describe('handlers: fire-and-forget messages (no replyTo)', () => {
     await bus.declareQueue({ name: DEAD_LETTER_QUEUE }, [{ exchange: DEAD_LETTER_EXCHANGE, routingKey: '' }]);
     const handler = createShardHandler({
       registry: t.h.registry,
-      owns: () => true,
+      gate: t.g.gate,
       store: t.h.store,
       bus,
       logger: t.h.logger,

@@ -3,29 +3,32 @@
  * through each recipient's mailbox, so the pair is consistent even while commands are queued.
  */
 import assert from 'node:assert/strict';
-import { shardOf, validateGetSnapshotReply, type GetSnapshotReply, type RpcReply } from '@qubicle/contracts';
-import type { IncomingMessage } from '@qubicle/transport';
+import { shardOf, shardQueue, validateGetSnapshotReply, type GetSnapshotReply, type RpcReply } from '@qubicle/contracts';
+import { REQUEUE, type IncomingMessage } from '@qubicle/transport';
 import { createShardHandler } from '../../src/handlers/shard-handler.js';
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
-import { ACCOUNT, NODE, OTHER, RECIPIENT, cmd } from '../support/machine-fixtures.js';
+import { heldGate } from '../support/gate.js';
+import { ACCOUNT, NODE, RECIPIENT, cmd } from '../support/machine-fixtures.js';
 
 function setup() {
   const h = actorHarness();
-  const owned = new Set(Array.from({ length: SHARDS }, (_, i) => i));
+  const g = heldGate({ clock: h.clock, shardCount: SHARDS });
   const handle = createShardHandler({
     registry: h.registry,
-    owns: (shard) => owned.has(shard),
+    gate: g.gate,
     store: h.store,
     bus: { call: async () => ({ ok: false, error: { code: 'unavailable', message: 'no' } }) },
     logger: h.logger,
     node: NODE,
     shardCount: SHARDS,
   });
+  // every recipient of these tests is on RECIPIENT's shard or asked through its queue
+  const queue = shardQueue(shardOf(ACCOUNT, RECIPIENT, SHARDS));
   const send = async (body: unknown) =>
-    (await handle({ body, redelivered: false, headers: {}, routingKey: 'q', correlationId: 'c', replyTo: 'r' } as IncomingMessage)) as RpcReply<unknown>;
+    (await handle({ body, redelivered: false, headers: {}, routingKey: queue, correlationId: 'c', replyTo: 'r' } as IncomingMessage)) as RpcReply<unknown>;
   const command = (body: Parameters<typeof cmd>[0], recipient = RECIPIENT) => ({ ...cmd(body, { recipient_id: recipient }), shard_count: SHARDS });
   const snapshot = (ids: string[]) => send({ type: 'get_snapshot', command_id: 'snap-0001', account_id: ACCOUNT, recipient_ids: ids, shard_count: SHARDS });
-  return { h, send, command, snapshot, owned };
+  return { h, send, command, snapshot, g };
 }
 
 describe('handlers: get_snapshot', () => {
@@ -33,12 +36,19 @@ describe('handlers: get_snapshot', () => {
     const t = setup();
     await t.send(t.command({ type: 'login' }));
     await t.send(t.command({ type: 'set_status', status: 'ready' }));
-    const r = await t.snapshot([RECIPIENT, OTHER]);
+    // a user of RECIPIENT's shard who is not logged in (OTHER is on another shard: misrouted here)
+    let other = '';
+    for (let i = 0; other === ''; i++) {
+      const id = `e${i.toString(16).padStart(31, '0')}`;
+      if (shardOf(ACCOUNT, id, SHARDS) === shardOf(ACCOUNT, RECIPIENT, SHARDS)) other = id;
+    }
+    t.h.store.addUser(ACCOUNT, other);
+    const r = await t.snapshot([RECIPIENT, other]);
     assert.ok(r.ok, JSON.stringify(r));
     const v = validateGetSnapshotReply(r.data);
     assert.ok(v.ok, JSON.stringify(v));
     const data = r.data as GetSnapshotReply;
-    assert.deepEqual(Object.keys(data), [RECIPIENT], 'OTHER is not logged in: left out');
+    assert.deepEqual(Object.keys(data), [RECIPIENT], 'the other user is not logged in: left out');
     const events = t.h.bus.events.filter((e) => e.recipient_id === RECIPIENT);
     assert.equal(data[RECIPIENT]!.seq, events[events.length - 1]!.seq);
     assert.equal(data[RECIPIENT]!.status.availability_state, 'Ready');
@@ -61,10 +71,10 @@ describe('handlers: get_snapshot', () => {
     assert.ok(awayEvent!.seq > data[RECIPIENT]!.seq);
   });
 
-  it('a recipient of a shard not held here → unavailable', async () => {
+  it('from the queue of a shard not held here → requeued for its owner, nothing read', async () => {
     const t = setup();
-    t.owned.delete(shardOf(ACCOUNT, RECIPIENT, SHARDS));
-    const r = await t.snapshot([RECIPIENT]);
-    assert.equal(r.ok ? 'ok' : r.error.code, 'unavailable');
+    t.g.release(shardOf(ACCOUNT, RECIPIENT, SHARDS));
+    assert.equal(await t.snapshot([RECIPIENT]), REQUEUE);
+    assert.equal(t.h.registry.size, 0);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DEAD_LETTER_EXCHANGE, DIRECTORY_REQUEST_TYPES, SHARD_MESSAGE_TYPES, shardQueue, type RpcReply } from '@qubicle/contracts';
 import { NO_REPLY, type IncomingMessage } from '@qubicle/transport';
 import { createShardHandler } from '../../src/handlers/shard-handler.js';
+import { heldGate } from '../support/gate.js';
 import { DIRECTORY_SENDERS, SHARD_SENDERS, senderRefusal, type SenderRoles } from '../../src/handlers/senders.js';
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
 import { ACCOUNT, NODE, RECIPIENT, cmd, offerCmd } from '../support/machine-fixtures.js';
@@ -58,7 +59,7 @@ describe('handlers: who may send what (BUS_SENDERS)', () => {
       const published: Array<{ exchange: string; headers: Record<string, string> | undefined; body: unknown }> = [];
       const handle = createShardHandler({
         registry: h.registry,
-        owns: () => true,
+        gate: heldGate({ clock: h.clock, shardCount: SHARDS }).gate,
         store: h.store,
         bus: { call: async () => ({ ok: true, data: {} }), publish: async (exchange, _key, body, o) => void published.push({ exchange, headers: o?.headers, body }) },
         logger: h.logger,

@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
 import { NOT_LOGGED_IN_STATUS, SHARD_MESSAGE_TYPES, shardOf, shardQueue, type RecipientStatus, type RpcReply } from '@qubicle/contracts';
-import type { IncomingMessage } from '@qubicle/transport';
+import { REQUEUE, type IncomingMessage } from '@qubicle/transport';
 import { SHARD_ROUTES, createShardHandler, type ShardHandlerDeps } from '../../src/handlers/shard-handler.js';
 import { SHARDS, actorHarness } from '../support/actor-harness.js';
+import { StoreError } from '../../src/store/port.js';
+import { heldGate } from '../support/gate.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, cmd } from '../support/machine-fixtures.js';
 
-/**
- * An RPC (it has a replyTo); fire-and-forget messages are tested in dead-letter.test.ts. It comes
- * from the queue of its (first) recipient's shard, as a correct sender routes it.
- */
-function incoming(body: unknown, over: Partial<IncomingMessage> = {}): IncomingMessage {
-  return { body, redelivered: false, headers: {}, routingKey: queueOf(body), correlationId: 'corr-1', replyTo: 'amq.rabbitmq.reply-to', ...over };
-}
-
+/** The queue a correct sender uses: the shard of the (first) recipient named; shard 0 for a body without one. */
 function queueOf(body: unknown): string {
   const b = (typeof body === 'object' && body !== null ? body : {}) as { account_id?: unknown; recipient_id?: unknown; recipient_ids?: unknown };
-  const id = Array.isArray(b.recipient_ids) ? b.recipient_ids[0] : b.recipient_id;
-  return typeof b.account_id === 'string' && typeof id === 'string' ? shardQueue(shardOf(b.account_id, id, SHARDS)) : shardQueue(0);
+  const id = typeof b.recipient_id === 'string' ? b.recipient_id : Array.isArray(b.recipient_ids) && typeof b.recipient_ids[0] === 'string' ? b.recipient_ids[0] : undefined;
+  return shardQueue(typeof b.account_id === 'string' && id !== undefined ? shardOf(b.account_id, id, SHARDS) : 0);
+}
+
+/** An RPC (it has a replyTo); fire-and-forget messages are tested in dead-letter.test.ts. */
+function incoming(body: unknown, over: Partial<IncomingMessage> = {}): IncomingMessage {
+  return { body, redelivered: false, headers: {}, routingKey: queueOf(body), correlationId: 'corr-1', replyTo: 'amq.rabbitmq.reply-to', ...over };
 }
 
 /** A recipient id of ACCOUNT whose shard is (or is not) `shard`. */
@@ -32,10 +32,10 @@ function setup(over: Partial<ShardHandlerDeps> = {}) {
   const h = actorHarness();
   const calls: Array<{ queue: string; body: unknown }> = [];
   let remoteReply: unknown = { ok: true, data: { ...NOT_LOGGED_IN_STATUS } };
-  const owned = new Set(Array.from({ length: SHARDS }, (_, i) => i));
+  const g = heldGate({ clock: h.clock, shardCount: SHARDS });
   const deps: ShardHandlerDeps = {
     registry: h.registry,
-    owns: (shard) => owned.has(shard),
+    gate: g.gate,
     store: h.store,
     bus: {
       call: async (queue, body) => {
@@ -51,6 +51,8 @@ function setup(over: Partial<ShardHandlerDeps> = {}) {
   };
   const handle = createShardHandler(deps);
   const send = async (body: unknown, msg: Partial<IncomingMessage> = {}) => (await handle(incoming(body, msg))) as RpcReply<unknown>;
+  /** what the handler returned, REQUEUE included */
+  const handleRaw = (body: unknown, msg: Partial<IncomingMessage> = {}) => handle(incoming(body, msg));
   const command = <C extends Parameters<typeof cmd>[0]>(body: C, recipient = RECIPIENT) => ({ ...cmd(body, { recipient_id: recipient }), shard_count: SHARDS });
   return {
     h,
@@ -58,7 +60,8 @@ function setup(over: Partial<ShardHandlerDeps> = {}) {
     send,
     command,
     calls,
-    owned,
+    g,
+    handleRaw,
     setRemoteReply: (r: unknown) => {
       remoteReply = r;
     },
@@ -94,13 +97,45 @@ describe('handlers: shard handler', () => {
     assert.equal(t.h.store.writes.length, 0);
   });
 
-  it('a recipient of a shard this node does not hold → unavailable, nothing done', async () => {
+  it('from the queue of a shard this node does not hold → requeued for its owner, nothing done', async () => {
     const t = setup();
-    t.owned.delete(t.h.shard);
-    // not from a shard queue (a direct call): from its own shard's queue it would be requeued, below
-    const r = await t.send(t.command({ type: 'login' }), { routingKey: 'direct' });
-    assert.equal(codeOf(r), 'unavailable');
+    t.g.release(t.h.shard);
+    assert.equal(await t.handleRaw(t.command({ type: 'login' })), REQUEUE);
     assert.equal(t.h.store.writes.length, 0);
+    assert.equal(t.h.registry.size, 0, 'no actor created');
+  });
+
+  it('a recipient of another shard than the queue it came from → misrouted (not retryable), nothing done, even when that shard is held here too', async () => {
+    const t = setup();
+    const wrong = shardQueue((t.h.shard + 1) % SHARDS);
+    const r = await t.send(t.command({ type: 'login' }), { routingKey: wrong });
+    assert.equal(codeOf(r), 'misrouted');
+    assert.match(!r.ok ? r.error.message : '', new RegExp(`belongs to shard ${t.h.shard}, not to shard ${(t.h.shard + 1) % SHARDS}`));
+    assert.equal(t.h.store.writes.length, 0);
+    assert.equal(t.h.registry.size, 0, 'no actor created');
+    assert.ok(t.h.logger.entries.some((e) => e.level === 'warn' && e.msg === 'misrouted shard message'));
+  });
+
+  it('not from a shard queue → misrouted', async () => {
+    const t = setup();
+    const r = await t.send(t.command({ type: 'login' }), { routingKey: 'qubicle.directory' });
+    assert.equal(codeOf(r), 'misrouted');
+    assert.equal(t.h.store.writes.length, 0);
+  });
+
+  it('the command is written under the fence it was admitted with; fenced by the store (the shard lost meanwhile) → requeued for the new owner', async () => {
+    const t = setup();
+    await t.send(t.command({ type: 'login' }));
+    // the gate admits under epoch 1; the actor does not ask again (its own fence source is empty)
+    t.h.fences.clear();
+    const writes = t.h.store.writes.length;
+    assert.equal(codeOf(await t.send(t.command({ type: 'set_status', status: 'ready' }))), 'ok');
+    assert.equal(t.h.store.writes.length, writes + 1, 'written');
+    // the store refuses the next write (another node claimed the shard): the lease book marks it lost
+    t.h.env.onFenced = (shard) => t.g.lose(shard);
+    t.h.store.failNext('saveRecipients', new StoreError('fenced', `shard ${t.h.shard} fenced`));
+    assert.equal(await t.handleRaw(t.command({ type: 'set_status', status: 'away' })), REQUEUE);
+    assert.equal(t.h.registry.peek(ACCOUNT, RECIPIENT)?.state?.availability_state ?? 'dropped', 'Ready', 'nothing applied');
   });
 
   it('routes commands to the recipient actor; replies name the node', async () => {
@@ -116,8 +151,9 @@ describe('handlers: shard handler', () => {
 
   it('get_status_many answers each id: a status, or "not_logged_in"', async () => {
     const t = setup();
-    // ids of one shard, as a sender groups them (another shard's id is misrouted, below)
+    // ids of RECIPIENT's shard (a correct sender asks one shard per request): a user not logged in, an unknown id
     const other = idOnShard((s) => s === t.h.shard, [RECIPIENT]);
+    t.h.store.addUser(ACCOUNT, other);
     const unknown = idOnShard((s) => s === t.h.shard, [RECIPIENT, other]);
     await t.send(t.command({ type: 'login' }));
     const r = await t.send({ type: 'get_status_many', command_id: 'many-00001', account_id: ACCOUNT, recipient_ids: [RECIPIENT, other, unknown], shard_count: SHARDS });
@@ -131,13 +167,12 @@ describe('handlers: shard handler', () => {
     assert.deepEqual(r.ok && r.seqs, { [RECIPIENT]: t.h.registry.peek(ACCOUNT, RECIPIENT)!.state!.seq });
   });
 
-  it('get_status_many with an id of a shard not held here → unavailable', async () => {
+  it('get_status_many with an id of another shard → misrouted (the sender groups ids by shard)', async () => {
     const t = setup();
     const foreign = idOnShard((s) => s !== t.h.shard);
-    t.owned.delete(shardOf(ACCOUNT, foreign, SHARDS));
-    const body = { type: 'get_status_many', command_id: 'many-00002', account_id: ACCOUNT, recipient_ids: [RECIPIENT, foreign], shard_count: SHARDS };
-    const r = await t.send(body, { routingKey: 'direct' });
-    assert.equal(codeOf(r), 'unavailable');
+    const r = await t.send({ type: 'get_status_many', command_id: 'many-00002', account_id: ACCOUNT, recipient_ids: [RECIPIENT, foreign], shard_count: SHARDS });
+    assert.equal(codeOf(r), 'misrouted');
+    assert.match(!r.ok ? r.error.message : '', new RegExp(foreign));
   });
 
   it('a message with the right shard count on a shard queue that does not serve its recipient → misrouted, nothing done', async () => {
@@ -187,7 +222,7 @@ describe('handlers: shard handler', () => {
       const remote = idOnShard((s) => s !== t.h.shard, [RECIPIENT, OTHER]);
       const remoteShard = shardOf(ACCOUNT, remote, SHARDS);
       t.h.store.addUser(ACCOUNT, remote);
-      t.owned.delete(remoteShard);
+      t.g.release(remoteShard);
       await t.send(t.command({ type: 'login' }));
       t.setRemoteReply({ ok: true, node: 'other-node', data: { available: true, availability_state: 'Ready', queue_availability: {}, wrapup_time_seconds: 0, stats: { total_calls: 0, missed_calls: 0, avg_call_time: 0, login_time: 1, last_action_time: 1, last_handled_time: 0 }, node: 'other-node' } });
       const r = await t.send(monitorCmd(t, remote, 'barge'));
@@ -202,7 +237,7 @@ describe('handlers: shard handler', () => {
       t.h.store.addUser(ACCOUNT, RECIPIENT, { qubicle: { enabled: true, permissions: { monitor: true } } });
       const remote = idOnShard((s) => s !== t.h.shard, [RECIPIENT, OTHER]);
       t.h.store.addUser(ACCOUNT, remote);
-      t.owned.delete(shardOf(ACCOUNT, remote, SHARDS));
+      t.g.release(shardOf(ACCOUNT, remote, SHARDS));
       await t.send(t.command({ type: 'login' }));
       const before = structuredClone(t.h.registry.peek(ACCOUNT, RECIPIENT)!.state);
       t.setRemoteReply(new Error('timeout'));

@@ -1,18 +1,20 @@
 /**
  * The shard manager as a cluster member, in one process (memory bus, memory store, manual clock):
- * fair shares, rebalancing on join and leave, dead owners noticed through their presence queue,
- * zombie safety after a freeze, a refused consume retried. The real-process versions of these
+ * rebalancing on join and leave, zombie safety after a freeze, store partitions and the epochs
+ * announced over control, a refused consume retried (dead owners: presence.test.ts; the quotas:
+ * balance-plan.test.ts). The real-process versions of these
  * scenarios are in the repo's test/cluster/.
  */
 import assert from 'node:assert/strict';
-import { presenceQueue, shardOf, shardQueue, type RpcReply } from '@qubicle/contracts';
+import { shardOf, shardQueue, type RpcReply } from '@qubicle/contracts';
 import { createMemoryBus } from '@qubicle/transport';
 import { ManualClock } from '../../src/clock.js';
-import { LEASE_SAFETY, SUSPENDED_RENEW_MS, fairShare } from '../../src/shards/shard-manager.js';
+import { SUSPENDED_RENEW_MS } from '../../src/shards/lease-book.js';
+import { LEASE_SAFETY } from '../../src/shards/ownership-gate.js';
 import { StoreError } from '../../src/store/port.js';
 import { ACCOUNT, OTHER, RECIPIENT, T0 } from '../support/machine-fixtures.js';
 import { TestStore } from '../support/test-store.js';
-import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
+import { SHARD_COUNT, TTL, shardHarness, sharedWorld } from '../support/shard-harness.js';
 import { deferred, waitFor } from '../support/wait.js';
 
 const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
@@ -68,27 +70,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-function sharedWorld() {
-  const store = new TestStore();
-  store.addAccount({ id: ACCOUNT });
-  store.addUser(ACCOUNT, RECIPIENT);
-  store.addUser(ACCOUNT, OTHER);
-  return { store, bus: createMemoryBus(), clock: new ManualClock(T0) };
-}
 
-describe('shards: cluster membership', () => {
-  it('fairShare: quotas add up to the shard count, differ by at most one, the same on every node', () => {
-    for (const [n, nodes] of [[64, ['a', 'b', 'c']], [64, ['d', 'a', 'c', 'b']], [10, ['x', 'y', 'z', 'w']], [3, ['a', 'b', 'c', 'd', 'e']]] as const) {
-      const quotas = nodes.map((node) => fairShare(n, nodes, node));
-      assert.equal(quotas.reduce((a, b) => a + b, 0), n, `${n} over ${nodes.join(',')}`);
-      assert.ok(Math.max(...quotas) - Math.min(...quotas) <= 1);
-    }
-    assert.equal(fairShare(64, [], 'alone'), 64, 'a node always counts itself');
-    assert.equal(fairShare(64, ['b', 'c'], 'a'), 22);
-    assert.equal(fairShare(64, ['a', 'b', 'c'], 'c'), 21);
-  });
-
-  it('registers the node with its shards; a joining node gets its share at once; nobody is logged out', async () => {
+describe('shards: cluster membership', () => {  it('registers the node with its shards; a joining node gets its share at once; nobody is logged out', async () => {
     const w = sharedWorld();
     const a = shardHarness({ ...w, node: 'node-a' });
     await a.manager.start();
@@ -120,56 +103,6 @@ describe('shards: cluster membership', () => {
     assert.deepEqual(w.clock.pendingTimers(), [], 'no timers left behind');
   });
 
-  it('an owner whose presence queue is gone (killed) loses its leases at once, before they expire', async () => {
-    const w = sharedWorld();
-    // "ghost" registered a heartbeat and holds shard 1 for a full TTL, but has no presence queue
-    await w.store.heartbeatNode('ghost', {}, T0);
-    const lease = await w.store.tryAcquireLease(1, 'ghost', TTL, T0);
-    assert.ok(lease);
-    const a = shardHarness({ ...w, node: 'node-a' });
-    await a.manager.start();
-    await waitFor(() => a.manager.ownedShards().length === SHARD_COUNT, 'node-a to take the ghost shard', 5_000);
-    assert.ok(w.clock.now() < T0 + TTL, 'long before the lease expired');
-    assert.equal(w.store.leases.get(1)?.owner, 'node-a');
-    assert.equal(w.store.leases.get(1)?.epoch, lease.epoch + 1, 'a new epoch fences the ghost');
-    assert.equal(w.store.nodes.has('ghost'), false, 'removed from the registry');
-    await a.manager.stop();
-  });
-
-  it('just back from a broker outage, a node does not take a missing presence queue for a death (grace of 5 s)', async () => {
-    const w = sharedWorld();
-    const b = shardHarness({ ...w, node: 'node-b' });
-    await b.manager.start();
-    // a registered owner whose presence queue is missing, as for every node right after a broker restart
-    const shard = b.manager.ownedShards()[0]!;
-    await w.store.releaseLease(shard, 'node-b', w.store.leases.get(shard)!.epoch);
-    await w.store.heartbeatNode('restarting', {}, w.clock.now());
-    await w.store.tryAcquireLease(shard, 'restarting', TTL, w.clock.now());
-    w.bus.simulateDisconnect();
-    w.bus.simulateReconnect();
-    await b.manager.tick();
-    assert.equal(w.store.leases.get(shard)?.owner, 'restarting', 'not released during the grace');
-    w.clock.advance(5_000);
-    await w.store.heartbeatNode('restarting', {}, w.clock.now());
-    await b.manager.tick();
-    assert.notEqual(w.store.leases.get(shard)?.owner, 'restarting', 'released once the grace is over');
-    await b.manager.stop();
-  });
-
-  it('an owner that answers on its presence queue keeps its leases (a busy or frozen node is left to the TTL)', async () => {
-    const w = sharedWorld();
-    await w.store.heartbeatNode('slow', {}, T0);
-    await w.store.tryAcquireLease(1, 'slow', TTL, T0);
-    const presence = await w.bus.serve({ name: presenceQueue('slow') }, async () => ({ ok: true, data: { node: 'slow' } }), { prefetch: 1 });
-    const a = shardHarness({ ...w, node: 'node-a' });
-    await a.manager.start();
-    await a.manager.tick();
-    assert.equal(w.store.leases.get(1)?.owner, 'slow');
-    assert.ok(!a.manager.ownedShards().includes(1));
-    await presence.cancel();
-    await a.manager.stop();
-  });
-
   it('zombie: resumed after a freeze past the safe lease time, it executes nothing and writes nothing; the command goes to the owner', async () => {
     const store = new TestStore();
     store.addAccount({ id: ACCOUNT });
@@ -185,7 +118,7 @@ describe('shards: cluster membership', () => {
     clock.jump = Math.ceil(TTL * LEASE_SAFETY);
     const pending = call(bus, RECIPIENT, { type: 'set_status', status: 'ready' });
     await waitFor(() => !a.manager.ownedShards().includes(shard), 'the shard to be given up');
-    assert.equal(a.manager.fenceOf(shard), null);
+    assert.equal(a.gate.fenceOf(shard), null);
     // Meanwhile the lease expired and another node took the shard: it gets the command.
     const seen: string[] = [];
     const c = await bus.serve({ name: shardQueue(shard) }, async (msg) => {
@@ -350,16 +283,6 @@ describe('shards: cluster membership', () => {
     await a.manager.stop();
   });
 
-  it('a second process with the same NODE_NAME refuses to start (its presence queue is taken)', async () => {
-    const w = sharedWorld();
-    const a = shardHarness({ ...w, node: 'twin' });
-    await a.manager.start();
-    const b = shardHarness({ ...w, node: 'twin' });
-    await assert.rejects(b.manager.start(), /another process named NODE_NAME=twin/);
-    assert.deepEqual(b.manager.ownedShards(), []);
-    await a.manager.stop();
-  });
-
   it('a shard over the fair share is handed over gracefully: in-flight work first, then the lease is released', async () => {
     const w = sharedWorld();
     const a = shardHarness({ ...w, node: 'node-a' });
@@ -373,5 +296,4 @@ describe('shards: cluster membership', () => {
     for (const s of released) assert.equal(w.store.leases.get(s)?.owner, null, `shard ${s} released, not left to expire`);
     assert.equal(w.store.recipients.get(`${ACCOUNT}/${RECIPIENT}`)?.state.availability_state, 'Away', 'still logged in');
     await a.manager.stop();
-  });
-});
+  });});

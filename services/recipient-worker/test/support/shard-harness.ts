@@ -6,6 +6,7 @@ import { OutboxRelay } from '../../src/actor/outbox-relay.js';
 import { ActorRegistry } from '../../src/actor/registry.js';
 import { ManualClock } from '../../src/clock.js';
 import { createShardHandler } from '../../src/handlers/shard-handler.js';
+import { OwnershipGate } from '../../src/shards/ownership-gate.js';
 import { ShardManager } from '../../src/shards/shard-manager.js';
 import { captureLogger } from './logger.js';
 import { ACCOUNT, NODE, OTHER, RECIPIENT, T0 } from './machine-fixtures.js';
@@ -37,7 +38,8 @@ export function shardHarness(opts: { store?: TestStore; bus?: Bus; node?: string
     order.push(`load ${shard}`);
     return list(shard);
   };
-  let manager: ShardManager | undefined;
+  // as in worker.ts: the gate first, read by the actors and the handler, filled by the lease book
+  const gate = new OwnershipGate({ node, shardCount: SHARD_COUNT, leaseTtlMs: TTL, clock });
   let sessions = 0;
   const relay = new OutboxRelay({ bus: loggedBus, store, clock, logger });
   const adopt = relay.adopt.bind(relay);
@@ -53,26 +55,26 @@ export function shardHarness(opts: { store?: TestStore; bus?: Bus; node?: string
     node,
     accounts: new AccountSettingsCache((id) => store.getAccount(id), clock),
     newSessionId: () => `${node}-session-${++sessions}`,
-    fenceOf: (shard) => manager?.fenceOf(shard) ?? null,
-    onFenced: (shard) => void manager?.lose(shard, 'fenced'),
+    fenceOf: (shard) => gate.fenceOf(shard),
+    onFenced: (shard) => gate.fenced(shard),
   };
   const registry = new ActorRegistry(env, SHARD_COUNT);
   const handler = createShardHandler({
     registry,
-    owns: (s) => manager?.owns(s) ?? false,
-    suspension: (s) => manager?.suspension(s) ?? null,
+    gate,
     store,
     bus: loggedBus,
     logger,
     node,
     shardCount: SHARD_COUNT,
   });
-  manager = new ShardManager({
+  const manager = new ShardManager({
     store,
     bus: loggedBus,
     clock,
     logger,
     registry,
+    gate,
     outbox: relay,
     handler,
     node,
@@ -82,5 +84,14 @@ export function shardHarness(opts: { store?: TestStore; bus?: Bus; node?: string
     queueType: 'classic',
     ...(opts.takeFreeShards === undefined ? {} : { takeFreeShards: opts.takeFreeShards }),
   });
-  return { store, bus, clock, logger, registry, manager, relay, order, node };
+  return { store, bus, clock, logger, registry, manager, gate, relay, order, node };
+}
+
+/** One store, one bus, one clock shared by several nodes' harnesses (a cluster in one process). */
+export function sharedWorld() {
+  const store = new TestStore();
+  store.addAccount({ id: ACCOUNT });
+  store.addUser(ACCOUNT, RECIPIENT);
+  store.addUser(ACCOUNT, OTHER);
+  return { store, bus: createMemoryBus(), clock: new ManualClock(T0) };
 }
