@@ -17,7 +17,7 @@ export const DEFAULT_SUBSCRIBE_PREFETCH = 50;
 
 export interface PublishOptions {
   requestId?: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, unknown>;
 }
 
 export class EventPublisher {
