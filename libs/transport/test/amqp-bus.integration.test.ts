@@ -332,6 +332,9 @@ describe('amqp bus (integration, real RabbitMQ)', function () {
     assert.equal(await other.call(q, {}, { timeoutMs: 3000 }), 'owner');
     assert.equal(bus.isConnected(), true);
     assert.equal(other.isConnected(), true);
+    // a channel-level 403 is not a refused connection: nothing is fatal (amqp/reply-codes.ts)
+    assert.equal(other.connection.fatal, undefined);
+    assert.equal(bus.connection.fatal, undefined);
   });
 
   it('cancel stops deliveries and resolves only after in-flight work is finished and acked', async () => {
