@@ -17,6 +17,14 @@ export function decodeBody(text: string): unknown {
 }
 
 /**
+ * A request or event body as JSON text: a value that cannot be serialised (a cycle, too deep for
+ * the stack) throws UnsafeJsonError (an invalid_message, a 400 at the gateway), on both buses.
+ */
+export function encodeBody(body: unknown): string {
+  return stringifyJson(body);
+}
+
+/**
  * A reply body as JSON text. One that cannot be serialised (a cycle, too deep) becomes the
  * transport's `internal` error reply: the caller hears that something failed instead of timing out.
  */

@@ -36,8 +36,6 @@ export function refused(err: unknown, what: string): TransportError {
   return new TransportError('refused', `${what}: ${message}`, { cause: err });
 }
 
-export { errorMessage } from '../wire.js';
-
 /** Sync exceptions thrown by amqplib on a closed channel/connection (IllegalOperationError). */
 export function swallow(fn: () => void): boolean {
   try {

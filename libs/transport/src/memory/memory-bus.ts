@@ -8,7 +8,6 @@
  * deliveries always happen asynchronously (setImmediate), never re-entrantly.
  */
 import { randomUUID } from 'node:crypto';
-import { stringifyJson } from '@qubicle/contracts';
 import {
   HEADER_DEADLINE,
   HEADER_REQUEST_ID,
@@ -25,7 +24,7 @@ import {
 } from '../bus.js';
 import { TransportError } from '../errors.js';
 import { decide, type Disposition, type HandlerOutcome } from '../serve-policy.js';
-import { decodeBody, encodeReply, errorMessage, toIncoming, type WireMessage } from '../wire.js';
+import { decodeBody, encodeBody, encodeReply, errorMessage, toIncoming, type WireMessage } from '../wire.js';
 import { MemoryBroker, type DeadLetter, type Delivery, type MemConsumer, type MemMessage, type MemQueue } from './broker.js';
 
 export type { DeadLetter, ExchangeType } from './broker.js';
@@ -244,7 +243,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
     call(queue, body, callOpts) {
       let content: string;
       try {
-        content = stringifyJson(body);
+        content = encodeBody(body);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -294,7 +293,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
 
     async publish(exchange, routingKey, body, publishOpts = {}) {
       assertUsable();
-      const content = stringifyJson(body);
+      const content = encodeBody(body);
       broker.ensureExchange(exchange);
       const headers: Record<string, unknown> = { ...publishOpts.headers };
       if (publishOpts.requestId !== undefined) headers[HEADER_REQUEST_ID] = publishOpts.requestId;
