@@ -78,6 +78,23 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   const output = { channel: replyChannel, replies: new ReplyBatcher(replyChannel, { logger: log }) };
   const consumers = new Set<Consumer>();
   let closing: Promise<void> | undefined;
+  // Either connection refused for good (the replies' one reconnects on its own, e.g. after a 541,
+  // and may meet a password changed meanwhile): the bus is unusable, its owner hears it once.
+  let fatal: FatalConnectionError | undefined;
+  const fatalListeners = new Set<(err: FatalConnectionError) => void>();
+  const onFatalConnection = (err: FatalConnectionError) => {
+    if (fatal) return;
+    fatal = err;
+    for (const l of [...fatalListeners]) {
+      try {
+        l(err);
+      } catch (cbErr) {
+        log.error({ err: cbErr }, 'onFatal listener threw');
+      }
+    }
+  };
+  connection.on('fatal', onFatalConnection);
+  replyChannel.connection.on('fatal', onFatalConnection);
 
   const track = (consumer: Consumer): Consumer => {
     const wrapped: Consumer = {
@@ -94,7 +111,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   };
   const ensureOpen = () => {
     if (closing) throw new TransportError('closed', 'bus closed');
-    if (connection.fatal) throw connection.fatal;
+    if (fatal) throw fatal;
   };
 
   connection.start();
@@ -102,7 +119,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   return {
     connection,
     call(queue: string, body: unknown, callOpts: RpcCallOptions): Promise<unknown> {
-      if (connection.fatal && !closing) return Promise.reject(connection.fatal);
+      if (fatal && !closing) return Promise.reject(fatal);
       return rpc.call(queue, body, callOpts);
     },
     async serve(spec: QueueSpec, handler: RpcHandler, serveOpts: ServeOptions): Promise<Consumer> {
@@ -132,11 +149,11 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
     },
     waitForConnection: (timeoutMs?: number) => connection.waitForConnection(timeoutMs),
     onFatal(listener) {
-      const already = connection.fatal;
+      const already = fatal;
       if (already) queueMicrotask(() => listener(already)); // it happened before anyone listened
-      connection.on('fatal', listener);
+      else fatalListeners.add(listener);
       return () => {
-        connection.off('fatal', listener);
+        fatalListeners.delete(listener);
       };
     },
     close(): Promise<void> {
