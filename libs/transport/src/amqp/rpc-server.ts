@@ -5,6 +5,9 @@
  * bus's reply channel, a connection of its own (reply-channel.ts), so nothing a reply does can
  * take the consumers down. A request whose reply address cannot be published to is not executed
  * (direct-reply-to.ts).
+ *
+ * What becomes of each message is decided by the serve policy (../serve-policy.ts, the same for
+ * the memory bus); this class only carries the disposition out on the channel.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import {
