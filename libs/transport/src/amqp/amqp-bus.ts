@@ -49,8 +49,8 @@ export interface AmqpBus extends Bus {
   /** The connection manager, for health checks and metrics. */
   readonly connection: AmqpConnection;
   /**
-   * Called once if the broker refuses the connection for good (wrong credentials, a vhost that does
-   * not exist or is not the user's; amqp/reply-codes.ts): the bus then does nothing any more and a
+   * Called once if the broker refuses the FIRST connect for good (wrong credentials, a vhost that
+   * does not exist or is not the user's; amqp/reply-codes.ts): the bus then does nothing any more and a
    * process should exit with `err.message` (user and vhost, never the password). Returns an
    * unsubscribe function. `waitForConnection`, `serve`, `subscribe`, `declare*`, `call` and
    * `publish` fail with the same error.
@@ -78,12 +78,10 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   const output = { channel: replyChannel, replies: new ReplyBatcher(replyChannel, { logger: log }) };
   const consumers = new Set<Consumer>();
   let closing: Promise<void> | undefined;
-  // Either connection refused for good (the replies' one reconnects on its own, e.g. after a 541,
-  // and may meet a password changed meanwhile): the bus is unusable, its owner hears it once.
+  // The broker refused the first connect for good (connection.ts): the bus is unusable, its owner hears it once.
   let fatal: FatalConnectionError | undefined;
   const fatalListeners = new Set<(err: FatalConnectionError) => void>();
-  const onFatalConnection = (err: FatalConnectionError) => {
-    if (fatal) return;
+  connection.on('fatal', (err) => {
     fatal = err;
     for (const l of [...fatalListeners]) {
       try {
@@ -92,9 +90,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
         log.error({ err: cbErr }, 'onFatal listener threw');
       }
     }
-  };
-  connection.on('fatal', onFatalConnection);
-  replyChannel.connection.on('fatal', onFatalConnection);
+  });
 
   const track = (consumer: Consumer): Consumer => {
     const wrapped: Consumer = {

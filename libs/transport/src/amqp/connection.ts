@@ -9,10 +9,13 @@
  * A failure caused by the connection going away is never reported: the setup simply runs again on
  * the next connection.
  *
- * A connect the broker REFUSES for a reason no retry can fix (wrong credentials, a vhost that does
- * not exist or is not the user's: reply-codes.ts) is not retried: the connection becomes fatal,
- * emits 'fatal' with a FatalConnectionError naming the user and the vhost (never the password),
- * and every waiting or later `waitForConnection` / setup fails with it.
+ * Set-up fails fast: when the FIRST connect is refused by the broker for a reason no retry can fix
+ * (wrong credentials, a vhost that does not exist or is not the user's: reply-codes.ts), it is not
+ * retried: the connection becomes fatal, emits 'fatal' with a FatalConnectionError naming the user
+ * and the vhost (never the password), and every waiting or later `waitForConnection` / setup fails
+ * with it. Once it has been connected, the same refusal is an operator changing permissions or
+ * credentials under a running cluster (test/ops/readiness.test.ts revokes and restores them): it is
+ * logged as an error on every attempt and retried, so the node comes back when they are fixed.
  */
 import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
@@ -46,6 +49,12 @@ export interface AmqpConnectionOptions {
   logger?: Logger;
   /** Shown as the connection name in the management UI / rabbitmqctl. */
   name?: string;
+  /**
+   * Default true: a first connect the broker refuses for good makes the connection fatal (see the
+   * top of this file). false: always retried (the bus's replies connection, opened only once the
+   * main one is up: the main connection is the one that decides).
+   */
+  failFast?: boolean;
   /** First reconnect delay, default 100 ms; doubles up to `maxDelayMs` (default 5000), with jitter. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -92,6 +101,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
   private readonly connectTimeoutMs: number;
   private readonly heartbeatSeconds: number;
   private readonly userId: string | undefined;
+  private readonly failFast: boolean;
 
   private conn: ChannelModel | undefined;
   private generation = 0;
@@ -118,6 +128,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.heartbeatSeconds = opts.heartbeatSeconds ?? 10;
     this.userId = opts.userId;
+    this.failFast = opts.failFast ?? true;
   }
 
   /** Starts the connect loop (idempotent). */
@@ -361,7 +372,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
   }
 
   /** The connect error as a FatalConnectionError when no retry can fix it (reply-codes.ts), else undefined. */
-  private fatalRefusal(err: unknown): FatalConnectionError | undefined {
+  private refusedForGood(err: unknown): FatalConnectionError | undefined {
     const refusal = handshakeRefusal(err);
     if (!refusal || !isFatalAtConnect(refusal.code, refusal.text)) return undefined;
     const { user, vhost } = this.identity();
@@ -370,7 +381,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
         ? `the broker refused vhost '${vhost}' to user '${user}' (it does not exist, or the user has no permission on it)`
         : `the broker refused the login of user '${user}' to vhost '${vhost}' (wrong user name or password?)`;
     const broker = refusal.text ? `: ${refusal.code} ${replyCodeName(refusal.code)} "${refusal.text}"` : `: ${refusal.code} ${replyCodeName(refusal.code)}`;
-    return new FatalConnectionError(`${this.name}: ${what}${broker}; not retrying`, refusal.code, user, vhost, { cause: err });
+    return new FatalConnectionError(`${this.name}: ${what}${broker}`, refusal.code, user, vhost, { cause: err });
   }
 
   /** User and vhost of the URL, for messages; never the password. */
@@ -386,7 +397,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
 
   private failForGood(err: FatalConnectionError): void {
     this.fatalError = err;
-    this.log.error({ connection: this.name, user: err.user, vhost: err.vhost, replyCode: err.replyCode }, err.message);
+    this.log.error({ connection: this.name, user: err.user, vhost: err.vhost, replyCode: err.replyCode }, `${err.message}; not retrying`);
     for (const w of [...this.closeWaiters]) w(err);
     for (const entry of this.setups.splice(0)) {
       entry.removed = true;
@@ -410,13 +421,18 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
           clientProperties: { connection_name: this.name },
         });
       } catch (err) {
-        const fatal = this.fatalRefusal(err);
-        if (fatal) {
-          this.failForGood(fatal);
+        const refused = this.refusedForGood(err);
+        if (refused && this.failFast && !this.everConnected) {
+          this.failForGood(refused);
           break;
         }
         const delay = this.backoff(attempt++);
-        this.log.warn({ err, connection: this.name, attempt, delayMs: delay }, 'amqp connect failed; retrying');
+        if (refused) {
+          // it worked before: permissions or credentials are being changed; say so loudly, keep trying
+          this.log.error({ connection: this.name, user: refused.user, vhost: refused.vhost, replyCode: refused.replyCode, attempt, delayMs: delay }, `${refused.message}; retrying`);
+        } else {
+          this.log.warn({ err, connection: this.name, attempt, delayMs: delay }, 'amqp connect failed; retrying');
+        }
         await this.sleep(delay);
         continue;
       }

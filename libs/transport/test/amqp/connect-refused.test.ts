@@ -6,9 +6,9 @@
  * from hanging the suite: the assertions are on the error.
  */
 import assert from 'node:assert/strict';
-import { createAmqpBus, FatalConnectionError, isFatalConnectionError, type AmqpBus } from '../../src/index.js';
-import { createTestVhost, type TestUser, type TestVhost } from '../support/vhost.js';
-import { deferred, rejectionOf, within } from '../support/wait.js';
+import { createAmqpBus, FatalConnectionError, isFatalConnectionError, type AmqpBus, type Logger } from '../../src/index.js';
+import { createTestVhost, rabbitmqctl, type TestUser, type TestVhost } from '../support/vhost.js';
+import { Condition, deferred, rejectionOf, within } from '../support/wait.js';
 
 describe('amqp connection: a refused connect is fatal, not retried (real RabbitMQ)', function () {
   this.timeout(60_000);
@@ -32,8 +32,8 @@ describe('amqp connection: a refused connect is fatal, not retried (real RabbitM
     await home?.dispose(); // deletes the user too
   });
 
-  function open(url: string): AmqpBus {
-    const bus = createAmqpBus({ url, name: 'refused-test', reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+  function open(url: string, logger?: Logger): AmqpBus {
+    const bus = createAmqpBus({ url, name: 'refused-test', reconnect: { initialDelayMs: 50, maxDelayMs: 200 }, ...(logger ? { logger } : {}) });
     buses.push(bus);
     return bus;
   }
@@ -84,5 +84,31 @@ describe('amqp connection: a refused connect is fatal, not retried (real RabbitM
     assert.equal(err.vhost, elsewhere.name);
     assert.match(err.message, new RegExp(`refused vhost '${elsewhere.name}' to user '${user.name}'`));
     assert.ok(!err.message.includes(user.password), 'the password is not in the message');
+  });
+
+  it('once it has been connected, the same refusal (permissions revoked under it) is logged as an error and retried, never fatal', async () => {
+    const errors: string[] = [];
+    const logged = new Condition();
+    const logger: Logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error(_o, msg) {
+        errors.push(String(msg));
+        logged.notify();
+      },
+    };
+    const bus = open(user.url, logger);
+    await bus.waitForConnection(10_000);
+    try {
+      await rabbitmqctl(['clear_permissions', '-p', home.name, user.name]);
+      await home.closeAllConnections('test: permissions revoked');
+      await logged.wait(() => errors.some((m) => m.includes(`refused vhost '${home.name}' to user '${user.name}'`) && m.endsWith('; retrying')), 20_000, 'the refusal logged');
+      assert.equal(bus.connection.fatal, undefined, 'not fatal');
+    } finally {
+      await rabbitmqctl(['set_permissions', '-p', home.name, user.name, '.*', '.*', '.*']);
+    }
+    await bus.waitForConnection(20_000);
+    assert.equal(bus.isConnected(), true);
   });
 });
