@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createTestVhost } from '../../libs/transport/test/support/vhost.js';
-import { coalesceWrites } from '../../libs/transport/src/amqp/write-coalescing.js';
+import { coalesceWrites } from '@qubicle/transport';
 import { cpuMeter, findBrokerPid } from '../support/processes.js';
 import { rowOf } from '../support/rows.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../types.js';

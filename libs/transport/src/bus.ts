@@ -73,9 +73,11 @@ export interface ServeOptions {
    */
   onError?: (err: Error) => void;
   /**
-   * A message that is not JSON and has no replyTo is published here (raw body, headers
-   * `x-reason`, `x-original-queue`, `x-correlation-id`) and acked, instead of being nacked
-   * without requeue (which drops it when the queue has no dead-letter exchange).
+   * A message nobody can be told about (not JSON without a replyTo, or a replyTo this bus cannot
+   * answer) is published here raw, with the dead-letter headers of wire.ts (`x-reason`,
+   * `x-original-queue`, `x-correlation-id`, `x-original-message-id`), and acked, instead of being
+   * nacked without requeue (which drops it when the queue has no dead-letter exchange).
+   * The whole policy: serve-policy.ts.
    */
   deadLetterExchange?: string;
 }
@@ -112,7 +114,7 @@ export interface Bus {
     exchange: string,
     routingKey: string,
     body: unknown,
-    opts?: { requestId?: string; headers?: Record<string, string> },
+    opts?: { requestId?: string; headers?: Record<string, unknown> },
   ): Promise<void>;
   subscribe(spec: SubscribeSpec, handler: EventHandler): Promise<Consumer>;
   isConnected(): boolean;

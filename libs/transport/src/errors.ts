@@ -23,3 +23,26 @@ export class TransportError extends Error {
 export function isTransportError(err: unknown, kind?: TransportErrorKind): err is TransportError {
   return err instanceof TransportError && (kind === undefined || err.kind === kind);
 }
+
+/**
+ * The broker refused to open the connection for a reason no retry can fix (wrong credentials, a
+ * vhost that does not exist or that the user may not use: amqp/reply-codes.ts). The bus stops
+ * trying; every pending and later operation fails with this error, and the process should exit
+ * with `message` (it names the user and the vhost, never the password).
+ */
+export class FatalConnectionError extends Error {
+  override readonly name = 'FatalConnectionError';
+  constructor(
+    message: string,
+    readonly replyCode: number,
+    readonly user: string,
+    readonly vhost: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isFatalConnectionError(err: unknown): err is FatalConnectionError {
+  return err instanceof FatalConnectionError;
+}

@@ -239,6 +239,36 @@ describe('amqp bus (integration, real RabbitMQ)', function () {
     assert.equal((await client.ch.checkQueue(q)).messageCount, 0);
   });
 
+  it('invalid JSON fire-and-forget with a deadLetterExchange: published raw with every dead-letter header (x-original-message-id included), acked', async () => {
+    const q = unique('rpc.ff-dlx');
+    const dlx = unique('ff.dlx');
+    const dlq = unique('ff.dlq');
+    await bus.declareExchange(dlx, 'fanout');
+    await bus.declareQueue({ name: dlq }, [{ exchange: dlx, routingKey: '' }]);
+    let handled = 0;
+    await bus.serve({ name: q }, async () => {
+      handled++;
+      return 'ok';
+    }, { prefetch: 5, deadLetterExchange: dlx });
+    const client = await raw();
+    const dead = await client.collect(dlq);
+    client.ch.sendToQueue(q, Buffer.from('{"type":"hangup"'), { messageId: 'mid-ff-1', correlationId: 'corr-ff-1', headers: { 'x-request-id': 'req-ff-1' } });
+    await dead.wait(1, 5000);
+    const m = dead.messages[0]!;
+    assert.equal(m.content.toString(), '{"type":"hangup"', 'the body byte for byte');
+    const h = m.properties.headers ?? {};
+    assert.match(String(h['x-reason']), /^invalid_message: invalid JSON: /);
+    assert.equal(h['x-original-queue'], q);
+    assert.equal(h['x-correlation-id'], 'corr-ff-1');
+    assert.equal(h['x-original-message-id'], 'mid-ff-1');
+    assert.equal(h['x-request-id'], 'req-ff-1');
+    assert.equal(m.properties.messageId, 'mid-ff-1');
+    // acked, not redelivered, and the server still serves
+    assert.equal(await bus.call(q, {}, { timeoutMs: 3000 }), 'ok');
+    assert.equal(handled, 1);
+    assert.equal((await client.ch.checkQueue(q)).messageCount, 0);
+  });
+
   it('a handler that throws yields an internal error reply and the message is acked', async () => {
     const q = unique('rpc.boom');
     let attempts = 0;
@@ -302,6 +332,9 @@ describe('amqp bus (integration, real RabbitMQ)', function () {
     assert.equal(await other.call(q, {}, { timeoutMs: 3000 }), 'owner');
     assert.equal(bus.isConnected(), true);
     assert.equal(other.isConnected(), true);
+    // a channel-level 403 is not a refused connection: nothing is fatal (amqp/reply-codes.ts)
+    assert.equal(other.connection.fatal, undefined);
+    assert.equal(bus.connection.fatal, undefined);
   });
 
   it('cancel stops deliveries and resolves only after in-flight work is finished and acked', async () => {

@@ -105,6 +105,14 @@ describe('transport: the safe parse on the AMQP bus (real RabbitMQ)', function (
     await assert.rejects(bus.call('safe.liar', {}, { timeoutMs: 3000 }), /__proto__/);
     assertPrototypeUntouched();
   });
+
+  it('a value too deep to serialise is an UnsafeJsonError here too (the one encode of wire.ts), for a call and a publish', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = { a: deep };
+    const unsafe = (err: unknown) => err instanceof UnsafeJsonError && err.error.code === 'invalid_message';
+    await assert.rejects(bus.call('safe.rpc', deep, { timeoutMs: 1000 }), unsafe);
+    await assert.rejects(bus.publish('safe.events', 'k', deep), unsafe);
+  });
 });
 
 describe('transport: the safe parse on the memory bus', () => {

@@ -20,6 +20,12 @@ async function main(): Promise<void> {
   installProcessGuards({ logger, onFault: (kind) => metrics.uncaughtErrors.inc({ kind }) });
 
   const bus = createGatewayBus({ ...config, amqpUrl: config.amqpUrl }, logger);
+  // No retry fixes wrong credentials or a vhost the user may not use: stop, saying which (never
+  // the password), with the exit code of a configuration error.
+  bus.onFatal((err) => {
+    logger.fatal({ user: err.user, vhost: err.vhost, replyCode: err.replyCode }, `api-gateway: cannot use the message bus: ${err.message}`);
+    process.exit(2);
+  });
   const gateway = createGateway({ bus, config, logger, metrics });
   const server = await gateway.listen();
   void gateway.ready().then(() => logger.info({ url: server.url }, 'gateway ready'));

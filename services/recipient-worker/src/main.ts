@@ -1,6 +1,7 @@
 /**
  * `npm run start:worker`: one worker node against the real broker and store.
- * Config errors and a refused start (e.g. shard count mismatch) exit 1 with the reason;
+ * Config errors, a refused start (e.g. shard count mismatch) and a broker that refuses the
+ * connection for good (wrong credentials, no access to the vhost) exit 1 with the reason;
  * SIGTERM/SIGINT stop gracefully (consumers, in-flight work, leases) and exit 0.
  * On METRICS_PORT (0 = off): /metrics, /healthz, /readyz (ops-server.ts), up from the first moment
  * (/readyz 503 "starting" until the worker started, "stopping" once SIGTERM arrived).
@@ -37,6 +38,11 @@ async function main(): Promise<void> {
   handleFileSizeSignal(logger, clock);
   const store = createStore({ sqlitePath: config.sqlitePath, timeoutMs: config.storeTimeoutMs, logger: logger.child({ node: config.nodeName }), ...(config.mongodbUrl ? { mongodbUrl: config.mongodbUrl } : {}) });
   const bus = createWorkerBus({ ...config, amqpUrl: config.amqpUrl }, logger.child({ node: config.nodeName }));
+  // No retry fixes wrong credentials or a vhost the user may not use: stop, saying which (never the password).
+  bus.onFatal((err) => {
+    logger.fatal({ user: err.user, vhost: err.vhost, replyCode: err.replyCode }, `recipient-worker: cannot use the message bus: ${err.message}`);
+    process.exit(1);
+  });
   const worker = createWorker({ bus, store, config, logger, metrics, clock });
   const health = createWorkerHealth({ bus, store, ownedShards: () => worker.ownedShards().length, suspendedShards: () => worker.shards.suspendedShards().length, graceMs: config.readyGraceMs, clock });
   let ops: OpsServer | null = null;

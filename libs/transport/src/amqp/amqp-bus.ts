@@ -6,7 +6,7 @@
  */
 import type { Bus, Consumer, EventHandler, Logger, QueueSpec, RpcCallOptions, RpcHandler, ServeOptions, SubscribeSpec } from '../bus.js';
 import { noopLogger } from '../bus.js';
-import { TransportError } from '../errors.js';
+import { TransportError, type FatalConnectionError } from '../errors.js';
 import { AmqpConnection } from './connection.js';
 import { EventPublisher, subscribe } from './events.js';
 import { RpcClient } from './rpc-client.js';
@@ -48,6 +48,14 @@ export interface AmqpBus extends Bus {
   waitForConnection(timeoutMs?: number): Promise<void>;
   /** The connection manager, for health checks and metrics. */
   readonly connection: AmqpConnection;
+  /**
+   * Called once if the broker refuses the FIRST connect for good (wrong credentials, a vhost that
+   * does not exist or is not the user's; amqp/reply-codes.ts): the bus then does nothing any more and a
+   * process should exit with `err.message` (user and vhost, never the password). Returns an
+   * unsubscribe function. `waitForConnection`, `serve`, `subscribe`, `declare*`, `call` and
+   * `publish` fail with the same error.
+   */
+  onFatal(listener: (err: FatalConnectionError) => void): () => void;
 }
 
 export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
@@ -70,6 +78,19 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   const output = { channel: replyChannel, replies: new ReplyBatcher(replyChannel, { logger: log }) };
   const consumers = new Set<Consumer>();
   let closing: Promise<void> | undefined;
+  // The broker refused the first connect for good (connection.ts): the bus is unusable, its owner hears it once.
+  let fatal: FatalConnectionError | undefined;
+  const fatalListeners = new Set<(err: FatalConnectionError) => void>();
+  connection.on('fatal', (err) => {
+    fatal = err;
+    for (const l of [...fatalListeners]) {
+      try {
+        l(err);
+      } catch (cbErr) {
+        log.error({ err: cbErr }, 'onFatal listener threw');
+      }
+    }
+  });
 
   const track = (consumer: Consumer): Consumer => {
     const wrapped: Consumer = {
@@ -86,6 +107,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   };
   const ensureOpen = () => {
     if (closing) throw new TransportError('closed', 'bus closed');
+    if (fatal) throw fatal;
   };
 
   connection.start();
@@ -93,6 +115,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   return {
     connection,
     call(queue: string, body: unknown, callOpts: RpcCallOptions): Promise<unknown> {
+      if (fatal && !closing) return Promise.reject(fatal);
       return rpc.call(queue, body, callOpts);
     },
     async serve(spec: QueueSpec, handler: RpcHandler, serveOpts: ServeOptions): Promise<Consumer> {
@@ -121,6 +144,14 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
       return connection.reconnects;
     },
     waitForConnection: (timeoutMs?: number) => connection.waitForConnection(timeoutMs),
+    onFatal(listener) {
+      const already = fatal;
+      if (already) queueMicrotask(() => listener(already)); // it happened before anyone listened
+      else fatalListeners.add(listener);
+      return () => {
+        fatalListeners.delete(listener);
+      };
+    },
     close(): Promise<void> {
       closing ??= (async () => {
         // Stop consuming and finish in-flight work while the connection is still up (replies, acks).

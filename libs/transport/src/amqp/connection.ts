@@ -8,12 +8,22 @@
  * reject and is forgotten; a failure on a later replay is reported through its `onError`.
  * A failure caused by the connection going away is never reported: the setup simply runs again on
  * the next connection.
+ *
+ * Set-up fails fast: when the FIRST connect is refused by the broker for a reason no retry can fix
+ * (wrong credentials, a vhost that does not exist or is not the user's: reply-codes.ts), it is not
+ * retried: the connection becomes fatal, emits 'fatal' with a FatalConnectionError naming the user
+ * and the vhost (never the password), and every waiting or later `waitForConnection` / setup fails
+ * with it. Once it has been connected, the same refusal is an operator changing permissions or
+ * credentials under a running cluster (test/ops/readiness.test.ts revokes and restores them): it is
+ * logged as an error on every attempt and retried, so the node comes back when they are fixed.
  */
 import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import { noopLogger, type Logger } from '../bus.js';
-import { TransportError } from '../errors.js';
-import { stampUserId } from './user-id.js';
+import { FatalConnectionError, TransportError } from '../errors.js';
+import { exposeHandshakeClose, handshakeRefusal } from './handshake-close.js';
+import { isFatalAtConnect, replyCodeName } from './reply-codes.js';
+import { amqpUserOf, stampUserId } from './user-id.js';
 import { coalesceWrites } from './write-coalescing.js';
 
 export type SetupFn = (conn: ChannelModel) => Promise<void>;
@@ -39,6 +49,12 @@ export interface AmqpConnectionOptions {
   logger?: Logger;
   /** Shown as the connection name in the management UI / rabbitmqctl. */
   name?: string;
+  /**
+   * Default true: a first connect the broker refuses for good makes the connection fatal (see the
+   * top of this file). false: always retried (the bus's replies connection, opened only once the
+   * main one is up: the main connection is the one that decides).
+   */
+  failFast?: boolean;
   /** First reconnect delay, default 100 ms; doubles up to `maxDelayMs` (default 5000), with jitter. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -72,6 +88,8 @@ interface SetupEntry {
 export interface AmqpConnectionEvents {
   connected: [];
   disconnected: [];
+  /** the broker refused the connection for good; the connection does nothing any more */
+  fatal: [FatalConnectionError];
 }
 
 export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
@@ -83,6 +101,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
   private readonly connectTimeoutMs: number;
   private readonly heartbeatSeconds: number;
   private readonly userId: string | undefined;
+  private readonly failFast: boolean;
 
   private conn: ChannelModel | undefined;
   private generation = 0;
@@ -96,7 +115,8 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
   /** Serialises every setup application, so they always run in registration order. */
   private serial: Promise<unknown> = Promise.resolve();
   private _reconnects = 0;
-  private readonly closeWaiters = new Set<() => void>();
+  private readonly closeWaiters = new Set<(err?: Error) => void>();
+  private fatalError: FatalConnectionError | undefined;
 
   constructor(opts: AmqpConnectionOptions) {
     super();
@@ -108,6 +128,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.heartbeatSeconds = opts.heartbeatSeconds ?? 10;
     this.userId = opts.userId;
+    this.failFast = opts.failFast ?? true;
   }
 
   /** Starts the connect loop (idempotent). */
@@ -131,6 +152,11 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
     return this.closing;
   }
 
+  /** Set once the broker refused the connection for good (see the top of this file). */
+  get fatal(): FatalConnectionError | undefined {
+    return this.fatalError;
+  }
+
   /** The live connection (possibly still replaying setups), if any. */
   current(): ChannelModel | undefined {
     return this.conn;
@@ -150,6 +176,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
   /** Resolves when connected (now or later); rejects on timeout or close. */
   waitForConnection(timeoutMs?: number): Promise<void> {
     if (this.connected) return Promise.resolve();
+    if (this.fatalError) return Promise.reject(this.fatalError);
     if (this.closing) return Promise.reject(new TransportError('closed', 'connection closed'));
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -160,7 +187,7 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
         if (err) reject(err);
         else resolve();
       };
-      const onClose = () => finish(new TransportError('closed', 'connection closed'));
+      const onClose = (err?: Error) => finish(err ?? new TransportError('closed', 'connection closed'));
       const off = this.onStateChange((up) => {
         if (up) finish();
       });
@@ -191,9 +218,9 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
       resolveFirst,
       rejectFirst,
     };
-    if (this.closing) {
+    if (this.closing || this.fatalError) {
       entry.firstSettled = true;
-      rejectFirst(new TransportError('closed', 'connection closed'));
+      rejectFirst(this.fatalError ?? new TransportError('closed', 'connection closed'));
       return { ready, remove() {}, rerun() {} };
     }
     this.setups.push(entry);
@@ -344,7 +371,46 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
     });
   }
 
+  /** The connect error as a FatalConnectionError when no retry can fix it (reply-codes.ts), else undefined. */
+  private refusedForGood(err: unknown): FatalConnectionError | undefined {
+    const refusal = handshakeRefusal(err);
+    if (!refusal || !isFatalAtConnect(refusal.code, refusal.text)) return undefined;
+    const { user, vhost } = this.identity();
+    const what =
+      refusal.code === 530 || refusal.code === 402
+        ? `the broker refused vhost '${vhost}' to user '${user}' (it does not exist, or the user has no permission on it)`
+        : `the broker refused the login of user '${user}' to vhost '${vhost}' (wrong user name or password?)`;
+    const broker = refusal.text ? `: ${refusal.code} ${replyCodeName(refusal.code)} "${refusal.text}"` : `: ${refusal.code} ${replyCodeName(refusal.code)}`;
+    return new FatalConnectionError(`${this.name}: ${what}${broker}`, refusal.code, user, vhost, { cause: err });
+  }
+
+  /** User and vhost of the URL, for messages; never the password. */
+  private identity(): { user: string; vhost: string } {
+    try {
+      const u = new URL(this.url);
+      const path = u.pathname.replace(/^\//, '');
+      return { user: amqpUserOf(this.url), vhost: path === '' ? '/' : decodeURIComponent(path) };
+    } catch {
+      return { user: '?', vhost: '?' };
+    }
+  }
+
+  private failForGood(err: FatalConnectionError): void {
+    this.fatalError = err;
+    this.log.error({ connection: this.name, user: err.user, vhost: err.vhost, replyCode: err.replyCode }, `${err.message}; not retrying`);
+    for (const w of [...this.closeWaiters]) w(err);
+    for (const entry of this.setups.splice(0)) {
+      entry.removed = true;
+      if (!entry.firstSettled) {
+        entry.firstSettled = true;
+        entry.rejectFirst(err);
+      }
+    }
+    this.emit('fatal', err);
+  }
+
   private async loop(): Promise<void> {
+    exposeHandshakeClose(); // reply codes of a refused handshake (handshake-close.ts)
     let attempt = 0;
     while (!this.closing) {
       let conn: ChannelModel;
@@ -355,8 +421,18 @@ export class AmqpConnection extends EventEmitter<AmqpConnectionEvents> {
           clientProperties: { connection_name: this.name },
         });
       } catch (err) {
+        const refused = this.refusedForGood(err);
+        if (refused && this.failFast && !this.everConnected) {
+          this.failForGood(refused);
+          break;
+        }
         const delay = this.backoff(attempt++);
-        this.log.warn({ err, connection: this.name, attempt, delayMs: delay }, 'amqp connect failed; retrying');
+        if (refused) {
+          // it worked before: permissions or credentials are being changed; say so loudly, keep trying
+          this.log.error({ connection: this.name, user: refused.user, vhost: refused.vhost, replyCode: refused.replyCode, attempt, delayMs: delay }, `${refused.message}; retrying`);
+        } else {
+          this.log.warn({ err, connection: this.name, attempt, delayMs: delay }, 'amqp connect failed; retrying');
+        }
         await this.sleep(delay);
         continue;
       }

@@ -5,19 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { parseJson } from '@qubicle/contracts';
 import { HEADER_REQUEST_ID, noopLogger, type Consumer, type EventHandler, type Logger, type SubscribeSpec } from '../bus.js';
 import { TransportError } from '../errors.js';
 import type { AmqpConnection, SetupHandle } from './connection.js';
 import { ManagedConsumer, assertQueueOptions } from './consumer.js';
 import type { Topology } from './topology.js';
-import { errorMessage, toIncoming } from './util.js';
+import { decodeBody, encodeBody, errorMessage } from '../wire.js';
+import { toIncoming } from './util.js';
 
 export const DEFAULT_SUBSCRIBE_PREFETCH = 50;
 
 export interface PublishOptions {
   requestId?: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, unknown>;
 }
 
 export class EventPublisher {
@@ -50,7 +50,7 @@ export class EventPublisher {
   async publish(exchange: string, routingKey: string, body: unknown, opts: PublishOptions = {}): Promise<void> {
     if (this.closed) throw new TransportError('closed', 'bus closed');
     if (!this.ch) throw new TransportError('disconnected', `not connected to the broker (publish to '${exchange}')`);
-    const content = Buffer.from(JSON.stringify(body) ?? 'null');
+    const content = Buffer.from(encodeBody(body));
     await this.topology.ensureExchange(exchange);
     const ch = this.ch;
     if (this.closed) throw new TransportError('closed', 'bus closed');
@@ -160,7 +160,7 @@ class EventSubscriber extends ManagedConsumer {
   private async handleOne(ch: Channel, msg: ConsumeMessage): Promise<void> {
     let body: unknown;
     try {
-      body = parseJson(msg.content.toString('utf8')); // refuses prototype keys and deep nesting
+      body = decodeBody(msg.content.toString('utf8')); // refuses prototype keys and deep nesting
     } catch {
       this.log.warn({ routingKey: msg.fields.routingKey, messageId: msg.properties.messageId }, 'invalid JSON event; dead-lettered');
       this.nackDrop(ch, msg);

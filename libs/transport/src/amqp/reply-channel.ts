@@ -51,7 +51,8 @@ export class ReplyChannel implements ReplyOutlet {
     options: AmqpConnectionOptions,
     private readonly log: Logger,
   ) {
-    this.connection = new AmqpConnection({ ...options, name: `${options.name ?? 'qubicle-transport'}/replies` });
+    // never fatal on its own: it opens once the bus's main connection is up, which decides (connection.ts)
+    this.connection = new AmqpConnection({ ...options, name: `${options.name ?? 'qubicle-transport'}/replies`, failFast: false });
     this.handle = this.connection.addSetup((conn) => this.setup(conn), {
       label: 'reply-channel',
       onError: (err) => this.log.error({ err }, 'reply channel: could not open the channel'),

@@ -9,11 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage, Message } from 'amqplib';
-import { parseJson } from '@qubicle/contracts';
 import { HEADER_DEADLINE, HEADER_REPLY_BATCH, HEADER_REQUEST_ID, REPLY_BATCH_TYPE, noopLogger, type Logger, type RpcCallOptions } from '../bus.js';
 import { TransportError, type TransportErrorKind } from '../errors.js';
 import type { AmqpConnection, SetupHandle } from './connection.js';
-import { errorMessage } from './util.js';
+import { decodeBody, encodeBody, errorMessage } from '../wire.js';
 
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
@@ -63,7 +62,7 @@ export class RpcClient {
     const timeoutMs = Math.ceil(opts.timeoutMs);
     let content: Buffer;
     try {
-      content = Buffer.from(JSON.stringify(body) ?? 'null');
+      content = Buffer.from(encodeBody(body));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -158,7 +157,7 @@ export class RpcClient {
     }
     let body: unknown;
     try {
-      body = parseJson(msg.content.toString('utf8')); // refuses prototype keys and deep nesting
+      body = decodeBody(msg.content.toString('utf8')); // refuses prototype keys and deep nesting
     } catch (err) {
       call.reject(new Error(`invalid JSON in the reply from '${call.queue}': ${errorMessage(err)}`));
       return;
@@ -170,7 +169,7 @@ export class RpcClient {
   private onReplyBatch(msg: ConsumeMessage): void {
     let entries: unknown;
     try {
-      entries = parseJson(msg.content.toString('utf8'));
+      entries = decodeBody(msg.content.toString('utf8'));
     } catch (err) {
       // nothing can be attributed: those calls time out
       this.log.warn({ err }, 'rpc client: invalid JSON in a batch of replies; dropped');

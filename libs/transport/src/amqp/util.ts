@@ -1,30 +1,27 @@
 import type { ConsumeMessage } from 'amqplib';
-import { HEADER_DEADLINE, HEADER_REQUEST_ID, type IncomingMessage } from '../bus.js';
+import type { IncomingMessage } from '../bus.js';
+import { toIncoming as wireToIncoming, type WireMessage } from '../wire.js';
 import { TransportError } from '../errors.js';
 
-export function readDeadline(headers: Record<string, unknown>): number | undefined {
-  const raw = headers[HEADER_DEADLINE];
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
+/** A delivery as the serve policy and the handlers see it (wire.ts). */
+export function toWire(msg: ConsumeMessage, queue: string): WireMessage {
+  const wire: WireMessage = {
+    content: msg.content.toString('utf8'),
+    queue,
+    routingKey: msg.fields.routingKey,
+    headers: { ...(msg.properties.headers ?? {}) },
+    redelivered: msg.fields.redelivered,
+  };
+  if (typeof msg.properties.messageId === 'string') wire.messageId = msg.properties.messageId;
+  if (typeof msg.properties.correlationId === 'string') wire.correlationId = msg.properties.correlationId;
+  if (typeof msg.properties.replyTo === 'string' && msg.properties.replyTo !== '') wire.replyTo = msg.properties.replyTo;
+  if (typeof msg.properties.userId === 'string' && msg.properties.userId !== '') wire.userId = msg.properties.userId;
+  return wire;
 }
 
+/** The message an event handler sees (the body already parsed). */
 export function toIncoming(msg: ConsumeMessage, body: unknown): IncomingMessage {
-  const headers: Record<string, unknown> = { ...(msg.properties.headers ?? {}) };
-  const requestId = headers[HEADER_REQUEST_ID];
-  const incoming: IncomingMessage = {
-    body,
-    redelivered: msg.fields.redelivered,
-    headers,
-    routingKey: msg.fields.routingKey,
-  };
-  if (typeof msg.properties.messageId === 'string') incoming.messageId = msg.properties.messageId;
-  if (typeof msg.properties.correlationId === 'string') incoming.correlationId = msg.properties.correlationId;
-  if (typeof msg.properties.replyTo === 'string' && msg.properties.replyTo !== '') incoming.replyTo = msg.properties.replyTo;
-  if (typeof requestId === 'string') incoming.requestId = requestId;
-  if (typeof msg.properties.userId === 'string' && msg.properties.userId !== '') incoming.userId = msg.properties.userId;
-  const deadline = readDeadline(headers);
-  if (deadline !== undefined) incoming.deadline = deadline;
-  return incoming;
+  return wireToIncoming(toWire(msg, ''), body);
 }
 
 /** AMQP reply code carried by amqplib errors (channel/connection close), if any. */
@@ -37,10 +34,6 @@ export function amqpCode(err: unknown): number | undefined {
 export function refused(err: unknown, what: string): TransportError {
   const message = err instanceof Error ? err.message : String(err);
   return new TransportError('refused', `${what}: ${message}`, { cause: err });
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Sync exceptions thrown by amqplib on a closed channel/connection (IllegalOperationError). */

@@ -29,7 +29,7 @@ import {
   type RpcReply,
   type ShardMessage,
 } from '@qubicle/contracts';
-import { NO_REPLY, REQUEUE, type Bus, type IncomingMessage, type Logger, type RpcHandler } from '@qubicle/transport';
+import { NO_REPLY, REQUEUE, deadLetterHeaders, type Bus, type IncomingMessage, type Logger, type RpcHandler } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
 import type { OwnershipGate } from '../shards/ownership-gate.js';
 import type { Fence, Store } from '../store/port.js';
@@ -228,22 +228,21 @@ async function getSnapshot(msg: GetSnapshotCommand, deps: ShardHandlerDeps): Pro
  * no queue-level dead-letter exchange on purpose (see names.ts), so this is the only way in.
  */
 async function deadLetter(incoming: IncomingMessage, reason: string, deps: ShardHandlerDeps): Promise<typeof NO_REPLY> {
-  const headers: Record<string, string> = {
-    'x-reason': reason.slice(0, 1000),
-    'x-original-queue': incoming.routingKey,
-    'x-correlation-id': incoming.correlationId ?? '',
-  };
-  if (incoming.messageId !== undefined) headers['x-original-message-id'] = incoming.messageId;
+  // the same headers as the transport's own dead letters (invalid JSON, invalid reply address)
+  const headers = deadLetterHeaders({
+    queue: incoming.routingKey,
+    headers: incoming.headers,
+    reason,
+    ...(incoming.messageId !== undefined ? { messageId: incoming.messageId } : {}),
+    ...(incoming.correlationId !== undefined ? { correlationId: incoming.correlationId } : {}),
+  });
   const publish = deps.bus.publish;
   if (!publish) {
     deps.logger.error({ correlationId: incoming.correlationId, reason }, 'no bus to dead-letter with; message dropped');
     return NO_REPLY;
   }
   try {
-    await publish.call(deps.bus, DEAD_LETTER_EXCHANGE, incoming.routingKey, incoming.body, {
-      headers,
-      ...(incoming.requestId !== undefined ? { requestId: incoming.requestId } : {}),
-    });
+    await publish.call(deps.bus, DEAD_LETTER_EXCHANGE, incoming.routingKey, incoming.body, { headers });
     deps.logger.warn({ correlationId: incoming.correlationId, queue: incoming.routingKey, reason }, 'message dead-lettered');
   } catch (err) {
     // Acked anyway: a message that cannot be handled must not come back in a loop.

@@ -56,7 +56,7 @@ describe('handlers: who may send what (BUS_SENDERS)', () => {
   describe('shard handler', () => {
     function setup() {
       const h = actorHarness();
-      const published: Array<{ exchange: string; headers: Record<string, string> | undefined; body: unknown }> = [];
+      const published: Array<{ exchange: string; headers: Record<string, unknown> | undefined; body: unknown }> = [];
       const handle = createShardHandler({
         registry: h.registry,
         gate: heldGate({ clock: h.clock, shardCount: SHARDS }).gate,
@@ -105,7 +105,7 @@ describe('handlers: who may send what (BUS_SENDERS)', () => {
       assert.equal(reply as unknown, NO_REPLY);
       assert.equal(t.published.length, 1);
       assert.equal(t.published[0]!.exchange, DEAD_LETTER_EXCHANGE);
-      assert.match(t.published[0]!.headers!['x-reason']!, /^forbidden: logout refused: the service role may not send it/);
+      assert.match(String(t.published[0]!.headers!['x-reason']), /^forbidden: logout refused: the service role may not send it/);
       assert.equal(t.published[0]!.headers!['x-correlation-id'], 'corr-s');
       assert.equal(t.state(), 'Away', 'still logged in');
     });

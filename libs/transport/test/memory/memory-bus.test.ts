@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createMemoryBus, NO_REPLY, REQUEUE, TransportError, type DeadLetter, type IncomingMessage, type MemoryBus } from '../src/index.js';
-import { Condition, deferred, rejectionOf, within } from './support/wait.js';
+import { createMemoryBus, NO_REPLY, REQUEUE, TransportError, type DeadLetter, type IncomingMessage, type MemoryBus } from '../../src/index.js';
+import { Condition, deferred, rejectionOf, within } from '../support/wait.js';
 
 function kindOf(err: Error): string {
   assert.ok(err instanceof TransportError, `expected a TransportError, got ${err}`);
