@@ -12,6 +12,12 @@ import type {
   LogoutCommand,
   MonitorCommand,
   MonitorStopCommand,
+  QueueDocReply,
+  QueueListItem,
+  QueueMembership,
+  QueueRoles,
+  QueueRosterReply,
+  QueueRosters,
   RecipientListItem,
   RecipientStatus,
   SessionListReply,
@@ -63,6 +69,19 @@ export interface DirectoryReplies {
   account_find: AccountView;
   token_check: TokenCheck;
   token_revoke: TokenRevoked;
+  queue_list: QueueListItem[];
+  queue_get: QueueDocReply;
+  queue_create: QueueDocReply;
+  queue_update: QueueDocReply;
+  queue_patch: QueueDocReply;
+  queue_delete: QueueDocReply;
+  queue_roster_get: QueueRosterReply;
+  queue_roster_set: QueueRosterReply;
+  queue_roster_clear: QueueRosterReply;
+  queue_roster_all: QueueRosters;
+  queue_membership: QueueMembership;
+  queue_roles_get: QueueRoles;
+  queue_roles_set: QueueRoles;
 }
 
 export type DirectoryReplyOf<R extends DirectoryRequest> = R['type'] extends DirectoryRequestType

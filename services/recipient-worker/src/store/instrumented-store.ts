@@ -27,6 +27,11 @@ export const STORE_WRITE_OPERATIONS = [
   'releaseLease',
   'claimShard',
   'revokeToken',
+  'createQueue',
+  'updateQueue',
+  'deleteQueue',
+  'setRoster',
+  'setQueueRoles',
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 const WRITES = new Set<string | symbol>(STORE_WRITE_OPERATIONS);

@@ -5,6 +5,19 @@ import { authApiRequestSchema, type AuthApiRequest } from './auth-api.js';
 import { authUserRequestSchema, type AuthUserRequest } from './auth-user.js';
 import { clusterInfoRequestSchema, type ClusterInfoRequest } from './cluster-info.js';
 import { clusterViewRequestSchema, type ClusterViewRequest } from './cluster-view.js';
+import { queueListRequestSchema, type QueueListRequest } from './queue-list.js';
+import { queueGetRequestSchema, type QueueGetRequest } from './queue-get.js';
+import { queueCreateRequestSchema, type QueueCreateRequest } from './queue-create.js';
+import { queueUpdateRequestSchema, type QueueUpdateRequest } from './queue-update.js';
+import { queuePatchRequestSchema, type QueuePatchRequest } from './queue-patch.js';
+import { queueDeleteRequestSchema, type QueueDeleteRequest } from './queue-delete.js';
+import { queueRosterGetRequestSchema, type QueueRosterGetRequest } from './queue-roster-get.js';
+import { queueRosterSetRequestSchema, type QueueRosterSetRequest } from './queue-roster-set.js';
+import { queueRosterClearRequestSchema, type QueueRosterClearRequest } from './queue-roster-clear.js';
+import { queueRosterAllRequestSchema, type QueueRosterAllRequest } from './queue-roster-all.js';
+import { queueMembershipRequestSchema, type QueueMembershipRequest } from './queue-membership.js';
+import { queueRolesGetRequestSchema, type QueueRolesGetRequest } from './queue-roles-get.js';
+import { queueRolesSetRequestSchema, type QueueRolesSetRequest } from './queue-roles-set.js';
 import { recipientGetRequestSchema, type RecipientGetRequest } from './recipient-get.js';
 import { recipientListRequestSchema, type RecipientListRequest } from './recipient-list.js';
 import { recipientSetEnabledRequestSchema, type RecipientSetEnabledRequest } from './recipient-set-enabled.js';
@@ -36,7 +49,20 @@ export type DirectoryRequest =
   | SessionListRequest
   | AccountFindRequest
   | TokenCheckRequest
-  | TokenRevokeRequest;
+  | TokenRevokeRequest
+  | QueueListRequest
+  | QueueGetRequest
+  | QueueCreateRequest
+  | QueueUpdateRequest
+  | QueuePatchRequest
+  | QueueDeleteRequest
+  | QueueRosterGetRequest
+  | QueueRosterSetRequest
+  | QueueRosterClearRequest
+  | QueueRosterAllRequest
+  | QueueMembershipRequest
+  | QueueRolesGetRequest
+  | QueueRolesSetRequest;
 
 export type DirectoryRequestType = DirectoryRequest['type'];
 
@@ -59,6 +85,19 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   account_find: accountFindRequestSchema,
   token_check: tokenCheckRequestSchema,
   token_revoke: tokenRevokeRequestSchema,
+  queue_list: queueListRequestSchema,
+  queue_get: queueGetRequestSchema,
+  queue_create: queueCreateRequestSchema,
+  queue_update: queueUpdateRequestSchema,
+  queue_patch: queuePatchRequestSchema,
+  queue_delete: queueDeleteRequestSchema,
+  queue_roster_get: queueRosterGetRequestSchema,
+  queue_roster_set: queueRosterSetRequestSchema,
+  queue_roster_clear: queueRosterClearRequestSchema,
+  queue_roster_all: queueRosterAllRequestSchema,
+  queue_membership: queueMembershipRequestSchema,
+  queue_roles_get: queueRolesGetRequestSchema,
+  queue_roles_set: queueRolesSetRequestSchema,
 };
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];

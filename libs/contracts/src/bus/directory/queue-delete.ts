@@ -1,0 +1,9 @@
+import { accountIdProperty, directorySchema, queueIdProperty } from './directory-base.js';
+
+/** Delete a queue, its roster and its roles (DELETE /qubicle_queues/{id}). Reply: QueueDocReply of the deleted document. */
+export interface QueueDeleteRequest {
+  type: 'queue_delete';
+  account_id: string;
+  queue_id: string;
+}
+export const queueDeleteRequestSchema = directorySchema('queue_delete', { ...accountIdProperty, ...queueIdProperty }, ['account_id', 'queue_id']);
