@@ -155,9 +155,14 @@ describe('routes/queues', () => {
 
     it('a roster body that is not a list of ids, or too long, → 400 before the directory', async () => {
       const q = h.worker.queues.add({ name: 'Support' });
-      refused(await h.request('POST', `${Q}/${q.id}/recipients`, { token: h.token.admin, body: { data: ['nope'] } }), 400);
+      const bad = await h.request('POST', `${Q}/${q.id}/recipients`, { token: h.token.admin, body: { data: [newId(), 'nope'] } });
+      refused(bad, 400);
+      assert.deepEqual(Object.keys(bad.body.data), ['recipients.1'], 'the list form names recipients too');
+      assert.ok(bad.body.data['recipients.1'].pattern);
       const tooMany = Array.from({ length: MAX_QUEUE_ROSTER + 1 }, () => newId());
-      refused(await h.request('POST', `${Q}/${q.id}/recipients`, { token: h.token.admin, body: { data: tooMany } }), 400);
+      const long = await h.request('POST', `${Q}/${q.id}/recipients`, { token: h.token.admin, body: { data: tooMany } });
+      refused(long, 400);
+      assert.ok(long.body.data.recipients.maxItems);
       assert.equal(h.worker.directoryRequests('queue_roster_set').length, 0);
     });
 
