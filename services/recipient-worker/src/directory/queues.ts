@@ -3,7 +3,10 @@
  * roles write makes before anything is stored (so a refused write changes nothing):
  * - a roster names only recipients (users with qubicle.enabled) of the queue's own account: an id
  *   of another account's user, of a user who is not a recipient, or of nobody is the same 400
- *   `recipients.unknown_recipient` (which of these it is would tell a client about other accounts);
+ *   `recipients.unknown_recipient` (which of these it is would tell a client about other accounts).
+ *   A member already on this roster may stay even while not a recipient (disabled since): a client
+ *   resending the roster it read is not refused for it, and re-enabling them keeps their queues.
+ *   A deleted user is taken off every roster and manager list (user-delete, forgetQueueMember);
  * - a recipient may be on at most MAX_QUEUES_PER_RECIPIENT queues, the bound of their per-queue
  *   flags (`queue_availability`): the roster is what those flags refer to;
  * - managers are users of the account;
@@ -48,8 +51,9 @@ function idsDetail(field: string, rule: string, message: string, ids: string[]):
 export async function checkRoster(ctx: DirectoryContext, accountId: string, queueId: string, recipientIds: readonly string[]): Promise<string[]> {
   const roster = normaliseRoster(recipientIds);
   if (roster.length === 0) return roster;
-  const recipients = new Set((await ctx.store.listUsers(accountId, { qubicleOnly: true })).filter((u) => isRecipient(u.doc)).map((u) => u.doc.id));
-  const unknown = roster.filter((id) => !recipients.has(id));
+  const [users, current] = await Promise.all([ctx.store.listUsers(accountId, { qubicleOnly: true }), ctx.store.getRoster(accountId, queueId)]);
+  const allowed = new Set([...users.filter((u) => isRecipient(u.doc)).map((u) => u.doc.id), ...(current ?? [])]);
+  const unknown = roster.filter((id) => !allowed.has(id));
   if (unknown.length > 0) {
     throw invalidData(idsDetail('recipients', 'unknown_recipient', `${unknown.length} of the ids are not recipients of this account`, unknown));
   }

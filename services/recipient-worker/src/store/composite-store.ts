@@ -204,4 +204,7 @@ export abstract class CompositeStore implements Store {
   setQueueRoles(accountId: string, queueId: string, roles: QueueRoles): Promise<QueueRoles> {
     return this.parts.queues.setQueueRoles(accountId, queueId, roles);
   }
+  forgetQueueMember(accountId: string, userId: string): Promise<void> {
+    return this.parts.queues.forgetQueueMember(accountId, userId);
+  }
 }

@@ -32,6 +32,7 @@ export const STORE_WRITE_OPERATIONS = [
   'deleteQueue',
   'setRoster',
   'setQueueRoles',
+  'forgetQueueMember',
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 const WRITES = new Set<string | symbol>(STORE_WRITE_OPERATIONS);

@@ -175,6 +175,22 @@ for (const factory of STORE_FACTORIES) {
         assert.ok(err.code === 'invalid_data' && err.details['recipients']?.['max_queues']?.cause === agent);
       });
 
+      it('a deleted user is taken off every roster and manager list; a disabled recipient stays a member, may be resent, not newly added', async () => {
+        const a = await create({ name: 'A' });
+        const b = await create({ name: 'B' });
+        await h.ok({ type: 'queue_roster_set', account_id: h.account.id, queue_id: a.doc.id, recipients: [agent, agent2] });
+        await h.ok({ type: 'queue_roles_set', account_id: h.account.id, queue_id: a.doc.id, roles: { managers: [agent, agent2] } });
+        await h.ok({ type: 'user_delete', account_id: h.account.id, user_id: agent2 });
+        assert.deepEqual((await rosterOf(a.doc.id)).recipients, [agent]);
+        assert.deepEqual(await h.ok({ type: 'queue_roles_get', account_id: h.account.id, queue_id: a.doc.id }), { managers: [agent] });
+
+        await h.ok({ type: 'recipient_set_enabled', account_id: h.account.id, recipient_id: agent, enabled: false });
+        assert.deepEqual((await rosterOf(a.doc.id)).recipients, [agent], 'disabling keeps the membership');
+        await h.ok({ type: 'queue_roster_set', account_id: h.account.id, queue_id: a.doc.id, recipients: [agent] });
+        const err = await h.fail({ type: 'queue_roster_set', account_id: h.account.id, queue_id: b.doc.id, recipients: [agent] });
+        assert.ok(err.code === 'invalid_data' && err.details['recipients']?.['unknown_recipient']?.cause === agent, 'not added where they were not');
+      });
+
       it('all rosters and the membership of recipients', async () => {
         const a = await create({ name: 'A' });
         const b = await create({ name: 'B' });

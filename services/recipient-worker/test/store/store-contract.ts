@@ -856,6 +856,26 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         assert.deepEqual(await store.getQueueRoles(acc, q.doc.id), { managers: [] });
       });
 
+      it('forgetQueueMember takes a user off every roster and manager list of that account only', async function () {
+        const acc = newId();
+        const other = newId();
+        const [a, b] = [await store.createQueue(acc, makeQueue()), await store.createQueue(acc, makeQueue())];
+        const elsewhere = await store.createQueue(other, makeQueue());
+        const [gone, stays] = [newId(), newId()];
+        await store.setRoster(acc, a.doc.id, [gone, stays]);
+        await store.setRoster(acc, b.doc.id, [gone]);
+        await store.setRoster(other, elsewhere.doc.id, [gone]);
+        await store.setQueueRoles(acc, a.doc.id, { managers: [gone, stays] });
+        await store.setQueueRoles(acc, b.doc.id, { managers: [stays] });
+        await store.forgetQueueMember(acc, gone);
+        await store.forgetQueueMember(acc, gone);
+        assert.deepEqual(await store.getRoster(acc, a.doc.id), [stays]);
+        assert.deepEqual(await store.getRoster(acc, b.doc.id), []);
+        assert.deepEqual(await store.getQueueRoles(acc, a.doc.id), { managers: [stays] });
+        assert.deepEqual(await store.getQueueRoles(acc, b.doc.id), { managers: [stays] });
+        assert.deepEqual(await store.getRoster(other, elsewhere.doc.id), [gone], 'another account is untouched');
+      });
+
       it('documents are stored as given (pass-through fields too) and never shared with the caller', async function () {
         const acc = newId();
         const doc = makeQueue({ hold_treatment: 'media-1', timeout_redirect: newId(), kazoo_extra: { a: [1, 2] } });

@@ -64,6 +64,7 @@ const OPERATIONS = [
   'listMembership',
   'getQueueRoles',
   'setQueueRoles',
+  'forgetQueueMember',
 ] as const satisfies ReadonlyArray<StoreOp>;
 // the compiler says so when a port operation is added and not wrapped here
 const EVERY_OPERATION: Record<Exclude<StoreOp, (typeof OPERATIONS)[number] | 'close' | 'onAvailable' | 'saveRecipientGroups'>, never> = {};

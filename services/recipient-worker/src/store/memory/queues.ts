@@ -104,4 +104,13 @@ export class MemoryQueueStore implements QueueStore {
       return plainJson(row.roles);
     });
   }
+
+  async forgetQueueMember(accountId: string, userId: string): Promise<void> {
+    await this.db.run((t) => {
+      for (const row of rowsOf(t, accountId)) {
+        row.roster = row.roster.filter((id) => id !== userId);
+        row.roles = { managers: row.roles.managers.filter((id) => id !== userId) };
+      }
+    });
+  }
 }

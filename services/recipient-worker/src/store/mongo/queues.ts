@@ -121,4 +121,12 @@ export class MongoQueueStore implements QueueStore {
       return next;
     });
   }
+
+  async forgetQueueMember(accountId: string, userId: string): Promise<void> {
+    // two idempotent multi-document updates ($pull keeps the arrays sorted); a retry finishes what a failure left
+    await this.db.run(async () => {
+      await this.db.queues.updateMany({ account_id: accountId, roster: userId }, { $pull: { roster: userId } });
+      await this.db.queues.updateMany({ account_id: accountId, 'roles.managers': userId }, { $pull: { 'roles.managers': userId } });
+    });
+  }
 }

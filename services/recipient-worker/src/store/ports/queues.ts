@@ -49,4 +49,7 @@ export interface QueueStore {
   getQueueRoles(accountId: string, queueId: string): Promise<QueueRoles | null>;
   /** Replaces the roles (managers sorted, no duplicates); not_found if the queue does not exist. */
   setQueueRoles(accountId: string, queueId: string, roles: QueueRoles): Promise<QueueRoles>;
+
+  /** Takes a user off every roster and manager list of the account's queues (the user was deleted). Idempotent. */
+  forgetQueueMember(accountId: string, userId: string): Promise<void>;
 }

@@ -164,4 +164,19 @@ export class SqliteQueueStore implements QueueStore {
       return next;
     });
   }
+
+  async forgetQueueMember(accountId: string, userId: string): Promise<void> {
+    await this.db.run(() =>
+      this.db.immediate(() => {
+        this.db.stmt('DELETE FROM queue_members WHERE account_id = ? AND recipient_id = ?').run(accountId, userId);
+        // roles are JSON: the few queues whose text names the user, then exactly
+        const rows = this.db.stmt('SELECT id, roles FROM queues WHERE account_id = ? AND instr(roles, ?) > 0').all(accountId, userId) as Array<{ id: string; roles: string }>;
+        const update = this.db.stmt('UPDATE queues SET roles = ? WHERE id = ?');
+        for (const row of rows) {
+          const roles = JSON.parse(row.roles) as QueueRoles;
+          if (roles.managers.includes(userId)) update.run(JSON.stringify({ managers: roles.managers.filter((id) => id !== userId) }), row.id);
+        }
+      }),
+    );
+  }
 }
