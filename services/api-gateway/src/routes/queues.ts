@@ -5,7 +5,7 @@
  *   PUT    /                 create → 201 (admin)
  *   GET    /recipients       every queue's roster {queue_id: [recipient ids]} (SDK listAllRecipients)
  *   GET    /:id              the document, current field names (revision = its rev)
- *   POST   /:id              replace (admin); older field names accepted
+ *   POST   /:id              replace (admin); older field names accepted; If-Match / ?rev= → 409 if stale
  *   PATCH  /:id              merge (admin); null clears an optional field
  *   DELETE /:id              delete, with its roster and roles (admin); answers the deleted document
  *   GET    /:id/recipients   the roster [recipient ids] (SDK listRecipients)
@@ -35,6 +35,7 @@ import { assertAdmin, assertCanEditRoster } from '../auth/permissions.js';
 import { failures } from '../crossbar/errors.js';
 import { sendList, sendSuccess } from '../crossbar/respond.js';
 import { RECIPIENTS } from './recipients.js';
+import { revOf } from './users.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
 
 export const QUEUES = '/v2/accounts/:account_id/qubicle_queues';
@@ -74,7 +75,8 @@ export function queueRoutes(router: Router<GatewayState>, deps: RouteDeps): void
   router.post(`${QUEUES}/:id`, async (ctx) => {
     assertAdmin(principalOf(ctx));
     const { data } = valid(validateQueueWriteBody(body(ctx) ?? {}, ids(ctx)));
-    sendDoc(ctx, await rpc.callDirectory({ type: 'queue_update', ...ids(ctx), queue: data }, callContextOf(ctx)));
+    const rev = revOf(ctx);
+    sendDoc(ctx, await rpc.callDirectory({ type: 'queue_update', ...ids(ctx), queue: data, ...(rev !== undefined ? { rev } : {}) }, callContextOf(ctx)));
   });
 
   router.patch(`${QUEUES}/:id`, async (ctx) => {

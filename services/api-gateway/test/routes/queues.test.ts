@@ -99,6 +99,16 @@ describe('routes/queues', () => {
       assert.ok(foreign.body.data.id.read_only);
     });
 
+    it('POST with If-Match (or ?rev=) of a stale revision → 409, the document unchanged', async () => {
+      const q = h.worker.queues.add({ name: 'Sales' });
+      const first = await h.request('POST', `${Q}/${q.id}`, { token: h.token.admin, headers: { 'If-Match': `"1-${'0'.repeat(32)}"` }, body: { data: { name: 'Sales 2' } } });
+      ok(first);
+      const stale = await h.request('POST', `${Q}/${q.id}?rev=1-${'0'.repeat(32)}`, { token: h.token.admin, body: { data: { name: 'Sales 3' } } });
+      refused(stale, 409);
+      assert.equal(h.worker.queues.queues.get(q.id)?.doc.name, 'Sales 2');
+      assert.equal(h.worker.directoryRequests('queue_update').at(-1)?.body['rev'], `1-${'0'.repeat(32)}`);
+    });
+
     it('DELETE answers the deleted document; then 404 bad identifier', async () => {
       const q = h.worker.queues.add({ name: 'Gone' });
       const del = await h.request('DELETE', `${Q}/${q.id}`, { token: h.token.admin, body: { data: {} } });

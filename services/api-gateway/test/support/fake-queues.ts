@@ -67,6 +67,7 @@ export class FakeQueues {
       }
       case 'queue_update': {
         const q = queue(req.queue_id);
+        if (req.rev !== undefined && req.rev !== reply(q).rev) fail({ code: 'conflict', message: 'conflicting documents', cause: req.queue_id });
         q.doc = { ...valid(normaliseQueueWrite(req.queue, { account_id: req.account_id, queue_id: req.queue_id }) as never), id: req.queue_id };
         q.rev++;
         return reply(q);
