@@ -51,6 +51,7 @@ const base = (w: FuzzWorld) => ({ command_id: commandId(), account_id: w.t.accou
 const shardOfAgent = (w: FuzzWorld) => ({ queue: shardQueue(shardOf(w.t.accountId, w.agent.id, w.sys.shardCount)) });
 const call = (w: FuzzWorld) => ({ queue_id: w.queue, session_id: `fuzz-${w.absent}`, caller_id_name: 'Hostile Caller', caller_id_number: '+15550100', queue_enter_time: 1_700_000_000 });
 const directory = () => ({ queue: DIRECTORY_QUEUE });
+const queueWrite = () => ({ queue_name: 'Fuzz queue', agent_connect_timeout: 15, queue_router: 'route_least_offers', tick_time: 500, timeout_immediately_if_empty: true });
 const user = () => ({ first_name: 'Eve', last_name: 'Bus', username: `eve-${newKazooId().slice(0, 8)}`, password: 'hostile-pw', qubicle: { enabled: true } });
 
 /** An event of a recipient and account nobody has: even delivered, it shows nowhere. */
@@ -110,6 +111,20 @@ const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   token_check: (w) => ({ type: 'token_check', account_id: w.t.accountId, user_id: w.absent, token_id: `fuzz-${w.absent}`, token_generation: 0, priv_level: 'user' }),
   // a jti nobody was ever given: even applied, it ends no token
   token_revoke: (w) => ({ type: 'token_revoke', account_id: w.t.accountId, token_id: `fuzz-${newKazooId()}`, expires_at: 1_700_000_000_000 }),
+  // queues: ids nobody has (even applied, a write changes nothing); no nullable field in the templates
+  queue_list: (w) => ({ type: 'queue_list', account_id: w.t.accountId }),
+  queue_get: (w) => ({ type: 'queue_get', account_id: w.t.accountId, queue_id: w.absent }),
+  queue_create: (w) => ({ type: 'queue_create', account_id: w.absent, queue: queueWrite() }),
+  queue_update: (w) => ({ type: 'queue_update', account_id: w.t.accountId, queue_id: w.absent, queue: queueWrite(), rev: '1-abc' }),
+  queue_patch: (w) => ({ type: 'queue_patch', account_id: w.t.accountId, queue_id: w.absent, patch: { queue_timeout: 60, force_away_on_reject: true } }),
+  queue_delete: (w) => ({ type: 'queue_delete', account_id: w.t.accountId, queue_id: w.absent }),
+  queue_roster_get: (w) => ({ type: 'queue_roster_get', account_id: w.t.accountId, queue_id: w.absent }),
+  queue_roster_set: (w) => ({ type: 'queue_roster_set', account_id: w.t.accountId, queue_id: w.absent, recipients: [w.agent.id] }),
+  queue_roster_clear: (w) => ({ type: 'queue_roster_clear', account_id: w.t.accountId, queue_id: w.absent }),
+  queue_roster_all: (w) => ({ type: 'queue_roster_all', account_id: w.t.accountId }),
+  queue_membership: (w) => ({ type: 'queue_membership', account_id: w.t.accountId, recipient_ids: [w.agent.id, w.absent] }),
+  queue_roles_get: (w) => ({ type: 'queue_roles_get', account_id: w.t.accountId, queue_id: w.absent }),
+  queue_roles_set: (w) => ({ type: 'queue_roles_set', account_id: w.t.accountId, queue_id: w.absent, roles: { managers: [w.agent.id] } }),
 };
 
 /** The auth notices every gateway hears (qubicle.auth), each about an account nobody has. */

@@ -16,6 +16,11 @@ const WHERE: Record<string, string> = {
   validateUserWriteBody: 'http',
   validateUserPatchBody: 'http',
   validateUserAuthBody: 'http',
+  validateQueueWriteBody: 'http',
+  validateQueuePatchBody: 'http',
+  validateQueueRosterSetBody: 'http',
+  validateQueueRolesSetBody: 'http',
+  validateQueueMembershipQueryBody: 'http',
   // websocket client messages: websocket.test.ts, one row per action
   validateLiveClientMessage: 'websocket',
   // bus messages: bus.test.ts, one row per message type
@@ -27,11 +32,8 @@ const WHERE: Record<string, string> = {
   validateRecipientEventBatch: 'bus',
   validateRecipientEventBatchEnvelope: 'bus',
   validateAuthNotice: 'bus',
-  // the queue side's contracts (issue 13): its HTTP routes and bus messages get their rows in
-  // http.test.ts / bus.test.ts with the routes and consumers that take them (the route and type
-  // lists there fail until they do); until then nothing receives these
-  validateQueueWriteBody: 'queue: no route yet',
-  validateQueuePatchBody: 'queue: no route yet',
+  // the queue side's session messages (issue 13): their bus rows come with the consumer that
+  // takes them (the type lists of bus.test.ts fail until they do); until then nothing receives these
   validateCreateSessionMessage: 'queue: no consumer yet',
   validateJoinQueueMessage: 'queue: no consumer yet',
   validateDeleteSessionMessage: 'queue: no consumer yet',

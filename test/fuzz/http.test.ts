@@ -35,6 +35,8 @@ interface HttpRow {
 
 const R = '/v2/accounts/:account_id/qubicle_recipients';
 const U = '/v2/accounts/:account_id/users';
+const Q = '/v2/accounts/:account_id/qubicle_queues';
+const queueWrite = (): object => ({ queue_name: 'Fuzz queue', agent_connect_timeout: 15, queue_router: 'route_least_offers', tick_time: 500, timeout_immediately_if_empty: true });
 const userWrite = (): object => ({ first_name: 'Eve', last_name: 'Hostile', username: `eve-${newKazooId().slice(0, 8)}`, password: 'hostile-pw', email: 'eve@example.com', priv_level: 'user', enabled: true, qubicle: { enabled: true, permissions: { monitor: false } } });
 
 /** One row per `METHOD path` of the gateway's router. */
@@ -63,6 +65,18 @@ const ROWS: Record<string, HttpRow> = {
   [`POST ${U}/:user_id`]: { target: 'watched', body: () => [{ data: userWrite() }] },
   [`PATCH ${U}/:user_id`]: { target: 'watched', body: () => [{ data: { first_name: 'Patched', qubicle: { enabled: false } } }] },
   [`DELETE ${U}/:user_id`]: { target: 'absent', tokens: ['admin'] },
+  [`GET ${Q}`]: { target: 'absent' },
+  [`PUT ${Q}`]: { target: 'absent', body: () => [{ data: queueWrite() }] },
+  [`GET ${Q}/recipients`]: { target: 'absent' },
+  [`GET ${Q}/:id`]: { target: 'absent' },
+  [`POST ${Q}/:id`]: { target: 'absent', body: () => [{ data: queueWrite() }] },
+  [`PATCH ${Q}/:id`]: { target: 'absent', body: () => [{ data: { queue_timeout: 60, force_away_on_reject: true } }] },
+  [`DELETE ${Q}/:id`]: { target: 'absent' },
+  [`GET ${Q}/:id/recipients`]: { target: 'absent' },
+  [`POST ${Q}/:id/recipients`]: { target: 'absent', body: (w) => [{ data: [w.agent.id] }, { data: { recipients: [w.agent.id] } }] },
+  [`DELETE ${Q}/:id/recipients`]: { target: 'absent' },
+  [`POST ${Q}/:id/roles`]: { target: 'absent', body: (w) => [{ data: { managers: [w.agent.id] } }] },
+  [`POST ${R}/queue_membership`]: { target: 'watched', body: (w) => [{ data: { recipient_ids: [w.agent.id, w.absent] } }] },
   ['GET /v2/accounts/:account_id']: { target: 'watched' },
   ['GET /v2/qubicle/cluster']: { target: 'watched' },
 };

@@ -25,6 +25,7 @@ import type { RouteDeps } from './routes/deps.js';
 import { healthRoutes } from './routes/health.js';
 import { checkParams } from './routes/params.js';
 import { wallboardRoutes } from './wallboard/static.js';
+import { queueRoutes } from './routes/queues.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { userRoutes } from './routes/users.js';
 
@@ -90,6 +91,8 @@ export function buildApp(deps: AppDeps): BuiltApp {
   healthRoutes(router, routeDeps);
   wallboardRoutes(router);
   authRoutes(router, routeDeps);
+  // before the recipient routes: qubicle_recipients/queue_membership is not a recipient id
+  queueRoutes(router, routeDeps);
   recipientRoutes(router, routeDeps);
   userRoutes(router, routeDeps);
   accountRoutes(router, routeDeps);

@@ -7,9 +7,12 @@
  *   anyone else is refused as a whole) and their own users document, without raising
  *   priv_level / enabled / qubicle;
  * - a plain user may read only their own session history (GET …/{id}/sessions);
- * - enable/disable, user create/delete and reading the account document are admin-only.
+ * - enable/disable, user create/delete and reading the account document are admin-only;
+ * - queues (routes/queues.ts): any token reads them, their rosters and the membership; only an
+ *   admin creates, changes, deletes a queue or sets its roles; an admin or a manager of that queue
+ *   (its per-queue roles) sets or clears its roster.
  */
-import type { UserDoc, UserWrite } from '@qubicle/contracts';
+import type { QueueRoles, UserDoc, UserWrite } from '@qubicle/contracts';
 import { failures } from '../crossbar/errors.js';
 import { isAdmin, type Principal } from './principal.js';
 
@@ -76,4 +79,14 @@ export function keepGuardedFields(current: UserDoc, write: UserWrite): UserWrite
     },
   };
   return out;
+}
+
+/** A manager of this queue (named in its roles); admins pass without being named. */
+export function isQueueManager(p: Principal, roles: QueueRoles): boolean {
+  return p.ownerId !== undefined && roles.managers.includes(p.ownerId);
+}
+
+/** Setting or clearing a queue's roster: an admin, or a manager of that queue. */
+export function assertCanEditRoster(p: Principal, roles: QueueRoles): void {
+  if (!isAdmin(p) && !isQueueManager(p, roles)) throw failures.forbidden('admin privileges or a manager role of this queue required');
 }

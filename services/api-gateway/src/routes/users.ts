@@ -109,8 +109,8 @@ export function userRoutes(router: Router<GatewayState>, deps: RouteDeps): void 
   });
 }
 
-/** The revision a replace must match: If-Match (quotes and W/ stripped), else ?rev=. */
-function revOf(ctx: GatewayContext): string | undefined {
+/** The revision a replace must match: If-Match (quotes and W/ stripped), else ?rev= (queues.ts uses it too). */
+export function revOf(ctx: GatewayContext): string | undefined {
   const header = ctx.get('If-Match').trim();
   const query = ctx.query['rev'];
   let rev: string | undefined;

@@ -22,6 +22,7 @@ import {
   type UserDoc,
 } from '@qubicle/contracts';
 import { NO_REPLY, type Bus, type Consumer, type IncomingMessage } from '@qubicle/transport';
+import { FakeQueueFailure, FakeQueues } from './fake-queues.js';
 import { md5, newId, type Fixture } from './fixtures.js';
 
 export interface Received {
@@ -54,6 +55,8 @@ export class FakeWorker {
   readonly sessions = new Map<string, RecipientSession[]>();
   /** jti of the tokens deleted through token_revoke (token_check refuses them). */
   readonly revokedTokens = new Set<string>();
+  /** Queue documents, rosters and roles (fake-queues.ts). */
+  readonly queues: FakeQueues;
   private consumers: Consumer[] = [];
 
   constructor(
@@ -62,6 +65,7 @@ export class FakeWorker {
     public shardCount: number,
   ) {
     for (const u of fixture.users) this.users.set(u.id, { doc: { ...u, password: 'must-never-be-returned' }, rev: 1 });
+    this.queues = new FakeQueues(fixture.account.id, () => this.users.values());
   }
 
   /** Serves the directory and `queues` shard queues (default: shardCount). */
@@ -131,6 +135,14 @@ export class FakeWorker {
       if (!u) throw err({ code: 'not_found', message: 'no such user', cause: 'user' });
       return u;
     };
+    if (FakeQueues.handles(req)) {
+      try {
+        return okReply(this.queues.handle(req));
+      } catch (e) {
+        if (e instanceof FakeQueueFailure) return errorReply(e.error);
+        throw e;
+      }
+    }
     const docReply = (u: { doc: UserDoc; rev: number }) => okReply({ doc: u.doc, rev: `${u.rev}-${md5(JSON.stringify(u.doc))}` });
     switch (req.type) {
       case 'cluster_info':

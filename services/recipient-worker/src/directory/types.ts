@@ -1,12 +1,14 @@
 import type { AuthNotice } from '@qubicle/contracts';
-import type { ClusterStore, DirectoryStore, RecipientStore, SessionStore } from '../store/port.js';
+import type { ClusterStore, DirectoryStore, QueueStore, RecipientStore, SessionStore } from '../store/port.js';
 import type { CredentialsApi } from './credentials.js';
 
 /**
- * What the directory handler needs of the store: the directory aggregate, whether a recipient is
- * logged in (its state), the session history, and the cluster's meta (shard_count).
+ * What the directory handler needs of the store: the directory aggregate, the queues (documents,
+ * rosters, roles), whether a recipient is logged in (its state), the session history, and the
+ * cluster's meta (shard_count).
  */
 export type DirectoryHandlerStore = DirectoryStore &
+  QueueStore &
   Pick<RecipientStore, 'loadRecipient'> &
   Pick<SessionStore, 'listSessions'> &
   Pick<ClusterStore, 'getMeta'>;

@@ -61,6 +61,20 @@ export const DIRECTORY_SENDERS: { readonly [T in DirectoryRequestType]: readonly
   // a gateway checks and ends its clients' tokens; nobody else may learn or end them
   token_check: ['gateway'],
   token_revoke: ['gateway'],
+  // queue documents, rosters and roles: the API's; a queue service reads a queue and its roster
+  queue_list: ['gateway', 'service'],
+  queue_get: ['gateway', 'service'],
+  queue_create: ['gateway'],
+  queue_update: ['gateway'],
+  queue_patch: ['gateway'],
+  queue_delete: ['gateway'],
+  queue_roster_get: ['gateway', 'service'],
+  queue_roster_set: ['gateway'],
+  queue_roster_clear: ['gateway'],
+  queue_roster_all: ['gateway', 'service'],
+  queue_membership: ['gateway', 'service'],
+  queue_roles_get: ['gateway'],
+  queue_roles_set: ['gateway'],
 };
 
 /** Broker user → role (parsed from BUS_SENDERS by config.ts). */

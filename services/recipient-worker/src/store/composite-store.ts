@@ -3,12 +3,13 @@
  * once for the three adapters, so that an adapter is only its connection and its aggregates, and
  * a method added to a port is added here once (the compiler asks for it: `implements Store`).
  */
-import type { AccountDoc, RecipientEvent, SessionRecord, StoredUser, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, QueueDoc, QueueMembership, QueueRoles, QueueRosters, RecipientEvent, SessionRecord, StoredUser, UserDoc } from '@qubicle/contracts';
 import type { StoreError } from './errors.js';
 import type { Store } from './port.js';
 import type { ClusterStore } from './ports/cluster.js';
 import type { DirectoryStore } from './ports/directory.js';
 import type { StoreKind, StoreLifecycle } from './ports/lifecycle.js';
+import type { QueueStore, StoredQueue } from './ports/queues.js';
 import type { RecipientStore } from './ports/recipients.js';
 import type { SessionStore } from './ports/sessions.js';
 import type {
@@ -29,6 +30,7 @@ export interface StoreParts {
   recipients: RecipientStore;
   sessions: SessionStore;
   cluster: ClusterStore;
+  queues: QueueStore;
 }
 
 export abstract class CompositeStore implements Store {
@@ -163,5 +165,46 @@ export abstract class CompositeStore implements Store {
   }
   listLeases(): Promise<Lease[]> {
     return this.parts.cluster.listLeases();
+  }
+
+  // queues
+  listQueues(accountId: string): Promise<StoredQueue[]> {
+    return this.parts.queues.listQueues(accountId);
+  }
+  getQueue(accountId: string, queueId: string): Promise<StoredQueue | null> {
+    return this.parts.queues.getQueue(accountId, queueId);
+  }
+  countQueues(accountId: string): Promise<number> {
+    return this.parts.queues.countQueues(accountId);
+  }
+  createQueue(accountId: string, doc: QueueDoc): Promise<StoredQueue> {
+    return this.parts.queues.createQueue(accountId, doc);
+  }
+  updateQueue(accountId: string, doc: QueueDoc, expectedRev: string | null): Promise<StoredQueue> {
+    return this.parts.queues.updateQueue(accountId, doc, expectedRev);
+  }
+  deleteQueue(accountId: string, queueId: string): Promise<boolean> {
+    return this.parts.queues.deleteQueue(accountId, queueId);
+  }
+  getRoster(accountId: string, queueId: string): Promise<string[] | null> {
+    return this.parts.queues.getRoster(accountId, queueId);
+  }
+  setRoster(accountId: string, queueId: string, recipientIds: readonly string[]): Promise<string[]> {
+    return this.parts.queues.setRoster(accountId, queueId, recipientIds);
+  }
+  listRosters(accountId: string): Promise<QueueRosters> {
+    return this.parts.queues.listRosters(accountId);
+  }
+  listMembership(accountId: string, recipientIds?: readonly string[]): Promise<QueueMembership> {
+    return this.parts.queues.listMembership(accountId, recipientIds);
+  }
+  getQueueRoles(accountId: string, queueId: string): Promise<QueueRoles | null> {
+    return this.parts.queues.getQueueRoles(accountId, queueId);
+  }
+  setQueueRoles(accountId: string, queueId: string, roles: QueueRoles): Promise<QueueRoles> {
+    return this.parts.queues.setQueueRoles(accountId, queueId, roles);
+  }
+  forgetQueueMember(accountId: string, userId: string): Promise<void> {
+    return this.parts.queues.forgetQueueMember(accountId, userId);
   }
 }

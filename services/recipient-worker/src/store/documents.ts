@@ -54,3 +54,8 @@ export function compareUsers(a: StoredUser, b: StoredUser): number {
 export function plainJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/** listQueues order: name case-insensitively, then exactly, then id. */
+export function compareQueues(a: { doc: { id: string; name: string } }, b: { doc: { id: string; name: string } }): number {
+  return cmp(a.doc.name.toLowerCase(), b.doc.name.toLowerCase()) || cmp(a.doc.name, b.doc.name) || cmp(a.doc.id, b.doc.id);
+}

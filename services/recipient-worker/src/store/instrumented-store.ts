@@ -27,6 +27,12 @@ export const STORE_WRITE_OPERATIONS = [
   'releaseLease',
   'claimShard',
   'revokeToken',
+  'createQueue',
+  'updateQueue',
+  'deleteQueue',
+  'setRoster',
+  'setQueueRoles',
+  'forgetQueueMember',
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 const WRITES = new Set<string | symbol>(STORE_WRITE_OPERATIONS);

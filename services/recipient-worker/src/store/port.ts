@@ -2,7 +2,7 @@
  * The store port of the recipient worker, by aggregate (ports/): the directory (accounts, users,
  * deleted tokens), the recipients (fenced state, outbox, tombstones), the session history, and
  * the cluster's bookkeeping (meta, nodes, shard leases). `Store` is all of them over one
- * connection: what the worker is given, and what a caller that needs several aggregates takes; a
+ * connection (and the queues: documents, rosters, roles): what the worker is given, and what a caller that needs several aggregates takes; a
  * caller that needs one takes that port.
  *
  * Three adapters implement it and must behave identically (one contract test suite runs against
@@ -14,6 +14,7 @@
 import type { ClusterStore } from './ports/cluster.js';
 import type { DirectoryStore } from './ports/directory.js';
 import type { StoreLifecycle } from './ports/lifecycle.js';
+import type { QueueStore } from './ports/queues.js';
 import type { RecipientStore } from './ports/recipients.js';
 import type { SessionStore } from './ports/sessions.js';
 
@@ -23,7 +24,8 @@ export type * from './records.js';
 export type { ClusterStore } from './ports/cluster.js';
 export type { DirectoryStore } from './ports/directory.js';
 export type { StoreKind, StoreLifecycle } from './ports/lifecycle.js';
+export type { QueueStore, StoredQueue } from './ports/queues.js';
 export type { RecipientStore } from './ports/recipients.js';
 export type { SessionStore } from './ports/sessions.js';
 
-export interface Store extends StoreLifecycle, DirectoryStore, RecipientStore, SessionStore, ClusterStore {}
+export interface Store extends StoreLifecycle, DirectoryStore, RecipientStore, SessionStore, ClusterStore, QueueStore {}

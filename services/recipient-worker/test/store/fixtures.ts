@@ -1,6 +1,6 @@
 /** Documents for the store tests. Ids are random per call so suites never collide. */
 import { randomBytes } from 'node:crypto';
-import { NOT_LOGGED_IN_STATUS, freshRecipientState, type AccountDoc, type RecipientEvent, type RecipientEventName, type RecipientState, type UserDoc } from '@qubicle/contracts';
+import { NOT_LOGGED_IN_STATUS, QUEUE_DEFAULTS, freshRecipientState, type AccountDoc, type QueueDoc, type RecipientEvent, type RecipientEventName, type RecipientState, type UserDoc } from '@qubicle/contracts';
 
 export function newId(): string {
   return randomBytes(16).toString('hex');
@@ -51,4 +51,10 @@ export function makeState(accountId: string, recipientId: string, overrides: Par
 /** A recipient event as the machine emits it (status: a fixed one; the store keeps events as they are). */
 export function makeEvent(accountId: string, recipientId: string, seq: number, event: RecipientEventName = 'ready'): RecipientEvent {
   return { event, account_id: accountId, recipient_id: recipientId, seq, timestamp: 1_700_000_000_000 + seq, node: 'node-a', status: { ...NOT_LOGGED_IN_STATUS } };
+}
+
+/** A normalised queue document (contracts' defaults), with a fresh id unless given. */
+export function makeQueue(overrides: Partial<QueueDoc> & Record<string, unknown> = {}): QueueDoc {
+  const id = (overrides.id as string | undefined) ?? newId();
+  return { ...QUEUE_DEFAULTS, name: `Queue ${id.slice(0, 6)}`, ...overrides, id } as QueueDoc;
 }

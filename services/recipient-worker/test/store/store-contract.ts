@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { StoredUser } from '@qubicle/contracts';
 import type { SessionRecord } from '@qubicle/contracts';
 import { StoreError, type Fence, type RecipientLogout, type Store, type StoreErrorKind } from '../../src/store/port.js';
-import { makeAccount, makeEvent, makeState, makeUser, newId } from './fixtures.js';
+import { makeAccount, makeEvent, makeQueue, makeState, makeUser, newId } from './fixtures.js';
 
 export interface StoreHandle {
   store: Store;
@@ -736,6 +736,153 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         const list = await store.listSessions(acc, rid, { limit: 10 });
         assert.deepEqual(list, [{ ...withReason, node: 'worker-b' }, plain]);
         assert.equal('reason' in (list[1] ?? {}), false);
+      });
+    });
+
+    describe('queues', function () {
+      it('create, get, list by name then id, count; another account sees none of them', async function () {
+        const acc = newId();
+        const other = newId();
+        const b = await store.createQueue(acc, makeQueue({ name: 'billing' }));
+        const a = await store.createQueue(acc, makeQueue({ name: 'Accounts' }));
+        await store.createQueue(other, makeQueue({ name: 'aaa' }));
+        assert.match(b.rev, /^1-[0-9a-f]{32}$/);
+        assert.equal(b.account_id, acc);
+        assert.deepEqual((await store.getQueue(acc, b.doc.id))?.doc, b.doc);
+        assert.equal(await store.getQueue(other, b.doc.id), null, 'a queue is read in its own account only');
+        assert.deepEqual((await store.listQueues(acc)).map((q) => q.doc.name), ['Accounts', 'billing']);
+        assert.equal(await store.countQueues(acc), 2);
+        assert.equal(await store.countQueues(newId()), 0);
+        assert.deepEqual(await store.getRoster(acc, a.doc.id), [], 'a new queue has an empty roster');
+        assert.deepEqual(await store.getQueueRoles(acc, a.doc.id), { managers: [] }, 'and no managers');
+      });
+
+      it('a queue id is unique across accounts (conflict)', async function () {
+        const doc = makeQueue();
+        await store.createQueue(newId(), doc);
+        await rejectsWith('conflict', store.createQueue(newId(), doc));
+      });
+
+      it('update: a new rev, created kept, stale rev → conflict, unknown → not_found; roster and roles kept', async function () {
+        const acc = newId();
+        const agent = newId();
+        const q = await store.createQueue(acc, makeQueue({ name: 'one' }));
+        await store.setRoster(acc, q.doc.id, [agent]);
+        await store.setQueueRoles(acc, q.doc.id, { managers: [agent] });
+        const next = await store.updateQueue(acc, { ...q.doc, name: 'two', ring_timeout: 30 }, q.rev);
+        assert.match(next.rev, /^2-[0-9a-f]{32}$/);
+        assert.equal(next.created, q.created);
+        assert.equal((await store.getQueue(acc, q.doc.id))?.doc.name, 'two');
+        await rejectsWith('conflict', store.updateQueue(acc, { ...q.doc, name: 'three' }, q.rev));
+        const forced = await store.updateQueue(acc, { ...q.doc, name: 'four' }, null);
+        assert.match(forced.rev, /^3-/);
+        await rejectsWith('not_found', store.updateQueue(newId(), { ...q.doc, name: 'x' }, null));
+        await rejectsWith('not_found', store.updateQueue(acc, makeQueue(), null));
+        assert.deepEqual(await store.getRoster(acc, q.doc.id), [agent]);
+        assert.deepEqual(await store.getQueueRoles(acc, q.doc.id), { managers: [agent] });
+      });
+
+      it('a roster is replaced whole, answered sorted without duplicates; an unknown queue → null / not_found', async function () {
+        const acc = newId();
+        const q = await store.createQueue(acc, makeQueue());
+        const [x, y, z] = [newId(), newId(), newId()].sort() as [string, string, string];
+        assert.deepEqual(await store.setRoster(acc, q.doc.id, [z, x, z]), [x, z]);
+        assert.deepEqual(await store.getRoster(acc, q.doc.id), [x, z]);
+        assert.deepEqual(await store.setRoster(acc, q.doc.id, [y]), [y], 'the old members are gone');
+        assert.deepEqual(await store.getRoster(acc, q.doc.id), [y]);
+        assert.deepEqual(await store.setRoster(acc, q.doc.id, []), []);
+        assert.deepEqual(await store.getRoster(acc, q.doc.id), []);
+        assert.equal(await store.getRoster(acc, newId()), null);
+        assert.equal(await store.getRoster(newId(), q.doc.id), null, 'not through another account');
+        await rejectsWith('not_found', store.setRoster(acc, newId(), [x]));
+        await rejectsWith('not_found', store.setRoster(newId(), q.doc.id, [x]));
+      });
+
+      it('a roster of 10,000 members round-trips', async function () {
+        this.timeout(20_000);
+        const acc = newId();
+        const q = await store.createQueue(acc, makeQueue());
+        const ids = Array.from({ length: 10_000 }, () => newId());
+        await store.setRoster(acc, q.doc.id, ids);
+        assert.deepEqual(await store.getRoster(acc, q.doc.id), [...ids].sort());
+      });
+
+      it('rosters of all queues, and each recipient\'s queues', async function () {
+        const acc = newId();
+        const [a, b] = [await store.createQueue(acc, makeQueue({ name: 'A' })), await store.createQueue(acc, makeQueue({ name: 'B' }))];
+        const empty = await store.createQueue(acc, makeQueue({ name: 'C' }));
+        await store.createQueue(newId(), makeQueue({ name: 'elsewhere' }));
+        const [x, y, nobody] = [newId(), newId(), newId()];
+        await store.setRoster(acc, a.doc.id, [x, y]);
+        await store.setRoster(acc, b.doc.id, [x]);
+        assert.deepEqual(await store.listRosters(acc), { [a.doc.id]: [x, y].sort(), [b.doc.id]: [x], [empty.doc.id]: [] });
+        assert.deepEqual(Object.keys(await store.listRosters(acc)), [a.doc.id, b.doc.id, empty.doc.id], 'in the list order');
+        assert.deepEqual(await store.listMembership(acc, [x, nobody]), { [x]: [a.doc.id, b.doc.id].sort(), [nobody]: [] });
+        assert.deepEqual(await store.listMembership(acc), { [x]: [a.doc.id, b.doc.id].sort(), [y]: [a.doc.id] });
+        assert.deepEqual(await store.listMembership(newId(), [x]), { [x]: [] }, 'not through another account');
+        assert.deepEqual(await store.listRosters(newId()), {});
+      });
+
+      it('roles are replaced, sorted without duplicates; an unknown queue → null / not_found', async function () {
+        const acc = newId();
+        const q = await store.createQueue(acc, makeQueue());
+        const [m1, m2] = [newId(), newId()].sort() as [string, string];
+        assert.deepEqual(await store.setQueueRoles(acc, q.doc.id, { managers: [m2, m1, m2] }), { managers: [m1, m2] });
+        assert.deepEqual(await store.getQueueRoles(acc, q.doc.id), { managers: [m1, m2] });
+        assert.deepEqual(await store.setQueueRoles(acc, q.doc.id, { managers: [] }), { managers: [] });
+        assert.equal(await store.getQueueRoles(acc, newId()), null);
+        assert.equal(await store.getQueueRoles(newId(), q.doc.id), null);
+        await rejectsWith('not_found', store.setQueueRoles(acc, newId(), { managers: [m1] }));
+      });
+
+      it('deleting a queue deletes its roster and roles, and only in its own account', async function () {
+        const acc = newId();
+        const q = await store.createQueue(acc, makeQueue());
+        const keep = await store.createQueue(acc, makeQueue());
+        const x = newId();
+        await store.setRoster(acc, q.doc.id, [x]);
+        await store.setRoster(acc, keep.doc.id, [x]);
+        await store.setQueueRoles(acc, q.doc.id, { managers: [x] });
+        assert.equal(await store.deleteQueue(newId(), q.doc.id), false, 'another account cannot delete it');
+        assert.equal(await store.deleteQueue(acc, q.doc.id), true);
+        assert.equal(await store.deleteQueue(acc, q.doc.id), false);
+        assert.equal(await store.getQueue(acc, q.doc.id), null);
+        assert.equal(await store.getRoster(acc, q.doc.id), null);
+        assert.equal(await store.getQueueRoles(acc, q.doc.id), null);
+        assert.deepEqual(await store.listMembership(acc, [x]), { [x]: [keep.doc.id] }, 'the member is on the other queue only');
+        // the same id again starts with nothing
+        await store.createQueue(acc, q.doc);
+        assert.deepEqual(await store.getRoster(acc, q.doc.id), []);
+        assert.deepEqual(await store.getQueueRoles(acc, q.doc.id), { managers: [] });
+      });
+
+      it('forgetQueueMember takes a user off every roster and manager list of that account only', async function () {
+        const acc = newId();
+        const other = newId();
+        const [a, b] = [await store.createQueue(acc, makeQueue()), await store.createQueue(acc, makeQueue())];
+        const elsewhere = await store.createQueue(other, makeQueue());
+        const [gone, stays] = [newId(), newId()];
+        await store.setRoster(acc, a.doc.id, [gone, stays]);
+        await store.setRoster(acc, b.doc.id, [gone]);
+        await store.setRoster(other, elsewhere.doc.id, [gone]);
+        await store.setQueueRoles(acc, a.doc.id, { managers: [gone, stays] });
+        await store.setQueueRoles(acc, b.doc.id, { managers: [stays] });
+        await store.forgetQueueMember(acc, gone);
+        await store.forgetQueueMember(acc, gone);
+        assert.deepEqual(await store.getRoster(acc, a.doc.id), [stays]);
+        assert.deepEqual(await store.getRoster(acc, b.doc.id), []);
+        assert.deepEqual(await store.getQueueRoles(acc, a.doc.id), { managers: [stays] });
+        assert.deepEqual(await store.getQueueRoles(acc, b.doc.id), { managers: [stays] });
+        assert.deepEqual(await store.getRoster(other, elsewhere.doc.id), [gone], 'another account is untouched');
+      });
+
+      it('documents are stored as given (pass-through fields too) and never shared with the caller', async function () {
+        const acc = newId();
+        const doc = makeQueue({ hold_treatment: 'media-1', timeout_redirect: newId(), kazoo_extra: { a: [1, 2] } });
+        const created = await store.createQueue(acc, doc);
+        (doc as Record<string, unknown>)['name'] = 'mutated after';
+        assert.notEqual((await store.getQueue(acc, created.doc.id))?.doc.name, 'mutated after');
+        assert.deepEqual((await store.getQueue(acc, created.doc.id))?.doc['kazoo_extra'], { a: [1, 2] });
       });
     });
 

@@ -52,6 +52,19 @@ const OPERATIONS = [
   'claimShard',
   'revokeToken',
   'isTokenRevoked',
+  'listQueues',
+  'getQueue',
+  'countQueues',
+  'createQueue',
+  'updateQueue',
+  'deleteQueue',
+  'getRoster',
+  'setRoster',
+  'listRosters',
+  'listMembership',
+  'getQueueRoles',
+  'setQueueRoles',
+  'forgetQueueMember',
 ] as const satisfies ReadonlyArray<StoreOp>;
 // the compiler says so when a port operation is added and not wrapped here
 const EVERY_OPERATION: Record<Exclude<StoreOp, (typeof OPERATIONS)[number] | 'close' | 'onAvailable' | 'saveRecipientGroups'>, never> = {};

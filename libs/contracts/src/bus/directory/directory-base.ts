@@ -12,3 +12,4 @@ export function directorySchema(type: string, properties: Record<string, object>
 
 export const accountIdProperty = { account_id: { type: 'string', pattern: KAZOO_ID_PATTERN } } as const;
 export const userIdProperty = { user_id: { type: 'string', pattern: KAZOO_ID_PATTERN } } as const;
+export const queueIdProperty = { queue_id: { type: 'string', pattern: KAZOO_ID_PATTERN } } as const;

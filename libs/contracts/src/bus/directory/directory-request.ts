@@ -28,6 +28,19 @@ import { userGetReplySchema, userGetRequestSchema, type UserGetRequest } from '.
 import { userListReplySchema, userListRequestSchema, type UserListRequest } from './user-list.js';
 import { userPatchReplySchema, userPatchRequestSchema, type UserPatchRequest } from './user-patch.js';
 import { userUpdateReplySchema, userUpdateRequestSchema, type UserUpdateRequest } from './user-update.js';
+import { queueListReplySchema, queueListRequestSchema, type QueueListReply, type QueueListRequest } from './queue-list.js';
+import { queueGetReplySchema, queueGetRequestSchema, type QueueGetReply, type QueueGetRequest } from './queue-get.js';
+import { queueCreateReplySchema, queueCreateRequestSchema, type QueueCreateReply, type QueueCreateRequest } from './queue-create.js';
+import { queueUpdateReplySchema, queueUpdateRequestSchema, type QueueUpdateReply, type QueueUpdateRequest } from './queue-update.js';
+import { queuePatchReplySchema, queuePatchRequestSchema, type QueuePatchReply, type QueuePatchRequest } from './queue-patch.js';
+import { queueDeleteReplySchema, queueDeleteRequestSchema, type QueueDeleteReply, type QueueDeleteRequest } from './queue-delete.js';
+import { queueRosterGetReplySchema, queueRosterGetRequestSchema, type QueueRosterGetReply, type QueueRosterGetRequest } from './queue-roster-get.js';
+import { queueRosterSetReplySchema, queueRosterSetRequestSchema, type QueueRosterSetReply, type QueueRosterSetRequest } from './queue-roster-set.js';
+import { queueRosterClearReplySchema, queueRosterClearRequestSchema, type QueueRosterClearReply, type QueueRosterClearRequest } from './queue-roster-clear.js';
+import { queueRosterAllReplySchema, queueRosterAllRequestSchema, type QueueRosterAllReply, type QueueRosterAllRequest } from './queue-roster-all.js';
+import { queueMembershipReplySchema, queueMembershipRequestSchema, type QueueMembershipReply, type QueueMembershipRequest } from './queue-membership.js';
+import { queueRolesGetReplySchema, queueRolesGetRequestSchema, type QueueRolesGetReply, type QueueRolesGetRequest } from './queue-roles-get.js';
+import { queueRolesSetReplySchema, queueRolesSetRequestSchema, type QueueRolesSetReply, type QueueRolesSetRequest } from './queue-roles-set.js';
 
 export type DirectoryRequest =
   | AuthUserRequest
@@ -47,7 +60,20 @@ export type DirectoryRequest =
   | SessionListRequest
   | AccountFindRequest
   | TokenCheckRequest
-  | TokenRevokeRequest;
+  | TokenRevokeRequest
+  | QueueListRequest
+  | QueueGetRequest
+  | QueueCreateRequest
+  | QueueUpdateRequest
+  | QueuePatchRequest
+  | QueueDeleteRequest
+  | QueueRosterGetRequest
+  | QueueRosterSetRequest
+  | QueueRosterClearRequest
+  | QueueRosterAllRequest
+  | QueueMembershipRequest
+  | QueueRolesGetRequest
+  | QueueRolesSetRequest;
 
 export type DirectoryRequestType = DirectoryRequest['type'];
 
@@ -70,6 +96,19 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   account_find: accountFindRequestSchema,
   token_check: tokenCheckRequestSchema,
   token_revoke: tokenRevokeRequestSchema,
+  queue_list: queueListRequestSchema,
+  queue_get: queueGetRequestSchema,
+  queue_create: queueCreateRequestSchema,
+  queue_update: queueUpdateRequestSchema,
+  queue_patch: queuePatchRequestSchema,
+  queue_delete: queueDeleteRequestSchema,
+  queue_roster_get: queueRosterGetRequestSchema,
+  queue_roster_set: queueRosterSetRequestSchema,
+  queue_roster_clear: queueRosterClearRequestSchema,
+  queue_roster_all: queueRosterAllRequestSchema,
+  queue_membership: queueMembershipRequestSchema,
+  queue_roles_get: queueRolesGetRequestSchema,
+  queue_roles_set: queueRolesSetRequestSchema,
 };
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];
@@ -106,6 +145,19 @@ export interface DirectoryReplies {
   account_find: AccountView;
   token_check: TokenCheck;
   token_revoke: TokenRevoked;
+  queue_list: QueueListReply;
+  queue_get: QueueGetReply;
+  queue_create: QueueCreateReply;
+  queue_update: QueueUpdateReply;
+  queue_patch: QueuePatchReply;
+  queue_delete: QueueDeleteReply;
+  queue_roster_get: QueueRosterGetReply;
+  queue_roster_set: QueueRosterSetReply;
+  queue_roster_clear: QueueRosterClearReply;
+  queue_roster_all: QueueRosterAllReply;
+  queue_membership: QueueMembershipReply;
+  queue_roles_get: QueueRolesGetReply;
+  queue_roles_set: QueueRolesSetReply;
 }
 
 export type DirectoryReplyOf<R extends { type: DirectoryRequestType }> = DirectoryReplies[R['type']];
@@ -130,6 +182,19 @@ export const DIRECTORY_REPLY_SCHEMAS: Record<DirectoryRequestType, object> = {
   account_find: accountFindReplySchema,
   token_check: tokenCheckReplySchema,
   token_revoke: tokenRevokeReplySchema,
+  queue_list: queueListReplySchema,
+  queue_get: queueGetReplySchema,
+  queue_create: queueCreateReplySchema,
+  queue_update: queueUpdateReplySchema,
+  queue_patch: queuePatchReplySchema,
+  queue_delete: queueDeleteReplySchema,
+  queue_roster_get: queueRosterGetReplySchema,
+  queue_roster_set: queueRosterSetReplySchema,
+  queue_roster_clear: queueRosterClearReplySchema,
+  queue_roster_all: queueRosterAllReplySchema,
+  queue_membership: queueMembershipReplySchema,
+  queue_roles_get: queueRolesGetReplySchema,
+  queue_roles_set: queueRolesSetReplySchema,
 };
 
 const directoryReplyValidators = replyValidators(DIRECTORY_REPLY_SCHEMAS);

@@ -7,6 +7,19 @@ import { authApi } from './auth-api.js';
 import { authUser } from './auth-user.js';
 import { clusterInfo } from './cluster-info.js';
 import { clusterView } from './cluster-view.js';
+import { queueList } from './queue-list.js';
+import { queueGet } from './queue-get.js';
+import { queueCreate } from './queue-create.js';
+import { queueUpdate } from './queue-update.js';
+import { queuePatch } from './queue-patch.js';
+import { queueDelete } from './queue-delete.js';
+import { queueRosterGet } from './queue-roster-get.js';
+import { queueRosterSet } from './queue-roster-set.js';
+import { queueRosterClear } from './queue-roster-clear.js';
+import { queueRosterAll } from './queue-roster-all.js';
+import { queueMembership } from './queue-membership.js';
+import { queueRolesGet } from './queue-roles-get.js';
+import { queueRolesSet } from './queue-roles-set.js';
 import { recipientGet } from './recipient-get.js';
 import { recipientList } from './recipient-list.js';
 import { recipientSetEnabled } from './recipient-set-enabled.js';
@@ -45,4 +58,17 @@ export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> 
   account_find: accountFind,
   token_check: tokenCheck,
   token_revoke: tokenRevoke,
+  queue_list: queueList,
+  queue_get: queueGet,
+  queue_create: queueCreate,
+  queue_update: queueUpdate,
+  queue_patch: queuePatch,
+  queue_delete: queueDelete,
+  queue_roster_get: queueRosterGet,
+  queue_roster_set: queueRosterSet,
+  queue_roster_clear: queueRosterClear,
+  queue_roster_all: queueRosterAll,
+  queue_membership: queueMembership,
+  queue_roles_get: queueRolesGet,
+  queue_roles_set: queueRolesSet,
 };

@@ -8,15 +8,23 @@
  * The tables are public: a test (or an embedded inspector) may read them, or set a row up,
  * without an operation.
  */
-import type { AccountDoc, RecipientEvent, SessionRecord, StoredUser } from '@qubicle/contracts';
+import type { AccountDoc, QueueRoles, RecipientEvent, SessionRecord, StoredUser } from '@qubicle/contracts';
 import type { Clock } from '../../clock.js';
 import { StoreError } from '../errors.js';
 import type { StoreLifecycle } from '../ports/lifecycle.js';
+import type { StoredQueue } from '../ports/queues.js';
 import type { Lease, LoggedOutRecipient, NodeRecord, StoredRecipient, UserCredentials } from '../records.js';
 
 export interface MemoryUserRow {
   user: StoredUser;
   creds: UserCredentials | null;
+}
+
+/** A queue with its roster (sorted) and roles: one row, so that deleting the queue deletes them. */
+export interface MemoryQueueRow {
+  queue: StoredQueue;
+  roster: string[];
+  roles: QueueRoles;
 }
 
 export interface MemoryTables {
@@ -37,6 +45,8 @@ export interface MemoryTables {
   nodes: Map<string, NodeRecord>;
   /** deleted tokens' jti → expiry (ms since epoch) */
   revokedTokens: Map<string, number>;
+  /** by queue id (ids are unique across accounts) */
+  queues: Map<string, MemoryQueueRow>;
 }
 
 export function recipientKey(accountId: string, recipientId: string): string {
@@ -55,6 +65,7 @@ export class MemoryConnection implements Omit<StoreLifecycle, 'kind'> {
     leases: new Map(),
     nodes: new Map(),
     revokedTokens: new Map(),
+    queues: new Map(),
   };
   private closed = false;
 

@@ -8,6 +8,7 @@ import { CompositeStore } from '../composite-store.js';
 import { MemoryClusterStore } from './cluster.js';
 import { MemoryConnection, type MemoryTables } from './connection.js';
 import { MemoryDirectoryStore } from './directory.js';
+import { MemoryQueueStore } from './queues.js';
 import { MemoryRecipientStore } from './recipients.js';
 import { MemorySessionStore } from './sessions.js';
 
@@ -33,6 +34,7 @@ export class MemoryStore extends CompositeStore {
       recipients: new MemoryRecipientStore(db),
       sessions: new MemorySessionStore(db),
       cluster: new MemoryClusterStore(db),
+      queues: new MemoryQueueStore(db),
     });
     this.tables = db.tables;
   }

@@ -3,7 +3,8 @@
  * collections, error mapping (errors.ts) and, on a replica set, transactions.
  *
  * Collections: accounts, users, recipients, sessions, leases, nodes, meta, revoked_tokens
- * (deleted auth tokens, removed by a TTL index once expired). Documents are kept as
+ * (deleted auth tokens, removed by a TTL index once expired), queues (each with its roster and
+ * roles, queues.ts). Documents are kept as
  * sub-documents (`doc`, `state`) beside the indexed look-up fields (name_lower, api_key,
  * username_lower, qubicle_enabled, cred_bucket, shard). They are JSON round-tripped before being
  * written, so what is read back is exactly what the SQLite adapter returns (no `undefined` turned
@@ -25,7 +26,7 @@
  * mode is logged once, at init.
  */
 import { MongoClient, type ClientSession, type Collection, type Db, type MongoClientOptions, type TransactionOptions } from 'mongodb';
-import type { AccountDoc, RecipientEvent, RecipientState, RecipientStats, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, QueueDoc, QueueRoles, RecipientEvent, RecipientState, RecipientStats, UserDoc } from '@qubicle/contracts';
 import type { Clock } from '../../clock.js';
 import { StoreError } from '../errors.js';
 import type { StoreLifecycle } from '../ports/lifecycle.js';
@@ -139,6 +140,19 @@ export interface RevokedTokenRow {
   expire_on: Date;
 }
 
+export interface QueueRow {
+  /** the queue id */
+  _id: string;
+  account_id: string;
+  doc: QueueDoc;
+  rev: string;
+  created: number;
+  modified: number;
+  /** recipient ids, sorted (multikey index account_roster) */
+  roster: string[];
+  roles: QueueRoles;
+}
+
 /** The database named in a mongodb:// or mongodb+srv:// URL, if any. */
 export function dbNameFromUrl(url: string): string | undefined {
   const m = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]+)/.exec(url);
@@ -164,6 +178,7 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
   readonly leases: Collection<LeaseRow>;
   readonly nodes: Collection<NodeRow>;
   readonly revokedTokens: Collection<RevokedTokenRow>;
+  readonly queues: Collection<QueueRow>;
 
   constructor(options: MongoConnectionOptions) {
     this.dbName = options.dbName ?? dbNameFromUrl(options.url) ?? 'qubicle';
@@ -187,6 +202,7 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
     this.leases = this.db.collection<LeaseRow>('leases');
     this.nodes = this.db.collection<NodeRow>('nodes');
     this.revokedTokens = this.db.collection<RevokedTokenRow>('revoked_tokens');
+    this.queues = this.db.collection<QueueRow>('queues');
   }
 
   /** One operation: a closed store is unavailable, and driver errors are mapped (errors.ts). */
@@ -252,6 +268,8 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
         ]),
         // MongoDB deletes a record within about a minute after expire_on; reads check expires_at themselves
         this.revokedTokens.createIndexes([{ key: { expire_on: 1 }, name: 'expire_on_ttl', expireAfterSeconds: 0 }]),
+        // a queue's members (multikey): the membership look-up of a recipient
+        this.queues.createIndexes([{ key: { account_id: 1, roster: 1 }, name: 'account_roster' }]),
       ]);
     });
   }

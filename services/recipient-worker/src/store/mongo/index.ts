@@ -14,6 +14,7 @@ import { CompositeStore } from '../composite-store.js';
 import { MongoClusterStore } from './cluster.js';
 import { MongoConnection, type MongoFencing, type MongoStoreLogger } from './connection.js';
 import { MongoDirectoryStore } from './directory.js';
+import { MongoQueueStore } from './queues.js';
 import { MongoRecipientStore } from './recipients.js';
 import { MongoSessionStore } from './sessions.js';
 
@@ -47,6 +48,7 @@ export class MongoStore extends CompositeStore {
       recipients: new MongoRecipientStore(db),
       sessions: new MongoSessionStore(db),
       cluster: new MongoClusterStore(db),
+      queues: new MongoQueueStore(db),
     });
     this.connection = db;
     this.dbName = db.dbName;

@@ -8,6 +8,7 @@ import { CompositeStore } from '../composite-store.js';
 import { SqliteClusterStore } from './cluster.js';
 import { SqliteConnection } from './connection.js';
 import { SqliteDirectoryStore } from './directory.js';
+import { SqliteQueueStore } from './queues.js';
 import { SqliteRecipientStore } from './recipients.js';
 import { SqliteSessionStore } from './sessions.js';
 
@@ -40,6 +41,7 @@ export class SqliteStore extends CompositeStore {
       recipients: new SqliteRecipientStore(db),
       sessions: new SqliteSessionStore(db),
       cluster: new SqliteClusterStore(db),
+      queues: new SqliteQueueStore(db),
     });
     this.path = options.path;
   }

@@ -1,7 +1,10 @@
 /** The SQLite file's tables and indexes (created by init, idempotent). */
 
-/** 2: the outbox and logged_out tables (CREATE IF NOT EXISTS: a version-1 file gets them on init). */
-export const SCHEMA_VERSION = 2;
+/**
+ * 2: the outbox and logged_out tables; 3: queues and queue_members (CREATE IF NOT EXISTS: an
+ * older file gets them on init).
+ */
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -86,4 +89,22 @@ CREATE TABLE IF NOT EXISTS logged_out (
   PRIMARY KEY (account_id, recipient_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS logged_out_shard_forget ON logged_out (shard, forget_at);
+-- queue documents with their roles (a JSON column), and each queue's roster as rows
+CREATE TABLE IF NOT EXISTS queues (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  rev TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  modified INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  roles TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queues_account ON queues (account_id);
+CREATE TABLE IF NOT EXISTS queue_members (
+  account_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  PRIMARY KEY (queue_id, recipient_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS queue_members_recipient ON queue_members (account_id, recipient_id);
 `;

@@ -1,0 +1,9 @@
+import type { QueueRosterClearRequest, QueueRosterReply } from '@qubicle/contracts';
+import { queueOrFail } from '../queues.js';
+import type { DirectoryContext } from '../types.js';
+
+/** DELETE …/recipients: the roster emptied. */
+export async function queueRosterClear(req: QueueRosterClearRequest, ctx: DirectoryContext): Promise<QueueRosterReply> {
+  await queueOrFail(ctx, req.account_id, req.queue_id);
+  return { queue_id: req.queue_id, recipients: await ctx.store.setRoster(req.account_id, req.queue_id, []) };
+}
