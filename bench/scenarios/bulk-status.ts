@@ -6,7 +6,8 @@
  * 10 µs-resolution probe (latencyProbe: autocannon counts whole milliseconds, and a single status
  * at this concurrency takes about one); autocannon gives the throughput rows.
  */
-import { latencyProbe, load } from '../support/load.js';
+import { loadGateway } from '../support/gateway-load.js';
+import { latencyProbe } from '../support/load.js';
 import { durations, loadRows, rowOf } from '../support/rows.js';
 import { getStack } from '../support/stack.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../types.js';
@@ -24,26 +25,16 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   });
   const base = `/v2/accounts/${stack.accountId}/qubicle_recipients`;
   let n = 0;
-  const single = await load({
-    url: stack.url,
-    headers: { 'x-auth-token': stack.token },
+  const single = await loadGateway(stack, '', {
     connections: CONNECTIONS,
     ...durations(ctx),
     next: () => ({ path: `${base}/${ids[n++ % RECIPIENTS]}/status` }),
-    pids: stack.pids,
-    names: stack.names,
-    brokerPid: stack.brokerPid,
   });
-  const bulk = await load({
-    url: `${stack.url}${base}/status`,
+  const bulk = await loadGateway(stack, `${base}/status`, {
     method: 'POST',
-    headers: { 'x-auth-token': stack.token },
     body: JSON.stringify({ data: { recipient_ids: ids } }),
     connections: CONNECTIONS,
     ...durations(ctx),
-    pids: stack.pids,
-    names: stack.names,
-    brokerPid: stack.brokerPid,
   });
   const { durationS } = durations(ctx);
   let m = 0;

@@ -4,7 +4,7 @@
  * C (one raw RPC per request), measured right before and after it (support/bracketed-c.ts):
  * target ≥ 1.5 × C's req/s with p99 ≤ 50 ms.
  */
-import { load } from '../support/load.js';
+import { loadGateway } from '../support/gateway-load.js';
 import { durations, loadRows } from '../support/rows.js';
 import { getStack } from '../support/stack.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../types.js';
@@ -19,14 +19,9 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   await stack.client.login(stack.accountId, id!);
   await stack.client.setStatus(stack.accountId, id!, 'ready');
   const { result: r, C } = await bracketedC(ctx, () =>
-    load({
-      url: `${stack.url}/v2/accounts/${stack.accountId}/qubicle_recipients/${id}/status`,
-      headers: { 'x-auth-token': stack.token },
+    loadGateway(stack, `/v2/accounts/${stack.accountId}/qubicle_recipients/${id}/status`, {
       connections: CONNECTIONS,
       ...durations(ctx),
-      pids: stack.pids,
-      names: stack.names,
-      brokerPid: stack.brokerPid,
     }),
   );
   ctx.log(`${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (C: ${C.rps.toFixed(0)} req/s)`);

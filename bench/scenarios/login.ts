@@ -3,7 +3,7 @@
  * recipient once, 100 connections): the time until all are logged in (target < 10 s), logins/s
  * against baseline C. `--quick`: 1,000 recipients (no target).
  */
-import { load } from '../support/load.js';
+import { loadGateway } from '../support/gateway-load.js';
 import { loadRows, rowOf } from '../support/rows.js';
 import { getStack } from '../support/stack.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../types.js';
@@ -21,16 +21,11 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const LOGIN = JSON.stringify({ data: { status: 'login' } });
   let n = 0;
   const { result: r, C } = await bracketedC(ctx, () =>
-    load({
-      url: stack.url,
+    loadGateway(stack, '', {
       method: 'POST',
-      headers: { 'x-auth-token': stack.token },
       connections: CONNECTIONS,
       amount: count,
       next: () => ({ path: `${base}/${ids[n++ % count]}/status`, method: 'POST', body: LOGIN }),
-      pids: stack.pids,
-      names: stack.names,
-      brokerPid: stack.brokerPid,
     }),
   );
   // every one of them is logged in (read back in bulk, over the bus)

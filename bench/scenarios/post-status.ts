@@ -4,7 +4,7 @@
  * their desktops): every request is a state change that is PERSISTED before the reply. Compared
  * with baseline C measured right before and after it: target ≥ 1.0 × C's req/s.
  */
-import { load } from '../support/load.js';
+import { loadGateway } from '../support/gateway-load.js';
 import { durations, loadRows, rowOf } from '../support/rows.js';
 import { getStack, scrapeSum } from '../support/stack.js';
 import type { BenchContext, BenchRow, BenchScenario } from '../types.js';
@@ -27,10 +27,8 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const READY = JSON.stringify({ data: { status: 'ready' } });
   const AWAY = JSON.stringify({ data: { status: 'away' } });
   const { result: r, C } = await bracketedC(ctx, () =>
-    load({
-      url: stack.url,
+    loadGateway(stack, '', {
       method: 'POST',
-      headers: { 'x-auth-token': stack.token },
       connections: CONNECTIONS,
       ...durations(ctx),
       next: () => {
@@ -40,9 +38,6 @@ async function run(ctx: BenchContext): Promise<BenchRow[]> {
         const body = flip % 2 === 0 ? READY : AWAY;
         return { path: `${base}/${ids[i]}/status`, method: 'POST', body };
       },
-      pids: stack.pids,
-      names: stack.names,
-      brokerPid: stack.brokerPid,
     }),
   );
   // warm-up included in both: the writes per store transaction of the write-behind batcher

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { TransportError } from '@qubicle/transport';
 import { shardOf, shardOfQueue, shardQueue, type RecipientStatus, type ShardQueueType } from '@qubicle/contracts';
 import { Cluster, QUEUE_ID, QUEUE_ID2, durable, until } from './support/cluster.js';
+import { logsOnFailure } from './support/logs-on-failure.js';
 
 const TTL = 3000;
 type Kind = 'away' | 'ready' | 'queue-away' | 'wrapup' | 'missed' | 'on-call';
@@ -52,7 +53,7 @@ function scenarios(queueType: ShardQueueType, opts: { recipients: number; full: 
     /** what every recipient's status must be (node and wrap-up left aside) */
     let expected: Record<string, RecipientStatus> = {};
     let snapshotAt = 0;
-    let failed = false;
+    const runLogs = logsOnFailure();
 
     const nodeOf = (id: string, statuses: Record<string, unknown>) => (statuses[id] as RecipientStatus | undefined)?.node;
     const shard = (id: string) => shardOf(c.accountId, id, c.opts.shardCount);
@@ -113,15 +114,9 @@ function scenarios(queueType: ShardQueueType, opts: { recipients: number; full: 
       assert.deepEqual([...states].sort(), ['Away', 'On-A-Call', 'Ready', 'Wrapup-Time']);
     });
 
-    afterEach(function () {
-      if (this.currentTest?.state === 'failed') failed = true;
-    });
-
     after(async function () {
       this.timeout(60_000);
-      if (!c) return;
-      const logs = await c.stop({ failed: failed || process.env['CLUSTER_KEEP_LOGS'] === '1' });
-      if (logs) process.stdout.write(`    (process logs of the cluster run kept in ${logs})\n`);
+      await runLogs.stop(c);
     });
 
     it('spreads the recipients over the three nodes; the ops view lists nodes, shards, heartbeat ages and recipient counts', async () => {

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { newKazooId, shardOf, shardQueue, type RpcReply } from '@qubicle/contracts';
 import { loadWorkerConfig } from '@qubicle/recipient-worker';
 import { Cluster, until } from './support/cluster.js';
+import { logsOnFailure } from './support/logs-on-failure.js';
 
 const DEFAULTS = loadWorkerConfig({});
 const TTL = DEFAULTS.leaseTtlMs;
@@ -22,7 +23,7 @@ const BOUND_MS = 2 * TTL;
 describe(`cluster: a frozen worker's shards are served again within 2 × LEASE_TTL_MS (defaults: TTL ${TTL} ms, heartbeat ${DEFAULTS.amqpHeartbeatSeconds} s)`, function () {
   this.timeout(180_000);
   let c: Cluster;
-  let failed = false;
+  const runLogs = logsOnFailure();
 
   before(async function () {
     this.timeout(120_000);
@@ -33,14 +34,9 @@ describe(`cluster: a frozen worker's shards are served again within 2 × LEASE_T
     await Promise.all(['w1', 'w2', 'w3'].map((n) => c.waitForWorker(n)));
     await c.waitBalanced(['w1', 'w2', 'w3'], 60_000);
   });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-  });
   after(async function () {
     this.timeout(60_000);
-    if (!c) return;
-    const logs = await c.stop({ failed: failed || process.env['CLUSTER_KEEP_LOGS'] === '1' });
-    if (logs) process.stdout.write(`    (process logs of the cluster run kept in ${logs})\n`);
+    await runLogs.stop(c);
   });
 
   it('SIGSTOP (and it stays frozen): every shard of the frozen node answers from a survivor within the bound', async () => {

@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import type { RecipientEvent } from '@qubicle/contracts';
 import { holdSqliteLock, type HeldLock } from '../../services/recipient-worker/test/support/lock-holder.js';
 import { Cluster, until } from './support/cluster.js';
+import { logsOnFailure } from './support/logs-on-failure.js';
 
 const TTL = 3000;
 const RPC_TIMEOUT = 5000;
@@ -107,7 +108,7 @@ describe('store faults with real processes: 503 naming the store, never 504; sha
   let c: Cluster;
   let load: Load;
   let ids: string[] = [];
-  let failed = false;
+  const runLogs = logsOnFailure('store fault run');
   let lock: HeldLock | undefined;
   const pids: Record<string, number> = {};
 
@@ -127,10 +128,6 @@ describe('store faults with real processes: 503 naming the store, never 504; sha
     load = new Load(c, Array.from({ length: CLIENTS }, (_, i) => ids.slice(i * PER_CLIENT, (i + 1) * PER_CLIENT)));
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-  });
-
   after(async function () {
     this.timeout(60_000);
     await load?.stop();
@@ -142,9 +139,7 @@ describe('store faults with real processes: 503 naming the store, never 504; sha
         // gone
       }
     }
-    if (!c) return;
-    const logs = await c.stop({ failed: failed || process.env['CLUSTER_KEEP_LOGS'] === '1' });
-    if (logs) process.stdout.write(`    (process logs of the store fault run kept in ${logs})\n`);
+    await runLogs.stop(c);
   });
 
   /** Log lines of a worker from `t` on (by its own timestamps). */

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from './support/harness.js';
+import type { Harness } from './support/harness.js';
+import { harnessEachTest } from './support/each-test.js';
 
 describe('gateway', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessEachTest((started) => (h = started));
 
   it('stop(): refuses new connections, lets the in-flight request finish', async () => {
     let release!: () => void;

@@ -28,6 +28,19 @@ export interface UserDoc {
   [extra: string]: unknown;
 }
 
+/**
+ * The schemas of the UserDoc fields that a user's document and its summary (the users list) both
+ * carry, as the directory's replies state them.
+ */
+export const userFieldProperties = {
+  first_name: { type: 'string' },
+  last_name: { type: 'string' },
+  username: { type: 'string' },
+  email: { type: 'string' },
+  priv_level: { enum: ['admin', 'user'] },
+  enabled: { type: 'boolean' },
+} as const;
+
 /** Revision-tracked form kept by the store. `rev` is "N-<hash>" like CouchDB's _rev. */
 export interface StoredUser {
   doc: UserDoc;

@@ -8,26 +8,19 @@
 import { KAZOO_ID_PATTERN } from '../ids.js';
 import { validator } from '../schema.js';
 import { callerPrioritySchema } from './caller-priority.js';
-import { callIdSchema, kazooCallSchema, kazooHeaderProperties, sessionIdSchema, SESSION_REPLY_RESULTS, type KazooCall, type KazooHeaders } from './kazoo-message.js';
+import { kazooCallMessageProperties, sessionIdSchema, sessionReplySchema, type KazooCallMessage, type SessionReplyFailure } from './kazoo-message.js';
 
-export interface JoinQueueMessage extends KazooHeaders {
-  'Account-ID': string;
-  Call: KazooCall;
-  'Call-ID': string;
+export interface JoinQueueMessage extends KazooCallMessage {
   'Join-Queue-ID': string;
   'Session-ID': string;
   Priority?: number;
-  [header: string]: unknown;
 }
 
 export const joinQueueMessageSchema = {
   type: 'object',
   required: ['Account-ID', 'Call', 'Call-ID', 'Join-Queue-ID', 'Session-ID'],
   properties: {
-    ...kazooHeaderProperties,
-    'Account-ID': { type: 'string', pattern: KAZOO_ID_PATTERN },
-    Call: kazooCallSchema,
-    'Call-ID': callIdSchema,
+    ...kazooCallMessageProperties,
     'Join-Queue-ID': { type: 'string', pattern: KAZOO_ID_PATTERN },
     'Session-ID': sessionIdSchema,
     Priority: callerPrioritySchema,
@@ -61,25 +54,17 @@ export type JoinQueueReply =
       /** set when the caller waits in the overflow queue instead */
       'Redirected-To'?: string;
     }
-  | { 'Call-ID': string; 'Session-ID': string; 'Join-Queue-ID': string; Result: 'failed'; Reason: JoinRefusal; 'Error-Message'?: string };
+  | (SessionReplyFailure<JoinRefusal> & { 'Session-ID': string; 'Join-Queue-ID': string });
 
-export const joinQueueReplySchema = {
-  type: 'object',
-  required: ['Call-ID', 'Session-ID', 'Join-Queue-ID', 'Result'],
-  properties: {
-    'Call-ID': callIdSchema,
-    'Session-ID': sessionIdSchema,
-    'Join-Queue-ID': { type: 'string', pattern: KAZOO_ID_PATTERN },
-    Result: { enum: [...SESSION_REPLY_RESULTS] },
+export const joinQueueReplySchema = sessionReplySchema({
+  ids: { 'Session-ID': sessionIdSchema, 'Join-Queue-ID': { type: 'string', pattern: KAZOO_ID_PATTERN } },
+  required: ['Session-ID', 'Join-Queue-ID'],
+  ok: {
     Position: { type: 'integer', minimum: 1 },
     'Estimated-Wait': { type: 'integer', minimum: 0 },
     'Redirected-To': { type: 'string', pattern: KAZOO_ID_PATTERN },
-    Reason: { enum: [...JOIN_REFUSALS] },
-    'Error-Message': { type: 'string', maxLength: 1024 },
   },
-  if: { properties: { Result: { const: 'ok' } } },
-  then: { required: ['Position', 'Estimated-Wait'] },
-  else: { required: ['Reason'] },
-  additionalProperties: false,
-} as const;
+  okRequired: ['Position', 'Estimated-Wait'],
+  refusals: JOIN_REFUSALS,
+});
 export const validateJoinQueueReply = validator<JoinQueueReply>(joinQueueReplySchema);

@@ -63,3 +63,57 @@ export function callerOf(call: KazooCall): { caller_id_name: string; caller_id_n
 /** The Result of every reply of this API: KAZOO's callflow reads ok / failed (cf_qubicle). */
 export const SESSION_REPLY_RESULTS = ['ok', 'failed'] as const;
 export type SessionReplyResult = (typeof SESSION_REPLY_RESULTS)[number];
+
+/** What every request of this API names: the account and the call (its record and its id). */
+export interface KazooCallMessage extends KazooHeaders {
+  'Account-ID': string;
+  Call: KazooCall;
+  'Call-ID': string;
+  [header: string]: unknown;
+}
+
+/** The properties of a KazooCallMessage (a request's schema adds its own after them). */
+export const kazooCallMessageProperties = {
+  ...kazooHeaderProperties,
+  'Account-ID': { type: 'string', pattern: KAZOO_ID_PATTERN },
+  Call: kazooCallSchema,
+  'Call-ID': callIdSchema,
+} as const;
+
+/** A failed reply of this API: the call, why (one of the request's refusals), and a message. */
+export interface SessionReplyFailure<Refusal extends string> {
+  'Call-ID': string;
+  Result: 'failed';
+  Reason: Refusal;
+  'Error-Message'?: string;
+}
+
+/**
+ * The schema of a reply of this API, closed: `Call-ID`, then `ids` (the other ids the reply
+ * names, required as `required` says), `Result`, then `ok` (what only an ok reply carries, required
+ * there as `okRequired` says), then a failure's `Reason` (one of `refusals`) and `Error-Message`.
+ */
+export function sessionReplySchema(reply: {
+  ids: Record<string, object>;
+  required: readonly string[];
+  ok: Record<string, object>;
+  okRequired: readonly string[];
+  refusals: readonly string[];
+}) {
+  return {
+    type: 'object',
+    required: ['Call-ID', ...reply.required, 'Result'],
+    properties: {
+      'Call-ID': callIdSchema,
+      ...reply.ids,
+      Result: { enum: [...SESSION_REPLY_RESULTS] },
+      ...reply.ok,
+      Reason: { enum: [...reply.refusals] },
+      'Error-Message': { type: 'string', maxLength: 1024 },
+    },
+    if: { properties: { Result: { const: 'ok' } } },
+    then: { required: [...reply.okRequired] },
+    else: { required: ['Reason'] },
+    additionalProperties: false,
+  } as const;
+}

@@ -18,8 +18,8 @@ export const WAIT_BUCKET_EDGES_SECONDS = [10, 20, 30, 60, 120, 300, 600] as cons
 /** Number of buckets: one per edge plus "longer". */
 export const WAIT_BUCKET_COUNT = WAIT_BUCKET_EDGES_SECONDS.length + 1;
 
-/** The raw counters of one window (what a queue keeps; the ratios are derived). */
-export interface ServiceLevelCounts {
+/** The callers of one window, by how they left: what the kept counters and the shown window both carry. */
+export interface ServiceLevelTotals {
   answered: number;
   answered_within: number;
   abandoned: number;
@@ -28,6 +28,10 @@ export interface ServiceLevelCounts {
   timed_out: number;
   /** refused at the door: `timeout_if_size_exceeds` / `timeout_immediately_if_empty` */
   turned_away: number;
+}
+
+/** The raw counters of one window (what a queue keeps; the ratios are derived). */
+export interface ServiceLevelCounts extends ServiceLevelTotals {
   /** waits of answered callers, per bucket (WAIT_BUCKET_COUNT entries) */
   answered_buckets: number[];
   /** waits of abandoned callers, per bucket */
@@ -42,13 +46,7 @@ export interface WaitBucket {
 }
 
 /** One window as shown: the counters, the two ratios and the buckets. */
-export interface ServiceLevelWindow {
-  answered: number;
-  answered_within: number;
-  abandoned: number;
-  abandoned_within: number;
-  timed_out: number;
-  turned_away: number;
+export interface ServiceLevelWindow extends ServiceLevelTotals {
   /** Asterisk SL, percent with one decimal; null before the first answered caller */
   sl_percent: number | null;
   /** Asterisk SL2, percent with one decimal; null before the first answered or abandoned caller */

@@ -1,20 +1,25 @@
 import type { RecipientStats } from './stats.js';
 
-/**
- * One finished login session, as the recipient machine ends it (the `end_session` effect) and the
- * worker's store keeps it for the history (`session_list`). Times are unix seconds.
- * Keyed by (account_id, recipient_id, login_session_id): appending the same session twice (a
- * redelivered logout) replaces it rather than duplicating it.
- */
-export interface SessionRecord {
-  account_id: string;
-  recipient_id: string;
+/** One finished login session as the API shows it (times are unix seconds). */
+export interface RecipientSession {
   login_session_id: string;
   login_time: number;
   logout_time: number;
+  /** The session's final stats (as in the `delete` event). */
   stats: RecipientStats;
-  /** the node whose actor ended the session */
+  /** Node whose actor ended the session. */
   node: string;
-  /** why it ended, when known (e.g. "deferred_logout") */
+  /** Why it ended when known (e.g. "deferred_logout", a reason given with logout). */
   reason?: string;
+}
+
+/**
+ * One finished login session, as the recipient machine ends it (the `end_session` effect) and the
+ * worker's store keeps it for the history (`session_list`): the RecipientSession the API shows,
+ * with whose it is. Keyed by (account_id, recipient_id, login_session_id): appending the same
+ * session twice (a redelivered logout) replaces it rather than duplicating it.
+ */
+export interface SessionRecord extends RecipientSession {
+  account_id: string;
+  recipient_id: string;
 }

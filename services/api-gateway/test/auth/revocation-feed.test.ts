@@ -6,17 +6,15 @@
 import assert from 'node:assert/strict';
 import { AUTH_EXCHANGE, authNoticeKey } from '@qubicle/contracts';
 import { until } from '../support/wait.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 describe('auth/revocation feed', () => {
   let h: Harness;
   let R: string;
-  beforeEach(async () => {
-    h = await startHarness();
+  harnessEachTest((started) => {
+    h = started;
     R = `${h.base}/qubicle_recipients`;
-  });
-  afterEach(async () => {
-    await h.close();
   });
 
   const get = (token: string) => h.request('GET', R, { token });

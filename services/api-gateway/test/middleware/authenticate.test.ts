@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { expiredToken, startHarness, type Harness, type Response } from '../support/harness.js';
+import { expiredToken, type Harness, type Response } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 function unauthorized(res: Response): void {
   assert.equal(res.status, 401, res.text);
@@ -13,12 +14,9 @@ function unauthorized(res: Response): void {
 describe('middleware/authenticate', () => {
   let h: Harness;
   let R: string;
-  beforeEach(async () => {
-    h = await startHarness();
+  harnessEachTest((started) => {
+    h = started;
     R = `${h.base}/qubicle_recipients`;
-  });
-  afterEach(async () => {
-    await h.close();
   });
 
   it('401 without a token, on every /v2 route (known or not); nothing sent', async () => {

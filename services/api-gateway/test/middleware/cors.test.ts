@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 describe('middleware/cors', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessEachTest((started) => (h = started));
 
   it('answers a preflight 204 without a token, with Crossbar-like CORS headers', async () => {
     const res = await h.request('OPTIONS', `${h.base}/qubicle_recipients/${h.fixture.agent.id}`, {

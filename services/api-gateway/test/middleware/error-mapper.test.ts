@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { startHarness, type Harness, type Response } from '../support/harness.js';
+import type { Harness, Response } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 function crossbarError(res: Response, status: number, message: string): void {
   assert.equal(res.status, status, res.text);
@@ -14,13 +15,10 @@ function crossbarError(res: Response, status: number, message: string): void {
 describe('middleware/error-mapper', () => {
   let h: Harness;
   let R: string;
-  beforeEach(async () => {
-    h = await startHarness({ env: { MAX_BODY_BYTES: '1024' } });
+  harnessEachTest((started) => {
+    h = started;
     R = `${h.base}/qubicle_recipients`;
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  }, { env: { MAX_BODY_BYTES: '1024' } });
 
   it('404 Crossbar body for an unknown route (with or without /v2 and a token)', async () => {
     crossbarError(await h.request('GET', '/nope'), 404, 'not found');

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('middleware/request-id', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessEachTest((started) => (h = started));
 
   it('honours a valid X-Request-ID: body, response header and the bus message', async () => {
     const id = 'monster-ui.req:42_abc-DEF';

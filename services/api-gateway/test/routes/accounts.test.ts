@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 describe('routes/accounts', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessEachTest((started) => (h = started));
 
   it('GET /v2/accounts/:account_id answers the account (no api key) to an admin', async () => {
     for (const token of [h.token.admin, h.token.api]) {

@@ -2,15 +2,11 @@ import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { md5 } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 describe('routes/auth', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessEachTest((started) => (h = started));
 
   const credentials = (user: string, password: string) => md5(`${user}:${password}`);
 

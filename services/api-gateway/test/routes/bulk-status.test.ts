@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { shardOf, shardQueue } from '@qubicle/contracts';
 import { newId } from '../support/fixtures.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 describe('routes/bulk-status (POST /qubicle_recipients/status)', () => {
   let h: Harness;
   let STATUS: string;
-  beforeEach(async () => {
-    h = await startHarness({ shardCount: 8 });
+  harnessEachTest((started) => {
+    h = started;
     STATUS = `${h.base}/qubicle_recipients/status`;
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  }, { shardCount: 8 });
 
   describe('query', () => {
     it('answers each recipient in request order: status or "not_logged_in"', async () => {

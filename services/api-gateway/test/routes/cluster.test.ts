@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 describe('routes/cluster', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessEachTest((started) => (h = started));
 
   it('GET /v2/qubicle/cluster answers the cluster view to an admin (user or api token)', async () => {
     for (const token of [h.token.admin, h.token.api]) {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { MAX_QUEUE_ROSTER } from '@qubicle/contracts';
 import { newId } from '../support/fixtures.js';
-import { startHarness, type Harness, type Response } from '../support/harness.js';
+import type { Harness, Response } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 function ok(res: Response, status = 200): void {
   assert.equal(res.status, status, res.text);
@@ -20,12 +21,9 @@ function refused(res: Response, status: number, message?: string): void {
 describe('routes/queues', () => {
   let h: Harness;
   let Q: string;
-  beforeEach(async () => {
-    h = await startHarness();
+  harnessEachTest((started) => {
+    h = started;
     Q = `${h.base}/qubicle_queues`;
-  });
-  afterEach(async () => {
-    await h.close();
   });
 
   describe('documents', () => {

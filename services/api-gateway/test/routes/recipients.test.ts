@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { shardOf, shardQueue } from '@qubicle/contracts';
 import { newId } from '../support/fixtures.js';
 import { WORKER_NODE, loggedIn } from '../support/fake-worker.js';
-import { startHarness, type Harness, type Response } from '../support/harness.js';
+import type { Harness, Response } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 function assertSuccess(res: Response, token: string, status = 200): void {
   assert.equal(res.status, status, res.text);
@@ -27,12 +28,9 @@ function assertError(res: Response, status: number, message: string): void {
 describe('routes/recipients', () => {
   let h: Harness;
   let R: string;
-  beforeEach(async () => {
-    h = await startHarness();
+  harnessEachTest((started) => {
+    h = started;
     R = `${h.base}/qubicle_recipients`;
-  });
-  afterEach(async () => {
-    await h.close();
   });
 
   describe('GET /qubicle_recipients', () => {

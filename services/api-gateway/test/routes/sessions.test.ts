@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RecipientSession } from '@qubicle/contracts';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 function session(n: number): RecipientSession {
   return {
@@ -15,14 +16,11 @@ function session(n: number): RecipientSession {
 describe('routes: GET …/qubicle_recipients/{id}/sessions', () => {
   let h: Harness;
   let url: (id: string, query?: string) => string;
-  beforeEach(async () => {
-    h = await startHarness();
+  harnessEachTest((started) => {
+    h = started;
     url = (id, query = '') => `${h.base}/qubicle_recipients/${id}/sessions${query}`;
     // newest first, as the worker answers
     h.worker.sessions.set(h.fixture.agent.id, [5, 4, 3, 2, 1].map(session));
-  });
-  afterEach(async () => {
-    await h.close();
   });
 
   it('answers the page with page_size and next_start_key; start_key continues (Crossbar paging)', async () => {

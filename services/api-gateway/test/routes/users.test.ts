@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { newId } from '../support/fixtures.js';
-import { startHarness, type Harness, type Response } from '../support/harness.js';
+import type { Harness, Response } from '../support/harness.js';
+import { harnessEachTest } from '../support/each-test.js';
 
 function ok(res: Response, status = 200): void {
   assert.equal(res.status, status, res.text);
@@ -18,12 +19,9 @@ function refused(res: Response, status: number): void {
 describe('routes/users', () => {
   let h: Harness;
   let U: string;
-  beforeEach(async () => {
-    h = await startHarness();
+  harnessEachTest((started) => {
+    h = started;
     U = `${h.base}/users`;
-  });
-  afterEach(async () => {
-    await h.close();
   });
 
   it('GET /users lists the users (any token of the account) with page_size and revision', async () => {

@@ -11,6 +11,7 @@
 import { CLUSTER_CONTROL_BINDING, CONTROL_EXCHANGE, clusterControlKey, validateClusterControl, type ClusterControlMessage, type ClusterControlType } from '@qubicle/contracts';
 import type { Bus, Consumer, Logger } from '@qubicle/transport';
 import type { Clock } from '../clock.js';
+import { stopConsuming } from './stop-consuming.js';
 
 export interface ControlOptions {
   bus: Pick<Bus, 'declareExchange' | 'subscribe' | 'publish'>;
@@ -67,11 +68,6 @@ export class Control {
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = null;
-    if (!consumer) return;
-    try {
-      await consumer.cancel();
-    } catch (err) {
-      this.opts.logger.warn({ err, what: 'control' }, 'consumer cancel failed');
-    }
+    await stopConsuming(consumer, this.opts.logger, 'control');
   }
 }

@@ -39,6 +39,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { WorkerMetricsSink } from '../metrics.js';
 import { isStoreError, type Fence, type Lease, type Store } from '../store/port.js';
 import { LEASE_SAFETY, type HeldLease, type OwnershipGate, type Phase } from './ownership-gate.js';
+import { stopConsuming } from './stop-consuming.js';
 
 /** Renewal retry interval while a shard is suspended (bounded by TTL/3). */
 export const SUSPENDED_RENEW_MS = 500;
@@ -588,12 +589,7 @@ export class LeaseBook {
   private async cancelConsumer(o: OwnedShard): Promise<void> {
     const consumer = o.consumer;
     o.consumer = null;
-    if (!consumer) return;
-    try {
-      await consumer.cancel();
-    } catch (err) {
-      this.opts.logger.warn({ err, what: `shard ${o.shard}` }, 'consumer cancel failed');
-    }
+    await stopConsuming(consumer, this.opts.logger, `shard ${o.shard}`);
   }
 
   private shardsWhere(pred: (o: OwnedShard) => boolean): number[] {

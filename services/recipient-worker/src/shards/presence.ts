@@ -9,6 +9,7 @@ import { isTransportError, type Bus, type Consumer, type Logger } from '@qubicle
 import type { Clock } from '../clock.js';
 import type { Lease, NodeRecord, Store } from '../store/port.js';
 import { probeTargets } from './balance-plan.js';
+import { stopConsuming } from './stop-consuming.js';
 
 /**
  * Wait for a presence ping. A live node answers in milliseconds; one that does not answer in
@@ -138,11 +139,6 @@ export class Presence {
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = null;
-    if (!consumer) return;
-    try {
-      await consumer.cancel();
-    } catch (err) {
-      this.opts.logger.warn({ err, what: 'presence' }, 'consumer cancel failed');
-    }
+    await stopConsuming(consumer, this.opts.logger, 'presence');
   }
 }

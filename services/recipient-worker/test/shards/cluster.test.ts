@@ -6,7 +6,7 @@
  * scenarios are in the repo's test/cluster/.
  */
 import assert from 'node:assert/strict';
-import { shardOf, shardQueue, type RpcReply } from '@qubicle/contracts';
+import { shardQueue } from '@qubicle/contracts';
 import { createMemoryBus } from '@qubicle/transport';
 import { ManualClock } from '../../src/clock.js';
 import { SUSPENDED_RENEW_MS } from '../../src/shards/lease-book.js';
@@ -14,19 +14,8 @@ import { LEASE_SAFETY } from '../../src/shards/ownership-gate.js';
 import { StoreError } from '../../src/store/port.js';
 import { ACCOUNT, OTHER, RECIPIENT, T0 } from '../support/machine-fixtures.js';
 import { TestStore } from '../support/test-store.js';
-import { SHARD_COUNT, TTL, shardHarness, sharedWorld } from '../support/shard-harness.js';
+import { ALL, SHARD_COUNT, TTL, call, shardHarness, shardOfR, sharedWorld } from '../support/shard-harness.js';
 import { deferred, waitFor } from '../support/wait.js';
-
-const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
-const shardOfR = (id: string) => shardOf(ACCOUNT, id, SHARD_COUNT);
-
-function call(bus: { call: (q: string, b: unknown, o: { timeoutMs: number }) => Promise<unknown> }, recipient: string, body: Record<string, unknown>, timeoutMs = 2_000) {
-  return bus.call(
-    shardQueue(shardOfR(recipient)),
-    { command_id: `c-${Math.random().toString(16).slice(2, 12)}`, account_id: ACCOUNT, recipient_id: recipient, shard_count: SHARD_COUNT, ...body },
-    { timeoutMs },
-  ) as Promise<RpcReply<unknown>>;
-}
 
 /** A clock whose now() can jump ahead without firing timers: a process resumed after SIGSTOP. */
 class FreezableClock extends ManualClock {

@@ -3,35 +3,14 @@
  * take (lease, claim, leftovers, load, then consume), keep (renew, suspend, resume), lose.
  */
 import assert from 'node:assert/strict';
-import { EVENTS_EXCHANGE, shardOf, shardQueue, type RecipientEvent, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, shardQueue, type RecipientEvent } from '@qubicle/contracts';
 import { createMemoryBus, isTransportError } from '@qubicle/transport';
 import { SUSPENDED_RENEW_MS } from '../../src/shards/lease-book.js';
 import { LEASE_SAFETY } from '../../src/shards/ownership-gate.js';
 import { Session, ACCOUNT, NODE, OTHER, RECIPIENT, T0, cmd, events } from '../support/machine-fixtures.js';
 import { TestStore } from '../support/test-store.js';
-import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
+import { ALL, SHARD_COUNT, TTL, call, ok, persisted, shardHarness, shardOfR } from '../support/shard-harness.js';
 import { deferred, waitFor, within } from '../support/wait.js';
-
-const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
-const shardOfR = (id: string) => shardOf(ACCOUNT, id, SHARD_COUNT);
-
-function ok(reply: RpcReply<unknown>): unknown {
-  assert.equal(reply.ok, true, JSON.stringify(reply));
-  return reply.ok ? reply.data : undefined;
-}
-
-function call(bus: { call: (q: string, b: unknown, o: { timeoutMs: number }) => Promise<unknown> }, recipient: string, body: Record<string, unknown>) {
-  return bus.call(
-    shardQueue(shardOfR(recipient)),
-    { command_id: `c-${Math.random().toString(16).slice(2, 12)}`, account_id: ACCOUNT, recipient_id: recipient, shard_count: SHARD_COUNT, ...body },
-    { timeoutMs: 2_000 },
-  ) as Promise<RpcReply<unknown>>;
-}
-
-/** A persisted recipient state as a previous owner left it. */
-function persisted(store: TestStore, state: RecipientState, epoch = 1): void {
-  store.recipients.set(`${state.account_id}/${state.recipient_id}`, { state, shard: shardOfR(state.recipient_id), epoch, updated: T0 });
-}
 
 describe('shards: lease book', () => {
   it('takes every free shard: lease, claim, load, THEN consume (exclusively)', async () => {

@@ -1,32 +1,11 @@
 /** The shard manager facade (shards/shard-manager.ts): a node's graceful leave and another's take-over. */
 import assert from 'node:assert/strict';
-import { shardOf, shardQueue, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { shardQueue } from '@qubicle/contracts';
 import { createMemoryBus } from '@qubicle/transport';
-import { ACCOUNT, RECIPIENT, T0 } from '../support/machine-fixtures.js';
+import { ACCOUNT, RECIPIENT } from '../support/machine-fixtures.js';
 import { TestStore } from '../support/test-store.js';
-import { SHARD_COUNT, TTL, shardHarness } from '../support/shard-harness.js';
+import { ALL, TTL, call, shardHarness } from '../support/shard-harness.js';
 import { deferred, waitFor, within } from '../support/wait.js';
-
-const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
-const shardOfR = (id: string) => shardOf(ACCOUNT, id, SHARD_COUNT);
-
-function ok(reply: RpcReply<unknown>): unknown {
-  assert.equal(reply.ok, true, JSON.stringify(reply));
-  return reply.ok ? reply.data : undefined;
-}
-
-function call(bus: { call: (q: string, b: unknown, o: { timeoutMs: number }) => Promise<unknown> }, recipient: string, body: Record<string, unknown>) {
-  return bus.call(
-    shardQueue(shardOfR(recipient)),
-    { command_id: `c-${Math.random().toString(16).slice(2, 12)}`, account_id: ACCOUNT, recipient_id: recipient, shard_count: SHARD_COUNT, ...body },
-    { timeoutMs: 2_000 },
-  ) as Promise<RpcReply<unknown>>;
-}
-
-/** A persisted recipient state as a previous owner left it. */
-function persisted(store: TestStore, state: RecipientState, epoch = 1): void {
-  store.recipients.set(`${state.account_id}/${state.recipient_id}`, { state, shard: shardOfR(state.recipient_id), epoch, updated: T0 });
-}
 
 describe('shards: shard manager', () => {
   it('stop: in-flight commands finish, mailboxes drain, leases are released, queues are free again', async () => {

@@ -9,14 +9,10 @@ import {
   type RecipientState,
 } from '@qubicle/contracts';
 import { transition, type Effect, type MachineContext, type MachineInput, type MonitorContext, type TransitionResult } from '../../src/machine/index.js';
+import { ACCOUNT, NODE, QUEUE, RECIPIENT, T0 } from './ids.js';
+import { TestTime } from './test-time.js';
 
-export const ACCOUNT = 'a0000000000000000000000000000001';
-export const RECIPIENT = 'b0000000000000000000000000000001';
-export const OTHER = 'b0000000000000000000000000000002';
-export const QUEUE = 'c0000000000000000000000000000001';
-export const QUEUE2 = 'c0000000000000000000000000000002';
-export const NODE = 'recipient-worker@test';
-export const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
+export { ACCOUNT, NODE, OTHER, QUEUE, QUEUE2, RECIPIENT, T0 } from './ids.js';
 
 let commandCounter = 0;
 export const nextCommandId = (): string => `cmd-${String(++commandCounter).padStart(8, '0')}`;
@@ -64,22 +60,13 @@ export const monitorInput = (target: string, context: Partial<MonitorContext> = 
  * Runs inputs in order at a time each (ms offsets from T0 or absolute), asserting that each
  * succeeded, and returns the final state plus the last result.
  */
-export class Session {
+export class Session extends TestTime {
   state: RecipientState | null = null;
-  now = T0;
   last!: TransitionResult;
   readonly all: TransitionResult[] = [];
 
-  constructor(public ctx: MachineContext = makeCtx()) {}
-
-  at(ms: number): this {
-    this.now = T0 + ms;
-    return this;
-  }
-
-  later(ms: number): this {
-    this.now += ms;
-    return this;
+  constructor(public ctx: MachineContext = makeCtx()) {
+    super();
   }
 
   /** Applies an input; the result's reply must be ok unless `allowError`. */

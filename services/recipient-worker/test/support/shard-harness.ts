@@ -1,4 +1,6 @@
 /** A ShardManager on the memory bus, a memory store and a manual clock, with the real shard handler. */
+import assert from 'node:assert/strict';
+import { shardOf, shardQueue, type RecipientState, type RpcReply } from '@qubicle/contracts';
 import { createMemoryBus, type Bus, type Consumer, type QueueSpec, type RpcHandler, type ServeOptions } from '@qubicle/transport';
 import { AccountSettingsCache } from '../../src/actor/account-settings.js';
 import type { ActorEnv } from '../../src/actor/recipient-actor.js';
@@ -14,6 +16,35 @@ import { TestStore } from './test-store.js';
 
 export const SHARD_COUNT = 4;
 export const TTL = 9_000;
+/** every shard of the harness's ring, in order */
+export const ALL = Array.from({ length: SHARD_COUNT }, (_, i) => i);
+/** the shard a recipient of ACCOUNT lives on, in the harness's ring */
+export const shardOfR = (id: string) => shardOf(ACCOUNT, id, SHARD_COUNT);
+
+/** The data of a reply that must be ok (the whole reply is the message when it is not). */
+export function ok(reply: RpcReply<unknown>): unknown {
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  return reply.ok ? reply.data : undefined;
+}
+
+/** A command for a recipient of ACCOUNT, sent to its shard's queue as the gateway sends it. */
+export function call(
+  bus: { call: (q: string, b: unknown, o: { timeoutMs: number }) => Promise<unknown> },
+  recipient: string,
+  body: Record<string, unknown>,
+  timeoutMs = 2_000,
+) {
+  return bus.call(
+    shardQueue(shardOfR(recipient)),
+    { command_id: `c-${Math.random().toString(16).slice(2, 12)}`, account_id: ACCOUNT, recipient_id: recipient, shard_count: SHARD_COUNT, ...body },
+    { timeoutMs },
+  ) as Promise<RpcReply<unknown>>;
+}
+
+/** A persisted recipient state as a previous owner left it. */
+export function persisted(store: TestStore, state: RecipientState, epoch = 1): void {
+  store.recipients.set(`${state.account_id}/${state.recipient_id}`, { state, shard: shardOfR(state.recipient_id), epoch, updated: T0 });
+}
 
 export function shardHarness(opts: { store?: TestStore; bus?: Bus; node?: string; clock?: ManualClock; takeFreeShards?: boolean } = {}) {
   const store = opts.store ?? new TestStore();

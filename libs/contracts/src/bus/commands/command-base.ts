@@ -42,3 +42,30 @@ export function commandSchema(type: string, properties: Record<string, object> =
     additionalProperties: false,
   };
 }
+
+/**
+ * Fields of a shard-level read (get_status_many, get_snapshot): several recipients of ONE shard in
+ * one message, as the gateway groups them. No `by`: the schema refuses one.
+ */
+export interface ShardReadBase {
+  command_id: string;
+  account_id: string;
+  recipient_ids: string[];
+  shard_count: number;
+}
+
+/** Build the schema of one shard-level read: its type and the ShardReadBase fields. */
+export function shardReadSchema(type: string): object {
+  return {
+    type: 'object',
+    required: ['type', 'command_id', 'account_id', 'recipient_ids', 'shard_count'],
+    properties: {
+      type: { const: type },
+      command_id: commandBaseProperties.command_id,
+      account_id: commandBaseProperties.account_id,
+      recipient_ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', pattern: KAZOO_ID_PATTERN } },
+      shard_count: commandBaseProperties.shard_count,
+    },
+    additionalProperties: false,
+  };
+}

@@ -2,6 +2,7 @@ import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { validator } from '../../schema.js';
 import { MAX_BULK_RECIPIENTS } from '../../http/bodies/bulk-status-query.js';
 import { recipientStatusSchema, type RecipientStatus } from '../../http/responses/recipient-status.js';
+import { shardReadSchema, type ShardReadBase } from './command-base.js';
 
 /**
  * Shard-level read for the gateway's live view: the status AND the event sequence number it is
@@ -9,25 +10,10 @@ import { recipientStatusSchema, type RecipientStatus } from '../../http/response
  * pair is consistent: every event with a seq ≤ `seq` is in `status`, every later one is not.
  * Reply: GetSnapshotReply (recipients who are not logged in are left out).
  */
-export interface GetSnapshotCommand {
+export interface GetSnapshotCommand extends ShardReadBase {
   type: 'get_snapshot';
-  command_id: string;
-  account_id: string;
-  recipient_ids: string[];
-  shard_count: number;
 }
-export const getSnapshotCommandSchema = {
-  type: 'object',
-  required: ['type', 'command_id', 'account_id', 'recipient_ids', 'shard_count'],
-  properties: {
-    type: { const: 'get_snapshot' },
-    command_id: { type: 'string', minLength: 8, maxLength: 64 },
-    account_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
-    recipient_ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', pattern: KAZOO_ID_PATTERN } },
-    shard_count: { type: 'integer', minimum: 1, maximum: 65536 },
-  },
-  additionalProperties: false,
-};
+export const getSnapshotCommandSchema = shardReadSchema('get_snapshot');
 
 export interface RecipientSnapshot {
   /** the recipient's last published event seq (the status includes it and everything before) */

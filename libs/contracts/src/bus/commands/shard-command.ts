@@ -16,8 +16,11 @@ import { withdrawCommandSchema, withdrawReplySchema, type WithdrawCommand, type 
 import { wrapupCancelCommandSchema, wrapupCancelReplySchema, type WrapupCancelCommand, type WrapupCancelReply } from './wrapup-cancel.js';
 import { wrapupExtendCommandSchema, wrapupExtendReplySchema, type WrapupExtendCommand, type WrapupExtendReply } from './wrapup-extend.js';
 
-/** Everything that goes to one recipient's actor. */
-export type RecipientCommand =
+/**
+ * What is asked of a recipient's actor for the recipient itself (its login, status, wrap-up,
+ * monitoring, status read): the commands the gateway's HTTP API sends.
+ */
+export type RecipientControlCommand =
   | LoginCommand
   | LogoutCommand
   | SetStatusCommand
@@ -25,12 +28,13 @@ export type RecipientCommand =
   | WrapupCancelCommand
   | MonitorCommand
   | MonitorStopCommand
-  | GetStatusCommand
-  | OfferCommand
-  | AnswerCommand
-  | RejectCommand
-  | WithdrawCommand
-  | HangupCommand;
+  | GetStatusCommand;
+
+/** A call's life at the recipient: the commands queue services send. */
+export type RecipientCallCommand = OfferCommand | AnswerCommand | RejectCommand | WithdrawCommand | HangupCommand;
+
+/** Everything that goes to one recipient's actor. */
+export type RecipientCommand = RecipientControlCommand | RecipientCallCommand;
 
 export type RecipientCommandType = RecipientCommand['type'];
 

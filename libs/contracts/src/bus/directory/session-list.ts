@@ -1,5 +1,5 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
-import type { RecipientStats } from '../../recipient/stats.js';
+import type { RecipientSession } from '../../recipient/session-record.js';
 import { recipientStatsSchema } from '../../http/responses/recipient-status.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
@@ -35,19 +35,6 @@ export const sessionListRequestSchema = directorySchema(
   },
   ['account_id', 'recipient_id', 'limit'],
 );
-
-/** One finished login session as the API shows it (times are unix seconds). */
-export interface RecipientSession {
-  login_session_id: string;
-  login_time: number;
-  logout_time: number;
-  /** The session's final stats (as in the `delete` event). */
-  stats: RecipientStats;
-  /** Node whose actor ended the session. */
-  node: string;
-  /** Why it ended when known (e.g. "deferred_logout", a reason given with logout). */
-  reason?: string;
-}
 
 export const recipientSessionSchema = {
   type: 'object',

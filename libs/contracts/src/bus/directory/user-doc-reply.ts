@@ -1,5 +1,5 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
-import type { UserDoc } from '../../directory/user-doc.js';
+import { userFieldProperties, type UserDoc } from '../../directory/user-doc.js';
 
 /** Reply of every user read/write: the document and its revision (Crossbar puts it in `revision`). */
 export interface UserDocReply {
@@ -21,12 +21,7 @@ export const userDocReplySchema = {
       properties: {
         id: { type: 'string', pattern: KAZOO_ID_PATTERN },
         account_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
-        first_name: { type: 'string' },
-        last_name: { type: 'string' },
-        username: { type: 'string' },
-        email: { type: 'string' },
-        priv_level: { enum: ['admin', 'user'] },
-        enabled: { type: 'boolean' },
+        ...userFieldProperties,
         qubicle: {
           type: 'object',
           required: ['enabled', 'permissions'],

@@ -1,4 +1,5 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
+import { userFieldProperties } from '../../directory/user-doc.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
 /** List the users of an account. Reply: UserListItem[] (KAZOO's users summary). */
@@ -27,12 +28,7 @@ export const userListReplySchema = {
     required: ['id', 'first_name', 'last_name', 'priv_level', 'enabled', 'qubicle_enabled'],
     properties: {
       id: { type: 'string', pattern: KAZOO_ID_PATTERN },
-      first_name: { type: 'string' },
-      last_name: { type: 'string' },
-      username: { type: 'string' },
-      email: { type: 'string' },
-      priv_level: { enum: ['admin', 'user'] },
-      enabled: { type: 'boolean' },
+      ...userFieldProperties,
       qubicle_enabled: { type: 'boolean' },
     },
   },

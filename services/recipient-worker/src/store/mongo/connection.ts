@@ -26,7 +26,7 @@
  * mode is logged once, at init.
  */
 import { MongoClient, type ClientSession, type Collection, type Db, type MongoClientOptions, type TransactionOptions } from 'mongodb';
-import type { AccountDoc, QueueDoc, QueueRoles, RecipientEvent, RecipientState, RecipientStats, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, QueueDoc, QueueRoles, RecipientEvent, RecipientState, SessionRecord, UserDoc } from '@qubicle/contracts';
 import type { Clock } from '../../clock.js';
 import { StoreError } from '../errors.js';
 import type { StoreLifecycle } from '../ports/lifecycle.js';
@@ -106,16 +106,9 @@ export interface RecipientRow {
   logged_out?: LoggedOutRecipient;
 }
 
-export interface SessionRow {
+/** A SessionRecord as the `sessions` collection keeps it, under its own _id. */
+export interface SessionRow extends SessionRecord {
   _id: string;
-  account_id: string;
-  recipient_id: string;
-  login_session_id: string;
-  login_time: number;
-  logout_time: number;
-  node: string;
-  reason?: string;
-  stats: RecipientStats;
 }
 export interface LeaseRow {
   _id: number;

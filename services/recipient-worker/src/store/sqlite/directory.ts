@@ -11,15 +11,10 @@ import { StoreError } from '../errors.js';
 import type { DirectoryStore } from '../ports/directory.js';
 import type { UserCredentials } from '../records.js';
 import type { SqliteConnection } from './connection.js';
+import type { DocumentRow } from './document-row.js';
 import { isConstraintError } from './errors.js';
 
-interface UserRow {
-  id: string;
-  account_id: string;
-  rev: string;
-  created: number;
-  modified: number;
-  doc: string;
+interface UserRow extends DocumentRow {
   cred_bucket: string | null;
   cred_hash: string | null;
 }

@@ -10,16 +10,10 @@ import { compareQueues, nextRev, plainJson } from '../documents.js';
 import { StoreError } from '../errors.js';
 import type { QueueStore, StoredQueue } from '../ports/queues.js';
 import type { SqliteConnection } from './connection.js';
+import type { DocumentRow } from './document-row.js';
 import { isConstraintError } from './errors.js';
 
-interface QueueRow {
-  id: string;
-  account_id: string;
-  rev: string;
-  created: number;
-  modified: number;
-  doc: string;
-}
+type QueueRow = DocumentRow;
 
 const QUEUE_COLUMNS = 'id, account_id, rev, created, modified, doc';
 

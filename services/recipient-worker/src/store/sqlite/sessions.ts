@@ -4,16 +4,8 @@ import type { SessionStore } from '../ports/sessions.js';
 import { sessionPageLimit, sessionRecord } from '../sessions.js';
 import type { SqliteConnection } from './connection.js';
 
-interface SessionRow {
-  account_id: string;
-  recipient_id: string;
-  login_session_id: string;
-  login_time: number;
-  logout_time: number;
-  node: string;
-  reason: string | null;
-  stats: string;
-}
+/** A SessionRecord as the table's columns hold it: no reason is NULL, the stats are JSON text. */
+type SessionRow = Omit<SessionRecord, 'reason' | 'stats'> & { reason: string | null; stats: string };
 
 const SESSION_COLUMNS = 'account_id, recipient_id, login_session_id, login_time, logout_time, node, reason, stats';
 const UPSERT_SESSION = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

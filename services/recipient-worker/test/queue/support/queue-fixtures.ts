@@ -26,14 +26,13 @@ import {
   type QueueState,
   type QueueTransitionResult,
 } from '../../../src/queue/machine/index.js';
+import { ACCOUNT, NODE, QUEUE, T0 } from '../../support/ids.js';
+import { TestTime } from '../../support/test-time.js';
 
-export const ACCOUNT = 'a0000000000000000000000000000001';
-export const QUEUE = 'c0000000000000000000000000000001';
-export const OVERFLOW = 'c0000000000000000000000000000002';
-export const NODE = 'recipient-worker@test';
+export { ACCOUNT, NODE, QUEUE, T0 } from '../../support/ids.js';
+/** the queue a full or closed QUEUE sends its callers to */
+export { QUEUE2 as OVERFLOW } from '../../support/ids.js';
 export const EPOCH = 7;
-/** 2024-01-01 12:00 UTC */
-export const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 export const DAY0 = Date.UTC(2024, 0, 1);
 
 /** Recipient ids r1, r2, … as 32-hex ids (sort the same as their numbers up to 9). */
@@ -74,9 +73,8 @@ export type FlatJoinResult = { joined: boolean; position?: number; estimated_wai
  * Runs a queue: state, clock, ids. Every transition runs on a frozen state; every published event
  * is checked against the contract and must continue the queue's seq without a hole.
  */
-export class QueueHarness {
+export class QueueHarness extends TestTime {
   state: QueueState | null = null;
-  now = T0;
   dayStart = DAY0;
   last!: QueueTransitionResult;
   readonly events: QueueEvent[] = [];
@@ -86,20 +84,12 @@ export class QueueHarness {
   /** the last seq fed for each recipient */
   readonly seqs: Record<string, number> = {};
 
-  constructor(readonly node = NODE) {}
+  constructor(readonly node = NODE) {
+    super();
+  }
 
   ctx(): QueueMachineContext {
     return { now: this.now, node: this.node, day_start: this.dayStart, epoch: EPOCH, newId: () => `offer-${++this.ids}` };
-  }
-
-  at(ms: number): this {
-    this.now = T0 + ms;
-    return this;
-  }
-
-  later(ms: number): this {
-    this.now += ms;
-    return this;
   }
 
   nextInputId(): string {
