@@ -58,6 +58,8 @@ export * from './bus/queue/get-queue-status.js';
 export * from './bus/queue/list-queue-sessions.js';
 export * from './bus/queue/queue-session-action.js';
 export * from './bus/queue/ensure-queues-started.js';
+export * from './bus/queue/queue-join.js';
+export * from './bus/queue/queue-hangup.js';
 export * from './bus/queue/queue-message.js';
 
 export * from './bus/directory/directory-base.js';

@@ -9,9 +9,18 @@ import { replyValidators, validateReplyOf } from '../reply-validation.js';
 import { ensureQueuesStartedCommandSchema, ensureQueuesStartedReplySchema, type EnsureQueuesStartedCommand, type EnsureQueuesStartedReply } from './ensure-queues-started.js';
 import { getQueueStatusCommandSchema, getQueueStatusReplySchema, type GetQueueStatusCommand, type GetQueueStatusReply } from './get-queue-status.js';
 import { listQueueSessionsCommandSchema, listQueueSessionsReplySchema, type ListQueueSessionsCommand, type ListQueueSessionsReply } from './list-queue-sessions.js';
+import { queueHangupCommandSchema, queueHangupReplySchema, type QueueHangupCommand, type QueueHangupReply } from './queue-hangup.js';
+import { queueJoinCommandSchema, queueJoinReplySchema, type QueueJoinCommand, type QueueJoinReply } from './queue-join.js';
 import { queueSessionActionCommandSchema, queueSessionActionReplySchema, type QueueSessionActionCommand, type QueueSessionActionReply } from './queue-session-action.js';
 
-export type QueueMessage = GetQueueStatusCommand | ListQueueSessionsCommand | QueueSessionActionCommand | EnsureQueuesStartedCommand;
+export type QueueMessage =
+  | GetQueueStatusCommand
+  | ListQueueSessionsCommand
+  | QueueSessionActionCommand
+  | EnsureQueuesStartedCommand
+  /** between workers (the session side): */
+  | QueueJoinCommand
+  | QueueHangupCommand;
 export type QueueMessageType = QueueMessage['type'];
 
 export const QUEUE_MESSAGE_SCHEMAS: Record<QueueMessageType, object> = {
@@ -19,6 +28,8 @@ export const QUEUE_MESSAGE_SCHEMAS: Record<QueueMessageType, object> = {
   list_queue_sessions: listQueueSessionsCommandSchema,
   queue_session_action: queueSessionActionCommandSchema,
   ensure_queues_started: ensureQueuesStartedCommandSchema,
+  queue_join: queueJoinCommandSchema,
+  queue_hangup: queueHangupCommandSchema,
 };
 export const QUEUE_MESSAGE_TYPES = Object.keys(QUEUE_MESSAGE_SCHEMAS) as QueueMessageType[];
 
@@ -44,6 +55,8 @@ export interface QueueReplies {
   list_queue_sessions: ListQueueSessionsReply;
   queue_session_action: QueueSessionActionReply;
   ensure_queues_started: EnsureQueuesStartedReply;
+  queue_join: QueueJoinReply;
+  queue_hangup: QueueHangupReply;
 }
 export type QueueReplyOf<M extends { type: QueueMessageType }> = QueueReplies[M['type']];
 
@@ -52,6 +65,8 @@ export const QUEUE_REPLY_SCHEMAS: Record<QueueMessageType, object> = {
   list_queue_sessions: listQueueSessionsReplySchema,
   queue_session_action: queueSessionActionReplySchema,
   ensure_queues_started: ensureQueuesStartedReplySchema,
+  queue_join: queueJoinReplySchema,
+  queue_hangup: queueHangupReplySchema,
 };
 
 const queueReplyValidators = replyValidators(QUEUE_REPLY_SCHEMAS);
