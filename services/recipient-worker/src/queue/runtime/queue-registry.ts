@@ -100,7 +100,9 @@ export class QueueRegistry {
    * A shard was taken: its leftover queue events are published first, then every stored queue
    * of the shard is adopted (timers re-armed, outstanding offers re-sent under the new epoch) and
    * restarted with its current document and roster, and every other queue of those accounts on
-   * this shard is started.
+   * this shard is started. A stored queue whose document the source does not list keeps running
+   * as it was: only the queue API's delete stops a queue (a doc source that is empty or failing
+   * must never throw callers out).
    */
   async take(shard: number, fence: Fence): Promise<void> {
     const leftovers = await this.o.store.listQueueOutbox(shard);
@@ -121,11 +123,6 @@ export class QueueRegistry {
       for (const accountId of accounts) {
         const ids = await this.o.docs.list(accountId).catch(() => [] as string[]);
         for (const id of ids) if (this.shardOf(accountId, id) === shard) await this.ensureStarted(accountId, id, fence).catch(() => undefined);
-        for (const q of stored) {
-          if (q.state.account_id !== accountId || ids.includes(q.state.queue_id)) continue;
-          // a stored queue whose document is gone was deleted while nobody held it
-          await this.dispatch(accountId, q.state.queue_id, { type: 'stop', input_id: this.o.env.newId(), reason: 'deleted' }, fence).catch(() => undefined);
-        }
       }
     })();
   }
