@@ -32,9 +32,12 @@ const WHERE: Record<string, string> = {
   // lists there fail until they do); until then nothing receives these
   validateQueueWriteBody: 'queue: no route yet',
   validateQueuePatchBody: 'queue: no route yet',
-  validateCreateSessionMessage: 'queue: no consumer yet',
-  validateJoinQueueMessage: 'queue: no consumer yet',
-  validateDeleteSessionMessage: 'queue: no consumer yet',
+  // consumed now (qubicle.queue.sessions; messages to running queues on the shard queues), fuzz
+  // rows still to write in bus.test.ts (issue 13, the queue process's branch lists it as left)
+  validateCreateSessionMessage: 'queue: fuzz row pending',
+  validateJoinQueueMessage: 'queue: fuzz row pending',
+  validateDeleteSessionMessage: 'queue: fuzz row pending',
+  validateQueueMessage: 'queue: fuzz row pending',
   // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
   // replies is tested in libs/transport/test/safe-parse.integration.test.ts
   validateRpcReply: 'reply',
@@ -43,6 +46,7 @@ const WHERE: Record<string, string> = {
   // libs/contracts/test/bus/reply-validation.test.ts and libs/client/test/shard-client.test.ts)
   validateShardReply: 'reply',
   validateDirectoryReply: 'reply',
+  validateQueueReply: 'reply',
   // what the gateway sends (the test client checks every server message against them)
   validateLiveReply: 'output',
   validateLiveEventMessage: 'output',
