@@ -16,7 +16,7 @@ function setup() {
   const g = heldGate({ clock: h.clock, shardCount: SHARDS });
   const handle = createShardHandler({ registry: h.registry, gate: g.gate, store: h.store, bus: { call: async () => ({ ok: true, data: null }) }, logger: h.logger, node: NODE, shardCount: SHARDS });
   const send = async (body: object) => {
-    const msg: IncomingMessage = { body: { ...cmd(body as never), shard_count: SHARDS }, redelivered: false, headers: {}, routingKey: shardQueue(shardOf(ACCOUNT, RECIPIENT, SHARDS)), replyTo: 'amq.rabbitmq.reply-to' };
+    const msg: IncomingMessage = { body: { ...(cmd(body as Parameters<typeof cmd>[0]) as object), shard_count: SHARDS }, redelivered: false, headers: {}, routingKey: shardQueue(shardOf(ACCOUNT, RECIPIENT, SHARDS)), replyTo: 'amq.rabbitmq.reply-to' };
     return (await handle(msg)) as RpcReply<unknown>;
   };
   return { h, send };

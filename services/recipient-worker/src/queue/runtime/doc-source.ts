@@ -40,3 +40,29 @@ export class MemoryQueueDocs implements QueueDocSource {
     return [...(this.docs.get(accountId)?.keys() ?? [])].sort();
   }
 }
+
+/**
+ * Documents from a JSON file `{account_id: {queue_id: {doc, members}}}` (QUEUE_DOCS_FILE), read
+ * again on every look-up so that a test or a demo can change them while workers run. A missing or
+ * unreadable file is no documents (logged by the caller's failures, never a crash).
+ */
+export class FileQueueDocs implements QueueDocSource {
+  constructor(private readonly path: string) {}
+
+  private async all(): Promise<Record<string, Record<string, QueueDocView>>> {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return JSON.parse(await readFile(this.path, 'utf8')) as Record<string, Record<string, QueueDocView>>;
+    } catch {
+      return {};
+    }
+  }
+
+  async get(accountId: string, queueId: string): Promise<QueueDocView | null> {
+    return (await this.all())[accountId]?.[queueId] ?? null;
+  }
+
+  async list(accountId: string): Promise<string[]> {
+    return Object.keys((await this.all())[accountId] ?? {}).sort();
+  }
+}

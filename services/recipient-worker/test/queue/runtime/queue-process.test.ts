@@ -61,7 +61,7 @@ function setup() {
     assert.ok(r.ok, JSON.stringify(r));
     return r.data;
   };
-  const stateOf = async (r: string): Promise<RecipientStatus> => (await recipient(r, { type: 'get_status' })).data;
+  const stateOf = async (r: string): Promise<RecipientStatus> => ((await recipient(r, { type: 'get_status' })) as { data: RecipientStatus }).data;
   return { store, bus, clock, make, recipient, queue, kazoo, events, watch, enter, sessions, stateOf };
 }
 
