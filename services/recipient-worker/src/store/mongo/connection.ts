@@ -105,6 +105,26 @@ export interface RecipientRow {
   logged_out?: LoggedOutRecipient;
 }
 
+/** A running queue (ports/queues-runtime.ts): its fenced state and its unpublished events, in one document. */
+export interface QueueRuntimeRow {
+  _id: string;
+  account_id: string;
+  queue_id: string;
+  shard: number;
+  epoch: number;
+  /** null: deleted, kept while its last events are unpublished */
+  state: unknown | null;
+  outbox?: Array<{ account_id: string; queue_id: string; seq: number; [k: string]: unknown }>;
+}
+
+/** A caller session, one per call of an account. */
+export interface CallSessionRow {
+  _id: string;
+  seq: number;
+  phase: string;
+  session: unknown;
+}
+
 export interface SessionRow {
   _id: string;
   account_id: string;
@@ -164,6 +184,8 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
   readonly leases: Collection<LeaseRow>;
   readonly nodes: Collection<NodeRow>;
   readonly revokedTokens: Collection<RevokedTokenRow>;
+  readonly queueRuntime: Collection<QueueRuntimeRow>;
+  readonly callSessions: Collection<CallSessionRow>;
 
   constructor(options: MongoConnectionOptions) {
     this.dbName = options.dbName ?? dbNameFromUrl(options.url) ?? 'qubicle';
@@ -187,6 +209,8 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
     this.leases = this.db.collection<LeaseRow>('leases');
     this.nodes = this.db.collection<NodeRow>('nodes');
     this.revokedTokens = this.db.collection<RevokedTokenRow>('revoked_tokens');
+    this.queueRuntime = this.db.collection<QueueRuntimeRow>('queue_runtime');
+    this.callSessions = this.db.collection<CallSessionRow>('call_sessions');
   }
 
   /** One operation: a closed store is unavailable, and driver errors are mapped (errors.ts). */
@@ -252,6 +276,7 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
         ]),
         // MongoDB deletes a record within about a minute after expire_on; reads check expires_at themselves
         this.revokedTokens.createIndexes([{ key: { expire_on: 1 }, name: 'expire_on_ttl', expireAfterSeconds: 0 }]),
+        this.queueRuntime.createIndexes([{ key: { shard: 1, account_id: 1, queue_id: 1 }, name: 'shard_account_queue' }]),
       ]);
     });
   }

@@ -16,6 +16,7 @@ import { MongoConnection, type MongoFencing, type MongoStoreLogger } from './con
 import { MongoDirectoryStore } from './directory.js';
 import { MongoRecipientStore } from './recipients.js';
 import { MongoSessionStore } from './sessions.js';
+import { MongoQueueRuntimeStore } from './queues-runtime.js';
 
 export { dbNameFromUrl, type MongoFencing, type MongoStoreLogger } from './connection.js';
 export { MONGO_DEFAULT_TIMEOUT_MS, mongoStoreError } from './errors.js';
@@ -38,6 +39,8 @@ export class MongoStore extends CompositeStore {
   readonly kind = 'mongodb' as const;
   readonly dbName: string;
   private readonly connection: MongoConnection;
+  /** The running queues and caller sessions (ports/queues-runtime.ts), on the same connection. */
+  readonly queues: MongoQueueRuntimeStore;
 
   constructor(options: MongoStoreOptions) {
     const db = new MongoConnection({ ...options, clock: options.clock ?? createSystemClock() });
@@ -49,6 +52,7 @@ export class MongoStore extends CompositeStore {
       cluster: new MongoClusterStore(db),
     });
     this.connection = db;
+    this.queues = new MongoQueueRuntimeStore(db);
     this.dbName = db.dbName;
   }
 
