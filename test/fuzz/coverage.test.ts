@@ -37,7 +37,7 @@ const WHERE: Record<string, string> = {
   validateCreateSessionMessage: 'queue: fuzz row pending',
   validateJoinQueueMessage: 'queue: fuzz row pending',
   validateDeleteSessionMessage: 'queue: fuzz row pending',
-  validateQueueMessage: 'queue: fuzz row pending',
+  validateQueueMessage: 'bus',
   // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
   // replies is tested in libs/transport/test/safe-parse.integration.test.ts
   validateRpcReply: 'reply',
