@@ -103,14 +103,15 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const amqpUrl = url(env, 'AMQP_URL', ['amqp:', 'amqps:']);
   const amqpUserId = setUserId(env, amqpUrl);
   const leaseTtlMs = integer(env, 'LEASE_TTL_MS', 10_000, 1_000, 3_600_000);
+  const queueDocsFile = raw(env, 'QUEUE_DOCS_FILE');
   return {
+    ...(queueDocsFile !== undefined ? { queueDocsFile } : {}),
     nodeName: raw(env, 'NODE_NAME') ?? `recipient-worker@${hostname()}`,
     amqpUrl,
     amqpUserId,
     busSenders: busSenders(env, amqpUserId),
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     sqlitePath: raw(env, 'SQLITE_PATH') ?? './data/qubicle.db',
-    queueDocsFile: raw(env, 'QUEUE_DOCS_FILE'),
     storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 2_000, 50, 60_000),
     shardCount: integer(env, 'SHARD_COUNT', 64, 1, 4096),
     shardQueueType: oneOf(env, 'SHARD_QUEUE_TYPE', ['classic', 'quorum'] as const, 'classic'),
