@@ -69,14 +69,23 @@ export class QueueRegistry {
   /**
    * Makes sure the queue runs: an actor with a state here is running; otherwise the document is
    * read and the queue started (fresh, or keeping a stored state). 'unknown_queue' without a document.
+   * `refresh` (ensure_queues_started): a running queue takes its current document and roster too,
+   * keeping its callers — how a changed queue document reaches its process.
    */
-  async ensureStarted(accountId: string, queueId: string, admitted?: Fence): Promise<{ started: boolean } | 'unknown_queue' | RpcReply<never>> {
+  async ensureStarted(accountId: string, queueId: string, admitted?: Fence, opts: { refresh?: boolean } = {}): Promise<{ started: boolean } | 'unknown_queue' | RpcReply<never>> {
     const actor = this.actorFor(accountId, queueId);
     const running = await actor.read((s) => s !== null);
     if (running === 'stopped') return { ok: false, error: { code: 'unavailable', message: 'shard moved; retry' } };
-    if (running) return { started: false };
+    if (running && !opts.refresh) return { started: false };
     const view = await this.o.docs.get(accountId, queueId);
-    if (!view) return 'unknown_queue';
+    if (!view) return running ? { started: false } : 'unknown_queue';
+    if (running) {
+      // refresh: the current document and roster (a start on a running queue keeps its callers)
+      const reply = await actor.send({ type: 'start', input_id: this.o.env.newId(), account_id: accountId, queue_id: queueId, settings: routingSettingsOf(view.doc), members: view.members }, admitted);
+      if (!reply.ok) return reply as RpcReply<never>;
+      await this.refreshMembers(actor, view.members);
+      return { started: false };
+    }
     // subscribed before the statuses are read: no event falls between the read and the subscription
     await this.subscribe(accountId);
     const reply = await actor.send({ type: 'start', input_id: this.o.env.newId(), account_id: accountId, queue_id: queueId, settings: routingSettingsOf(view.doc), members: view.members }, admitted);

@@ -21,7 +21,7 @@ export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps,
     case 'ensure_queues_started': {
       const data: EnsureQueuesStartedReply = {};
       for (const id of [...new Set(msg.queue_ids)]) {
-        const r = await started(id);
+        const r = await queues.ensureStarted(A, id, fence, { refresh: true });
         if (isReply(r)) return r;
         data[id] = r === 'unknown_queue' ? r : { node, started: r.started };
       }

@@ -28,6 +28,7 @@ import { waitFor } from '../../support/wait.js';
 
 const SHARDS = 4;
 const Q = 'c0000000000000000000000000000009';
+const OVERFLOW = 'c000000000000000000000000000000a';
 
 function setup() {
   const store = new TestStore();
@@ -62,7 +63,12 @@ function setup() {
     return r.data;
   };
   const stateOf = async (r: string): Promise<RecipientStatus> => ((await recipient(r, { type: 'get_status' })) as { data: RecipientStatus }).data;
-  return { store, bus, clock, make, recipient, queue, kazoo, events, watch, enter, sessions, stateOf };
+  const sessionsOf = async (queueId: string): Promise<ListQueueSessionsReply> => {
+    const r = await bus.call(shardQueue(shardOf(ACCOUNT, queueId, SHARDS)), { command_id: id(), account_id: ACCOUNT, shard_count: SHARDS, type: 'list_queue_sessions', queue_id: queueId }, { timeoutMs: 2_000 }) as RpcReply<ListQueueSessionsReply>;
+    assert.ok(r.ok, JSON.stringify(r));
+    return r.data;
+  };
+  return { store, bus, clock, docs, make, recipient, queue, kazoo, events, watch, enter, sessions, sessionsOf, stateOf };
 }
 
 describe('queue process (worker, memory bus, manual clock)', () => {
@@ -134,5 +140,28 @@ describe('queue process (worker, memory bus, manual clock)', () => {
     for (let i = 0; i < 200 && st.availability_state !== 'Call-Offer'; i++) st = await t.stateOf(RECIPIENT);
     assert.equal(st.offered_call?.session_id, ids[0]);
     await b.stop();
+  });
+
+  it('ensure_started refreshes a running queue from its document; a caller who times out moves to the overflow queue keeping its session', async () => {
+    const t = setup();
+    const w = t.make('node-a');
+    await w.start();
+    await t.queue({ type: 'ensure_queues_started', queue_ids: [Q] });
+    const s1 = await t.enter('call-1');
+    // the document changes: timeout 10 s, overflow to OVERFLOW (which exists); ensure_started hands it to the running queue
+    t.docs.put(ACCOUNT, OVERFLOW, { doc: { name: 'Overflow', ...QUEUE_DEFAULTS }, members: [] });
+    t.docs.put(ACCOUNT, Q, { doc: { name: 'Q', ...QUEUE_DEFAULTS, ring_timeout: 5, timeout: 10, timeout_redirect: OVERFLOW }, members: [RECIPIENT] });
+    const again = await t.queue({ type: 'ensure_queues_started', queue_ids: [Q] });
+    assert.deepEqual(again.ok && again.data, { [Q]: { node: 'node-a', started: false } });
+    assert.deepEqual((await t.sessions()).sessions.map((s) => s.session_id), [s1], 'the caller kept its place');
+    t.clock.advance(10_000);
+    let over = await t.sessionsOf(OVERFLOW).catch(() => null);
+    for (let i = 0; i < 200 && over?.sessions.length !== 1; i++) over = await t.sessionsOf(OVERFLOW).catch(() => null);
+    assert.deepEqual(over?.sessions.map((s) => s.session_id), [s1], 'the same session waits in the overflow queue');
+    assert.equal((await t.sessions()).sessions.length, 0);
+    const bye = await t.kazoo({ Call: {}, 'Call-ID': 'call-1' });
+    assert.equal(bye['End-Reason'], 'abandoned');
+    assert.equal((await t.sessionsOf(OVERFLOW)).sessions.length, 0, 'the hang-up reached the queue the caller waits in');
+    await w.stop();
   });
 });
