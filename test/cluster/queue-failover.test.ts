@@ -115,3 +115,88 @@ describe('cluster: a queue survives kill -9 of the worker running it', function 
     assert.deepEqual([...offersTo(m2!)], [order[1]], 'm2 was offered one caller only');
   });
 });
+
+describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor took over routes nothing', function () {
+  this.timeout(180_000);
+  let c: Cluster;
+  let queues: QueueBusClient;
+  const Q = newKazooId();
+  let docsFile = '';
+
+  before(async function () {
+    this.timeout(180_000);
+    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
+    docsFile = join(c.dir, 'queues.json');
+    writeFileSync(docsFile, '{}');
+    c.spawnWorker('w1', { QUEUE_DOCS_FILE: docsFile });
+    c.spawnWorker('w2', { QUEUE_DOCS_FILE: docsFile });
+    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
+    await c.startGateway();
+    await c.waitBalanced(['w1', 'w2'], 30_000);
+    await c.captureEvents();
+    queues = new QueueBusClient({ caller: c.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' });
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await c?.stop({ failed: this.currentTest?.state === 'failed' });
+  });
+
+  const kazoo = (body: Record<string, unknown>) => c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
+
+  it('every member is offered one caller only, the callers in order; the zombie is fenced', async () => {
+    const members = await c.createRecipients(3);
+    writeFileSync(docsFile, JSON.stringify({ [c.accountId]: { [Q]: { doc: { name: 'Zombie', ...QUEUE_DEFAULTS, ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600, tick_time: 250 }, members } } }));
+    const started = (await queues.ensureStarted(c.accountId, [Q]))[Q];
+    assert.ok(started && started !== 'unknown_queue');
+    const owner = started.node;
+    const survivor = owner === 'w1' ? 'w2' : 'w1';
+    const sessions: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const callId = `zo-${i}-${newKazooId()}`;
+      const created = await kazoo({ Call: {}, 'Call-ID': callId, 'Session-Type': 'callflow' });
+      const joined = await kazoo({ Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
+      assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
+      sessions.push(created['Session-ID'] as string);
+    }
+    // m0 Ready before the freeze: the first caller rings there
+    await c.client.login(c.accountId, members[0]!);
+    await c.client.setStatus(c.accountId, members[0]!, 'ready');
+    await until('the first caller to ring', 15_000, async () => ((await queues.sessions(c.accountId, Q)).sessions[0]?.state === 'ringing' ? true : undefined));
+
+    c.signal(owner, 'SIGSTOP');
+    await until('the survivor to run the queue', 40_000, async () => {
+      try {
+        const st = (await queues.status(c.accountId, [Q]))[Q];
+        return st && st !== 'unknown_queue' && st.status.node === survivor ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 200);
+    // while the zombie sleeps, two more members become Ready: the survivor offers them the next callers
+    for (const m of members.slice(1)) {
+      await c.client.login(c.accountId, m);
+      await c.client.setStatus(c.accountId, m, 'ready');
+    }
+    await until('three callers ringing', 15_000, async () => {
+      const l = await queues.sessions(c.accountId, Q);
+      return l.sessions.filter((s) => s.state === 'ringing').length === 3 ? l : undefined;
+    });
+    c.signal(owner, 'SIGCONT');
+    // the zombie wakes with a stale view (its timers fire, buffered events may arrive): whatever it
+    // tries, its offers carry the old epoch and its writes are fenced; the survivor's view holds
+    await until('the zombie to give its shards up', 20_000, async () => ((await c.store.listLeases()).every((l) => l.owner !== owner) ? true : undefined), 200);
+    const l = await queues.sessions(c.accountId, Q);
+    assert.deepEqual(l.sessions.map((s) => s.session_id), sessions, 'no caller lost, order kept');
+    assert.deepEqual(l.sessions.slice(0, 3).map((s) => s.state), ['ringing', 'ringing', 'ringing']);
+    assert.deepEqual(l.sessions.slice(3).map((s) => s.state), ['waiting', 'waiting', 'waiting']);
+    const ringingAt = new Map(l.sessions.slice(0, 3).map((s) => [s.recipient_id, s.session_id]));
+    assert.equal(ringingAt.size, 3, 'three callers at three different members');
+    for (const m of members) {
+      const offered = new Set(c.events.filter((e) => e.recipient_id === m && e.event === 'offer').map((e) => e.call?.session_id));
+      assert.deepEqual([...offered], [ringingAt.get(m)], `member ${m.slice(0, 6)} was offered one caller only`);
+      const st = (await c.client.status(c.accountId, m)) as RecipientStatus;
+      assert.equal(st.offered_call?.session_id, ringingAt.get(m));
+    }
+  });
+});
+
