@@ -32,11 +32,10 @@ const WHERE: Record<string, string> = {
   // lists there fail until they do); until then nothing receives these
   validateQueueWriteBody: 'queue: no route yet',
   validateQueuePatchBody: 'queue: no route yet',
-  // consumed now (qubicle.queue.sessions; messages to running queues on the shard queues), fuzz
-  // rows still to write in bus.test.ts (issue 13, the queue process's branch lists it as left)
-  validateCreateSessionMessage: 'queue: fuzz row pending',
-  validateJoinQueueMessage: 'queue: fuzz row pending',
-  validateDeleteSessionMessage: 'queue: fuzz row pending',
+  // KAZOO's session messages on qubicle.queue.sessions: kazoo-sessions.test.ts
+  validateCreateSessionMessage: 'bus',
+  validateJoinQueueMessage: 'bus',
+  validateDeleteSessionMessage: 'bus',
   validateQueueMessage: 'bus',
   // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
   // replies is tested in libs/transport/test/safe-parse.integration.test.ts
