@@ -163,6 +163,16 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
     await c.client.setStatus(c.accountId, members[0]!, 'ready');
     await until('the first caller to ring', 15_000, async () => ((await queues.sessions(c.accountId, Q)).sessions[0]?.state === 'ringing' ? true : undefined));
 
+    // Frozen while it writes, the owner would keep the shared SQLite file's write lock (the store
+    // would then answer nobody until SIGCONT, as docs/cluster.md says of a locked SQLite): freeze it
+    // once the writes of that offer are done (its events published and out of both outboxes).
+    const sqlite = c.store as typeof c.store & { queues: { listQueueOutbox(shard: number): Promise<unknown[]> } };
+    await until('the offer\'s writes to settle', 15_000, async () => {
+      for (let shard = 0; shard < 16; shard++) {
+        if ((await c.store.listOutbox(shard)).length > 0 || (await sqlite.queues.listQueueOutbox(shard)).length > 0) return undefined;
+      }
+      return true;
+    }, 100);
     c.signal(owner, 'SIGSTOP');
     await until('the survivor to run the queue', 40_000, async () => {
       try {
@@ -171,7 +181,10 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
       } catch {
         return undefined;
       }
-    }, 200);
+    }, 200).catch(async (err: Error) => {
+      const leases = (await c.store.listLeases().catch(() => [])).map((l) => `${l.shard}:${l.owner}@${l.epoch}`).join(' ');
+      throw new Error(`${err.message}; leases: ${leases}; ${survivor}'s last lines:\n${c.nodes.get(survivor)!.lines.slice(-15).join('\n')}`);
+    });
     // while the zombie sleeps, two more members become Ready: the survivor offers them the next callers
     for (const m of members.slice(1)) {
       await c.client.login(c.accountId, m);
