@@ -11,6 +11,7 @@ import {
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_QUEUE,
   DIRECTORY_QUEUE,
+  QUEUE_SESSIONS_QUEUE,
   EVENTS_EXCHANGE,
   FEED_EXCHANGE,
   presenceQueue,
@@ -25,7 +26,7 @@ const roles = brokerRoles();
 const SERVER_NAMED = 'amq.gen-Xy3_kq9Zr0aBcD-4eFgH1A';
 const SHARDS = [shardQueue(0), shardQueue(63), shardQueue(4095)];
 const EXCHANGES = [EVENTS_EXCHANGE, FEED_EXCHANGE, CONTROL_EXCHANGE, AUTH_EXCHANGE, DEAD_LETTER_EXCHANGE];
-const WORKER_QUEUES = [...SHARDS, DIRECTORY_QUEUE, DEAD_LETTER_QUEUE, presenceQueue('worker-1')];
+const WORKER_QUEUES = [...SHARDS, DIRECTORY_QUEUE, QUEUE_SESSIONS_QUEUE, DEAD_LETTER_QUEUE, presenceQueue('worker-1')];
 
 /** What each role must be allowed (configure, write, read), and what it must not. */
 const EXPECTED: Record<BrokerRole, Record<'configure' | 'write' | 'read', { allow: string[]; deny: string[] }>> = {
