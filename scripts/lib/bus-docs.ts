@@ -39,6 +39,7 @@ import {
   recipientStatsSchema,
   recipientStatusSchema,
   rpcReplySchema,
+  QUEUE_MESSAGE_SCHEMAS,
   sessionEventSchema,
   shardOf,
   tokenRevokedSchema,
@@ -121,6 +122,14 @@ export const MESSAGE_GROUPS: readonly MessageGroup[] = [
       'On the shard queue of the recipient (`qubicle.recipient.shard.{n}`, default exchange), as an RPC (with `replyTo`) or fire-and-forget (without). The reply is the [RPC reply envelope](#ref-rpc-reply) with the `data` below.',
     messages: rpcs(SHARD_MESSAGE_SCHEMAS),
     replyProse: '[Commands](#commands)',
+  },
+  {
+    title: 'Queue messages (to a running queue)',
+    anchor: 'ref-queue-commands',
+    intro:
+      'On the shard queue of the QUEUE (`qubicle.recipient.shard.{n}` with n = `shardOf(account_id, queue_id, shard_count)`, the recipients\' hash: the same leases and fencing), RPC only, served by the queue\'s process (`libs/contracts/src/bus/queue/`, [queues.md](queues.md#bus-integration)). Each carries `command_id`, `account_id`, `shard_count` and optionally `by`, as a recipient command does (no `recipient_id`). The reply is the [RPC reply envelope](#ref-rpc-reply).',
+    messages: rpcs(QUEUE_MESSAGE_SCHEMAS),
+    replyProse: '[queues.md](queues.md#bus-integration)',
   },
   {
     title: 'Directory requests',

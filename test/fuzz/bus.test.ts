@@ -22,6 +22,7 @@ import {
   EVENTS_EXCHANGE,
   FEED_EXCHANGE,
   SHARD_MESSAGE_TYPES,
+  QUEUE_MESSAGE_TYPES,
   clusterControlKey,
   newKazooId,
   presenceQueue,
@@ -91,6 +92,18 @@ const SHARD_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   get_snapshot: (w) => ({ type: 'get_snapshot', command_id: commandId(), account_id: w.t.accountId, recipient_ids: [w.agent.id], shard_count: w.sys.shardCount }),
 };
 
+/** Messages to a running queue: to the queue's shard (the world's queue has no document: unknown_queue at most). */
+const queueBase = (w: FuzzWorld) => ({ command_id: commandId(), account_id: w.t.accountId, shard_count: w.sys.shardCount });
+const shardOfQueue = (w: FuzzWorld) => ({ queue: shardQueue(shardOf(w.t.accountId, w.queue, w.sys.shardCount)) });
+const QUEUE_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
+  get_queue_status: (w) => ({ type: 'get_queue_status', ...queueBase(w), queue_ids: [w.queue] }),
+  list_queue_sessions: (w) => ({ type: 'list_queue_sessions', ...queueBase(w), queue_id: w.queue }),
+  queue_session_action: (w) => ({ type: 'queue_session_action', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}`, action: 'remove' }),
+  ensure_queues_started: (w) => ({ type: 'ensure_queues_started', ...queueBase(w), queue_ids: [w.queue] }),
+  queue_join: (w) => ({ type: 'queue_join', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}`, call_id: `fuzz-${w.absent}`, caller_id_name: 'Hostile', caller_id_number: '+15550100', priority: 0 }),
+  queue_hangup: (w) => ({ type: 'queue_hangup', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}` }),
+};
+
 const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   auth_user: (w) => ({ type: 'auth_user', credentials: md5(`nobody:${w.absent}`), account_name: w.t.name }),
   auth_api: () => ({ type: 'auth_api', api_key: 'cd'.repeat(32) }),
@@ -137,6 +150,7 @@ const AUTH_TEMPLATES: Record<(typeof AUTH_NOTICE_TYPES)[number], (w: FuzzWorld) 
 /** One row per message type of the contracts' lists, plus the presence ping and the events. */
 const ROWS: Record<string, BusRow> = {
   ...Object.fromEntries(Object.entries(SHARD_TEMPLATES).map(([type, template]) => [`shard ${type}`, { template, to: shardOfAgent }])),
+  ...Object.fromEntries(Object.entries(QUEUE_TEMPLATES).map(([type, template]) => [`queue ${type}`, { template, to: shardOfQueue }])),
   ...Object.fromEntries(Object.entries(DIRECTORY_TEMPLATES).map(([type, template]) => [`directory ${type}`, { template, to: directory }])),
   ...Object.fromEntries(
     CLUSTER_CONTROL_TYPES.map((type) => [
@@ -181,6 +195,7 @@ describe('fuzz: every bus message, hostile input (real worker and gateway, real 
   it('every shard, directory and cluster control message type has a fuzz row, and every row a type', () => {
     const types = [
       ...SHARD_MESSAGE_TYPES.map((t) => `shard ${t}`),
+      ...QUEUE_MESSAGE_TYPES.map((t) => `queue ${t}`),
       ...DIRECTORY_REQUEST_TYPES.map((t) => `directory ${t}`),
       ...CLUSTER_CONTROL_TYPES.map((t) => `control ${t}`),
       ...AUTH_NOTICE_TYPES.map((t) => `auth ${t}`),

@@ -32,11 +32,12 @@ const WHERE: Record<string, string> = {
   validateRecipientEventBatch: 'bus',
   validateRecipientEventBatchEnvelope: 'bus',
   validateAuthNotice: 'bus',
-  // the queue side's session messages (issue 13): their bus rows come with the consumer that
-  // takes them (the type lists of bus.test.ts fail until they do); until then nothing receives these
-  validateCreateSessionMessage: 'queue: no consumer yet',
-  validateJoinQueueMessage: 'queue: no consumer yet',
-  validateDeleteSessionMessage: 'queue: no consumer yet',
+  // the queue side's session messages: consumed now (qubicle.queue.sessions; messages to running
+  // queues on the shard queues)
+  validateCreateSessionMessage: 'queue: fuzz row pending',
+  validateJoinQueueMessage: 'queue: fuzz row pending',
+  validateDeleteSessionMessage: 'queue: fuzz row pending',
+  validateQueueMessage: 'bus',
   // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
   // replies is tested in libs/transport/test/safe-parse.integration.test.ts
   validateRpcReply: 'reply',
@@ -45,6 +46,7 @@ const WHERE: Record<string, string> = {
   // libs/contracts/test/bus/reply-validation.test.ts and libs/client/test/shard-client.test.ts)
   validateShardReply: 'reply',
   validateDirectoryReply: 'reply',
+  validateQueueReply: 'reply',
   // what the gateway sends (the test client checks every server message against them)
   validateLiveReply: 'output',
   validateLiveEventMessage: 'output',

@@ -5,3 +5,4 @@ export * from './invalid-reply.js';
 export * from './shard-count.js';
 export * from './shard-client.js';
 export * from './recipient-client.js';
+export * from './queue-client.js';

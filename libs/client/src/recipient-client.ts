@@ -28,6 +28,7 @@ import {
   type DirectoryReplyOf,
   type DirectoryRequest,
   type OfferReply,
+  type QueueFence,
   type RecipientCommand,
   type RecipientStatus,
   type ShardReplyOf,
@@ -63,6 +64,8 @@ export interface OfferInput {
   call: CallInfo;
   offer_timeout_seconds: number;
   wrapup_seconds: number;
+  /** a queue process's lease of its shard: a zombie queue's offer is refused (stale_queue) */
+  queue_fence?: QueueFence;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -21,12 +21,17 @@ import {
   shardOf,
   shardQueue,
   validateDirectoryReply,
+  validateQueueMessage,
+  validateQueueReply,
+  isQueueMessageType,
   validateDirectoryRequest,
   validateRpcReply,
   validateShardMessage,
   validateShardReply,
   type DirectoryReplyOf,
   type DirectoryRequest,
+  type QueueMessage,
+  type QueueReplyOf,
   type ShardMessage,
   type ShardReplyOf,
 } from '@qubicle/contracts';
@@ -143,8 +148,21 @@ export class ShardClient {
     });
   }
 
+  /**
+   * One message to a running queue (its shard: `shardOf(account_id, queue_id)`, the same hash as
+   * recipients'); `build` makes it for a shard count. Checked before it is sent, reply validated.
+   */
+  toQueue<M extends QueueMessage>(accountId: string, queueId: string, build: (shardCount: number) => M, o: SendOptions = {}): Promise<OkReply<QueueReplyOf<M>>> {
+    return this.withShardCount((n) => {
+      const body = build(n);
+      const v = validateQueueMessage(body);
+      if (!v.ok) throw new QubicleFailure({ code: 'invalid_data', message: 'invalid data', details: v.details });
+      return this.send(shardQueue(shardOf(accountId, queueId, n)), body, o);
+    });
+  }
+
   /** One RPC: the reply validated (envelope and data). See the file's comment for what it throws. */
-  async send<M extends ShardMessage | DirectoryRequest>(queue: string, body: M, o: SendOptions = {}): Promise<OkReply<ReplyOf<M>>> {
+  async send<M extends ShardMessage | DirectoryRequest | QueueMessage>(queue: string, body: M, o: SendOptions = {}): Promise<OkReply<ReplyOf<M>>> {
     const started = performance.now();
     try {
       const reply = await this.sendOnce(queue, body, o);
@@ -156,7 +174,7 @@ export class ShardClient {
     }
   }
 
-  private async sendOnce(queue: string, body: ShardMessage | DirectoryRequest, o: SendOptions): Promise<OkReply<unknown>> {
+  private async sendOnce(queue: string, body: ShardMessage | DirectoryRequest | QueueMessage, o: SendOptions): Promise<OkReply<unknown>> {
     const timeoutMs = o.timeoutMs ?? this.timeoutMs;
     const opts: RpcCallOptions = o.requestId !== undefined ? { timeoutMs, requestId: o.requestId } : { timeoutMs };
     let raw: unknown;
@@ -176,7 +194,12 @@ export class ShardClient {
     const reply = validateRpcReply(raw);
     if (!reply.ok) throw new InvalidReplyError(body.type, queue, reply.details);
     if (!reply.value.ok) throw new QubicleFailure(reply.value.error);
-    const data = queue === DIRECTORY_QUEUE ? validateDirectoryReply(body.type, reply.value.data) : validateShardReply(body.type, reply.value.data);
+    const data =
+      queue === DIRECTORY_QUEUE
+        ? validateDirectoryReply(body.type, reply.value.data)
+        : isQueueMessageType(body.type)
+          ? validateQueueReply(body.type, reply.value.data)
+          : validateShardReply(body.type, reply.value.data);
     if (!data.ok) throw new InvalidReplyError(body.type, queue, data.details);
     const { ok: _ok, ...rest } = reply.value;
     return rest;
@@ -195,7 +218,7 @@ export class ShardClient {
   }
 }
 
-type ReplyOf<M> = M extends ShardMessage ? ShardReplyOf<M> : M extends DirectoryRequest ? DirectoryReplyOf<M> : never;
+type ReplyOf<M> = M extends ShardMessage ? ShardReplyOf<M> : M extends DirectoryRequest ? DirectoryReplyOf<M> : M extends QueueMessage ? QueueReplyOf<M> : never;
 
 /** Recipient ids by shard, in first-seen order. */
 export function groupByShard(accountId: string, ids: readonly string[], shardCount: number): Map<number, string[]> {

@@ -56,6 +56,14 @@ export * from './bus/commands/reject.js';
 export * from './bus/commands/withdraw.js';
 export * from './bus/commands/hangup.js';
 export * from './bus/commands/shard-command.js';
+export * from './bus/queue/queue-command-base.js';
+export * from './bus/queue/get-queue-status.js';
+export * from './bus/queue/list-queue-sessions.js';
+export * from './bus/queue/queue-session-action.js';
+export * from './bus/queue/ensure-queues-started.js';
+export * from './bus/queue/queue-join.js';
+export * from './bus/queue/queue-hangup.js';
+export * from './bus/queue/queue-message.js';
 
 export * from './bus/directory/directory-base.js';
 export * from './bus/directory/auth-user.js';

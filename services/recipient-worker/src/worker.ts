@@ -20,7 +20,14 @@ import {
   EVENTS_EXCHANGE,
   FEED_EXCHANGE,
   newKazooId,
+  QUEUE_SESSIONS_QUEUE,
+  type BulkStatusData,
+  type RecipientStatus,
 } from '@qubicle/contracts';
+import { RecipientBusClient } from '@qubicle/client';
+import { FileQueueDocs, MemoryQueueDocs, QueueEventRelay, QueueRegistry, SessionService, type QueueDocSource } from './queue/runtime/index.js';
+import { OFFER_GRACE_MS } from './queue/machine/index.js';
+import type { QueueRuntimeStore } from './store/ports/queues-runtime.js';
 import type { Bus, Consumer, Logger } from '@qubicle/transport';
 import { AccountSettingsCache } from './actor/account-settings.js';
 import type { ActorEnv } from './actor/recipient-actor.js';
@@ -52,6 +59,10 @@ export interface WorkerDeps {
   newSessionId?: () => string;
   /** Prometheus metrics (metrics.ts); absent = not measured. */
   metrics?: WorkerMetrics;
+  /** Where running queues read their documents and rosters (default: an empty in-memory source). */
+  queueDocs?: QueueDocSource;
+  /** The running queues' store (default: the store's own `queues` aggregate; none = no queues run here). */
+  queueStore?: QueueRuntimeStore;
 }
 
 export interface Worker {
@@ -60,6 +71,10 @@ export interface Worker {
   readonly shards: ShardManager;
   /** The node's outbox relay (its pending events, stats). */
   readonly outbox: OutboxRelay;
+  /** The node's running queues (null: the store has no queue aggregate). */
+  readonly queues: QueueRegistry | null;
+  /** Where its queues read their documents. */
+  readonly queueDocs: QueueDocSource;
   start(): Promise<void>;
   stop(): Promise<void>;
   ownedShards(): number[];
@@ -102,7 +117,75 @@ export function createWorker(deps: WorkerDeps): Worker {
     writes: new WriteBatcher(store),
   };
   const registry = new ActorRegistry(env, config.shardCount);
+
+  // ---- the running queues (queue/runtime): one actor per queue of the held shards
+  const queueDocs = deps.queueDocs ?? (config.queueDocsFile ? new FileQueueDocs(config.queueDocsFile) : new MemoryQueueDocs());
+  const queueStore = deps.queueStore ?? (deps.store as Store & { queues?: QueueRuntimeStore }).queues ?? null;
+  let queues: QueueRegistry | null = null;
+  let sessions: SessionService | null = null;
+  if (queueStore) {
+    // offers expire in the broker within OFFER_GRACE_MS (the queue machine's requirement)
+    const recipients = new RecipientBusClient({ caller: bus, shardCount: config.shardCount, service: 'queue', timeoutMs: OFFER_GRACE_MS });
+    const shardClient = recipients.shardClient;
+    sessions = new SessionService({ store: queueStore, shards: shardClient, bus, clock, logger: log, node, newSessionId: newKazooId, newId: newKazooId });
+    const queueRelay = new QueueEventRelay({ bus, store: queueStore, clock, logger: log });
+    queues = new QueueRegistry({
+      store: queueStore,
+      docs: queueDocs,
+      relay: queueRelay,
+      bus,
+      logger: log,
+      shardCount: config.shardCount,
+      readStatuses: async (accountId, ids) => {
+        const seqs: Record<string, number> = {};
+        const all: BulkStatusData = await shardClient.fanOut(
+          accountId,
+          ids,
+          (chunk, n) => ({ type: 'get_status_many', command_id: newKazooId(), account_id: accountId, recipient_ids: chunk, shard_count: n }),
+          {},
+          (reply) => Object.assign(seqs, reply.seqs ?? {}),
+        );
+        return ids.map((id) => {
+          const s = all[id];
+          const status: RecipientStatus = s === undefined || s === 'not_logged_in' ? { available: false, availability_state: 'Not-Logged-In' } : s;
+          return { recipient_id: id, seq: seqs[id] ?? 0, status };
+        });
+      },
+      env: {
+        store: queueStore,
+        clock,
+        logger: log,
+        node,
+        fenceOf: (shard) => gate.fenceOf(shard),
+        onFenced: (shard) => gate.fenced(shard),
+        publish: (shard, events) => queueRelay.add(shard, events),
+        newId: newKazooId,
+        sessions,
+        recipients: {
+          offer: (e, fence, accountId) =>
+            recipients.offer(
+              accountId,
+              e.recipient_id,
+              { call: e.call, offer_timeout_seconds: e.offer_timeout_seconds, wrapup_seconds: e.wrapup_seconds, queue_fence: fence },
+              { commandId: e.offer_id },
+            ),
+          withdraw: async (accountId, r, sessionId, reason) => {
+            await recipients.withdraw(accountId, r, sessionId, { reason: reason as 'caller_hangup' | 'answered_elsewhere' | 'other' });
+          },
+          setAway: async (accountId, r) => {
+            await recipients.setStatus(accountId, r, 'away');
+          },
+          statusOf: async (accountId, r) => {
+            const reply = await shardClient.toRecipient(accountId, r, (n) => ({ type: 'get_status', command_id: newKazooId(), account_id: accountId, recipient_id: r, shard_count: n }));
+            return { status: reply.data, seq: reply.seq ?? 0 };
+          },
+        },
+      },
+    });
+  }
+
   const handler = createShardHandler({
+    ...(queues ? { queues } : {}),
     registry,
     gate,
     store,
@@ -127,6 +210,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     prefetch: config.shardPrefetch,
     queueType: config.shardQueueType,
     metrics,
+    ...(queues ? { queues } : {}),
   });
   deps.metrics?.track({
     recipients: () => registry.loggedIn(),
@@ -137,6 +221,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   });
 
   let directoryConsumer: Consumer | null = null;
+  let sessionsConsumer: Consumer | null = null;
   let watchConsumer: Consumer | null = null;
 
   const cancel = async (consumer: Consumer | null, what: string): Promise<void> => {
@@ -152,6 +237,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     registry,
     shards: shardManager,
     outbox: relay,
+    queues,
+    queueDocs,
     ownedShards: () => shardManager.ownedShards(),
 
     async start() {
@@ -177,6 +264,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       });
       const directoryHandler = instrumentHandler(directory, { logger: log, metrics, commands: Object.keys(DIRECTORY_ROUTES) });
       directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directoryHandler, { prefetch: config.shardPrefetch });
+      // KAZOO's qubicle_session messages (any worker takes them; docs/queues.md, Bus integration)
+      if (sessions) sessionsConsumer = await bus.serve({ name: QUEUE_SESSIONS_QUEUE, durable: true }, sessions.handler(), { prefetch: config.shardPrefetch });
       log.info({ owned: shardManager.ownedShards().length, shardCount: config.shardCount, store: store.kind }, 'worker started');
     },
 
@@ -184,7 +273,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       // The directory may ask shards (logout of a deleted user): stop it first, then the shards.
       await cancel(directoryConsumer, 'directory');
       directoryConsumer = null;
+      await cancel(sessionsConsumer, 'queue sessions');
+      sessionsConsumer = null;
       await shardManager.stop();
+      await queues?.close();
       // what is confirmed leaves the store's outbox now; what is not stays there for the next owner
       await relay.flushDeletes().catch(() => undefined);
       relay.close();

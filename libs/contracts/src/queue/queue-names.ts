@@ -23,3 +23,12 @@ export function accountQueueEventBinding(accountId: string): string {
 export function accountSessionEventBinding(accountId: string): string {
   return `qubicle.session.${accountId}.*.*`;
 }
+
+/**
+ * Where KAZOO's callflow sends its `qubicle_session` messages (create_session, join_queue,
+ * delete_session): one durable RPC queue on the default exchange, served by every worker (KAZOO
+ * cannot know our shards). The worker that takes one keeps the caller session in the store and
+ * sends a join or a hangup on to the queue's shard (queue_join / queue_hangup). The kind of
+ * message is its `Event-Name` when KAZOO sets it, else its shape (docs/queues.md, Bus integration).
+ */
+export const QUEUE_SESSIONS_QUEUE = 'qubicle.queue.sessions';

@@ -16,7 +16,7 @@
  * The tables are mapped types over the message types: a new command or request does not compile
  * until someone decides who may send it.
  */
-import type { DirectoryRequestType, ShardMessage } from '@qubicle/contracts';
+import type { DirectoryRequestType, QueueMessageType, ShardMessage } from '@qubicle/contracts';
 
 export const SENDER_ROLES = ['worker', 'gateway', 'service'] as const;
 export type SenderRole = (typeof SENDER_ROLES)[number];
@@ -38,6 +38,16 @@ export const SHARD_SENDERS: { readonly [T in ShardMessage['type']]: readonly Exc
   reject: ['service'],
   withdraw: ['service'],
   hangup: ['service'],
+};
+
+/** The same for messages to running queues (queue_join / queue_hangup: between workers only). */
+export const QUEUE_SENDERS: { readonly [T in QueueMessageType]: readonly Exclude<SenderRole, 'worker'>[] } = {
+  get_queue_status: ['gateway', 'service'],
+  list_queue_sessions: ['gateway', 'service'],
+  queue_session_action: ['gateway'],
+  ensure_queues_started: ['gateway', 'service'],
+  queue_join: [],
+  queue_hangup: [],
 };
 
 /** The same for directory requests. */

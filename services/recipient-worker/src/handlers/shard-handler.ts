@@ -15,7 +15,11 @@ import {
   DEAD_LETTER_EXCHANGE,
   detailLines,
   errorReply,
+  isQueueMessageType,
   okReply,
+  queueIdsOf,
+  validateQueueMessage,
+  type OfferCommand,
   shardOfQueue,
   validateShardMessage,
   type BulkStatusData,
@@ -31,16 +35,21 @@ import {
 } from '@qubicle/contracts';
 import { NO_REPLY, REQUEUE, deadLetterHeaders, type Bus, type IncomingMessage, type Logger, type RpcHandler } from '@qubicle/transport';
 import type { ActorRegistry } from '../actor/registry.js';
+import { routeQueueMessage } from '../queue/runtime/queue-routes.js';
+import type { QueueRegistry } from '../queue/runtime/queue-registry.js';
 import type { OwnershipGate } from '../shards/ownership-gate.js';
 import type { Fence, Store } from '../store/port.js';
 import { resolveMonitorContext } from './monitor-context.js';
-import { SHARD_SENDERS, senderRefusal, type SenderRoles } from './senders.js';
+import { QUEUE_SENDERS, SHARD_SENDERS, senderRefusal, type SenderRoles } from './senders.js';
 
 export interface ShardHandlerDeps {
   registry: ActorRegistry;
   /** Which shards this node may act for now, under which epoch (shards/ownership-gate.ts). */
   gate: Pick<OwnershipGate, 'admit' | 'serves'>;
-  store: Pick<Store, 'getUser'>;
+  /** `listLeases`: the offer's queue fence is checked against the store's lease of the queue's shard */
+  store: Pick<Store, 'getUser'> & Partial<Pick<Store, 'listLeases'>>;
+  /** The node's running queues (queue/runtime): messages to queues are routed to them; absent = refused. */
+  queues?: QueueRegistry;
   /** `call`: monitor target look-ups; `publish`: dead-lettering invalid fire-and-forget messages. */
   bus: Pick<Bus, 'call'> & Partial<Pick<Bus, 'publish'>>;
   logger: Logger;
@@ -67,7 +76,7 @@ export const SHARD_ROUTES: { [T in ShardMessage['type']]: Route<T> } = {
   wrapup_cancel: toActor,
   monitor_stop: toActor,
   get_status: toActor,
-  offer: toActor,
+  offer: offerRoute,
   answer: toActor,
   reject: toActor,
   withdraw: toActor,
@@ -92,7 +101,8 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
       return fail(admission.error);
     }
     if (deps.senders) {
-      const refusal = senderRefusal(deps.senders, SHARD_SENDERS, incoming.userId, incoming.body);
+      const type = (incoming.body as { type?: unknown } | null)?.type;
+      const refusal = senderRefusal(deps.senders, isQueueMessageType(type) ? QUEUE_SENDERS : SHARD_SENDERS, incoming.userId, incoming.body);
       if (refusal !== undefined) {
         deps.logger.warn(
           { correlationId: incoming.correlationId, requestId: incoming.requestId, queue: incoming.routingKey, userId: incoming.userId?.slice(0, 64), fireAndForget: incoming.replyTo === undefined, reason: refusal },
@@ -102,6 +112,7 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
         return fail({ code: 'forbidden', message: refusal });
       }
     }
+    if (isQueueMessageType((incoming.body as { type?: unknown } | null)?.type)) return queueMessage(incoming, admission, deps);
     const parsed = validateShardMessage(incoming.body);
     if (!parsed.ok) {
       const message = `invalid shard message: ${detailLines(parsed.details).join('; ')}`;
@@ -165,6 +176,49 @@ export function createShardHandler(deps: ShardHandlerDeps): RpcHandler {
       return fail({ code: 'internal', message: `${msg.type} failed on ${deps.node}` });
     }
   };
+}
+
+/**
+ * An offer from a queue process carries its queue's fence: refused (`stale_queue`, nothing changed)
+ * when the store's lease of the queue's shard is newer, i.e. the sender is a zombie whose queue
+ * was taken over (docs/queues.md, Failover guarantees).
+ */
+async function offerRoute(msg: OfferCommand, deps: ShardHandlerDeps, fence: Fence): Promise<RpcReply<unknown>> {
+  if (msg.queue_fence && deps.store.listLeases) {
+    const qf = msg.queue_fence;
+    const lease = (await deps.store.listLeases()).find((l) => l.shard === qf.shard);
+    if (lease && lease.epoch > qf.epoch) {
+      deps.logger.warn({ recipient_id: msg.recipient_id, queue_id: msg.call.queue_id, queue_fence: qf, lease_epoch: lease.epoch }, 'offer of a stale queue process refused');
+      return okReply({ accepted: false, reason: 'stale_queue' }, deps.node);
+    }
+  }
+  return toActor(msg, deps, fence);
+}
+
+/** A message to a running queue: validated, shard count and routing checked, then the queue's route. */
+async function queueMessage(incoming: IncomingMessage, admission: Extract<ReturnType<ShardHandlerDeps['gate']['admit']>, { kind: 'serve' }>, deps: ShardHandlerDeps): Promise<RpcReply<unknown> | typeof NO_REPLY> {
+  const fail = (error: QubicleError): RpcReply<never> => errorReply(error, deps.node);
+  const parsed = validateQueueMessage(incoming.body);
+  if (!parsed.ok) {
+    const message = `invalid queue message: ${detailLines(parsed.details).join('; ')}`;
+    if (incoming.replyTo === undefined) return deadLetter(incoming, `invalid_message: ${message}`, deps);
+    return fail({ code: 'invalid_message', message });
+  }
+  const msg = parsed.value;
+  if (msg.shard_count !== deps.shardCount) {
+    return fail({ code: 'shard_mismatch', message: `message routed with ${msg.shard_count} shards, this cluster has ${deps.shardCount}`, expected: deps.shardCount, got: msg.shard_count });
+  }
+  const misrouted = admission.route(msg.account_id, queueIdsOf(msg));
+  if (misrouted !== null) return fail(misrouted);
+  if (!deps.queues) return fail({ code: 'feature_disabled', message: 'this worker runs no queues', feature: 'queues' });
+  try {
+    const reply = await routeQueueMessage(msg, { queues: deps.queues, node: deps.node }, admission.fence);
+    if (!reply.ok && reply.error.code === 'unavailable' && admission.lost()) return REQUEUE as never;
+    return reply;
+  } catch (err) {
+    deps.logger.error({ err, type: msg.type }, 'queue message failed');
+    return fail({ code: 'internal', message: `${msg.type} failed on ${deps.node}` });
+  }
 }
 
 async function monitorRoute(msg: MonitorCommand, deps: ShardHandlerDeps, fence: Fence): Promise<RpcReply<unknown>> {

@@ -79,6 +79,16 @@ export interface LeaseBookOptions {
   onStoreFault(): void;
   /** Runs alongside every renewal round while the node takes part (the heartbeat). */
   alongsideRenew?: () => Promise<void>;
+  /** The node's running queues (queue/runtime): a taken shard's queues restart, a lost one's stop. */
+  queues?: ShardQueues;
+}
+
+/** What the lease book asks of the running queues of a shard (QueueRegistry). */
+export interface ShardQueues {
+  /** after the shard's recipients are loaded, before it is consumed */
+  take(shard: number, fence: Fence): Promise<void>;
+  drain(shard: number): Promise<void>;
+  drop(shard: number): number;
 }
 
 interface OwnedShard extends HeldLease {
@@ -201,6 +211,7 @@ export class LeaseBook {
       this.clearShardTimers(o);
       // Actors first: their queued inputs are answered 'unavailable', so cancel() does not wait on them.
       const dropped = this.opts.registry.dropShard(shard);
+      this.opts.queues?.drop(shard);
       // its unconfirmed events are in the store: the new owner publishes them before anything newer
       this.opts.outbox.drop(shard);
       this.opts.logger.warn({ shard, epoch: o.fence.epoch, reason, dropped }, 'shard lost: stopped consuming, actors dropped');
@@ -309,6 +320,9 @@ export class LeaseBook {
       const stored = await store.listRecipientsByShard(shard);
       if (o.phase !== 'loading') return false;
       for (const r of stored) registry.adopt(r.state, shard);
+      // the shard's queues: leftover queue events published, states adopted (timers, pending offers)
+      if (this.opts.queues) await this.opts.queues.take(shard, o.fence);
+      if (o.phase !== 'loading') return false;
       logger.info({ shard, epoch: o.fence.epoch, recipients: stored.length, leftoverEvents: leftovers.length }, 'shard taken');
       if (published) await published;
       if (o.phase !== 'loading') return false;
@@ -391,6 +405,7 @@ export class LeaseBook {
       // No new deliveries; what was delivered finishes (and is acked) first.
       await this.cancelConsumer(o);
       await registry.drain(o.shard);
+      await this.opts.queues?.drain(o.shard);
       // Confirmed here, they are not published a second time by the next owner (harmless, but noise).
       // Bounded: with the broker away they stay in the store, and the next owner publishes them.
       if (!(await this.opts.outbox.drain(o.shard, Math.floor(this.opts.leaseTtlMs / 2)))) {
@@ -399,6 +414,7 @@ export class LeaseBook {
       if ((o.phase as Phase) === 'lost') return; // lost meanwhile (renew refused, fenced): nothing to release
       this.clearShardTimers(o);
       registry.dropShard(o.shard);
+      this.opts.queues?.drop(o.shard);
       this.opts.outbox.drop(o.shard);
       o.phase = 'lost';
       this.forget(o);

@@ -65,6 +65,8 @@ export interface ShardManagerOptions {
   balanceIntervalMs?: number;
   /** Delay between two tries of a refused consume (default 250 ms). */
   consumeRetryMs?: number;
+  /** The node's running queues (lease-book.ts ShardQueues). */
+  queues?: import('./lease-book.js').ShardQueues;
   /** Extra fields of this node's registry record. */
   nodeInfo?: () => Record<string, unknown>;
   /** Lease renewals and failures (metrics.ts); absent = not measured. */
@@ -142,6 +144,7 @@ export class ShardManager {
       queueType: opts.queueType,
       ...(opts.consumeRetryMs !== undefined ? { consumeRetryMs: opts.consumeRetryMs } : {}),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.queues ? { queues: opts.queues } : {}),
       announceHeld: (shards, epochs) => this.control.announce('shards_held', shards, epochs),
       onStoreFault,
       alongsideRenew: () => this.presence.heartbeatLogged(),

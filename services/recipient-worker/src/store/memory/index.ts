@@ -5,6 +5,7 @@
  */
 import { createSystemClock, type Clock } from '../../clock.js';
 import { CompositeStore } from '../composite-store.js';
+import { MemoryQueueRuntimeStore } from './queues-runtime.js';
 import { MemoryClusterStore } from './cluster.js';
 import { MemoryConnection, type MemoryTables } from './connection.js';
 import { MemoryDirectoryStore } from './directory.js';
@@ -26,6 +27,9 @@ export class MemoryStore extends CompositeStore {
   /** The data itself (see connection.ts). */
   readonly tables: MemoryTables;
 
+  /** The running queues and caller sessions (ports/queues-runtime.ts), on the same connection. */
+  readonly queues: MemoryQueueRuntimeStore;
+
   constructor(options: MemoryStoreOptions = {}) {
     const db = new MemoryConnection(options.clock ?? createSystemClock());
     super({
@@ -36,6 +40,7 @@ export class MemoryStore extends CompositeStore {
       cluster: new MemoryClusterStore(db),
       queues: new MemoryQueueStore(db),
     });
+    this.queues = new MemoryQueueRuntimeStore(db);
     this.tables = db.tables;
   }
 }

@@ -106,6 +106,26 @@ export interface RecipientRow {
   logged_out?: LoggedOutRecipient;
 }
 
+/** A running queue (ports/queues-runtime.ts): its fenced state and its unpublished events, in one document. */
+export interface QueueRuntimeRow {
+  _id: string;
+  account_id: string;
+  queue_id: string;
+  shard: number;
+  epoch: number;
+  /** null: deleted, kept while its last events are unpublished */
+  state: unknown | null;
+  outbox?: Array<{ account_id: string; queue_id: string; seq: number; [k: string]: unknown }>;
+}
+
+/** A caller session, one per call of an account. */
+export interface CallSessionRow {
+  _id: string;
+  seq: number;
+  phase: string;
+  session: unknown;
+}
+
 /** A SessionRecord as the `sessions` collection keeps it, under its own _id. */
 export interface SessionRow extends SessionRecord {
   _id: string;
@@ -172,6 +192,8 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
   readonly nodes: Collection<NodeRow>;
   readonly revokedTokens: Collection<RevokedTokenRow>;
   readonly queues: Collection<QueueRow>;
+  readonly queueRuntime: Collection<QueueRuntimeRow>;
+  readonly callSessions: Collection<CallSessionRow>;
 
   constructor(options: MongoConnectionOptions) {
     this.dbName = options.dbName ?? dbNameFromUrl(options.url) ?? 'qubicle';
@@ -196,6 +218,8 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
     this.nodes = this.db.collection<NodeRow>('nodes');
     this.revokedTokens = this.db.collection<RevokedTokenRow>('revoked_tokens');
     this.queues = this.db.collection<QueueRow>('queues');
+    this.queueRuntime = this.db.collection<QueueRuntimeRow>('queue_runtime');
+    this.callSessions = this.db.collection<CallSessionRow>('call_sessions');
   }
 
   /** One operation: a closed store is unavailable, and driver errors are mapped (errors.ts). */
@@ -263,6 +287,7 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
         this.revokedTokens.createIndexes([{ key: { expire_on: 1 }, name: 'expire_on_ttl', expireAfterSeconds: 0 }]),
         // a queue's members (multikey): the membership look-up of a recipient
         this.queues.createIndexes([{ key: { account_id: 1, roster: 1 }, name: 'account_roster' }]),
+        this.queueRuntime.createIndexes([{ key: { shard: 1, account_id: 1, queue_id: 1 }, name: 'shard_account_queue' }]),
       ]);
     });
   }

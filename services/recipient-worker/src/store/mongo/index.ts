@@ -17,6 +17,7 @@ import { MongoDirectoryStore } from './directory.js';
 import { MongoQueueStore } from './queues.js';
 import { MongoRecipientStore } from './recipients.js';
 import { MongoSessionStore } from './sessions.js';
+import { MongoQueueRuntimeStore } from './queues-runtime.js';
 
 export { dbNameFromUrl, type MongoFencing, type MongoStoreLogger } from './connection.js';
 export { MONGO_DEFAULT_TIMEOUT_MS, mongoStoreError } from './errors.js';
@@ -39,6 +40,8 @@ export class MongoStore extends CompositeStore {
   readonly kind = 'mongodb' as const;
   readonly dbName: string;
   private readonly connection: MongoConnection;
+  /** The running queues and caller sessions (ports/queues-runtime.ts), on the same connection. */
+  readonly queues: MongoQueueRuntimeStore;
 
   constructor(options: MongoStoreOptions) {
     const db = new MongoConnection({ ...options, clock: options.clock ?? createSystemClock() });
@@ -51,6 +54,7 @@ export class MongoStore extends CompositeStore {
       queues: new MongoQueueStore(db),
     });
     this.connection = db;
+    this.queues = new MongoQueueRuntimeStore(db);
     this.dbName = db.dbName;
   }
 

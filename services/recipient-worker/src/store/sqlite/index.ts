@@ -5,6 +5,7 @@
  */
 import { createSystemClock, type Clock } from '../../clock.js';
 import { CompositeStore } from '../composite-store.js';
+import { SqliteQueueRuntimeStore } from './queues-runtime.js';
 import { SqliteClusterStore } from './cluster.js';
 import { SqliteConnection } from './connection.js';
 import { SqliteDirectoryStore } from './directory.js';
@@ -33,6 +34,9 @@ export class SqliteStore extends CompositeStore {
   declare readonly saveRecipientGroups: NonNullable<CompositeStore['saveRecipientGroups']>;
   declare readonly onAvailable: NonNullable<CompositeStore['onAvailable']>;
 
+  /** The running queues and caller sessions (ports/queues-runtime.ts), on the same connection. */
+  readonly queues: SqliteQueueRuntimeStore;
+
   constructor(options: SqliteStoreOptions) {
     const db = new SqliteConnection({ ...options, clock: options.clock ?? createSystemClock() });
     super({
@@ -43,6 +47,7 @@ export class SqliteStore extends CompositeStore {
       cluster: new SqliteClusterStore(db),
       queues: new SqliteQueueStore(db),
     });
+    this.queues = new SqliteQueueRuntimeStore(db);
     this.path = options.path;
   }
 }

@@ -107,4 +107,28 @@ CREATE TABLE IF NOT EXISTS queue_members (
   PRIMARY KEY (queue_id, recipient_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS queue_members_recipient ON queue_members (account_id, recipient_id);
+-- running queues (ports/queues-runtime.ts): state fenced by the queue shard's lease, its outbox, caller sessions
+CREATE TABLE IF NOT EXISTS queue_runtime (
+  account_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  shard INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (account_id, queue_id)
+);
+CREATE INDEX IF NOT EXISTS queue_runtime_shard ON queue_runtime (shard);
+CREATE TABLE IF NOT EXISTS queue_outbox (
+  account_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (account_id, queue_id, seq)
+);
+CREATE TABLE IF NOT EXISTS call_sessions (
+  account_id TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  session TEXT NOT NULL,
+  PRIMARY KEY (account_id, call_id)
+);
 `;

@@ -14,6 +14,7 @@ import { StoreError } from '../../../src/store/port.js';
 import { MongoStore, dbNameFromUrl, mongoStoreError } from '../../../src/store/mongo/index.js';
 import { newId } from '../fixtures.js';
 import { rejectsWith, runStoreContract } from '../store-contract.js';
+import { runQueueRuntimeContract } from '../queues-runtime-contract.js';
 
 type Target = { kind: 'url'; url: string } | { kind: 'docker' } | { kind: 'none'; reason: string };
 
@@ -221,6 +222,19 @@ function mongoContract(title: string, start: () => Promise<{ url: string; stop: 
       const store = new MongoStore({ url, dbName, timeoutMs: 10_000 });
       return {
         store,
+        async cleanup() {
+          await store.close();
+          await admin?.db(dbName).dropDatabase();
+        },
+      };
+    });
+
+    runQueueRuntimeContract('queues runtime contract', async () => {
+      const dbName = `qubicle_test_${newId().slice(0, 16)}`;
+      const store = new MongoStore({ url, dbName, timeoutMs: 10_000 });
+      return {
+        store,
+        queues: store.queues,
         async cleanup() {
           await store.close();
           await admin?.db(dbName).dropDatabase();

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from '../../../src/store/sqlite/index.js';
 import { makeAccount, makeState, newId } from '../fixtures.js';
 import { rejectsWith, runStoreContract } from '../store-contract.js';
+import { runQueueRuntimeContract } from '../queues-runtime-contract.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../../../..');
@@ -16,6 +17,19 @@ const repoRoot = resolve(here, '../../../../..');
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'qubicle-store-'));
 }
+
+runQueueRuntimeContract('SqliteStore on a file (queues runtime contract)', async () => {
+  const dir = await tempDir();
+  const store = new SqliteStore({ path: join(dir, 'queues.db') });
+  return {
+    store,
+    queues: store.queues,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
 
 runStoreContract('SqliteStore on a file (store contract)', async () => {
   const dir = await tempDir();

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import {
+  QUEUE_MESSAGE_TYPES,
+  QUEUE_REPLY_SCHEMAS,
+  isQueueMessageType,
+  queueIdsOf,
+  validateQueueMessage,
+  validateQueueReply,
+  validateShardMessage,
+  SHARD_MESSAGE_TYPES,
+} from '@qubicle/contracts';
+
+const A = 'a'.repeat(32);
+const Q = 'b'.repeat(32);
+const R = 'c'.repeat(32);
+const base = { command_id: 'cmd-00000001', account_id: A, shard_count: 8 };
+
+describe('bus/queue messages', () => {
+  it('every queue message has a reply schema, and none is also a shard (recipient) message', () => {
+    assert.deepEqual(Object.keys(QUEUE_REPLY_SCHEMAS).sort(), [...QUEUE_MESSAGE_TYPES].sort());
+    for (const t of QUEUE_MESSAGE_TYPES) assert.ok(!(SHARD_MESSAGE_TYPES as string[]).includes(t), t);
+    assert.ok(isQueueMessageType('get_queue_status'));
+    assert.ok(!isQueueMessageType('get_status'));
+  });
+
+  it('validates each message and names its queues', () => {
+    const status = validateQueueMessage({ type: 'get_queue_status', ...base, queue_ids: [Q] });
+    assert.ok(status.ok);
+    if (status.ok) assert.deepEqual(queueIdsOf(status.value), [Q]);
+    assert.ok(validateQueueMessage({ type: 'list_queue_sessions', ...base, queue_id: Q }).ok);
+    assert.ok(validateQueueMessage({ type: 'ensure_queues_started', ...base, queue_ids: [Q] }).ok);
+    assert.ok(validateQueueMessage({ type: 'queue_session_action', ...base, queue_id: Q, session_id: 's1', action: 'remove' }).ok);
+    assert.ok(validateQueueMessage({ type: 'queue_session_action', ...base, queue_id: Q, session_id: 's1', action: 'assign', recipient_id: R }).ok);
+    // assign names its recipient; no recipient_id field of the base; empty id lists; unknown keys
+    assert.ok(!validateQueueMessage({ type: 'queue_session_action', ...base, queue_id: Q, session_id: 's1', action: 'assign' }).ok);
+    assert.ok(!validateQueueMessage({ type: 'get_queue_status', ...base, queue_ids: [] }).ok);
+    assert.ok(!validateQueueMessage({ type: 'get_queue_status', ...base, queue_ids: [Q], recipient_id: R }).ok);
+    assert.ok(!validateQueueMessage({ type: 'list_queue_sessions', ...base, queue_id: 'nope' }).ok);
+    assert.ok(!validateQueueMessage({ type: 'get_status', ...base, recipient_id: R }).ok);
+  });
+
+  it('validates replies', () => {
+    assert.ok(validateQueueReply('ensure_queues_started', { [Q]: { node: 'n1', started: true }, [R]: 'unknown_queue' }).ok);
+    assert.ok(!validateQueueReply('ensure_queues_started', { [Q]: { node: 'n1' } }).ok);
+    assert.ok(validateQueueReply('list_queue_sessions', { queue_id: Q, seq: 3, sessions: [] }).ok);
+    assert.ok(
+      validateQueueReply('list_queue_sessions', {
+        queue_id: Q,
+        seq: 3,
+        sessions: [{ session_id: 's', call_id: 'c', caller_id_name: '', caller_id_number: '', priority: 0, state: 'ringing', position: 1, entered_at: new Date(0).toISOString(), wait: 1.5, recipient_id: R }],
+      }).ok,
+    );
+    assert.ok(validateQueueReply('queue_session_action', { queue_id: Q, session_id: 's', action: 'remove', done: true }).ok);
+    assert.ok(!validateQueueReply('queue_session_action', { queue_id: Q, session_id: 's', action: 'remove', done: false }).ok);
+    assert.ok(validateQueueReply('get_queue_status', { [Q]: 'unknown_queue' }).ok);
+    assert.ok(!validateQueueReply('get_queue_status', { [Q]: { seq: 1 } }).ok);
+  });
+
+  it('an offer may carry its queue fence', () => {
+    const offer = {
+      type: 'offer',
+      command_id: 'cmd-00000002',
+      account_id: A,
+      recipient_id: R,
+      shard_count: 8,
+      call: { session_id: 's', queue_id: Q, caller_id_name: 'x', caller_id_number: '1', queue_enter_time: 0 },
+      offer_timeout_seconds: 20,
+      wrapup_seconds: 0,
+    };
+    assert.ok(validateShardMessage({ ...offer, queue_fence: { shard: 3, epoch: 7 } }).ok);
+    assert.ok(!validateShardMessage({ ...offer, queue_fence: { shard: 3 } }).ok);
+  });
+});

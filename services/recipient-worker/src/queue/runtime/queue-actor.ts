@@ -1,0 +1,250 @@
+/**
+ * One actor per running queue, on the node holding its shard's lease: a mailbox around the pure
+ * queue machine (../machine), as the recipient actor is around the recipient machine. For each
+ * input, in order: transition; PERSIST the new state with its events (fenced by the shard's lease,
+ * the queue outbox in the same atomic write); hand the events to the relay (published in order);
+ * (re)arm or cancel timers; reply; then carry out the outward effects (offers, withdrawals, status
+ * reads, Away), whose outcomes come back as inputs through the same mailbox. A fenced write means
+ * the shard moved: the actor stops for good and the new owner carries on from the stored state.
+ */
+import { errorReply, type QueueEvent, type RpcReply } from '@qubicle/contracts';
+import type { Logger } from '@qubicle/transport';
+import type { Clock, TimerHandle } from '../../clock.js';
+import { Mailbox } from '../../actor/mailbox.js';
+import { isStoreError, type Fence } from '../../store/port.js';
+import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
+import { dayStartOf } from '../day.js';
+import { pendingOffersOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
+
+/** What the actor needs from the recipient side (the worker gives RecipientBusClient calls). */
+export interface QueueRecipientPort {
+  offer(effect: Extract<QueueEffect, { type: 'offer' }>, fence: { shard: number; epoch: number }, accountId: string): Promise<{ accepted: boolean; reason?: string }>;
+  withdraw(accountId: string, recipientId: string, sessionId: string, reason: string): Promise<void>;
+  setAway(accountId: string, recipientId: string): Promise<void>;
+  /** The recipient's status and event seq, read through its shard queue (after earlier commands). */
+  statusOf(accountId: string, recipientId: string): Promise<{ status: import('@qubicle/contracts').RecipientStatus; seq: number }>;
+}
+
+/** What becomes of the caller sessions (delivered, ended, redirected): the session side. */
+export interface QueueSessionPort {
+  delivered(accountId: string, effect: Extract<QueueEffect, { type: 'session_delivered' }>, queueId: string): Promise<void>;
+  ended(accountId: string, effect: Extract<QueueEffect, { type: 'end_session' }>, queueId: string): Promise<void>;
+  redirected(accountId: string, effect: Extract<QueueEffect, { type: 'redirect_session' }>, queueId: string): Promise<void>;
+}
+
+export interface QueueActorEnv {
+  store: QueueRuntimeStore;
+  clock: Clock;
+  logger: Logger;
+  node: string;
+  fenceOf(shard: number): Fence | null;
+  onFenced(shard: number): void;
+  /** Publishes a committed change's events in order (the queue relay); never rejects. */
+  publish(shard: number, events: QueueEvent[]): Promise<void>;
+  recipients: QueueRecipientPort;
+  sessions: QueueSessionPort;
+  newId(): string;
+  /** The account's IANA timezone (the day's figures start at its midnight); default UTC. */
+  timeZoneOf?(accountId: string): string | undefined;
+}
+
+export interface QueueKey {
+  accountId: string;
+  queueId: string;
+  shard: number;
+}
+
+/** A timer input that could not be applied (store down) is retried this much later. */
+export const QUEUE_TIMER_RETRY_MS = 1_000;
+
+export class QueueActor {
+  private readonly mailbox = new Mailbox();
+  private readonly timers = new Map<string, TimerHandle>();
+  private current: QueueState | null = null;
+  private loaded = false;
+  private stopped = false;
+
+  constructor(
+    private readonly env: QueueActorEnv,
+    readonly key: QueueKey,
+  ) {}
+
+  get state(): QueueState | null {
+    return this.current;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Takes the state the new owner loaded: re-arms every timer (one already due fires at once) and
+   * sends the outstanding offers again under the new epoch (same command ids: a recipient that had
+   * one answers it again rather than ring twice; docs/queues.md "Failover guarantees").
+   */
+  adopt(state: QueueState, fence: Fence): void {
+    this.current = state;
+    this.loaded = true;
+    const now = this.env.clock.now();
+    for (const t of queueTimersOf(state, now)) this.arm(t.key, t.at, t.input);
+    for (const offer of pendingOffersOf(state, fence.epoch, now)) void this.carryOut(offer, fence);
+  }
+
+  send(input: QueueInput, admitted?: Fence): Promise<RpcReply<unknown>> {
+    return this.mailbox.post(() => this.process(input, admitted));
+  }
+
+  /** Runs `read` on the state in the mailbox (after every input posted before it). */
+  read<T>(read: (state: QueueState | null) => T): Promise<T | 'stopped'> {
+    return this.mailbox.post(async () => {
+      if (this.stopped) return 'stopped';
+      await this.load();
+      return read(this.current);
+    });
+  }
+
+  idle(): Promise<void> {
+    return this.mailbox.idle();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const h of this.timers.values()) this.env.clock.clearTimer(h);
+    this.timers.clear();
+  }
+
+  /** The context of a transition now. */
+  context(epoch: number): QueueMachineContext {
+    const now = this.env.clock.now();
+    return { now, node: this.env.node, day_start: dayStartOf(now, this.env.timeZoneOf?.(this.key.accountId) ?? 'UTC'), epoch, newId: this.env.newId };
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    const stored = await this.env.store.loadQueue(this.key.accountId, this.key.queueId);
+    if (this.stopped) return;
+    this.loaded = true;
+    const fence = this.env.fenceOf(this.key.shard);
+    if (stored && fence) this.adopt(stored.state, fence);
+  }
+
+  private unavailable(message: string): RpcReply<never> {
+    return errorReply({ code: 'unavailable', message }, this.env.node);
+  }
+
+  private async process(input: QueueInput, admitted: Fence | undefined): Promise<RpcReply<unknown>> {
+    const { env, key } = this;
+    const gone = () => this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
+    if (this.stopped) return gone();
+    const fence = admitted?.shard === key.shard ? admitted : env.fenceOf(key.shard);
+    if (!fence) return gone();
+    try {
+      await this.load();
+    } catch (err) {
+      env.logger.error({ err, queue_id: key.queueId }, 'queue state read failed');
+      return this.unavailable(`datastore unavailable: ${(err as Error).message}`);
+    }
+    if (this.stopped) return gone();
+    let result: QueueTransitionResult;
+    try {
+      result = transition(this.current, input, this.context(fence.epoch));
+    } catch (err) {
+      env.logger.error({ err, queue_id: key.queueId, input: input.type }, 'queue machine threw');
+      return errorReply({ code: 'internal', message: `queue machine failed on ${input.type}` }, env.node);
+    }
+    const events: QueueEvent[] = [];
+    for (const e of result.effects) if (e.type === 'publish') events.push(e.event);
+    if (result.effects.some((e) => e.type === 'persist')) {
+      try {
+        if (result.state) await env.store.saveQueue({ state: result.state, shard: key.shard, events }, fence);
+        else await env.store.deleteQueue(key.accountId, key.queueId, key.shard, events, fence);
+      } catch (err) {
+        if (isStoreError(err, 'fenced')) {
+          env.logger.warn({ shard: key.shard, epoch: fence.epoch, queue_id: key.queueId }, 'queue write fenced: shard lost, queue actor stops');
+          this.stop();
+          env.onFenced(key.shard);
+          return gone();
+        }
+        env.logger.error({ err, queue_id: key.queueId }, 'queue state write failed; nothing applied');
+        return this.unavailable(`datastore unavailable: ${(err as Error).message}`);
+      }
+    }
+    this.current = result.state;
+    if (events.length > 0) await env.publish(key.shard, events);
+    for (const e of result.effects) {
+      if (e.type === 'arm_timer') this.arm(e.key, e.at, e.input);
+      else if (e.type === 'cancel_timer') this.disarm(e.key);
+    }
+    if (this.current === null) for (const k of [...this.timers.keys()]) this.disarm(k);
+    for (const e of result.effects) void this.carryOut(e, fence);
+    return result.reply;
+  }
+
+  /** The outward effects; their outcomes are fed back as inputs. Failures leave it to the deadlines. */
+  private async carryOut(e: QueueEffect, fence: Fence): Promise<void> {
+    const { env, key } = this;
+    try {
+      switch (e.type) {
+        case 'offer': {
+          const reply = await env.recipients.offer(e, { shard: key.shard, epoch: e.epoch }, key.accountId);
+          await this.send({
+            type: 'offer_reply',
+            offer_id: e.offer_id,
+            session_id: e.call.session_id,
+            recipient_id: e.recipient_id,
+            accepted: reply.accepted,
+            ...(reply.accepted ? {} : { reason: (reply.reason ?? 'not_ready') as never }),
+          });
+          return;
+        }
+        case 'withdraw':
+          await env.recipients.withdraw(key.accountId, e.recipient_id, e.session_id, e.reason);
+          return;
+        case 'set_away':
+          await env.recipients.setAway(key.accountId, e.recipient_id);
+          return;
+        case 'verify_offer': {
+          const s = await env.recipients.statusOf(key.accountId, e.recipient_id);
+          await this.send({ type: 'member_status', recipient_id: e.recipient_id, seq: s.seq, status: s.status, verify: e.offer_id });
+          return;
+        }
+        case 'session_delivered':
+          await env.sessions.delivered(key.accountId, e, key.queueId);
+          return;
+        case 'end_session':
+          await env.sessions.ended(key.accountId, e, key.queueId);
+          return;
+        case 'redirect_session':
+          await env.sessions.redirected(key.accountId, e, key.queueId);
+          return;
+        default:
+          return;
+      }
+    } catch (err) {
+      if (!this.stopped) env.logger.warn({ err, queue_id: key.queueId, effect: e.type, epoch: fence.epoch }, 'queue effect failed (its deadline decides)');
+    }
+  }
+
+  private arm(timerKey: string, at: number, input: QueueTimerInput): void {
+    this.disarm(timerKey);
+    const handle = this.env.clock.setTimer(at, () => {
+      if (this.timers.get(timerKey) === handle) this.timers.delete(timerKey);
+      void this.fire(timerKey, input);
+    });
+    this.timers.set(timerKey, handle);
+  }
+
+  private disarm(timerKey: string): void {
+    const h = this.timers.get(timerKey);
+    if (!h) return;
+    this.env.clock.clearTimer(h);
+    this.timers.delete(timerKey);
+  }
+
+  private async fire(timerKey: string, input: QueueTimerInput): Promise<void> {
+    const reply = await this.send(input);
+    if (!reply.ok && reply.error.code === 'unavailable' && !this.stopped && !this.timers.has(timerKey)) {
+      this.arm(timerKey, this.env.clock.now() + QUEUE_TIMER_RETRY_MS, input);
+    }
+  }
+}

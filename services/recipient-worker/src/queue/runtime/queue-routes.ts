@@ -1,0 +1,119 @@
+/**
+ * The shard handler's routes for messages to running queues (contracts: bus/queue/). A queue whose
+ * document exists is started on demand by any of them (it "runs whether or not callers wait").
+ */
+import { errorReply, okReply, type EnsureQueuesStartedReply, type GetQueueStatusReply, type ListQueueSessionsReply, type QueueMessage, type QueueSessionView, type RpcReply } from '@qubicle/contracts';
+import type { Fence } from '../../store/port.js';
+import { queueStatusOf } from '../machine/index.js';
+import type { QueueRegistry } from './queue-registry.js';
+
+export interface QueueRouteDeps {
+  queues: QueueRegistry;
+  node: string;
+}
+
+export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps, fence: Fence): Promise<RpcReply<unknown>> {
+  const { queues, node } = deps;
+  const A = msg.account_id;
+  /** Started (on demand) → null; else the reply for it. */
+  const started = async (queueId: string): Promise<{ started: boolean } | 'unknown_queue' | RpcReply<never>> => queues.ensureStarted(A, queueId, fence);
+  switch (msg.type) {
+    case 'ensure_queues_started': {
+      const data: EnsureQueuesStartedReply = {};
+      for (const id of [...new Set(msg.queue_ids)]) {
+        const r = await queues.ensureStarted(A, id, fence, { refresh: true });
+        if (isReply(r)) return r;
+        data[id] = r === 'unknown_queue' ? r : { node, started: r.started };
+      }
+      return okReply(data, node);
+    }
+    case 'get_queue_status': {
+      const data: GetQueueStatusReply = {};
+      for (const id of [...new Set(msg.queue_ids)]) {
+        const r = await started(id);
+        if (isReply(r)) return r;
+        if (r === 'unknown_queue') {
+          data[id] = r;
+          continue;
+        }
+        const actor = queues.peek(A, id);
+        const entry = actor ? await actor.read((s) => (s ? { status: queueStatusOf(s, actor.context(fence.epoch)), seq: s.seq } : null)) : null;
+        if (entry === 'stopped' || entry === null) return errorReply({ code: 'unavailable', message: `queue ${id} moved; retry` }, node);
+        data[id] = entry;
+      }
+      return okReply(data, node);
+    }
+    case 'list_queue_sessions': {
+      const r = await started(msg.queue_id);
+      if (isReply(r)) return r;
+      if (r === 'unknown_queue') return errorReply({ code: 'not_found', message: `queue ${msg.queue_id} not found`, cause: 'unknown_queue' }, node);
+      const actor = queues.peek(A, msg.queue_id);
+      const view = actor
+        ? await actor.read((s): ListQueueSessionsReply | null => {
+            if (!s) return null;
+            const now = actor.context(fence.epoch).now;
+            const sessions: QueueSessionView[] = s.sessions.map((x, i) => ({
+              session_id: x.session_id,
+              call_id: x.call_id,
+              caller_id_name: x.caller_id_name,
+              caller_id_number: x.caller_id_number,
+              priority: x.priority,
+              state: x.offer ? 'ringing' : 'waiting',
+              position: i + 1,
+              entered_at: new Date(x.entered_at).toISOString(),
+              wait: Math.max(0, Math.round((now - x.entered_at) / 100) / 10),
+              ...(x.offer ? { recipient_id: x.offer.recipient_id } : {}),
+            }));
+            return { queue_id: msg.queue_id, sessions, seq: s.seq };
+          })
+        : null;
+      if (view === 'stopped' || view === null) return errorReply({ code: 'unavailable', message: `queue ${msg.queue_id} moved; retry` }, node);
+      return okReply(view, node);
+    }
+    case 'queue_session_action': {
+      const r = await started(msg.queue_id);
+      if (isReply(r)) return r;
+      if (r === 'unknown_queue') return errorReply({ code: 'not_found', message: `queue ${msg.queue_id} not found`, cause: 'unknown_queue' }, node);
+      if (msg.action === 'assign') {
+        // not in the queue machine yet (docs/queues.md, Bus integration): refused rather than done outside it
+        return errorReply({ code: 'feature_disabled', message: 'assigning a caller to a recipient is not available yet', feature: 'queue_session_assign' }, node);
+      }
+      const reply = await queues.dispatch(A, msg.queue_id, { type: 'remove_session', input_id: msg.command_id, session_id: msg.session_id }, fence);
+      if (!reply.ok) return reply;
+      const removed = (reply.data as { removed?: boolean } | null)?.removed === true;
+      return okReply(
+        removed ? { queue_id: msg.queue_id, session_id: msg.session_id, action: 'remove', done: true } : { queue_id: msg.queue_id, session_id: msg.session_id, action: 'remove', done: false, reason: 'unknown_session' },
+        node,
+      );
+    }
+    case 'queue_join': {
+      const r = await started(msg.queue_id);
+      if (isReply(r)) return r;
+      if (r === 'unknown_queue') return okReply({ joined: false, reason: 'unknown_queue' }, node);
+      return queues.dispatch(
+        A,
+        msg.queue_id,
+        {
+          type: 'join',
+          input_id: msg.command_id,
+          session_id: msg.session_id,
+          call_id: msg.call_id,
+          caller_id_name: msg.caller_id_name,
+          caller_id_number: msg.caller_id_number,
+          priority: msg.priority,
+          ...(msg.visited ? { visited: msg.visited } : {}),
+        },
+        fence,
+      );
+    }
+    case 'queue_hangup': {
+      const reply = await queues.dispatch(A, msg.queue_id, { type: 'caller_hangup', input_id: msg.command_id, session_id: msg.session_id }, fence);
+      if (!reply.ok) return reply;
+      return okReply({ removed: (reply.data as { removed?: boolean } | null)?.removed === true }, node);
+    }
+  }
+}
+
+function isReply(r: unknown): r is RpcReply<never> {
+  return typeof r === 'object' && r !== null && 'ok' in r;
+}

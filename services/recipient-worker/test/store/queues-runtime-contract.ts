@@ -1,0 +1,112 @@
+/**
+ * The contract of the running queues' store (src/store/ports/queues-runtime.ts), run against each
+ * adapter that has it (memory, SQLite): fenced queue state with its outbox in one write, per-queue
+ * outbox order, and caller sessions created once per call and only moving forward.
+ */
+import assert from 'node:assert/strict';
+import type { QueueEvent } from '@qubicle/contracts';
+import type { Fence, Store } from '../../src/store/port.js';
+import type { QueueRuntimeStore } from '../../src/store/ports/queues-runtime.js';
+import type { QueueState } from '../../src/queue/machine/types.js';
+import type { CallerSessionState } from '../../src/queue/session/types.js';
+import { freshQueueState } from '../../src/queue/machine/index.js';
+import { ACCOUNT, QUEUE, settings } from '../queue/support/queue-fixtures.js';
+import { rejectsWith } from './store-contract.js';
+
+export interface QueueStoreHandle {
+  store: Store;
+  queues: QueueRuntimeStore;
+  cleanup(): Promise<void>;
+}
+
+const TTL = 10_000;
+
+async function own(store: Store, shard: number, node: string, now: number): Promise<Fence> {
+  const lease = await store.tryAcquireLease(shard, node, TTL, now);
+  assert.ok(lease, `${node} should acquire shard ${shard} at ${now}`);
+  const fence = { shard, epoch: lease.epoch, node };
+  await store.claimShard(shard, fence);
+  return fence;
+}
+
+function stateOf(queueId = QUEUE, seq = 0): QueueState {
+  return { ...freshQueueState({ account_id: ACCOUNT, queue_id: queueId, settings: settings(), members: [], day_start: 0 }), seq };
+}
+
+function eventOf(queueId: string, seq: number): QueueEvent {
+  return { event: 'join', account_id: ACCOUNT, queue_id: queueId, seq, timestamp: seq, node: 'n' } as unknown as QueueEvent;
+}
+
+function session(over: Partial<CallerSessionState> = {}): CallerSessionState {
+  return {
+    account_id: ACCOUNT,
+    call_id: 'call-1',
+    session_id: 's-1',
+    session_type: 'callflow',
+    caller_id_name: 'C',
+    caller_id_number: '1',
+    phase: 'created',
+    queue_id: null,
+    recipient_id: null,
+    end_reason: null,
+    created_at: 1,
+    ended_at: null,
+    seq: 1,
+    recent_inputs: [],
+    ...over,
+  };
+}
+
+export function runQueueRuntimeContract(name: string, make: () => Promise<QueueStoreHandle>): void {
+  describe(name, function () {
+    let h: QueueStoreHandle;
+    beforeEach(async () => {
+      h = await make();
+      await h.store.init();
+    });
+    afterEach(async () => h?.cleanup());
+
+    it('saves a queue with its events under its fence, lists by shard, outbox in seq order', async () => {
+      const fence = await own(h.store, 3, 'node-a', 1_000);
+      await h.queues.saveQueue({ state: stateOf(QUEUE, 2), shard: 3, events: [eventOf(QUEUE, 2), eventOf(QUEUE, 1)] }, fence);
+      const stored = await h.queues.loadQueue(ACCOUNT, QUEUE);
+      assert.equal(stored?.state.seq, 2);
+      assert.deepEqual([stored?.shard, stored?.epoch], [3, fence.epoch]);
+      assert.deepEqual((await h.queues.listQueuesByShard(3)).map((q) => q.state.queue_id), [QUEUE]);
+      assert.deepEqual(await h.queues.listQueuesByShard(4), []);
+      assert.deepEqual((await h.queues.listQueueOutbox(3)).map((e) => e.seq), [1, 2]);
+      await h.queues.deleteQueueOutbox([{ account_id: ACCOUNT, queue_id: QUEUE, seq: 1 }]);
+      assert.deepEqual((await h.queues.listQueueOutbox(3)).map((e) => e.seq), [2], 'published ones (and earlier) go');
+      await h.queues.deleteQueueOutbox([{ account_id: ACCOUNT, queue_id: QUEUE, seq: 2 }]);
+      assert.deepEqual(await h.queues.listQueueOutbox(3), []);
+    });
+
+    it('a writer whose lease was taken over is fenced: nothing written, the new owner writes', async () => {
+      const old = await own(h.store, 5, 'node-a', 1_000);
+      await h.queues.saveQueue({ state: stateOf(QUEUE, 1), shard: 5, events: [] }, old);
+      const fresh = await own(h.store, 5, 'node-b', 1_000 + TTL + 1);
+      await rejectsWith('fenced', h.queues.saveQueue({ state: stateOf(QUEUE, 9), shard: 5, events: [eventOf(QUEUE, 9)] }, old));
+      await rejectsWith('fenced', h.queues.deleteQueue(ACCOUNT, QUEUE, 5, [], old));
+      assert.equal((await h.queues.loadQueue(ACCOUNT, QUEUE))?.state.seq, 1);
+      assert.deepEqual(await h.queues.listQueueOutbox(5), [], 'no event of the fenced write');
+      await h.queues.saveQueue({ state: stateOf(QUEUE, 2), shard: 5, events: [] }, fresh);
+      assert.equal((await h.queues.loadQueue(ACCOUNT, QUEUE))?.epoch, fresh.epoch);
+      await h.queues.deleteQueue(ACCOUNT, QUEUE, 5, [eventOf(QUEUE, 3)], fresh);
+      assert.equal(await h.queues.loadQueue(ACCOUNT, QUEUE), null);
+      assert.deepEqual((await h.queues.listQueueOutbox(5)).map((e) => e.seq), [3]);
+    });
+
+    it('a call has one session: a second create returns the first; sessions only move forward', async () => {
+      const first = await h.queues.createCallSession(session());
+      const second = await h.queues.createCallSession(session({ session_id: 's-2' }));
+      assert.equal(first.session_id, 's-1');
+      assert.equal(second.session_id, 's-1');
+      assert.equal(await h.queues.saveCallSession(session({ phase: 'queued', queue_id: QUEUE, seq: 1 })), true);
+      assert.equal(await h.queues.saveCallSession(session({ seq: 0 })), false, 'an older seq is refused');
+      assert.equal(await h.queues.saveCallSession(session({ phase: 'ended', end_reason: 'abandoned', seq: 2 })), true);
+      assert.equal(await h.queues.saveCallSession(session({ phase: 'queued', seq: 3 })), false, 'an ended session stays ended');
+      assert.equal((await h.queues.loadCallSession(ACCOUNT, 'call-1'))?.phase, 'ended');
+      assert.equal(await h.queues.loadCallSession(ACCOUNT, 'call-2'), null);
+    });
+  });
+}
