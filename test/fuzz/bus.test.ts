@@ -102,6 +102,8 @@ const QUEUE_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   ensure_queues_started: (w) => ({ type: 'ensure_queues_started', ...queueBase(w), queue_ids: [w.queue] }),
   queue_join: (w) => ({ type: 'queue_join', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}`, call_id: `fuzz-${w.absent}`, caller_id_name: 'Hostile', caller_id_number: '+15550100', priority: 0 }),
   queue_hangup: (w) => ({ type: 'queue_hangup', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}` }),
+  // the world's queue has no document: even applied, it stops nothing
+  stop_queue: (w) => ({ type: 'stop_queue', ...queueBase(w), queue_id: w.queue }),
 };
 
 const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
