@@ -1,7 +1,8 @@
 /**
  * End to end: the queue API drives the queue's process. A queue created through HTTP runs at once;
  * its roster, set through HTTP, is who it offers calls to; a PATCH reaches the running process; a
- * DELETE stops it (the callers exit, the queue's `delete` event). Members log in and go Ready
+ * DELETE stops it (the callers exit, the queue's `delete` event); the live routes (status,
+ * sessions, a supervisor's action, ensure_started) answer from it. Members log in and go Ready
  * through HTTP; the callers come as KAZOO's qubicle_session messages on the bus. Real RabbitMQ
  * (fresh vhost), real worker and gateway, SQLite.
  */
@@ -123,6 +124,42 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
     await offerTo(r1, sessionId, from);
     await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId });
     await events.waitFor((e) => e.recipient_id === r1 && e.event === 'withdraw' && e.call?.session_id === sessionId, 'the withdraw on hang-up', 8_000, from);
+  });
+
+  it('the live routes over HTTP: status (one, all), sessions, ensure_started; a manager of the queue removes a waiting caller', async () => {
+    assert.equal((await t.setStatus(r1, { status: 'away' })).status, 200);
+    const callId = `wired-${newKazooId()}`;
+    const sessionId = await session(callId);
+    assert.equal((await join(callId, sessionId)).Result, 'ok');
+
+    const one = await sys.api('GET', path(`/${Q}/status`), undefined, t.adminToken);
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.body.data.stats.active_session_count, 1);
+    assert.equal(one.body.data.stats.recipient_count, 1);
+    assert.equal(one.body.data.node, sys.worker.node);
+    const all = await sys.api('GET', path('/status'), undefined, t.adminToken);
+    assert.equal(all.status, 200, all.text);
+    assert.deepEqual(Object.keys(all.body.data), [Q]);
+    const started = await sys.api('GET', path('/ensure_started'), undefined, t.adminToken);
+    assert.equal(started.status, 200, started.text);
+    assert.deepEqual(started.body.data, { [Q]: { node: sys.worker.node, started: false } });
+    const listed = await sys.api('GET', path(`/${Q}/sessions`), undefined, t.adminToken);
+    assert.equal(listed.status, 200, listed.text);
+    assert.deepEqual(listed.body.data.map((s: { session_id: string; state: string; position: number }) => [s.session_id, s.state, s.position]), [[sessionId, 'waiting', 1]]);
+
+    const lead = await t.addUser({ first_name: 'Team', last_name: 'Lead', qubicle: { enabled: false } });
+    const plain = await sys.api('POST', path(`/${Q}/sessions/${sessionId}`), { data: { action: 'remove' } }, lead.token);
+    assert.equal(plain.status, 403, plain.text);
+    assert.equal((await sys.api('POST', path(`/${Q}/roles`), { data: { managers: [lead.id] } }, t.adminToken)).status, 200);
+    const removed = await sys.api('POST', path(`/${Q}/sessions/${sessionId}`), { data: { action: 'remove' } }, lead.token);
+    assert.equal(removed.status, 200, removed.text);
+    assert.equal(removed.body.data.done, true);
+    const leave = await qevents.waitFor((e) => e.queue_id === Q && e.event === 'leave' && e.caller?.session_id === sessionId, 'the leave of the removed caller');
+    assert.equal(leave.reason, 'exited');
+    const again = await sys.api('POST', path(`/${Q}/sessions/${sessionId}`), { data: { action: 'remove' } }, lead.token);
+    assert.equal(again.status, 404, again.text);
+    assert.equal(again.body.message, 'bad identifier');
+    await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId });
   });
 
   it('DELETE stops the process: the waiting caller exits, the queue `delete` event, no status any more', async () => {

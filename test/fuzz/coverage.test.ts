@@ -21,6 +21,7 @@ const WHERE: Record<string, string> = {
   validateQueueRosterSetBody: 'http',
   validateQueueRolesSetBody: 'http',
   validateQueueMembershipQueryBody: 'http',
+  validateQueueSessionActionBody: 'http',
   // websocket client messages: websocket.test.ts, one row per action
   validateLiveClientMessage: 'websocket',
   // bus messages: bus.test.ts, one row per message type
@@ -32,11 +33,11 @@ const WHERE: Record<string, string> = {
   validateRecipientEventBatch: 'bus',
   validateRecipientEventBatchEnvelope: 'bus',
   validateAuthNotice: 'bus',
-  // the queue side's session messages: consumed now (qubicle.queue.sessions; messages to running
-  // queues on the shard queues)
-  validateCreateSessionMessage: 'queue: fuzz row pending',
-  validateJoinQueueMessage: 'queue: fuzz row pending',
-  validateDeleteSessionMessage: 'queue: fuzz row pending',
+  // the queue side's session messages (qubicle.queue.sessions: bus.test.ts, one row each) and the
+  // messages to running queues on the shard queues
+  validateCreateSessionMessage: 'bus',
+  validateJoinQueueMessage: 'bus',
+  validateDeleteSessionMessage: 'bus',
   validateQueueMessage: 'bus',
   // replies to the gateway's own calls (reply-to queues nobody else can name): the parse of
   // replies is tested in libs/transport/test/safe-parse.integration.test.ts
