@@ -18,6 +18,7 @@ import {
 import { QueueBusClient } from '@qubicle/client';
 import { EventLog, busClient } from '../support/events.js';
 import { QueueEventLog } from '../support/queue-events.js';
+import { TestClient, subscribed } from '../../services/api-gateway/test/live/test-client.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';
 
@@ -31,6 +32,7 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
   let qevents: QueueEventLog;
   let r1: string;
   let Q = '';
+  let ws: TestClient | undefined;
   const path = (rest = '') => `/v2/accounts/${A}/qubicle_queues${rest}`;
 
   const kazoo = async (body: Record<string, unknown>): Promise<unknown> => sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 });
@@ -59,11 +61,15 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
     r1 = await t.addRecipient();
   });
   after(async () => {
+    ws?.terminate();
     await events?.stop();
     await qevents?.stop();
   });
 
   it('a queue created through HTTP runs at once; the roster set through HTTP is offered the call; answer and hang-up end it handled', async () => {
+    // a wallboard on the event websocket: the queue's events of this account
+    ws = await TestClient.open(`${sys.url.replace(/^http/, 'ws')}/socket`);
+    await subscribed(ws, t.adminToken, { account_id: A, binding: 'qubicle.queue.*' });
     const created = await sys.api('PUT', path(), { data: { name: 'Wired', ring_timeout: 25, agent_wrapup_time: 0 } }, t.adminToken);
     assert.equal(created.status, 201, created.text);
     Q = created.body.data.id;
@@ -82,6 +88,10 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
     assert.equal((await join(callId, sessionId)).Result, 'ok');
     const offer = await offerTo(r1, sessionId, from);
     assert.equal(offer.call?.queue_id, Q);
+    // the queue's events reached the websocket too
+    const live = await ws.next((m) => m['name'] === 'join' && m['data']['caller']?.['session_id'] === sessionId, 8_000);
+    assert.equal(live['routing_key'], `qubicle.queue.${A}.${Q}.join`);
+    assert.ok(ws.events().some((m) => m['name'] === 'create' && m['data']['queue_id'] === Q), 'the create event on the websocket');
     assert.equal(offer.status.availability_state, 'Call-Offer');
     const st = await t.status(r1);
     assert.equal(st.availability_state, 'Call-Offer');
