@@ -4,7 +4,7 @@
  * caller exits before the queue's `delete` event. A worker on the memory bus, the manual clock.
  */
 import assert from 'node:assert/strict';
-import { EVENTS_EXCHANGE, QUEUE_DEFAULTS, QUEUE_SESSIONS_QUEUE, shardOf, shardQueue, type QueueEvent, type RpcReply } from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, QUEUE_DEFAULTS, QUEUE_SESSIONS_QUEUE, shardOf, shardQueue, type QueueEvent } from '@qubicle/contracts';
 import { createMemoryBus } from '@qubicle/transport';
 import { ManualClock } from '../../../src/clock.js';
 import { loadWorkerConfig } from '../../../src/config.js';
@@ -32,7 +32,7 @@ describe('queue process: stop_queue', () => {
     await bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: ['qubicle.queue.#'] }, async (m) => void events.push(m.body as QueueEvent));
     let n = 0;
     const queue = (body: Record<string, unknown>) =>
-      bus.call(shardQueue(shardOf(ACCOUNT, Q, SHARDS)), { command_id: `stop-queue-${++n}`, account_id: ACCOUNT, shard_count: SHARDS, ...body }, { timeoutMs: 2_000 }) as Promise<RpcReply<any>>;
+      bus.call(shardQueue(shardOf(ACCOUNT, Q, SHARDS)), { command_id: `stop-queue-${++n}`, account_id: ACCOUNT, shard_count: SHARDS, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
     const kazoo = (body: Record<string, unknown>) => bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': ACCOUNT, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
 
     const started = await queue({ type: 'ensure_queues_started', queue_ids: [Q] });
