@@ -27,9 +27,9 @@ VHOST=${QUBICLE_VHOST:-qubicle}
 # configure = declare/delete, write = publish (and bind a queue), read = consume (and bind from an exchange).
 # Names: libs/contracts/src/names.ts. amq.gen-* = server-named (exclusive) subscription queues.
 # Publishing through the default exchange is a write on amq.default (RPC requests and replies).
-WORKER_CONFIGURE='^(qubicle\.(recipient\.shard\.[0-9]+|directory|dead-letter|events|events\.feed|control|auth|node\..+)|amq\.gen-.*)$'
+WORKER_CONFIGURE='^(qubicle\.(recipient\.shard\.[0-9]+|queue\.sessions|directory|dead-letter|events|events\.feed|control|auth|node\..+)|amq\.gen-.*)$'
 WORKER_WRITE='^(amq\.default|qubicle\.(events|events\.feed|control|auth|dead-letter)|amq\.gen-.*)$'
-WORKER_READ='^(qubicle\.(recipient\.shard\.[0-9]+|directory|node\..+|events|control|dead-letter)|amq\.gen-.*)$'
+WORKER_READ='^(qubicle\.(recipient\.shard\.[0-9]+|queue\.sessions|directory|node\..+|events|control|dead-letter)|amq\.gen-.*)$'
 
 GATEWAY_CONFIGURE='^amq\.gen-.*$'
 GATEWAY_WRITE='^(amq\.default|amq\.gen-.*)$'
