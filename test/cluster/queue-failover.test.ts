@@ -6,9 +6,7 @@
  * recipients at once, the order kept.
  */
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { QUEUE_DEFAULTS, QUEUE_SESSIONS_QUEUE, newKazooId, type ListQueueSessionsReply, type RecipientStatus } from '@qubicle/contracts';
+import { QUEUE_SESSIONS_QUEUE, newKazooId, type ListQueueSessionsReply, type RecipientStatus } from '@qubicle/contracts';
 import { QueueBusClient } from '@qubicle/client';
 import { Cluster, until } from './support/cluster.js';
 
@@ -19,16 +17,13 @@ describe('cluster: a queue survives kill -9 of the worker running it', function 
   this.timeout(180_000);
   let c: Cluster;
   let queues: QueueBusClient;
-  const Q = newKazooId();
-  let docsFile = '';
+  let Q = '';
 
   before(async function () {
     this.timeout(180_000);
     c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    docsFile = join(c.dir, 'queues.json');
-    writeFileSync(docsFile, '{}');
-    c.spawnWorker('w1', { QUEUE_DOCS_FILE: docsFile });
-    c.spawnWorker('w2', { QUEUE_DOCS_FILE: docsFile });
+    c.spawnWorker('w1');
+    c.spawnWorker('w2');
     await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
     await c.startGateway();
     await c.waitBalanced(['w1', 'w2'], 30_000);
@@ -44,7 +39,12 @@ describe('cluster: a queue survives kill -9 of the worker running it', function 
 
   it('0 callers lost, 0 offered twice, order kept; the ringing offer is re-sent under the new epoch and answered', async () => {
     const [m1, m2] = await c.createRecipients(2);
-    writeFileSync(docsFile, JSON.stringify({ [c.accountId]: { [Q]: { doc: { name: 'Failover', ...QUEUE_DEFAULTS, ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600 }, members: [m1, m2] } } }));
+    // the queue and its roster through the queue API (the workers' queues read its store)
+    const created = await c.api('PUT', `/v2/accounts/${c.accountId}/qubicle_queues`, { data: { name: 'Failover', ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600 } });
+    assert.equal(created.status, 201, created.text);
+    Q = created.body.data.id as string;
+    const roster = await c.api('POST', `/v2/accounts/${c.accountId}/qubicle_queues/${Q}/recipients`, { data: [m1, m2] });
+    assert.equal(roster.status, 200, roster.text);
     const started = await queues.ensureStarted(c.accountId, [Q]);
     const entry = started[Q];
     assert.ok(entry && entry !== 'unknown_queue', JSON.stringify(started));

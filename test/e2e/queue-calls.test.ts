@@ -6,67 +6,18 @@
  */
 import { strict as assert } from 'node:assert';
 import {
-  EVENTS_EXCHANGE,
-  QUEUE_DEFAULTS,
   QUEUE_SESSIONS_QUEUE,
   newKazooId,
   validateCreateSessionReply,
   validateDeleteSessionReply,
   validateJoinQueueReply,
-  validateQueueEvent,
-  type QueueEvent,
   type RecipientEvent,
 } from '@qubicle/contracts';
 import { QueueBusClient, type RecipientBusClient } from '@qubicle/client';
-import type { Consumer } from '@qubicle/transport';
 import { busClient, EventLog } from '../support/events.js';
+import { QueueEventLog } from '../support/queue-events.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';
-
-/** Every queue event of an account, in delivery order. */
-class QueueEventLog {
-  readonly events: QueueEvent[] = [];
-  private consumer: Consumer | null = null;
-  private waiters: Array<() => void> = [];
-
-  static async start(sys: System, accountId: string): Promise<QueueEventLog> {
-    const log = new QueueEventLog();
-    log.consumer = await sys.serviceBus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: [`qubicle.queue.${accountId}.*.*`] }, async (msg) => {
-      const v = validateQueueEvent(msg.body);
-      assert.ok(v.ok, `an invalid queue event: ${JSON.stringify(msg.body).slice(0, 300)}`);
-      log.events.push(v.value);
-      for (const w of [...log.waiters]) w();
-    });
-    return log;
-  }
-
-  waitFor(pred: (e: QueueEvent) => boolean, what: string, timeoutMs = 8_000): Promise<QueueEvent> {
-    const found = () => this.events.find(pred);
-    const now = found();
-    if (now) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const e = found();
-        if (!e) return;
-        done();
-        resolve(e);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out waiting for ${what}; received: ${this.events.map((e) => `${e.event}#${e.seq}`).join(', ') || 'nothing'}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-      };
-      this.waiters.push(check);
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.cancel();
-  }
-}
 
 describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer → answer)', function () {
   this.timeout(40_000);
@@ -77,7 +28,7 @@ describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer 
   let queues: QueueBusClient;
   let events: EventLog;
   let qevents: QueueEventLog;
-  const Q = newKazooId();
+  let Q = '';
   let r1: string;
 
   const kazoo = async (body: Record<string, unknown>): Promise<unknown> => sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 });
@@ -92,11 +43,16 @@ describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer 
     events = await EventLog.start(sys.serviceBus, [`qubicle.recipient.${A}.*.*`]);
     qevents = await QueueEventLog.start(sys, A);
     r1 = await t.addRecipient();
-    sys.queueDocs.put(A, Q, { doc: { name: 'Sales', ...QUEUE_DEFAULTS, ring_timeout: 15, agent_wrapup_time: 0 }, members: [r1] });
+    // through the queue API: the create starts the queue's process, the roster reaches it
+    const created = await sys.api('PUT', `/v2/accounts/${A}/qubicle_queues`, { data: { name: 'Sales', ring_timeout: 15, agent_wrapup_time: 0 } }, t.adminToken);
+    assert.equal(created.status, 201, created.text);
+    Q = created.body.data.id;
+    const roster = await sys.api('POST', `/v2/accounts/${A}/qubicle_queues/${Q}/recipients`, { data: [r1] }, t.adminToken);
+    assert.equal(roster.status, 200, roster.text);
     await client.login(A, r1);
     await client.setStatus(A, r1, 'ready');
     const started = await queues.ensureStarted(A, [Q]);
-    assert.deepEqual(started[Q], { node: sys.worker.node, started: true });
+    assert.deepEqual(started[Q], { node: sys.worker.node, started: false });
     await qevents.waitFor((e) => e.queue_id === Q && e.event === 'create', 'the queue create event');
   });
   after(async () => {

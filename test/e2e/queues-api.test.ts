@@ -2,7 +2,8 @@
  * End to end: the qubicle_queues API through the Monster UI KAZOO SDK's request building
  * (test/support/kazoo-sdk.ts) → real listening gateway → real RabbitMQ (fresh vhost) → worker →
  * SQLite: a queue created with the older field names, its roster set and read back (through the
- * API and in the store), roles, membership, the errors the SDK parses.
+ * API and in the store), roles, membership, the live methods (status, ensure_started, sessions),
+ * the errors the SDK parses.
  */
 import { strict as assert } from 'node:assert';
 import { newKazooId } from '@qubicle/contracts';
@@ -122,5 +123,19 @@ describe('e2e: qubicle_queues API over RabbitMQ, through the KAZOO SDK', functio
     const bad = await refusal(admin.qubicleQueues.create({ accountId, data: { name: 'x', ring_timeout: 0 } }));
     assert.equal(bad.httpErrorStatus, 400);
     assert.ok(bad['data'].ring_timeout.minimum, 'the field and the rule');
+  });
+  it('the live methods: getStatus, listStatus, getEnsureStarted; updateSessions of a caller not in the queue → 404', async () => {
+    const queue = (await admin.qubicleQueues.create({ accountId, data: { name: 'Live' } })).data;
+    await admin.qubicleQueues.updateRecipients({ accountId, queueId: queue.id, data: [alice.id] });
+    const status = await admin.qubicleQueues.getStatus({ accountId, queueId: queue.id });
+    assert.equal(status.data.stats.recipient_count, 1);
+    assert.equal(status.data.node, sys.worker.node);
+    const all = await admin.qubicleQueues.listStatus({ accountId });
+    assert.equal(all.data[queue.id].stats.recipient_count, 1);
+    const started = await admin.qubicleQueues.getEnsureStarted({ accountId });
+    assert.deepEqual(started.data[queue.id], { node: sys.worker.node, started: false });
+    const err = await refusal(admin.qubicleQueues.updateSessions({ accountId, queueId: queue.id, sessionId: 'nobody-waits', data: { action: 'remove' } }));
+    assert.equal(err.httpErrorStatus, 404);
+    assert.equal(err['data'].cause, 'nobody-waits');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Property-based fuzz of EVERY bus message (issue 11), sent raw (amqplib, as anything on the vhost
- * could) to the real worker and gateway over RabbitMQ: each shard command, each directory request,
- * each cluster control message, the presence ping, the gateways' event feed batch and a recipient
+ * could) to the real worker and gateway over RabbitMQ: each shard command, each message to a
+ * running queue, KAZOO's session messages (answered in KAZOO's reply format), each directory
+ * request, each cluster control message, the presence ping, the gateways' event feed batch and a recipient
  * event. One row per message type of the contracts' type lists; a type without a row fails the
  * suite. Each case is a hostile text (support/hostile.ts) and asserts: an RPC answers an error reply
  * of the contract's shape (`invalid_message`), a fire-and-forget or broadcast message is dropped;
@@ -23,12 +24,16 @@ import {
   FEED_EXCHANGE,
   SHARD_MESSAGE_TYPES,
   QUEUE_MESSAGE_TYPES,
+  QUEUE_SESSIONS_QUEUE,
   clusterControlKey,
   newKazooId,
   presenceQueue,
   recipientEventKey,
   shardOf,
   shardQueue,
+  validateCreateSessionReply,
+  validateDeleteSessionReply,
+  validateJoinQueueReply,
   validateRpcReply,
 } from '@qubicle/contracts';
 import { md5 } from '../support/system.js';
@@ -45,6 +50,8 @@ interface BusRow {
   template: (w: FuzzWorld) => object;
   /** where it goes: an RPC queue (answered), or an exchange and routing key (nobody answers) */
   to: (w: FuzzWorld) => { queue: string } | { exchange: string; routingKey: string };
+  /** KAZOO's session messages are answered in KAZOO's reply format, not the RPC envelope */
+  kazoo?: true;
 }
 
 const commandId = () => `fuzz-${newKazooId()}`;
@@ -102,6 +109,8 @@ const QUEUE_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   ensure_queues_started: (w) => ({ type: 'ensure_queues_started', ...queueBase(w), queue_ids: [w.queue] }),
   queue_join: (w) => ({ type: 'queue_join', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}`, call_id: `fuzz-${w.absent}`, caller_id_name: 'Hostile', caller_id_number: '+15550100', priority: 0 }),
   queue_hangup: (w) => ({ type: 'queue_hangup', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}` }),
+  // the world's queue has no document: even applied, it stops nothing
+  stop_queue: (w) => ({ type: 'stop_queue', ...queueBase(w), queue_id: w.queue }),
 };
 
 const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
@@ -140,6 +149,17 @@ const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   queue_roles_set: (w) => ({ type: 'queue_roles_set', account_id: w.t.accountId, queue_id: w.absent, roles: { managers: [w.agent.id] } }),
 };
 
+/**
+ * KAZOO's qubicle_session messages (qubicle.queue.sessions): only fields the contracts check, so that
+ * every poison lands on a checked field; ids nobody has (even applied, nothing shows anywhere).
+ */
+const kazooCall = () => ({ 'Call-ID': `fuzz-${newKazooId()}`, 'Caller-ID-Name': 'Hostile', 'Caller-ID-Number': '+15550100' });
+const SESSION_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
+  create_session: (w) => ({ 'Msg-ID': `fuzz-${newKazooId()}`, 'Account-ID': w.absent, Call: kazooCall(), 'Call-ID': `fuzz-${w.absent}`, 'Session-Type': 'callflow' }),
+  join_queue: (w) => ({ 'Msg-ID': `fuzz-${newKazooId()}`, 'Account-ID': w.absent, Call: kazooCall(), 'Call-ID': `fuzz-${w.absent}`, 'Join-Queue-ID': w.queue, 'Session-ID': `fuzz-${w.absent}`, Priority: 3 }),
+  delete_session: (w) => ({ 'Msg-ID': `fuzz-${newKazooId()}`, 'Account-ID': w.absent, Call: kazooCall(), 'Call-ID': `fuzz-${w.absent}` }),
+};
+
 /** The auth notices every gateway hears (qubicle.auth), each about an account nobody has. */
 const AUTH_NOTICE_TYPES = authNoticeSchema.properties.type.enum as ReadonlyArray<'principal_changed' | 'token_revoked'>;
 const AUTH_TEMPLATES: Record<(typeof AUTH_NOTICE_TYPES)[number], (w: FuzzWorld) => object> = {
@@ -152,6 +172,7 @@ const ROWS: Record<string, BusRow> = {
   ...Object.fromEntries(Object.entries(SHARD_TEMPLATES).map(([type, template]) => [`shard ${type}`, { template, to: shardOfAgent }])),
   ...Object.fromEntries(Object.entries(QUEUE_TEMPLATES).map(([type, template]) => [`queue ${type}`, { template, to: shardOfQueue }])),
   ...Object.fromEntries(Object.entries(DIRECTORY_TEMPLATES).map(([type, template]) => [`directory ${type}`, { template, to: directory }])),
+  ...Object.fromEntries(Object.entries(SESSION_TEMPLATES).map(([type, template]) => [`session ${type}`, { template, to: () => ({ queue: QUEUE_SESSIONS_QUEUE }), kazoo: true as const }])),
   ...Object.fromEntries(
     CLUSTER_CONTROL_TYPES.map((type) => [
       `control ${type}`,
@@ -171,6 +192,15 @@ const ROWS: Record<string, BusRow> = {
     to: (w) => ({ exchange: EVENTS_EXCHANGE, routingKey: recipientEventKey(w.absent, w.absent, 'delete') }),
   },
 };
+
+/** The session messages' kinds (the session handler's reply contracts, by kind). */
+const QUEUE_SESSION_MESSAGE_TYPES = ['create_session', 'join_queue', 'delete_session'] as const;
+const KAZOO_REPLY_VALIDATORS: Record<string, (v: unknown) => { ok: boolean }> = {
+  create_session: validateCreateSessionReply,
+  join_queue: validateJoinQueueReply,
+  delete_session: validateDeleteSessionReply,
+};
+const isRpcEnvelope = (r: unknown): boolean => typeof r === 'object' && r !== null && typeof (r as { ok?: unknown }).ok === 'boolean';
 
 describe('fuzz: every bus message, hostile input (real worker and gateway, real RabbitMQ)', function () {
   let w: FuzzWorld;
@@ -197,6 +227,7 @@ describe('fuzz: every bus message, hostile input (real worker and gateway, real 
       ...SHARD_MESSAGE_TYPES.map((t) => `shard ${t}`),
       ...QUEUE_MESSAGE_TYPES.map((t) => `queue ${t}`),
       ...DIRECTORY_REQUEST_TYPES.map((t) => `directory ${t}`),
+      ...QUEUE_SESSION_MESSAGE_TYPES.map((t) => `session ${t}`),
       ...CLUSTER_CONTROL_TYPES.map((t) => `control ${t}`),
       ...AUTH_NOTICE_TYPES.map((t) => `auth ${t}`),
       'presence_ping',
@@ -219,6 +250,17 @@ describe('fuzz: every bus message, hostile input (real worker and gateway, real 
           if ('queue' in to && c.answered > 0) {
             const text = await bus.call(to.queue, hostile.text);
             const reply = JSON.parse(text) as unknown;
+            if (row.kazoo && !isRpcEnvelope(reply)) {
+              // answered by the session handler in KAZOO's format: refused, in its reply's contract
+              const kv = KAZOO_REPLY_VALIDATORS[name.slice('session '.length)]!(reply);
+              assert.ok(kv.ok, `${what}: the reply breaks its KAZOO reply contract: ${text.slice(0, 300)}`);
+              assert.deepEqual([(reply as { Result?: unknown }).Result, (reply as { Reason?: unknown }).Reason], ['failed', 'invalid_message'], `${what}: ${text.slice(0, 300)}`);
+              assert.ok(text.length <= 16 * 1024, `${what}: a ${text.length}-byte reply`);
+              await assertWorkerAnswers(what);
+              await w.assertUnchanged(what);
+              return;
+            }
+            // (a KAZOO message refused at the parse, before any handler, is answered the RPC envelope)
             const v = validateRpcReply(reply);
             assert.ok(v.ok, `${what}: the reply breaks the rpc reply contract: ${text.slice(0, 300)}`);
             assert.equal(v.value.ok, false, `${what}: a hostile message was accepted: ${text.slice(0, 300)}`);

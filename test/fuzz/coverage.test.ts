@@ -21,6 +21,7 @@ const WHERE: Record<string, string> = {
   validateQueueRosterSetBody: 'http',
   validateQueueRolesSetBody: 'http',
   validateQueueMembershipQueryBody: 'http',
+  validateQueueSessionActionBody: 'http',
   // websocket client messages: websocket.test.ts, one row per action
   validateLiveClientMessage: 'websocket',
   // bus messages: bus.test.ts, one row per message type

@@ -76,6 +76,12 @@ const ROWS: Record<string, HttpRow> = {
   [`POST ${Q}/:id/recipients`]: { target: 'absent', body: (w) => [{ data: [w.agent.id] }, { data: { recipients: [w.agent.id] } }] },
   [`DELETE ${Q}/:id/recipients`]: { target: 'absent' },
   [`POST ${Q}/:id/roles`]: { target: 'absent', body: (w) => [{ data: { managers: [w.agent.id] } }] },
+  // the running queues (routes/queue-process.ts); the world's ids have no queue: nothing to act on
+  [`GET ${Q}/status`]: { target: 'absent' },
+  [`GET ${Q}/ensure_started`]: { target: 'absent' },
+  [`GET ${Q}/:id/status`]: { target: 'absent' },
+  [`GET ${Q}/:id/sessions`]: { target: 'absent' },
+  [`POST ${Q}/:id/sessions/:session_id`]: { target: 'absent', body: (w) => [{ data: { action: 'assign', recipient_id: w.agent.id } }, { data: { action: 'remove' } }] },
   [`POST ${R}/queue_membership`]: { target: 'watched', body: (w) => [{ data: { recipient_ids: [w.agent.id, w.absent] } }] },
   ['GET /v2/accounts/:account_id']: { target: 'watched' },
   ['GET /v2/qubicle/cluster']: { target: 'watched' },
@@ -143,7 +149,7 @@ describe('fuzz: every HTTP route of the gateway, hostile input (real gateway, re
       await fc.assert(
         fc.asyncProperty(arb, async (c) => {
           const id = row.target === 'watched' ? w.agent.id : w.absent;
-          let path = template.replace(':account_id', w.t.accountId).replace(':id', id).replace(':user_id', id).replace(':file', 'index.html');
+          let path = template.replace(':session_id', `fuzz-${w.absent}`).replace(':account_id', w.t.accountId).replace(':id', id).replace(':user_id', id).replace(':file', 'index.html');
           if (c.badParam !== null && /:(id|user_id)\b/.test(template)) path = path.replace(id, encodeURIComponent(c.badParam) || '%20');
           if (c.query) path += `?${c.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
           const templates = (row.body?.(w) ?? [{ data: { x: 1 } }]) as Json[];

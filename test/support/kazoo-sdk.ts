@@ -32,7 +32,11 @@ export const KAZOO_SDK_METHODS = {
     listRecipients: { verb: 'GET', url: 'accounts/{accountId}/qubicle_queues/{queueId}/recipients' },
     updateRecipients: { verb: 'POST', url: 'accounts/{accountId}/qubicle_queues/{queueId}/recipients' },
     deleteRecipients: { verb: 'DELETE', url: 'accounts/{accountId}/qubicle_queues/{queueId}/recipients' },
+    getStatus: { verb: 'GET', url: 'accounts/{accountId}/qubicle_queues/{queueId}/status' },
+    listStatus: { verb: 'GET', url: 'accounts/{accountId}/qubicle_queues/status' },
     updateRoles: { verb: 'POST', url: 'accounts/{accountId}/qubicle_queues/{queueId}/roles' },
+    updateSessions: { verb: 'POST', url: 'accounts/{accountId}/qubicle_queues/{queueId}/sessions/{sessionId}' },
+    getEnsureStarted: { verb: 'GET', url: 'accounts/{accountId}/qubicle_queues/ensure_started' },
   },
   qubicleRecipients: {
     list: { verb: 'GET', url: 'accounts/{accountId}/qubicle_recipients' },

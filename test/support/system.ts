@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createAmqpBus, type Bus } from '@qubicle/transport';
 import { createGateway, loadGatewayConfig, type Gateway } from '@qubicle/api-gateway';
-import { bootstrapDemo, createStore, createWorker, loadWorkerConfig, MemoryQueueDocs, type Store } from '@qubicle/recipient-worker';
+import { bootstrapDemo, createStore, createWorker, loadWorkerConfig, type Store } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../libs/transport/test/support/vhost.js';
 
 export const PASSWORD = 'e2e-secret-pw';
@@ -29,8 +29,6 @@ export interface System {
   adminId: string;
   adminToken: string;
   store: Store;
-  /** The queue documents and rosters the worker's running queues read (kept across worker restarts). */
-  queueDocs: MemoryQueueDocs;
   /** The worker's and gateway's buses, and one more for a test acting as a queue service. */
   serviceBus: Bus;
   /** The gateway (its read model: `gateway.readModel`). */
@@ -85,8 +83,8 @@ export async function startSystem(
 
   const workerUrl = opts.workerUrl?.(vhost.url) ?? vhost.url;
   let workerBus = createAmqpBus({ url: workerUrl, logger, name: 'e2e-worker' });
-  const queueDocs = new MemoryQueueDocs();
-  let worker = createWorker({ bus: workerBus, store, config: workerConfig, logger, queueDocs });
+  // the running queues read the queue API's documents and rosters from the store (the default)
+  let worker = createWorker({ bus: workerBus, store, config: workerConfig, logger });
   await worker.start();
 
   const gatewayBus = createAmqpBus({ url: vhost.url, logger, name: 'e2e-gateway' });
@@ -145,7 +143,6 @@ export async function startSystem(
     adminId: demo.admin.id,
     adminToken,
     store,
-    queueDocs,
     serviceBus,
     gateway,
     vhost,
@@ -162,7 +159,7 @@ export async function startSystem(
     },
     async startWorker() {
       workerBus = createAmqpBus({ url: workerUrl, logger, name: 'e2e-worker' });
-      worker = createWorker({ bus: workerBus, store, config: workerConfig, logger, queueDocs });
+      worker = createWorker({ bus: workerBus, store, config: workerConfig, logger });
       await worker.start();
     },
     async stop() {

@@ -32,6 +32,7 @@ export * from './http/bodies/api-auth.js';
 export * from './http/bodies/queue-roster-set.js';
 export * from './http/bodies/queue-roles-set.js';
 export * from './http/bodies/queue-membership-query.js';
+export * from './http/bodies/queue-session-action.js';
 export * from './http/responses/envelopes.js';
 export * from './http/responses/recipient-status.js';
 export * from './http/responses/recipient-list.js';
@@ -63,6 +64,7 @@ export * from './bus/queue/queue-session-action.js';
 export * from './bus/queue/ensure-queues-started.js';
 export * from './bus/queue/queue-join.js';
 export * from './bus/queue/queue-hangup.js';
+export * from './bus/queue/stop-queue.js';
 export * from './bus/queue/queue-message.js';
 
 export * from './bus/directory/directory-base.js';

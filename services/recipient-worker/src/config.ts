@@ -25,8 +25,6 @@ export interface WorkerConfig {
   /** MONGODB_URL: absent = SQLite. */
   mongodbUrl: string | undefined;
   sqlitePath: string;
-  /** QUEUE_DOCS_FILE: queue documents and rosters for the running queues (until the queue API's store is wired); undefined = none. */
-  queueDocsFile?: string | undefined;
   /** STORE_TIMEOUT_MS: longest wait of one store operation (a lock, a server) before it fails as unavailable. */
   storeTimeoutMs: number;
   /** SHARD_COUNT: fixed per cluster (recorded in the store). */
@@ -69,7 +67,6 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LEASE_TTL_MS', default: '10000', description: 'Shard lease TTL (1000..3600000); renewed every TTL/3, given up at 80% without a renewal.', services: ['worker', 'embedded'], secret: false },
   { name: 'AMQP_HEARTBEAT_SECONDS', default: '<LEASE_TTL_MS / 2000> (5)', description: 'AMQP heartbeat asked of the broker (1..600 s; a `heartbeat` in `AMQP_URL` wins). The broker drops a frozen node\'s connection, and with it the exclusive consumers of its shard queues, 2-3 heartbeats after its last frame: the default lets the others serve its shards within 2 × `LEASE_TTL_MS` (docs/cluster.md). A node whose event loop stalls for 2 heartbeats is disconnected.', services: ['worker', 'embedded'], secret: false },
   { name: 'SHARD_PREFETCH', default: '200', description: 'Unacked commands per shard queue (handlers running at once).', services: ['worker', 'embedded'], secret: false },
-  { name: 'QUEUE_DOCS_FILE', default: '(none)', description: 'A JSON file `{account_id: {queue_id: {doc, members}}}` the running queues read their documents and rosters from, re-read on every look-up (tests and demos, until the queue API\'s store feeds them: docs/queues.md). Unset: the worker\'s queues have no documents.', services: ['worker'], secret: false },
   { name: 'METRICS_PORT', default: '9100', description: 'Port of the worker\'s `/metrics`, `/healthz`, `/readyz` (0 = off). Set: a port that cannot be opened stops the worker; unset: the default port already taken (several workers on one host) leaves the endpoint off, with a warning. The embedded `npm start` ignores it: its gateway serves both.', services: ['worker'], secret: false },
   { name: 'READY_GRACE_MS', default: '30000', description: 'After start, how long `/readyz` answers 200 while the node holds no shard lease yet (0..3600000).', services: ['worker', 'embedded'], secret: false },
   { name: 'RECENT_COMMANDS_KEPT', default: String(RECENT_COMMANDS_KEPT), description: 'Command ids each recipient remembers (1..1000): a replayed or redelivered command among them is answered, never applied again. ~60 bytes of memory each per logged-in recipient.', services: ['worker', 'embedded'], secret: false },
@@ -103,9 +100,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const amqpUrl = url(env, 'AMQP_URL', ['amqp:', 'amqps:']);
   const amqpUserId = setUserId(env, amqpUrl);
   const leaseTtlMs = integer(env, 'LEASE_TTL_MS', 10_000, 1_000, 3_600_000);
-  const queueDocsFile = raw(env, 'QUEUE_DOCS_FILE');
   return {
-    ...(queueDocsFile !== undefined ? { queueDocsFile } : {}),
     nodeName: raw(env, 'NODE_NAME') ?? `recipient-worker@${hostname()}`,
     amqpUrl,
     amqpUserId,

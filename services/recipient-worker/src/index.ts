@@ -25,5 +25,5 @@ export { ShardManager, OwnershipGate, verifyShardCount, ShardCountMismatchError,
 export { createShardHandler, SHARD_ROUTES, type ShardHandlerDeps } from './handlers/shard-handler.js';
 export * from './store/index.js';
 export { bootstrapDemo, createDirectoryHandler, credentialsOf } from './directory/index.js';
-export { MemoryQueueDocs, QueueRegistry, QueueActor, SessionService, type QueueDocSource, type QueueDocView } from './queue/runtime/index.js';
+export { MemoryQueueDocs, StoreQueueDocs, QueueRegistry, QueueActor, SessionService, type QueueDocSource, type QueueDocView } from './queue/runtime/index.js';
 export type { QueueRuntimeStore, StoredQueue } from './store/ports/queues-runtime.js';

@@ -25,7 +25,7 @@ import {
   type RecipientStatus,
 } from '@qubicle/contracts';
 import { RecipientBusClient } from '@qubicle/client';
-import { FileQueueDocs, MemoryQueueDocs, QueueEventRelay, QueueRegistry, SessionService, type QueueDocSource } from './queue/runtime/index.js';
+import { QueueEventRelay, QueueRegistry, SessionService, StoreQueueDocs, type QueueDocSource } from './queue/runtime/index.js';
 import { OFFER_GRACE_MS } from './queue/machine/index.js';
 import type { QueueRuntimeStore } from './store/ports/queues-runtime.js';
 import type { Bus, Consumer, Logger } from '@qubicle/transport';
@@ -59,7 +59,7 @@ export interface WorkerDeps {
   newSessionId?: () => string;
   /** Prometheus metrics (metrics.ts); absent = not measured. */
   metrics?: WorkerMetrics;
-  /** Where running queues read their documents and rosters (default: an empty in-memory source). */
+  /** Where running queues read their documents and rosters (default: the queue API's documents in the store). */
   queueDocs?: QueueDocSource;
   /** The running queues' store (default: the store's own `queues` aggregate; none = no queues run here). */
   queueStore?: QueueRuntimeStore;
@@ -119,7 +119,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const registry = new ActorRegistry(env, config.shardCount);
 
   // ---- the running queues (queue/runtime): one actor per queue of the held shards
-  const queueDocs = deps.queueDocs ?? (config.queueDocsFile ? new FileQueueDocs(config.queueDocsFile) : new MemoryQueueDocs());
+  const queueDocs = deps.queueDocs ?? new StoreQueueDocs(store);
   const queueStore = deps.queueStore ?? (deps.store as Store & { queues?: QueueRuntimeStore }).queues ?? null;
   let queues: QueueRegistry | null = null;
   let sessions: SessionService | null = null;

@@ -2,6 +2,8 @@ import { KAZOO_ID_PATTERN } from '../ids.js';
 import { validator } from '../schema.js';
 import { RECIPIENT_EVENTS, recipientEventSchema, type RecipientEvent } from '../bus/events/recipient-event.js';
 import { recipientStatusSchema, type RecipientStatus } from '../http/responses/recipient-status.js';
+import { QUEUE_EVENTS, queueEventSchema, type QueueEvent } from '../queue/queue-event.js';
+import { SESSION_EVENTS, sessionEventSchema, type SessionEvent } from '../queue/session-event.js';
 import type { LiveReply } from './reply.js';
 
 /**
@@ -42,8 +44,8 @@ export interface LiveSnapshotCompleteData {
 }
 
 /** `name` of an event message: a bus event, or ours. */
-export const LIVE_EVENT_NAMES = [...RECIPIENT_EVENTS, 'snapshot', 'snapshot_complete'] as const;
-export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
+export type LiveEventName = (typeof RECIPIENT_EVENTS)[number] | (typeof QUEUE_EVENTS)[number] | (typeof SESSION_EVENTS)[number] | 'snapshot' | 'snapshot_complete';
+export const LIVE_EVENT_NAMES: readonly LiveEventName[] = [...new Set<LiveEventName>([...RECIPIENT_EVENTS, ...QUEUE_EVENTS, ...SESSION_EVENTS, 'snapshot', 'snapshot_complete'])];
 
 /**
  * Server → client: an event, KAZOO blackhole's shape. `subscribed_key` is the binding as the
@@ -52,7 +54,7 @@ export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
  * itself (RecipientEvent: event, account_id, recipient_id, seq, timestamp, node, status, …), or a
  * snapshot entry / the end of a snapshot.
  */
-export interface LiveEventMessage<D = RecipientEvent | LiveSnapshotData | LiveSnapshotCompleteData> {
+export interface LiveEventMessage<D = RecipientEvent | QueueEvent | SessionEvent | LiveSnapshotData | LiveSnapshotCompleteData> {
   action: 'event';
   subscribed_key: string;
   subscription_key: string;
@@ -106,10 +108,14 @@ export const liveEventMessageSchema = {
   allOf: [
     { if: { properties: { name: { const: 'snapshot' } } }, then: { properties: { data: snapshotDataSchema } } },
     { if: { properties: { name: { const: 'snapshot_complete' } } }, then: { properties: { data: snapshotCompleteDataSchema } } },
+    // a bus event's data is its contract, told apart by its routing key (queue and recipient
+    // events share names such as `create` and `delete`)
     {
-      if: { properties: { name: { enum: [...RECIPIENT_EVENTS] } } },
+      if: { properties: { name: { enum: [...RECIPIENT_EVENTS] }, routing_key: { pattern: '^qubicle\\.recipient\\.' } } },
       then: { properties: { data: recipientEventSchema } },
     },
+    { if: { properties: { routing_key: { pattern: '^qubicle\\.queue\\.' } } }, then: { properties: { name: { enum: [...QUEUE_EVENTS] }, data: queueEventSchema } } },
+    { if: { properties: { routing_key: { pattern: '^qubicle\\.session\\.' } } }, then: { properties: { name: { enum: [...SESSION_EVENTS] }, data: sessionEventSchema } } },
   ],
 };
 

@@ -1,7 +1,8 @@
 /**
  * The gateway's event websocket (KAZOO blackhole's protocol, see docs/live.md): accepts upgrades
  * on `/` and `/socket`, consumes the events exchange ONCE for the whole gateway (one server-named,
- * exclusive, auto-delete queue bound to `qubicle.recipient.#`, started with the first subscription
+ * exclusive, auto-delete queue bound to `qubicle.recipient.#`, shared with the read model; and one
+ * bound to `qubicle.queue.#` and `qubicle.session.#`, the queue side's events; started with the first subscription
  * and cancelled a while after the last one left) and fans every event out to the sockets of its
  * account. Each event is validated against its contract, serialised once, and kept in a bounded
  * per-recipient buffer for clients that resume.
@@ -10,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Registry } from 'prom-client';
-import { EVENTS_EXCHANGE, validateRecipientEvent, type LiveCloseName } from '@qubicle/contracts';
+import { EVENTS_EXCHANGE, validateQueueEvent, validateRecipientEvent, validateSessionEvent, type LiveCloseName } from '@qubicle/contracts';
 import type { Bus, Consumer, IncomingMessage as BusMessage, Logger } from '@qubicle/transport';
 import { isRefusal, type TokenService } from '../auth/tokens.js';
 import { EventRing } from './event-ring.js';
@@ -18,13 +19,16 @@ import { LiveSocket, type LiveSocketHost } from './live-socket.js';
 import { createLiveMetrics, noLiveMetrics, type LiveMetrics } from './metrics.js';
 import { DEFAULT_LIVE_OPTIONS, type LiveOptions } from './options.js';
 import { PreparedEvent } from './prepared-event.js';
+import { QueueSideEvent } from './queue-side-event.js';
 import { createSnapshotBatcher, type SnapshotReader } from './snapshot-batcher.js';
 import type { SnapshotSource } from './snapshot-source.js';
 
 /** Paths that upgrade to the event websocket (blackhole serves it at the root). */
 export const LIVE_PATHS = ['/', '/socket'] as const;
-/** The gateway's one binding on the events exchange. */
+/** The gateway's recipient binding on the events exchange. */
 export const LIVE_BUS_BINDING = 'qubicle.recipient.#';
+/** Its bindings for the queue side's events (a second consumer: the recipient one is shared with the read model). */
+export const LIVE_QUEUE_SIDE_BINDINGS = ['qubicle.queue.#', 'qubicle.session.#'] as const;
 
 export interface LiveHubDeps {
   bus: Pick<Bus, 'subscribe' | 'isConnected'> & Partial<Pick<Bus, 'onStateChange'>>;
@@ -261,9 +265,19 @@ class Hub implements LiveHub, LiveSocketHost {
     if (this.consumer) return;
     this.starting ??= this.deps.bus
       .subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: [LIVE_BUS_BINDING], prefetch: 1000 }, (m) => this.onBusMessage(m))
-      .then((c) => {
+      .then(async (recipients) => {
+        // the queue side's events: their own consumer (exactly LIVE_BUS_BINDING is what the read
+        // model's shared consumer takes; these pass through to the bus)
+        let queueSide: Consumer;
+        try {
+          queueSide = await this.deps.bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: [...LIVE_QUEUE_SIDE_BINDINGS], prefetch: 1000 }, (m) => this.onBusMessage(m));
+        } catch (err) {
+          await recipients.cancel().catch(() => undefined);
+          throw err;
+        }
+        const c: Consumer = { cancel: async () => void (await Promise.all([recipients.cancel(), queueSide.cancel()])) };
         this.consumer = c;
-        this.logger.info({ binding: LIVE_BUS_BINDING }, 'live: consuming recipient events');
+        this.logger.info({ bindings: [LIVE_BUS_BINDING, ...LIVE_QUEUE_SIDE_BINDINGS] }, 'live: consuming recipient, queue and session events');
         return c;
       })
       .finally(() => {
@@ -295,6 +309,8 @@ class Hub implements LiveHub, LiveSocketHost {
   }
 
   private async onBusMessage(msg: BusMessage): Promise<void> {
+    const kind = msg.routingKey.startsWith('qubicle.queue.') ? 'queue' : msg.routingKey.startsWith('qubicle.session.') ? 'session' : undefined;
+    if (kind) return this.onQueueSideEvent(kind, msg);
     const v = validateRecipientEvent(msg.body);
     if (!v.ok) {
       this.invalid++;
@@ -308,6 +324,22 @@ class Hub implements LiveHub, LiveSocketHost {
     const sockets = this.byAccount.get(ev.accountId);
     if (sockets) for (const s of sockets) s.offer(ev);
     ev.release();
+  }
+
+  /** A queue or session event: validated, then to the sockets of its account whose bindings name its kind. */
+  private onQueueSideEvent(kind: 'queue' | 'session', msg: BusMessage): void {
+    const v = kind === 'queue' ? validateQueueEvent(msg.body) : validateSessionEvent(msg.body);
+    if (!v.ok) {
+      this.invalid++;
+      this.logger.warn({ routingKey: msg.routingKey, details: v.details }, `live: invalid ${kind} event ignored`);
+      return;
+    }
+    this.received++;
+    this.metrics.eventReceived();
+    const sockets = this.byAccount.get(v.value.account_id);
+    if (!sockets) return;
+    const ev = new QueueSideEvent(kind, v.value);
+    for (const s of sockets) s.offerQueueSide(ev);
   }
 
   private onBusState(up: boolean): void {

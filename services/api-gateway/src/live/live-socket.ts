@@ -28,6 +28,7 @@ import type { LiveMetrics } from './metrics.js';
 import type { LiveOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { PreparedEvent } from './prepared-event.js';
+import type { QueueSideEvent } from './queue-side-event.js';
 import { RateLimit } from './rate-limit.js';
 import { Refusal, errorReplyJson, successReplyJson } from './replies.js';
 import type { SnapshotReader } from './snapshot-batcher.js';
@@ -127,6 +128,13 @@ export class LiveSocket {
   /** A live event of this socket's account. */
   offer(ev: PreparedEvent): void {
     this.sync.offer(ev);
+  }
+
+  /** A queue or session event of the socket's account: sent to the first subscription that takes it. */
+  offerQueueSide(ev: QueueSideEvent): void {
+    if (this.closed) return;
+    const sub = this.subs.values().find((s) => ev.matches(s.subscriptionKey));
+    if (sub) this.outbox.write(ev.frameFor(sub));
   }
 
   /** After a bus outage: a fresh snapshot of everything subscribed (events may have been missed). */

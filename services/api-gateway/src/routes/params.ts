@@ -15,6 +15,11 @@ export function checkParams(router: Router<GatewayState>): void {
     if (p.accountId !== value) throw failures.forbidden('the token does not open this account');
     return next();
   });
+  // a caller session id (create_session's): 1–128 characters, as the session contracts allow
+  router.param('session_id', async (value, _ctx, next) => {
+    if (value.length < 1 || value.length > 128) throw failures.badIdentifier('session_id');
+    return next();
+  });
   for (const name of ['id', 'user_id']) {
     router.param(name, async (value, _ctx, next) => {
       if (!isKazooId(value)) throw failures.badIdentifier(name);

@@ -14,9 +14,8 @@
  *   POST   /:id/roles        set the roles {managers: [user ids]} (admin; SDK updateRoles)
  * and POST /v2/accounts/:account_id/qubicle_recipients/queue_membership: recipients → their queues.
  *
- * Not here (they need the queue process, issue 13 point 2): GET /status, GET /:id/status,
- * GET /:id/sessions, POST /:id/sessions/:session_id, GET /ensure_started. Until then `status` and
- * `ensure_started` fall on GET /:id and answer 404 `bad identifier`, as any unknown queue does.
+ * The routes that ask the running queues (GET /status, GET /ensure_started, GET /:id/status,
+ * GET /:id/sessions, POST /:id/sessions/:session_id) are in queue-process.ts.
  */
 import type { Router } from '@koa/router';
 import {
@@ -37,6 +36,7 @@ import { sendList, sendSuccess } from '../crossbar/respond.js';
 import { RECIPIENTS } from './recipients.js';
 import { revOf } from './users.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
+import { queueProcessRoutes } from './queue-process.js';
 
 export const QUEUES = '/v2/accounts/:account_id/qubicle_queues';
 
@@ -67,6 +67,9 @@ export function queueRoutes(router: Router<GatewayState>, deps: RouteDeps): void
   router.get(`${QUEUES}/recipients`, async (ctx) => {
     sendSuccess(ctx, await rpc.callDirectory({ type: 'queue_roster_all', account_id: param(ctx, 'account_id') }, callContextOf(ctx)));
   });
+
+  // status, ensure_started and the per-queue process routes: before /:id (queue-process.ts)
+  queueProcessRoutes(router, QUEUES, deps);
 
   router.get(`${QUEUES}/:id`, async (ctx) => {
     sendDoc(ctx, await rpc.callDirectory({ type: 'queue_get', ...ids(ctx) }, callContextOf(ctx)));

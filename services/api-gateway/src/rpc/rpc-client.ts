@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { QubicleFailure, type BulkStatusData, type CommandBase, type DirectoryRequest, type RecipientCommand, type RecipientStatus } from '@qubicle/contracts';
-import { InvalidReplyError, ShardClient, type CallRecord, type ShardCount } from '@qubicle/client';
+import { InvalidReplyError, QueueBusClient, ShardClient, type CallRecord, type ShardCount } from '@qubicle/client';
 import type { Bus, Logger } from '@qubicle/transport';
 import { failures } from '../crossbar/errors.js';
 import type { GatewayMetrics, RpcOutcome } from '../metrics.js';
@@ -31,6 +31,8 @@ export interface GatewayRpc {
   readonly shards: ShardCount;
   /** The shard client underneath (the live view's snapshots use it too). */
   readonly client: ShardClient;
+  /** Messages to running queues (status, sessions, a supervisor's action, ensure_started), on the same shard client. */
+  readonly queues: QueueBusClient;
 }
 
 export interface RpcClientOptions {
@@ -144,7 +146,8 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
     return merged;
   }
 
-  return { callShard, getStatusMany, callDirectory, shards: client.shards, client };
+  const queues = new QueueBusClient({ caller: opts.bus, shardClient: client, service: 'gateway' });
+  return { callShard, getStatusMany, callDirectory, shards: client.shards, client, queues };
 }
 
 /** What is not a QubicleFailure (a bug in a caller) is a plain 500 (the call's log line has it). */

@@ -471,9 +471,9 @@ describe('live: event websocket (memory bus)', function () {
       });
     }
 
-    it('bindings that cannot match recipient events: unsupported_binding, nothing subscribed', async () => {
+    it('bindings that cannot match any event: unsupported_binding, nothing subscribed', async () => {
       const c = await w.connect();
-      for (const binding of ['qubicle.queue.*', 'qubicle.recipient.*.dance', 'qubicle.recipient.a.b.c']) {
+      for (const binding of ['qubicle.agent.*', 'qubicle.recipient.*.dance', 'qubicle.recipient.a.b.c']) {
         const r = c.subscribe(w.token.admin, { account_id: account, binding });
         const reply: ServerMessage = await c.reply(r);
         assert.equal(reply['data']['code'], 'unsupported_binding', binding);

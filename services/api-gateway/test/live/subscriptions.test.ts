@@ -23,10 +23,14 @@ describe('live: bindings', () => {
     assert.equal(normalizeLiveBinding('qubicle.recipient.*.ready'), 'qubicle.recipient.*.ready');
   });
 
-  it('refuses bindings that can never match a recipient event', () => {
+  it('refuses bindings that can never match a recipient, queue or session event', () => {
     assert.equal(liveBindingProblem('qubicle.recipient.*'), undefined);
     assert.equal(liveBindingProblem('qubicle.*.*.delete'), undefined);
-    assert.match(liveBindingProblem('qubicle.queue.*') ?? '', /only qubicle.recipient/);
+    assert.equal(liveBindingProblem('qubicle.queue.*'), undefined);
+    assert.equal(liveBindingProblem('qubicle.session.*.delete'), undefined);
+    assert.match(liveBindingProblem('qubicle.agent.*') ?? '', /only qubicle.recipient, qubicle.queue and qubicle.session/);
+    assert.match(liveBindingProblem('qubicle.queue.*.ready') ?? '', /unknown event/);
+    assert.match(liveBindingProblem('qubicle.session.*.join') ?? '', /unknown event/);
     assert.match(liveBindingProblem('qubicle.recipient.*.nope') ?? '', /unknown event/);
     assert.match(liveBindingProblem('qubicle.recipient.a.b.c') ?? '', /at most 4 words/);
   });
@@ -43,7 +47,7 @@ describe('live: subscriptions of one socket', () => {
   it('a principal binds only in its own account, only bindings that can match, at most the limit', () => {
     const subs = new Subscriptions(2);
     refusal(() => subs.plan(principal, { account_id: OTHER, binding: 'qubicle.recipient.*' }), 'forbidden');
-    refusal(() => subs.plan(principal, { account_id: A, bindings: ['qubicle.recipient.*', 'qubicle.queue.*'] }), 'unsupported_binding');
+    refusal(() => subs.plan(principal, { account_id: A, bindings: ['qubicle.recipient.*', 'qubicle.agent.*'] }), 'unsupported_binding');
     refusal(() => subs.plan(principal, { account_id: A, bindings: ['qubicle.recipient.*', `qubicle.recipient.${R}`, `qubicle.recipient.${OTHER}`] }), 'too_many_subscriptions');
     assert.equal(subs.size, 0, 'a refused message adds nothing');
   });

@@ -11,6 +11,7 @@ import {
   okReply,
   shardOf,
   shardQueue,
+  isQueueMessageType,
   validateDirectoryRequest,
   validateShardMessage,
   type DirectoryRequest,
@@ -23,6 +24,7 @@ import {
 } from '@qubicle/contracts';
 import { NO_REPLY, type Bus, type Consumer, type IncomingMessage } from '@qubicle/transport';
 import { FakeQueueFailure, FakeQueues } from './fake-queues.js';
+import { FakeQueueProcess } from './fake-queue-process.js';
 import { md5, newId, type Fixture } from './fixtures.js';
 
 export interface Received {
@@ -57,6 +59,8 @@ export class FakeWorker {
   readonly revokedTokens = new Set<string>();
   /** Queue documents, rosters and roles (fake-queues.ts). */
   readonly queues: FakeQueues;
+  /** The running queues (fake-queue-process.ts): status, sessions, a supervisor's action. */
+  readonly queueProcess: FakeQueueProcess;
   private consumers: Consumer[] = [];
 
   constructor(
@@ -66,6 +70,7 @@ export class FakeWorker {
   ) {
     for (const u of fixture.users) this.users.set(u.id, { doc: { ...u, password: 'must-never-be-returned' }, rev: 1 });
     this.queues = new FakeQueues(fixture.account.id, () => this.users.values());
+    this.queueProcess = new FakeQueueProcess(this.queues, fixture.account.id, WORKER_NODE);
   }
 
   /** Serves the directory and `queues` shard queues (default: shardCount). */
@@ -115,6 +120,7 @@ export class FakeWorker {
     const o = await override?.(msg);
     if (o !== undefined) return o;
     try {
+      if (queue !== DIRECTORY_QUEUE && isQueueMessageType(body['type'])) return this.queueProcess.handle(queue, msg.body, this.shardCount);
       return queue === DIRECTORY_QUEUE ? this.directory(msg.body) : this.shard(queue, msg.body);
     } catch (e) {
       if (e instanceof Refusal) return errorReply(e.error, WORKER_NODE);

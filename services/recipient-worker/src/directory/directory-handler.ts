@@ -23,6 +23,7 @@ import { busAuthNotifier, type AuthNotifier } from './auth-notices.js';
 import { defaultCredentialsApi, type CredentialsApi } from './credentials.js';
 import { errorOf } from './errors.js';
 import { busLogoutRecipient } from './logout.js';
+import { busQueueProcess, type QueueProcessNotifier } from './queue-process.js';
 import { DIRECTORY_ROUTES, type DirectoryRoute } from './requests/index.js';
 import type { ClusterSource, DirectoryBus, DirectoryContext, DirectoryLogger, DirectoryHandlerStore, LogoutRecipient } from './types.js';
 
@@ -37,6 +38,8 @@ export interface DirectoryHandlerOptions {
   shardQueueType?: ShardQueueType;
   /** Default: a `logout` command to the recipient's shard queue over `bus` (see logout.ts). */
   logoutRecipient?: LogoutRecipient;
+  /** Default: ensure_queues_started / stop_queue to the queue's shard over `bus` (see queue-process.ts). */
+  queueProcess?: QueueProcessNotifier;
   /** Node name put in every reply (RpcReply.node), if given. */
   node?: string;
   /** Test seam: the credential functions (default: the real scrypt ones). */
@@ -63,6 +66,7 @@ export type DirectoryHandler = (msg: DirectoryMessage) => Promise<RpcReply<unkno
 export function createDirectoryHandler(options: DirectoryHandlerOptions): DirectoryHandler {
   const { store, bus, logger, shardCount, node } = options;
   const logoutRecipient = options.logoutRecipient ?? busLogoutRecipient(bus, shardCount);
+  const queueProcess = options.queueProcess ?? busQueueProcess(bus, shardCount, logger);
   const credentials = options.credentials ?? defaultCredentialsApi;
   const notify = options.notify ?? busAuthNotifier(bus, logger);
   const now = options.clock ?? Date.now;
@@ -88,7 +92,7 @@ export function createDirectoryHandler(options: DirectoryHandlerOptions): Direct
       return errorReply(error, node);
     }
     const request: DirectoryRequest = validation.value;
-    const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, notify, now, shardCount };
+    const ctx: DirectoryContext = { store, logger, credentials, logoutRecipient, queueProcess, notify, now, shardCount };
     if (msg.requestId !== undefined) ctx.requestId = msg.requestId;
     if (options.cluster) ctx.cluster = options.cluster;
     if (node !== undefined) ctx.node = node;

@@ -1,6 +1,7 @@
 import type { AuthNotice } from '@qubicle/contracts';
 import type { ClusterStore, DirectoryStore, QueueStore, RecipientStore, SessionStore } from '../store/port.js';
 import type { CredentialsApi } from './credentials.js';
+import type { QueueProcessNotifier } from './queue-process.js';
 
 /**
  * What the directory handler needs of the store: the directory aggregate, the queues (documents,
@@ -61,6 +62,8 @@ export interface DirectoryContext {
   logger: DirectoryLogger;
   credentials: CredentialsApi;
   logoutRecipient: LogoutRecipient;
+  /** Tells the running queues of a queue write (queue-process.ts); never rejects. */
+  queueProcess: QueueProcessNotifier;
   /** Broadcasts an auth notice (after the write it is about); never rejects. */
   notify: AuthNotifier;
   /** ms since epoch (token expiry checks) */

@@ -11,6 +11,7 @@ import { getQueueStatusCommandSchema, getQueueStatusReplySchema, type GetQueueSt
 import { listQueueSessionsCommandSchema, listQueueSessionsReplySchema, type ListQueueSessionsCommand, type ListQueueSessionsReply } from './list-queue-sessions.js';
 import { queueHangupCommandSchema, queueHangupReplySchema, type QueueHangupCommand, type QueueHangupReply } from './queue-hangup.js';
 import { queueJoinCommandSchema, queueJoinReplySchema, type QueueJoinCommand, type QueueJoinReply } from './queue-join.js';
+import { stopQueueCommandSchema, stopQueueReplySchema, type StopQueueCommand, type StopQueueReply } from './stop-queue.js';
 import { queueSessionActionCommandSchema, queueSessionActionReplySchema, type QueueSessionActionCommand, type QueueSessionActionReply } from './queue-session-action.js';
 
 export type QueueMessage =
@@ -20,7 +21,9 @@ export type QueueMessage =
   | EnsureQueuesStartedCommand
   /** between workers (the session side): */
   | QueueJoinCommand
-  | QueueHangupCommand;
+  | QueueHangupCommand
+  /** from the directory (the queue API deleted the queue): */
+  | StopQueueCommand;
 export type QueueMessageType = QueueMessage['type'];
 
 export const QUEUE_MESSAGE_SCHEMAS: Record<QueueMessageType, object> = {
@@ -30,6 +33,7 @@ export const QUEUE_MESSAGE_SCHEMAS: Record<QueueMessageType, object> = {
   ensure_queues_started: ensureQueuesStartedCommandSchema,
   queue_join: queueJoinCommandSchema,
   queue_hangup: queueHangupCommandSchema,
+  stop_queue: stopQueueCommandSchema,
 };
 export const QUEUE_MESSAGE_TYPES = Object.keys(QUEUE_MESSAGE_SCHEMAS) as QueueMessageType[];
 
@@ -57,6 +61,7 @@ export interface QueueReplies {
   ensure_queues_started: EnsureQueuesStartedReply;
   queue_join: QueueJoinReply;
   queue_hangup: QueueHangupReply;
+  stop_queue: StopQueueReply;
 }
 export type QueueReplyOf<M extends { type: QueueMessageType }> = QueueReplies[M['type']];
 
@@ -67,6 +72,7 @@ export const QUEUE_REPLY_SCHEMAS: Record<QueueMessageType, object> = {
   ensure_queues_started: ensureQueuesStartedReplySchema,
   queue_join: queueJoinReplySchema,
   queue_hangup: queueHangupReplySchema,
+  stop_queue: stopQueueReplySchema,
 };
 
 const queueReplyValidators = replyValidators(QUEUE_REPLY_SCHEMAS);

@@ -16,5 +16,8 @@ export async function queueCreate(req: QueueCreateRequest, ctx: DirectoryContext
   if ((await ctx.store.countQueues(req.account_id)) >= MAX_QUEUES_PER_ACCOUNT) {
     throw invalidData({ queues: { maximum: { message: `An account may have at most ${MAX_QUEUES_PER_ACCOUNT} queues`, target: MAX_QUEUES_PER_ACCOUNT } } });
   }
-  return queueDocReply(await ctx.store.createQueue(req.account_id, doc));
+  const stored = await ctx.store.createQueue(req.account_id, doc);
+  // a queue runs whether or not callers wait: its process starts now
+  await ctx.queueProcess.changed(req.account_id, [doc.id], ctx.requestId);
+  return queueDocReply(stored);
 }

@@ -7,5 +7,7 @@ import type { DirectoryContext } from '../types.js';
 export async function queueDelete(req: QueueDeleteRequest, ctx: DirectoryContext): Promise<QueueDocReply> {
   const existing = await queueOrFail(ctx, req.account_id, req.queue_id);
   if (!(await ctx.store.deleteQueue(req.account_id, req.queue_id))) throw notFound(req.queue_id);
+  // its process stops: the callers exit, the queue's `delete` event
+  await ctx.queueProcess.deleted(req.account_id, req.queue_id, ctx.requestId);
   return queueDocReply(existing);
 }

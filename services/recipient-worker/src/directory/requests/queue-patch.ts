@@ -19,7 +19,9 @@ export async function queuePatch(req: QueuePatchRequest, ctx: DirectoryContext):
     const doc: QueueDoc = { ...validOrFail(patchQueueDoc(fields, req.patch, ids)), id: req.queue_id };
     await checkRedirect(ctx, req.account_id, doc);
     try {
-      return queueDocReply(await ctx.store.updateQueue(req.account_id, doc, stored.rev));
+      const written = await ctx.store.updateQueue(req.account_id, doc, stored.rev);
+      await ctx.queueProcess.changed(req.account_id, [req.queue_id], ctx.requestId);
+      return queueDocReply(written);
     } catch (err) {
       if (!(err instanceof StoreError && err.kind === 'conflict')) throw err;
       if (attempt >= ATTEMPTS) throw revisionConflict(req.queue_id);

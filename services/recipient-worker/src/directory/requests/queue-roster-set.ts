@@ -6,5 +6,8 @@ import type { DirectoryContext } from '../types.js';
 export async function queueRosterSet(req: QueueRosterSetRequest, ctx: DirectoryContext): Promise<QueueRosterReply> {
   await queueOrFail(ctx, req.account_id, req.queue_id);
   const roster = await checkRoster(ctx, req.account_id, req.queue_id, req.recipients);
-  return { queue_id: req.queue_id, recipients: await ctx.store.setRoster(req.account_id, req.queue_id, roster) };
+  const recipients = await ctx.store.setRoster(req.account_id, req.queue_id, roster);
+  // the roster is who the queue's process offers calls to
+  await ctx.queueProcess.changed(req.account_id, [req.queue_id], ctx.requestId);
+  return { queue_id: req.queue_id, recipients };
 }

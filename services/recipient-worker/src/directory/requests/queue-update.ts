@@ -1,5 +1,5 @@
 import { normaliseQueueWrite, type QueueDoc, type QueueDocReply, type QueueUpdateRequest } from '@qubicle/contracts';
-import { StoreError } from '../../store/port.js';
+import { StoreError, type StoredQueue } from '../../store/port.js';
 import { revisionConflict } from '../errors.js';
 import { checkRedirect, queueDocReply, queueOrFail, validOrFail } from '../queues.js';
 import type { DirectoryContext } from '../types.js';
@@ -11,10 +11,13 @@ export async function queueUpdate(req: QueueUpdateRequest, ctx: DirectoryContext
   await queueOrFail(ctx, req.account_id, req.queue_id);
   const doc: QueueDoc = { ...fields, id: req.queue_id };
   await checkRedirect(ctx, req.account_id, doc);
+  let stored: StoredQueue;
   try {
-    return queueDocReply(await ctx.store.updateQueue(req.account_id, doc, req.rev ?? null));
+    stored = await ctx.store.updateQueue(req.account_id, doc, req.rev ?? null);
   } catch (err) {
     if (err instanceof StoreError && err.kind === 'conflict') throw revisionConflict(req.queue_id);
     throw err;
   }
+  await ctx.queueProcess.changed(req.account_id, [req.queue_id], ctx.requestId);
+  return queueDocReply(stored);
 }

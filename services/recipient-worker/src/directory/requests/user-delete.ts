@@ -15,8 +15,11 @@ export async function userDelete(req: UserDeleteRequest, ctx: DirectoryContext):
   await logoutIfIneligible(ctx, existing.doc, null);
   // off every roster and manager list first: a roster never names a user who is gone (a failure
   // here leaves the user in place, and a retried delete finishes both)
+  const queues = (await ctx.store.listMembership(req.account_id, [req.user_id]))[req.user_id] ?? [];
   await ctx.store.forgetQueueMember(req.account_id, req.user_id);
   if (!(await ctx.store.deleteUser(req.account_id, req.user_id))) throw notFound(req.user_id);
+  // the queues they were on take their new rosters
+  await ctx.queueProcess.changed(req.account_id, queues, ctx.requestId);
   await ctx.notify({ type: 'principal_changed', account_id: req.account_id, user_id: req.user_id, reason: 'user_deleted', at: ctx.now() }, ctx.requestId);
   return userDocReply(existing);
 }

@@ -1,7 +1,7 @@
 /**
- * Where a running queue reads its document and roster: a small port so that the queue documents'
- * own store (the Crossbar queue API's, another branch) plugs in without touching the queue process.
- * `MemoryQueueDocs` is the in-process implementation (tests, the embedded demo).
+ * Where a running queue reads its document and roster: a small port, so the queue process does not
+ * depend on where documents are kept. `StoreQueueDocs` (store-doc-source.ts) reads the queue API's
+ * store, the worker's default; `MemoryQueueDocs` is an in-process one (unit tests).
  */
 import type { QueueFields } from '@qubicle/contracts';
 
@@ -38,31 +38,5 @@ export class MemoryQueueDocs implements QueueDocSource {
 
   async list(accountId: string): Promise<string[]> {
     return [...(this.docs.get(accountId)?.keys() ?? [])].sort();
-  }
-}
-
-/**
- * Documents from a JSON file `{account_id: {queue_id: {doc, members}}}` (QUEUE_DOCS_FILE), read
- * again on every look-up so that a test or a demo can change them while workers run. A missing or
- * unreadable file is no documents (logged by the caller's failures, never a crash).
- */
-export class FileQueueDocs implements QueueDocSource {
-  constructor(private readonly path: string) {}
-
-  private async all(): Promise<Record<string, Record<string, QueueDocView>>> {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      return JSON.parse(await readFile(this.path, 'utf8')) as Record<string, Record<string, QueueDocView>>;
-    } catch {
-      return {};
-    }
-  }
-
-  async get(accountId: string, queueId: string): Promise<QueueDocView | null> {
-    return (await this.all())[accountId]?.[queueId] ?? null;
-  }
-
-  async list(accountId: string): Promise<string[]> {
-    return Object.keys((await this.all())[accountId] ?? {}).sort();
   }
 }

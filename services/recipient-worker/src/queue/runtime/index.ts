@@ -4,3 +4,4 @@ export * from './queue-registry.js';
 export * from './queue-relay.js';
 export * from './queue-routes.js';
 export * from './session-service.js';
+export * from './store-doc-source.js';

@@ -94,6 +94,22 @@ export class QueueRegistry {
     return { started: true };
   }
 
+  /**
+   * The queue API deleted the queue (stop_queue): its process stops (callers exit, event `delete`,
+   * state removed) — only once the document source confirms the document is gone, so that a stray
+   * or late message never throws callers out of a queue that exists.
+   */
+  async stopDeleted(accountId: string, queueId: string, inputId: string, admitted?: Fence): Promise<{ stopped: true } | { stopped: false; reason: 'not_running' | 'queue_exists' } | RpcReply<never>> {
+    if (await this.o.docs.get(accountId, queueId)) return { stopped: false, reason: 'queue_exists' };
+    const actor = this.actorFor(accountId, queueId);
+    const running = await actor.read((s) => s !== null);
+    if (running === 'stopped') return { ok: false, error: { code: 'unavailable', message: 'shard moved; retry' } };
+    if (!running) return { stopped: false, reason: 'not_running' };
+    const reply = await actor.send({ type: 'stop', input_id: inputId, reason: 'deleted' }, admitted);
+    if (!reply.ok) return reply as RpcReply<never>;
+    return { stopped: true };
+  }
+
   /** Reads the members' statuses and feeds them (applied only when newer than what the queue knows). */
   async refreshMembers(actor: QueueActor, members: string[]): Promise<void> {
     if (members.length === 0) return;

@@ -106,6 +106,11 @@ export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps,
         fence,
       );
     }
+    case 'stop_queue': {
+      const r = await queues.stopDeleted(A, msg.queue_id, msg.command_id, fence);
+      if (isReply(r)) return r;
+      return okReply(r, node);
+    }
     case 'queue_hangup': {
       const reply = await queues.dispatch(A, msg.queue_id, { type: 'caller_hangup', input_id: msg.command_id, session_id: msg.session_id }, fence);
       if (!reply.ok) return reply;
