@@ -120,16 +120,13 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
   this.timeout(180_000);
   let c: Cluster;
   let queues: QueueBusClient;
-  const Q = newKazooId();
-  let docsFile = '';
+  let Q = '';
 
   before(async function () {
     this.timeout(180_000);
     c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    docsFile = join(c.dir, 'queues.json');
-    writeFileSync(docsFile, '{}');
-    c.spawnWorker('w1', { QUEUE_DOCS_FILE: docsFile });
-    c.spawnWorker('w2', { QUEUE_DOCS_FILE: docsFile });
+    c.spawnWorker('w1');
+    c.spawnWorker('w2');
     await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
     await c.startGateway();
     await c.waitBalanced(['w1', 'w2'], 30_000);
@@ -145,7 +142,12 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
 
   it('every member is offered one caller only, the callers in order; the zombie is fenced', async () => {
     const members = await c.createRecipients(3);
-    writeFileSync(docsFile, JSON.stringify({ [c.accountId]: { [Q]: { doc: { name: 'Zombie', ...QUEUE_DEFAULTS, ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600, tick_time: 250 }, members } } }));
+    // the queue and its roster through the queue API (the workers' queues read its store)
+    const created = await c.api('PUT', `/v2/accounts/${c.accountId}/qubicle_queues`, { data: { name: 'Zombie', ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600, tick_time: 250 } });
+    assert.equal(created.status, 201, created.text);
+    Q = created.body.data.id as string;
+    const roster = await c.api('POST', `/v2/accounts/${c.accountId}/qubicle_queues/${Q}/recipients`, { data: members });
+    assert.equal(roster.status, 200, roster.text);
     const started = (await queues.ensureStarted(c.accountId, [Q]))[Q];
     assert.ok(started && started !== 'unknown_queue');
     const owner = started.node;
