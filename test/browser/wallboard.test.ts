@@ -2,7 +2,8 @@
  * The wallboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core; no
  * browser download) against a real gateway + worker over the real RabbitMQ: sign in, watch a
  * recipient go Ready → Call-Offer → On-A-Call → Wrapup-Time as bus commands drive a call, press
- * supervisor actions and see them take effect, and take the screenshot the README shows
+ * supervisor actions and see them take effect, watch a queue panel count a caller who waits (a
+ * KAZOO session joined on the bus) until a supervisor removes it, and take the screenshot the README shows
  * (docs/img/wallboard.png: written when WALLBOARD_SCREENSHOT=1 or when it is missing, so that a
  * test run does not leave the work tree dirty; refresh it with
  * `WALLBOARD_SCREENSHOT=1 npm test -- test/browser/wallboard.test.ts`).
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { newKazooId, type CallInfo } from '@qubicle/contracts';
+import { QUEUE_SESSIONS_QUEUE, newKazooId, type CallInfo } from '@qubicle/contracts';
 import { RecipientBusClient } from '@qubicle/client';
 import { PASSWORD, startSystem, type System } from '../support/system.js';
 
@@ -216,5 +217,51 @@ describe('browser: wallboard in headless Chromium', function () {
     await inState(people['Chloé']!, 'Call-Offer');
     await inState(people['Diego']!, 'Away');
     await page.waitForSelector('#total-handled:has-text("6")', WAIT);
+  });
+
+  it('a queue panel: a caller joins (1 waiting, its wait ticking, nobody available), a supervisor removes it (0 waiting)', async () => {
+    const farid = people['Farid']!; // Away since the last test: the caller waits
+    const created = await sys.api('PUT', `/v2/accounts/${sys.accountId}/qubicle_queues`, { data: { name: 'Wallboard Line', ring_timeout: 20 } }, sys.adminToken);
+    assert.equal(created.status, 201, created.text);
+    const Q: string = created.body.data.id;
+    const roster = await sys.api('POST', `/v2/accounts/${sys.accountId}/qubicle_queues/${Q}/recipients`, { data: [farid] }, sys.adminToken);
+    assert.equal(roster.status, 200, roster.text);
+    // the page learnt of the queue from its `create` event alone: no reload
+    const panel = `[data-queue-id="${Q}"]`;
+    const figure = (name: string) => `${panel} [data-figure="${name}"] b`;
+    await page.waitForSelector(`${panel} .name:has-text("Wallboard Line")`, WAIT);
+    await page.waitForSelector(`${figure('waiting')}[data-value="0"]`, WAIT);
+    assert.equal(await page.textContent(figure('longest')), '—');
+
+    // KAZOO's callflow: create_session, then join_queue (as test/e2e/queues-process.test.ts)
+    const kazoo = (body: Record<string, unknown>) =>
+      sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), 'Account-ID': sys.accountId, ...body }, { timeoutMs: 10_000 });
+    const callId = `wallboard-${newKazooId()}`;
+    const call = { 'Call-ID': callId, 'Caller-ID-Name': 'Wall Caller', 'Caller-ID-Number': '+15550003' };
+    const session = (await kazoo({ Call: call, 'Call-ID': callId, 'Session-Type': 'callflow' })) as { Result: string; 'Session-ID': string };
+    assert.equal(session.Result, 'ok', JSON.stringify(session));
+    const sessionId = session['Session-ID'];
+    const joined = (await kazoo({ Call: call, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': sessionId })) as { Result: string };
+    assert.equal(joined.Result, 'ok', JSON.stringify(joined));
+
+    await page.waitForSelector(`${figure('waiting')}[data-value="1"]`, WAIT);
+    await page.waitForSelector(`${panel}.busy`, WAIT);
+    assert.match((await page.textContent(figure('longest'))) ?? '', /^\d+:\d\d$/, 'the longest wait is a duration');
+    assert.equal(await page.getAttribute(figure('available'), 'data-value'), '0', 'Farid is Away');
+    assert.equal(await page.textContent(figure('service_level')), '—', 'no caller answered yet: no service level');
+
+    const removed = await sys.api('POST', `/v2/accounts/${sys.accountId}/qubicle_queues/${Q}/sessions/${sessionId}`, { data: { action: 'remove' } }, sys.adminToken);
+    assert.equal(removed.status, 200, removed.text);
+    await page.waitForSelector(`${figure('waiting')}[data-value="0"]`, WAIT);
+    await page.waitForSelector(`${figure('longest')}:has-text("—")`, WAIT);
+    assert.equal(await page.isVisible(`${panel}.busy`), false);
+    await kazoo({ Call: call, 'Call-ID': callId }); // the caller hangs up: the session ends
+
+    // a reload rebuilds the panel from the REST API (queue events have no snapshot)
+    await page.reload();
+    await page.waitForSelector('#connection[data-connection="live"]', WAIT);
+    await page.waitForSelector(`${panel} .name:has-text("Wallboard Line")`, WAIT);
+    await page.waitForSelector(`${figure('waiting')}[data-value="0"]`, WAIT);
+    await inState(farid, 'Away');
   });
 });

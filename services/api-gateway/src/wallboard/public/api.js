@@ -1,6 +1,7 @@
 /**
  * The few REST calls the wallboard makes (Crossbar API of this gateway, same origin):
- * sign in (KAZOO user_auth), list the account's recipients, and the supervisor actions.
+ * sign in (KAZOO user_auth), list the account's recipients, the supervisor actions, and the
+ * queues the queue panels show (list, status of all, each queue's callers).
  */
 import { md5 } from './md5.js';
 
@@ -58,6 +59,7 @@ export function tokenExpiry(token) {
 
 export function createApi(session) {
   const base = `/v2/accounts/${session.accountId}/qubicle_recipients`;
+  const queues = `/v2/accounts/${session.accountId}/qubicle_queues`;
   const opts = (body) => ({ token: session.token, body });
   return {
     /** @returns {Promise<Array<{id: string, name: string}>>} */
@@ -67,6 +69,18 @@ export function createApi(session) {
     /** login, logout, ready or away */
     setStatus(id, status) {
       return call('POST', `${base}/${id}/status`, opts({ data: { status } }));
+    },
+    /** @returns {Promise<Array<{id: string, name: string}>>} */
+    async listQueues() {
+      return (await call('GET', queues, opts())).data;
+    },
+    /** @returns {Promise<Record<string, any>>} queue id → status (running queues only) */
+    async queueStatuses() {
+      return (await call('GET', `${queues}/status`, opts())).data;
+    },
+    /** @returns {Promise<Array<{session_id: string, entered_at: string, state: string}>>} the callers in the queue */
+    async queueSessions(id) {
+      return (await call('GET', `${queues}/${id}/sessions`, opts())).data;
     },
     /** e.g. wrapup_cancel */
     action(id, action) {

@@ -1,10 +1,11 @@
 /**
  * The supervisor wallboard: sign in (KAZOO user_auth), then a live grid of the account's
- * recipients fed by the event websocket. Admins (and each user on their own card) get the
+ * recipients fed by the event websocket, above it a panel per queue (queues.js). Admins (and each user on their own card) get the
  * actions ready / away / end wrap-up / log out (log in when logged out), through the REST API.
  */
 import { ApiError, createApi, signIn, tokenExpiry } from './api.js';
 import { LiveClient } from './live.js';
+import { QueuePanels, isQueueEvent } from './queues.js';
 
 const STATES = ['Ready', 'Call-Offer', 'On-A-Call', 'Wrapup-Time', 'Away', 'Not-Logged-In'];
 const LABELS = {
@@ -109,9 +110,17 @@ class Board {
     this.offsetSamples = [];
     this.listTimer = undefined;
     this.ticker = undefined;
+    this.queues = new QueuePanels({
+      api: this.api,
+      container: $('queues'),
+      el,
+      now: () => this.serverNow(),
+      onError: (err) => this.queueError(err),
+    });
     this.live = new LiveClient({
       token: session.token,
       accountId: session.accountId,
+      bindings: ['qubicle.recipient.*', 'qubicle.queue.*'],
       onMessage: (msg) => this.onMessage(msg),
       onState: (state, detail) => this.onConnection(state, detail),
       onExpired: (why) => this.expire(why),
@@ -131,6 +140,7 @@ class Board {
       if (err instanceof ApiError && err.status === 401) return this.expire('Your session is no longer valid: please sign in again.');
       toast(`Could not list the recipients: ${err.message}`, 'error');
     }
+    void this.queues.start();
     this.live.start();
     this.ticker = setInterval(() => this.tick(), 1000);
     this.tick();
@@ -140,6 +150,7 @@ class Board {
     this.live.stop();
     clearInterval(this.ticker);
     clearTimeout(this.listTimer);
+    this.queues.stop();
     $('grid').replaceChildren();
     this.recipients.clear();
   }
@@ -166,6 +177,13 @@ class Board {
     }
     $('empty').hidden = this.recipients.size > 0;
     this.reorder();
+  }
+
+  queueError(err) {
+    if (err instanceof ApiError && err.status === 401) return this.expire('Your session is no longer valid: please sign in again.');
+    // a user who may not read the account's queues sees the recipients only
+    if (err instanceof ApiError && err.status === 403) return;
+    toast(`Could not load the queues: ${err.message}`, 'error');
   }
 
   /** An id we did not know (a recipient created meanwhile): list again, soon. */
@@ -276,8 +294,11 @@ class Board {
 
   onMessage(msg) {
     if (msg.action !== 'event' || !msg.data) return;
+    if (isQueueEvent(msg)) return this.queues.onEvent(msg);
     const d = msg.data;
     if (msg.name === 'snapshot_complete') {
+      // queue events have no snapshot: what happened while disconnected comes from the REST API
+      void this.queues.load();
       // whoever got neither a snapshot entry nor a replay is not logged in
       const resumed = new Set(d.resumed ?? []);
       for (const r of this.recipients.values()) {
@@ -397,6 +418,7 @@ class Board {
   tick() {
     $('clock').textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
     for (const r of this.recipients.values()) this.tickOne(r);
+    this.queues.tick();
   }
 
   reorder() {

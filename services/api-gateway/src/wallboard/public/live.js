@@ -1,14 +1,15 @@
 /**
  * The wallboard's event websocket client (KAZOO blackhole protocol, see docs/live.md): subscribes
- * to every recipient event of the account, remembers each recipient's last seq, and on a
- * reconnect resumes from those seqs (the gateway replays what was missed, or sends fresh snapshots).
+ * to every recipient event and every queue event of the account, remembers each recipient's last
+ * seq, and on a reconnect resumes from those seqs (the gateway replays what was missed, or sends
+ * fresh snapshots). Queue events have no snapshot nor resume: the queue panels reload their status.
  */
 
 const PING_MS = 25_000;
 
 export class LiveClient {
   /**
-   * @param {{token: string, accountId: string, binding?: string,
+   * @param {{token: string, accountId: string, bindings?: string[],
    *          onMessage: (msg: any) => void, onState: (state: string, detail?: string) => void,
    *          onExpired: (why: string) => void}} opts
    */
@@ -41,7 +42,7 @@ export class LiveClient {
     this.ws = ws;
     ws.onopen = () => {
       this.opts.onState('syncing');
-      const data = { account_id: this.opts.accountId, binding: this.opts.binding ?? 'qubicle.recipient.*' };
+      const data = { account_id: this.opts.accountId, bindings: this.opts.bindings ?? ['qubicle.recipient.*'] };
       if (this.seqs.size > 0) data.resume = Object.fromEntries(this.seqs);
       this.subscribeId = this.requestId('subscribe');
       this.send({ action: 'subscribe', auth_token: this.opts.token, request_id: this.subscribeId, data });
@@ -91,6 +92,8 @@ export class LiveClient {
       return;
     }
     if (msg.action !== 'event' || !msg.data) return;
+    // a queue event's seq is per queue: not one to resume recipients from
+    if (typeof msg.routing_key === 'string' && /^qubicle\.(queue|session)\./.test(msg.routing_key)) return;
     if (msg.name === 'snapshot_complete') {
       this.attempt = 0;
       this.opts.onState('live');

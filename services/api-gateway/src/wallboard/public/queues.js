@@ -1,0 +1,199 @@
+/**
+ * The wallboard's queue panels: one per queue of the account, with callers waiting, the longest
+ * wait, members available and the service level. Loaded from the REST API (queue list, the status
+ * of all queues, each queue's waiting callers) on start, on every (re)subscribe and every 30 s, and
+ * kept live by the `qubicle.queue.*` websocket events, which carry the queue's status after each
+ * change (docs/live.md).
+ *
+ * Callers waiting, members available and the service level are the status's own figures
+ * (`stats.active_session_count`, `available_recipient_count`, `service_level.day.sl_percent`), so
+ * the panel always agrees with GET …/status. The status has no longest wait: it is computed here
+ * from the callers' entry times (`entered_at` of GET …/sessions, then `caller.queue_enter_time` of
+ * `join` events, removed on `leave`/`delivered`), ticking each second.
+ */
+
+const REFRESH_MS = 30_000;
+
+/** @param {number} ms */
+function duration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0;
+  const s = Math.floor(ms / 1000);
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function percent(p) {
+  return typeof p === 'number' ? `${Math.round(p)}%` : '—';
+}
+
+/** A routing key of a queue event (recipient events are `qubicle.recipient.…`). */
+export function isQueueEvent(msg) {
+  return typeof msg.routing_key === 'string' && msg.routing_key.startsWith('qubicle.queue.');
+}
+
+export class QueuePanels {
+  /**
+   * @param {{api: any, container: HTMLElement, el: Function, now: () => number, onError: (err: any) => void}} opts
+   */
+  constructor(opts) {
+    this.opts = opts;
+    /** queue id → panel view model */
+    this.queues = new Map();
+    this.timer = undefined;
+    this.loading = undefined;
+  }
+
+  start() {
+    this.timer = setInterval(() => void this.load(), REFRESH_MS);
+    return this.load();
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.queues.clear();
+    this.opts.container.replaceChildren();
+    this.opts.container.hidden = true;
+  }
+
+  /** The list, every status, every queue's callers; one load at a time. */
+  load() {
+    if (!this.loading) {
+      this.loading = this.loadNow()
+        .catch((err) => this.opts.onError(err))
+        .finally(() => {
+          this.loading = undefined;
+        });
+    }
+    return this.loading;
+  }
+
+  async loadNow() {
+    // an event that arrives while a request is out is newer than its answer: keep the event's
+    const marks = new Map([...this.queues].map(([id, q]) => [id, q.events]));
+    const [list, statuses] = await Promise.all([this.opts.api.listQueues(), this.opts.api.queueStatuses()]);
+    const ids = new Set(list.map((q) => q.id));
+    for (const id of [...this.queues.keys()]) if (!ids.has(id)) this.remove(id);
+    for (const { id, name } of list) {
+      const q = this.queues.get(id) ?? this.add(id, name);
+      q.name = name;
+      q.refs.name.textContent = name;
+      if (statuses[id] && q.events === (marks.get(id) ?? 0)) q.status = statuses[id];
+    }
+    await Promise.all(
+      list.map(async ({ id }) => {
+        const q = this.queues.get(id);
+        if (!q) return;
+        const before = q.events;
+        const sessions = await this.opts.api.queueSessions(id).catch(() => undefined);
+        if (!sessions || q.events !== before) return;
+        q.waiting = new Map(sessions.map((s) => [s.session_id, Date.parse(s.entered_at)]));
+      }),
+    );
+    this.reorder();
+    for (const q of this.queues.values()) this.render(q);
+    this.opts.container.hidden = this.queues.size === 0;
+  }
+
+  add(id, name) {
+    const { el } = this.opts;
+    const refs = {};
+    const figure = (key, label) => {
+      refs[key] = el('b', { 'data-value': '0', text: '0' });
+      return el('div', { class: 'qfig', 'data-figure': key }, refs[key], el('span', { text: label }));
+    };
+    refs.name = el('h2', { class: 'name', text: name });
+    refs.sl15 = el('span', { class: 'sl15' });
+    refs.panel = el(
+      'article',
+      { class: 'qpanel', 'data-queue-id': id },
+      el('div', { class: 'qpanel-head' }, refs.name, refs.sl15),
+      el(
+        'div',
+        { class: 'qfigs' },
+        figure('waiting', 'waiting'),
+        figure('longest', 'longest wait'),
+        figure('available', 'available'),
+        figure('service_level', 'service level'),
+      ),
+    );
+    const q = { id, name, status: undefined, waiting: new Map(), events: 0, seq: 0, refs };
+    this.queues.set(id, q);
+    this.opts.container.append(refs.panel);
+    this.opts.container.hidden = false;
+    return q;
+  }
+
+  remove(id) {
+    this.queues.get(id)?.refs.panel.remove();
+    this.queues.delete(id);
+    this.opts.container.hidden = this.queues.size === 0;
+  }
+
+  /** A `qubicle.queue.*` event from the websocket. */
+  onEvent(msg) {
+    const d = msg.data;
+    if (!d || typeof d.queue_id !== 'string') return;
+    if (d.event === 'delete') {
+      this.remove(d.queue_id);
+      return;
+    }
+    let q = this.queues.get(d.queue_id);
+    if (!q) {
+      // a queue created meanwhile: its name comes with the next list
+      q = this.add(d.queue_id, '…');
+      void this.load();
+    }
+    // seq is per queue and restarts with a fresh process (`create`): older ones are stale
+    if (d.event !== 'create' && typeof d.seq === 'number' && d.seq <= q.seq) return;
+    q.seq = d.seq;
+    q.events++;
+    if (d.status) q.status = d.status;
+    const caller = d.caller;
+    if (d.event === 'create') q.waiting = new Map();
+    else if (d.event === 'join' && caller) q.waiting.set(caller.session_id, caller.queue_enter_time * 1000);
+    else if ((d.event === 'leave' || d.event === 'delivered') && caller) q.waiting.delete(caller.session_id);
+    this.render(q, true);
+  }
+
+  set(q, key, value, text = String(value)) {
+    const b = q.refs[key];
+    b.dataset.value = String(value);
+    b.textContent = text;
+  }
+
+  render(q, flash = false) {
+    const s = q.status;
+    const waiting = s ? s.stats.active_session_count : q.waiting.size;
+    this.set(q, 'waiting', waiting);
+    this.set(q, 'available', s ? s.available_recipient_count : 0);
+    const sl = s && s.service_level;
+    this.set(q, 'service_level', sl ? (sl.day.sl_percent ?? '') : '', percent(sl && sl.day.sl_percent));
+    q.refs.sl15.textContent = sl ? `15 min ${percent(sl.last_15_minutes.sl_percent)} · within ${sl.threshold_seconds} s` : '';
+    q.refs.panel.classList.toggle('busy', waiting > 0);
+    this.tickOne(q);
+    if (flash) {
+      q.refs.panel.classList.remove('flash');
+      void q.refs.panel.offsetWidth;
+      q.refs.panel.classList.add('flash');
+    }
+  }
+
+  tickOne(q) {
+    let oldest = Infinity;
+    for (const t of q.waiting.values()) if (Number.isFinite(t) && t < oldest) oldest = t;
+    const ms = oldest === Infinity ? 0 : Math.max(0, this.opts.now() - oldest);
+    this.set(q, 'longest', Math.floor(ms / 1000), oldest === Infinity ? '—' : duration(ms));
+  }
+
+  tick() {
+    for (const q of this.queues.values()) this.tickOne(q);
+  }
+
+  reorder() {
+    const sorted = [...this.queues.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const box = this.opts.container;
+    sorted.forEach((q, i) => {
+      if (box.children[i] !== q.refs.panel) box.insertBefore(q.refs.panel, box.children[i] ?? null);
+    });
+  }
+}
