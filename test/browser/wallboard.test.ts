@@ -219,9 +219,9 @@ describe('browser: wallboard in headless Chromium', function () {
     await page.waitForSelector('#total-handled:has-text("6")', WAIT);
   });
 
-  it('a queue panel: a caller joins (1 waiting, its wait ticking, nobody available), a supervisor removes it (0 waiting)', async () => {
+  it('a queue panel: a caller joins (1 waiting, its wait ticking, nobody available), a supervisor removes it (0 waiting); a caller answered (0 waiting, 100 % service level)', async () => {
     const farid = people['Farid']!; // Away since the last test: the caller waits
-    const created = await sys.api('PUT', `/v2/accounts/${sys.accountId}/qubicle_queues`, { data: { name: 'Wallboard Line', ring_timeout: 20 } }, sys.adminToken);
+    const created = await sys.api('PUT', `/v2/accounts/${sys.accountId}/qubicle_queues`, { data: { name: 'Wallboard Line', ring_timeout: 20, agent_wrapup_time: 0 } }, sys.adminToken);
     assert.equal(created.status, 201, created.text);
     const Q: string = created.body.data.id;
     const roster = await sys.api('POST', `/v2/accounts/${sys.accountId}/qubicle_queues/${Q}/recipients`, { data: [farid] }, sys.adminToken);
@@ -236,13 +236,16 @@ describe('browser: wallboard in headless Chromium', function () {
     // KAZOO's callflow: create_session, then join_queue (as test/e2e/queues-process.test.ts)
     const kazoo = (body: Record<string, unknown>) =>
       sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), 'Account-ID': sys.accountId, ...body }, { timeoutMs: 10_000 });
-    const callId = `wallboard-${newKazooId()}`;
-    const call = { 'Call-ID': callId, 'Caller-ID-Name': 'Wall Caller', 'Caller-ID-Number': '+15550003' };
-    const session = (await kazoo({ Call: call, 'Call-ID': callId, 'Session-Type': 'callflow' })) as { Result: string; 'Session-ID': string };
-    assert.equal(session.Result, 'ok', JSON.stringify(session));
-    const sessionId = session['Session-ID'];
-    const joined = (await kazoo({ Call: call, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': sessionId })) as { Result: string };
-    assert.equal(joined.Result, 'ok', JSON.stringify(joined));
+    const caller = async (name: string) => {
+      const callId = `wallboard-${newKazooId()}`;
+      const call = { 'Call-ID': callId, 'Caller-ID-Name': name, 'Caller-ID-Number': '+15550003' };
+      const session = (await kazoo({ Call: call, 'Call-ID': callId, 'Session-Type': 'callflow' })) as { Result: string; 'Session-ID': string };
+      assert.equal(session.Result, 'ok', JSON.stringify(session));
+      const joined = (await kazoo({ Call: call, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': session['Session-ID'] })) as { Result: string };
+      assert.equal(joined.Result, 'ok', JSON.stringify(joined));
+      return { call, callId, sessionId: session['Session-ID'] };
+    };
+    const { call, callId, sessionId } = await caller('Wall Caller');
 
     await page.waitForSelector(`${figure('waiting')}[data-value="1"]`, WAIT);
     await page.waitForSelector(`${panel}.busy`, WAIT);
@@ -257,11 +260,28 @@ describe('browser: wallboard in headless Chromium', function () {
     assert.equal(await page.isVisible(`${panel}.busy`), false);
     await kazoo({ Call: call, 'Call-ID': callId }); // the caller hangs up: the session ends
 
+    // a Ready member on the roster: the next caller is offered to her and answered
+    const emma = people['Emma']!;
+    const both = await sys.api('POST', `/v2/accounts/${sys.accountId}/qubicle_queues/${Q}/recipients`, { data: [farid, emma] }, sys.adminToken);
+    assert.equal(both.status, 200, both.text);
+    const answered = await caller('Quick Caller');
+    await inState(emma, 'Call-Offer');
+    await bus.answer(sys.accountId, emma, answered.sessionId);
+    await inState(emma, 'On-A-Call');
+    await page.waitForSelector(`${figure('waiting')}[data-value="0"]`, WAIT);
+    await page.waitForSelector(`${figure('service_level')}:has-text("100%")`, WAIT);
+    await page.waitForSelector(`${figure('available')}[data-value="0"]`, WAIT);
+    // her call ends: Ready again, a recipient event (no queue event), yet the panel counts her available
+    await bus.hangup(sys.accountId, emma, answered.sessionId);
+    await inState(emma, 'Ready'); // the queue's agent_wrapup_time is 0
+    await page.waitForSelector(`${figure('available')}[data-value="1"]`, WAIT);
+
     // a reload rebuilds the panel from the REST API (queue events have no snapshot)
     await page.reload();
     await page.waitForSelector('#connection[data-connection="live"]', WAIT);
     await page.waitForSelector(`${panel} .name:has-text("Wallboard Line")`, WAIT);
     await page.waitForSelector(`${figure('waiting')}[data-value="0"]`, WAIT);
+    await page.waitForSelector(`${figure('service_level')}:has-text("100%")`, WAIT);
     await inState(farid, 'Away');
   });
 });

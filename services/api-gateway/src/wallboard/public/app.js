@@ -339,6 +339,7 @@ class Board {
     else r.wrapTotal = Math.max(r.wrapTotal ?? 0, wrapMs);
     if (msg.name === 'delete' && d.final_stats) r.lastStats = d.final_stats;
     this.update(r, msg.name !== 'snapshot');
+    if (msg.name !== 'snapshot' && before !== d.status.availability_state) this.queues.memberChanged();
     if (wasOut !== (d.status.availability_state === 'Not-Logged-In')) this.reorder();
     this.afterChange();
   }

@@ -3,7 +3,9 @@
  * wait, members available and the service level. Loaded from the REST API (queue list, the status
  * of all queues, each queue's waiting callers) on start, on every (re)subscribe and every 30 s, and
  * kept live by the `qubicle.queue.*` websocket events, which carry the queue's status after each
- * change (docs/live.md).
+ * change (docs/live.md). A member's state change is a recipient event, not a queue event: after
+ * one, the statuses (one GET for all queues) are read again, at most once a second, so that
+ * "available" follows the members.
  *
  * Callers waiting, members available and the service level are the status's own figures
  * (`stats.active_session_count`, `available_recipient_count`, `service_level.day.sl_percent`), so
@@ -13,6 +15,7 @@
  */
 
 const REFRESH_MS = 30_000;
+const STATUS_AFTER_MEMBER_MS = 1_000;
 
 /** @param {number} ms */
 function duration(ms) {
@@ -41,6 +44,7 @@ export class QueuePanels {
     this.queues = new Map();
     this.timer = undefined;
     this.loading = undefined;
+    this.statusTimer = undefined;
   }
 
   start() {
@@ -50,6 +54,8 @@ export class QueuePanels {
 
   stop() {
     clearInterval(this.timer);
+    clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
     this.queues.clear();
     this.opts.container.replaceChildren();
     this.opts.container.hidden = true;
@@ -65,6 +71,26 @@ export class QueuePanels {
         });
     }
     return this.loading;
+  }
+
+  /** A recipient's state changed (it may be a member of any queue): read the statuses, soon. */
+  memberChanged() {
+    if (this.statusTimer || this.queues.size === 0) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      void this.loadStatuses().catch((err) => this.opts.onError(err));
+    }, STATUS_AFTER_MEMBER_MS);
+  }
+
+  async loadStatuses() {
+    const marks = new Map([...this.queues].map(([id, q]) => [id, q.events]));
+    const statuses = await this.opts.api.queueStatuses();
+    for (const [id, status] of Object.entries(statuses)) {
+      const q = this.queues.get(id);
+      if (!q || q.events !== marks.get(id)) continue;
+      q.status = status;
+      this.render(q);
+    }
   }
 
   async loadNow() {
