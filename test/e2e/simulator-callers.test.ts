@@ -4,11 +4,15 @@
  * delete_session) and the members' phones; the service's queue process does the routing.
  */
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { QueueBusClient } from '@qubicle/client';
 import { busEvents } from '../../tools/simulator/src/bus-events.js';
-import { runCallers } from '../../tools/simulator/src/callers.js';
+import { runCallers, type CallerResult } from '../../tools/simulator/src/callers.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';
+
+const run = promisify(execFile);
 
 describe('e2e: queue simulator, caller mode (the service routes)', function () {
   this.timeout(60_000);
@@ -59,5 +63,18 @@ describe('e2e: queue simulator, caller mode (the service routes)', function () {
     assert.equal(result.calls.answered + result.calls.abandoned, 30, JSON.stringify(result));
     assert.equal(result.calls.answered, result.calls.hungUp);
     assert.ok(result.offers.rejected > 0, JSON.stringify(result.offers));
+  });
+
+  it('npm run simulate -- --mode=callers as a separate process: exit 0, every caller answered and hung up', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', 'tools/simulator/src/main.ts', '--mode=callers', '--amqp', sys.amqpUrl, '--account', t.name, '--queue', Q,
+        '--calls', '12', '--concurrency', '4', '--answer-prob', '1', '--reject-prob', '0', '--ring-ms', '5', '--talk-ms', '10', '--patience-ms', '0', '--login', '--summary-ms', '0', '--json'],
+      { timeout: 45_000 },
+    );
+    const result = JSON.parse(stdout) as CallerResult;
+    assert.equal(result.completed, true);
+    assert.equal(result.errors, 0);
+    assert.deepEqual([result.calls.placed, result.calls.answered, result.calls.hungUp], [12, 12, 12]);
   });
 });

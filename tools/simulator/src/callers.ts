@@ -11,7 +11,8 @@
  *   rejects, or lets it ring (the queue's ring_timeout makes it a miss). Recipients the
  *   missed-call policy sent Away are set Ready again (when this run logged them in).
  *
- * Decisions come from the seed (rng.ts), per call and per offer.
+ * Decisions come from the seed (rng.ts), per call number and offer attempt. The phones act only
+ * on offers of this run's callers (another caller's offer is left to ring).
  */
 import { isKazooId, newKazooId, QUEUE_SESSIONS_QUEUE, QubicleFailure, type RecipientEvent } from '@qubicle/contracts';
 import { RecipientBusClient, type RpcCaller } from '@qubicle/client';
@@ -225,10 +226,13 @@ export async function runCallers(input: Partial<CallerOptions> & Pick<CallerOpti
 
   /** a phone rings: answer after a delay, reject, or let it ring */
   const ring = (recipientId: string, sessionId: string, attempt: number) => {
+    const caller = bySession.get(sessionId);
+    if (!caller) return; // not a caller of this run: let it ring
     offers.seen++;
     lastProgress = Date.now();
-    const u = decide(o.seed, 'offer', sessionId, attempt);
-    const delay = uniform(o.ringMs, decide(o.seed, 'ring', sessionId, attempt));
+    // keyed by the call's number (not the service's random session id): the seed decides
+    const u = decide(o.seed, 'offer', caller.index, attempt);
+    const delay = uniform(o.ringMs, decide(o.seed, 'ring', caller.index, attempt));
     if (u >= o.answerProb + o.rejectProb) {
       offers.leftRinging++;
       return;

@@ -224,7 +224,9 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   const amqpUrl = typeof values['amqp'] === 'string' ? values['amqp'] : (env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672');
   const mode = values['mode'] ?? 'queue';
   if (mode !== 'queue' && mode !== 'callers') throw new UsageError(`--mode must be queue or callers, got ${JSON.stringify(mode)}`);
-  const options = validateOptions({ ...o, account: o.account, queue: o.queue });
+  if (mode === 'callers' && o.abandonProb !== undefined) throw new UsageError('--abandon-prob is for --mode=queue (in callers mode callers abandon after --patience-ms)');
+  // callers mode: no abandon share of the offers (the queue mode's default would eat into answer + reject)
+  const options = validateOptions({ ...o, account: o.account, queue: o.queue, ...(mode === 'callers' ? { abandonProb: 0 } : {}) });
   const json = values['json'] === true;
   if (mode === 'queue') {
     if (values['patience-ms'] !== undefined) throw new UsageError('--patience-ms is for --mode=callers');
@@ -291,8 +293,9 @@ given probabilities, hangs up after the talk time, and prints a live summary and
 create a session and join the (existing) queue as KAZOO's callflow would, wait, abandon after a
 random patience (--patience-ms, 0 = never), or talk for --talk-ms once a phone answered and hang
 up. The queue's members' phones answer (--answer-prob) after --ring-ms, reject (--reject-prob), or
-ring until the queue's ring_timeout. --offer-timeout, --wrapup, --strategy and --abandon-prob are
-the queue mode's (in callers mode the queue's own fields apply).
+ring until the queue's ring_timeout. --offer-timeout, --wrapup and --strategy are the queue
+mode's (in callers mode the queue's own fields apply); --abandon-prob is refused there.
+In callers mode --queue is an existing queue's id or its name (as queue_list gives it).
 
   --amqp <url>             broker (default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672)
   --account <name|id>      account (a name is looked up with the directory's account_find)

@@ -37,6 +37,8 @@ describe('simulator: options', () => {
       [12, 0.5, CALLER_DEFAULTS.rejectProb, CALLER_DEFAULTS.ringMs, 900, true],
     );
     assert.equal(parse(['--account', 'a', '--queue', 'q', '--mode', 'callers']).callers?.patienceMs, CALLER_DEFAULTS.patienceMs);
+    assert.equal(parse(['--account', 'a', '--queue', 'q', '--mode=callers', '--answer-prob', '1', '--reject-prob', '0']).callers?.answerProb, 1, 'no abandon share in callers mode');
+    assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--mode=callers', '--abandon-prob', '0.1']), (e: unknown) => e instanceof UsageError && /--abandon-prob/.test(e.message));
     assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--mode', 'agents']), (e: unknown) => e instanceof UsageError && /--mode/.test(e.message));
     assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--patience-ms', '5']), (e: unknown) => e instanceof UsageError && /--patience-ms/.test(e.message));
     assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--mode', 'callers', '--patience-ms', '-1']), (e: unknown) => e instanceof UsageError && /--patience-ms/.test(e.message));
