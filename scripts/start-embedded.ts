@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
 import { installProcessGuards } from '@qubicle/runtime';
 import { createMemoryBus } from '@qubicle/transport';
 import { createGateway, createMetrics, loadGatewayConfig } from '@qubicle/api-gateway';
@@ -27,6 +28,7 @@ import {
   loadWorkerConfig,
 } from '@qubicle/recipient-worker';
 import { bannerLines, isEmbeddedDemo } from './lib/banner.js';
+import { startDemoCalls, type DemoCalls } from './lib/demo-calls.js';
 
 /** Tokens must survive a restart of the embedded service: keep the signing secret beside the database. */
 function embeddedTokenSecret(sqlitePath: string): string {
@@ -39,6 +41,8 @@ function embeddedTokenSecret(sqlitePath: string): string {
 }
 
 async function main(): Promise<void> {
+  // `npm start -- --demo-calls`: simulated callers and agents on a demo queue (scripts/lib/demo-calls.ts)
+  const { values: args } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { 'demo-calls': { type: 'boolean' } }, strict: true, allowPositionals: false });
   const workerConfig = loadWorkerConfig(process.env);
   const env = { ...process.env };
   env['AUTH_TOKEN_SECRET'] ??= embeddedTokenSecret(workerConfig.sqlitePath);
@@ -102,12 +106,18 @@ async function main(): Promise<void> {
     tokenTtlSeconds: gatewayConfig.authTokenTtlSeconds,
   });
   process.stdout.write(out.join('\n') + '\n');
+  let demoCalls: DemoCalls | undefined;
+  if (args['demo-calls'] === true) {
+    demoCalls = await startDemoCalls({ bus, accountId: bootstrapped.account.id, adminId: bootstrapped.admin.id, logger: logger.child({ component: 'demo-calls' }) });
+    process.stdout.write(`Demo calls: simulated callers join "Demo queue" and its agents answer; watch them on ${base}/wallboard/?account=${encodeURIComponent(workerConfig.bootstrap.accountName)}\n`);
+  }
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     health.markStopping();
+    await demoCalls?.stop();
     await server.close();
     await worker.stop();
     await bus.close();

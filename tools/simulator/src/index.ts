@@ -3,3 +3,4 @@ export { parseArgs, validateOptions, queueIdOf, DEFAULTS, USAGE, UsageError, typ
 export { formatResult } from './summary.js';
 export { decide, outcomeOf, type Outcome } from './rng.js';
 export { busEvents } from './bus-events.js';
+export { runCallers, CALLER_DEFAULTS, type CallerOptions, type CallerDeps, type CallerResult } from './callers.js';

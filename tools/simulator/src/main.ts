@@ -6,6 +6,7 @@
 import { amqpUserOf, createAmqpBus } from '@qubicle/transport';
 import { busEvents } from './bus-events.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
+import { runCallers } from './callers.js';
 import { runSimulation } from './simulation.js';
 import { formatResult } from './summary.js';
 
@@ -36,6 +37,17 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stop);
   try {
     await bus.waitForConnection(10_000);
+    if (cli.mode === 'callers' && cli.callers) {
+      // the caller side: KAZOO's sessions and the phones; the service's queue process routes
+      const callers = await runCallers(cli.callers, {
+        caller: bus,
+        subscribe: busEvents(bus),
+        print: (line) => process.stdout.write(`${line}\n`),
+        signal: controller.signal,
+      });
+      process.stdout.write(`${JSON.stringify(callers, null, cli.json ? 2 : undefined)}\n`);
+      return callers.completed && callers.errors === 0 ? 0 : 1;
+    }
     const result = await runSimulation(cli.options, {
       caller: bus,
       subscribe: busEvents(bus),

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs as parseCommandLine } from 'node:util';
 import { isKazooId } from '@qubicle/contracts';
+import { CALLER_DEFAULTS, type CallerOptions } from './callers.js';
 
 export type Strategy = 'round_robin' | 'most_idle';
 
@@ -133,6 +134,10 @@ export interface CliOptions {
   options: SimulationOptions;
   amqpUrl: string;
   json: boolean;
+  /** queue: the simulator plays the queue (offers calls itself); callers: KAZOO's side and the phones, the service's queue routes */
+  mode: 'queue' | 'callers';
+  /** --mode=callers: the caller mode's options (the shared ones from the same flags) */
+  callers?: CallerOptions;
 }
 
 type Setter = (o: Partial<SimulationOptions>, value: string) => void;
@@ -185,6 +190,8 @@ const GRAMMAR = {
   ...Object.fromEntries(Object.keys(VALUED).map((name) => [name, { type: 'string' as const }])),
   ...Object.fromEntries(Object.keys(BOOLEANS).map((name) => [name, { type: 'boolean' as const }])),
   amqp: { type: 'string' as const },
+  mode: { type: 'string' as const },
+  'patience-ms': { type: 'string' as const },
   json: { type: 'boolean' as const },
   help: { type: 'boolean' as const, short: 'h' },
 };
@@ -215,7 +222,48 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (o.account === undefined) throw new UsageError('--account is required (a name or a 32-hex id)');
   if (o.queue === undefined) throw new UsageError('--queue is required (a name or a 32-hex id)');
   const amqpUrl = typeof values['amqp'] === 'string' ? values['amqp'] : (env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672');
-  return { options: validateOptions({ ...o, account: o.account, queue: o.queue }), amqpUrl, json: values['json'] === true };
+  const mode = values['mode'] ?? 'queue';
+  if (mode !== 'queue' && mode !== 'callers') throw new UsageError(`--mode must be queue or callers, got ${JSON.stringify(mode)}`);
+  if (mode === 'callers' && o.abandonProb !== undefined) throw new UsageError('--abandon-prob is for --mode=queue (in callers mode callers abandon after --patience-ms)');
+  // callers mode: no abandon share of the offers (the queue mode's default would eat into answer + reject)
+  const options = validateOptions({ ...o, account: o.account, queue: o.queue, ...(mode === 'callers' ? { abandonProb: 0 } : {}) });
+  const json = values['json'] === true;
+  if (mode === 'queue') {
+    if (values['patience-ms'] !== undefined) throw new UsageError('--patience-ms is for --mode=callers');
+    return { options, amqpUrl, json, mode };
+  }
+  return { options, amqpUrl, json, mode, callers: callerOptionsOf(options, o, values['patience-ms']) };
+}
+
+/** The caller mode's options: the shared flags (given or the caller mode's defaults) and --patience-ms. */
+function callerOptionsOf(options: SimulationOptions, given: Partial<SimulationOptions>, patience: string | boolean | undefined): CallerOptions {
+  const pick = <K extends keyof SimulationOptions & keyof CallerOptions>(key: K, fallback: CallerOptions[K]): CallerOptions[K] =>
+    (given[key] !== undefined ? options[key] : fallback) as CallerOptions[K];
+  let patienceMs = CALLER_DEFAULTS.patienceMs;
+  if (typeof patience === 'string') {
+    patienceMs = Number(patience);
+    if (patience.trim() === '' || !Number.isInteger(patienceMs) || patienceMs < 0 || patienceMs > 86_400_000) {
+      throw new UsageError(`--patience-ms must be an integer from 0 to 86400000, got ${JSON.stringify(patience)}`);
+    }
+  }
+  return {
+    account: options.account,
+    queue: options.queue,
+    calls: options.calls,
+    concurrency: options.concurrency,
+    answerProb: pick('answerProb', CALLER_DEFAULTS.answerProb),
+    rejectProb: pick('rejectProb', CALLER_DEFAULTS.rejectProb),
+    ringMs: pick('ringMs', CALLER_DEFAULTS.ringMs),
+    talkMs: options.talkMs,
+    patienceMs,
+    login: options.login,
+    awayMs: options.awayMs,
+    ...(options.recipients ? { recipients: options.recipients } : {}),
+    seed: options.seed,
+    summaryMs: options.summaryMs,
+    rpcTimeoutMs: options.rpcTimeoutMs,
+    stallMs: options.stallMs,
+  };
 }
 
 /** parseArgs's errors, said as this tool says them (naming the option). */
@@ -235,11 +283,19 @@ function usageErrorOf(err: unknown): unknown {
   }
 }
 
-export const USAGE = `Usage: npm run simulate -- --account <name|id> --queue <name|id> [options]
+export const USAGE = `Usage: npm run simulate -- --account <name|id> --queue <name|id> [--mode queue|callers] [options]
 
-Behaves like a Qubicle queue on the bus: offers waiting calls to the available recipients of the
-queue, answers / rejects / lets offers time out / abandons with the given probabilities, hangs up
-after the talk time, and prints a live summary and a final one.
+--mode queue (default): behaves like a Qubicle queue on the bus: offers waiting calls to the
+available recipients of the queue, answers / rejects / lets offers time out / abandons with the
+given probabilities, hangs up after the talk time, and prints a live summary and a final one.
+
+--mode callers: the caller side and the phones; the service's queue process routes. Callers
+create a session and join the (existing) queue as KAZOO's callflow would, wait, abandon after a
+random patience (--patience-ms, 0 = never), or talk for --talk-ms once a phone answered and hang
+up. The queue's members' phones answer (--answer-prob) after --ring-ms, reject (--reject-prob), or
+ring until the queue's ring_timeout. --offer-timeout, --wrapup and --strategy are the queue
+mode's (in callers mode the queue's own fields apply); --abandon-prob is refused there.
+In callers mode --queue is an existing queue's id or its name (as queue_list gives it).
 
   --amqp <url>             broker (default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672)
   --account <name|id>      account (a name is looked up with the directory's account_find)
@@ -265,6 +321,8 @@ after the talk time, and prints a live summary and a final one.
   --summary-ms <ms>        live summary period, 0 = none (default ${DEFAULTS.summaryMs})
   --rpc-timeout-ms <ms>    (default ${DEFAULTS.rpcTimeoutMs})
   --stall-ms <ms>          give up when calls wait and nothing happens this long (default ${DEFAULTS.stallMs})
+  --mode <m>               queue | callers (default queue)
+  --patience-ms <ms>       callers mode: mean patience of a waiting caller (default ${CALLER_DEFAULTS.patienceMs})
   --json                   print the final result as JSON
 Exit status: 0 all calls done and the recipients' stats add up; 1 otherwise; 2 bad usage.`;
 

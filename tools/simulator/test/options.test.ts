@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { CALLER_DEFAULTS } from '../src/callers.js';
 import { DEFAULTS, parseArgs, queueIdOf, UsageError, type CliOptions } from '../src/options.js';
 import { decide, outcomeOf } from '../src/rng.js';
 
@@ -23,6 +24,24 @@ describe('simulator: options', () => {
     assert.equal(parseArgs(['-h']), 'help');
     assert.equal(parse(['--', '--account', 'a', '--queue', 'q', '--logout']).options.logout, true, "npm's -- separator is ignored");
     assert.equal(parse(['--account', 'a', '--queue', 'q', '--calls', '5', '--calls=7']).options.calls, 7, 'the last one wins');
+  });
+
+  it('--mode: queue by default; callers takes the shared flags, its own defaults and --patience-ms', () => {
+    const queue = parse(['--account', 'a', '--queue', 'q']);
+    assert.equal(queue.mode, 'queue');
+    assert.equal(queue.callers, undefined);
+    const callers = parse(['--account', 'a', '--queue', 'q', '--mode=callers', '--calls', '12', '--answer-prob', '0.5', '--patience-ms', '900', '--login']);
+    assert.equal(callers.mode, 'callers');
+    assert.deepEqual(
+      [callers.callers?.calls, callers.callers?.answerProb, callers.callers?.rejectProb, callers.callers?.ringMs, callers.callers?.patienceMs, callers.callers?.login],
+      [12, 0.5, CALLER_DEFAULTS.rejectProb, CALLER_DEFAULTS.ringMs, 900, true],
+    );
+    assert.equal(parse(['--account', 'a', '--queue', 'q', '--mode', 'callers']).callers?.patienceMs, CALLER_DEFAULTS.patienceMs);
+    assert.equal(parse(['--account', 'a', '--queue', 'q', '--mode=callers', '--answer-prob', '1', '--reject-prob', '0']).callers?.answerProb, 1, 'no abandon share in callers mode');
+    assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--mode=callers', '--abandon-prob', '0.1']), (e: unknown) => e instanceof UsageError && /--abandon-prob/.test(e.message));
+    assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--mode', 'agents']), (e: unknown) => e instanceof UsageError && /--mode/.test(e.message));
+    assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--patience-ms', '5']), (e: unknown) => e instanceof UsageError && /--patience-ms/.test(e.message));
+    assert.throws(() => parse(['--account', 'a', '--queue', 'q', '--mode', 'callers', '--patience-ms', '-1']), (e: unknown) => e instanceof UsageError && /--patience-ms/.test(e.message));
   });
 
   it('refuses what makes no sense, naming the option', () => {
