@@ -9,7 +9,7 @@
  * state (recipients by state, shards owned, bus connection) are computed at scrape time from the
  * sources given to `track()`.
  */
-import { ERROR_CODES, type RecipientState } from '@qubicle/contracts';
+import { ERROR_CODES, WAIT_BUCKET_EDGES_SECONDS, type QueueEvent, type RecipientState } from '@qubicle/contracts';
 import type { ProcessFaultKind } from '@qubicle/runtime';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -31,7 +31,17 @@ export interface WorkerMetricsSink {
   leaseFailed(reason: LeaseFailure): void;
   /** One attempt to publish an event (on the topic exchange or the feed) failed; the outbox retries it. */
   eventPublishFailed(): void;
+  /** A queue's committed events (callers joined, left, answered); `thresholdSeconds`: the queue's service level. */
+  queueEvents(events: readonly QueueEvent[], thresholdSeconds: number): void;
+  /** What became of one offer of a queue's caller. */
+  queueOffer(outcome: QueueOfferOutcome): void;
 }
+
+/** Label values of qubicle_worker_queue_callers_total (no queue id: those are unbounded). */
+export const QUEUE_CALLER_OUTCOMES = ['joined', 'answered', 'abandoned', 'timed_out', 'redirected', 'exited'] as const;
+/** Label values of qubicle_worker_queue_offers_total. */
+export const QUEUE_OFFER_OUTCOMES = ['accepted', 'rejected', 'missed', 'withdrawn'] as const;
+export type QueueOfferOutcome = (typeof QUEUE_OFFER_OUTCOMES)[number];
 
 export const NOOP_WORKER_METRICS: WorkerMetricsSink = {
   command() {},
@@ -40,6 +50,8 @@ export const NOOP_WORKER_METRICS: WorkerMetricsSink = {
   leaseRenewed() {},
   leaseFailed() {},
   eventPublishFailed() {},
+  queueEvents() {},
+  queueOffer() {},
 };
 
 /** What the scrape-time gauges read. */
@@ -52,6 +64,8 @@ export interface WorkerMetricsSources {
   bus: { isConnected(): boolean; readonly reconnects: number };
   /** events recorded in the store's outbox and not yet confirmed by the broker (absent: 0) */
   outboxPending?(): number;
+  /** queues whose process runs on this node, with their callers (absent: no queue side) */
+  queues?(): Iterable<{ sessions: readonly unknown[] }>;
 }
 
 export interface WorkerMetrics extends WorkerMetricsSink {
@@ -83,6 +97,12 @@ export const WORKER_METRIC_NAMES = [
   'qubicle_worker_uncaught_errors_total',
   'qubicle_worker_outbox_pending',
   'qubicle_worker_event_publish_failures_total',
+  'qubicle_worker_queue_callers_total',
+  'qubicle_worker_queue_answered_within_sl_total',
+  'qubicle_worker_queue_wait_seconds',
+  'qubicle_worker_queue_offers_total',
+  'qubicle_worker_queue_callers_waiting',
+  'qubicle_worker_queues_running',
 ] as const;
 
 const COMMAND_OUTCOMES = new Set<string>(['ok', 'no_reply', 'requeue', ...ERROR_CODES]);
@@ -224,6 +244,52 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     registers,
   });
 
+  const queueCallers = new Counter({
+    name: 'qubicle_worker_queue_callers_total',
+    help: 'Callers of the queues running on this node, by outcome: joined, or how they left (answered, abandoned, timed_out, redirected, exited)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const answeredWithinSl = new Counter({
+    name: 'qubicle_worker_queue_answered_within_sl_total',
+    help: "Callers answered after a wait within their queue's service_level_seconds (Asterisk SL = this / answered)",
+    registers,
+  });
+  const queueWait = new Histogram({
+    name: 'qubicle_worker_queue_wait_seconds',
+    help: 'Wait of queue callers who were answered or abandoned, by outcome (buckets: the service-level wait buckets)',
+    labelNames: ['outcome'],
+    buckets: [...WAIT_BUCKET_EDGES_SECONDS],
+    registers,
+  });
+  const queueOffers = new Counter({
+    name: 'qubicle_worker_queue_offers_total',
+    help: 'Offers of queue callers to recipients, by outcome: accepted (ringing), rejected (refused or rejected), missed, withdrawn',
+    labelNames: ['outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'qubicle_worker_queue_callers_waiting',
+    help: 'Callers in the queues running on this node (waiting or ringing)',
+    registers,
+    collect() {
+      let n = 0;
+      for (const q of sources?.queues?.() ?? []) n += q.sessions.length;
+      this.set(n);
+    },
+  });
+  new Gauge({
+    name: 'qubicle_worker_queues_running',
+    help: 'Queue processes running on this node',
+    registers,
+    collect() {
+      let n = 0;
+      for (const _ of sources?.queues?.() ?? []) n++;
+      this.set(n);
+    },
+  });
+  const leaveOutcomes = new Set<string>(['abandoned', 'timed_out', 'redirected', 'exited']);
+
   return {
     registry,
     track(s) {
@@ -271,6 +337,25 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
     },
     eventPublishFailed() {
       publishFailures.inc();
+    },
+    queueEvents(events, thresholdSeconds) {
+      for (const e of events) {
+        if (e.event === 'join') queueCallers.inc({ outcome: 'joined' });
+        else if (e.event === 'delivered') {
+          // a delivered caller is followed by its `leave` (reason delivered): counted here only
+          const wait = e.wait ?? 0;
+          queueCallers.inc({ outcome: 'answered' });
+          queueWait.observe({ outcome: 'answered' }, wait);
+          if (wait <= thresholdSeconds) answeredWithinSl.inc();
+        } else if (e.event === 'leave' && e.reason !== 'delivered') {
+          const outcome = bounded(e.reason ?? '', leaveOutcomes, 'exited');
+          queueCallers.inc({ outcome });
+          if (outcome === 'abandoned') queueWait.observe({ outcome }, e.wait ?? 0);
+        }
+      }
+    },
+    queueOffer(outcome) {
+      queueOffers.inc({ outcome });
     },
   };
 }

@@ -161,6 +161,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         publish: (shard, events) => queueRelay.add(shard, events),
         newId: newKazooId,
         sessions,
+        metrics,
         recipients: {
           offer: (e, fence, accountId) =>
             recipients.offer(
@@ -218,6 +219,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     shardsSuspended: () => shardManager.suspendedShards().length,
     bus,
     outboxPending: () => relay.pending(),
+    queues: () => (queues ? queues.all().filter((a) => !a.isStopped).map((a) => ({ sessions: a.state?.sessions ?? [] })) : []),
   });
 
   let directoryConsumer: Consumer | null = null;

@@ -11,6 +11,7 @@ import { errorReply, type QueueEvent, type RpcReply } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { Mailbox } from '../../actor/mailbox.js';
+import type { WorkerMetricsSink } from '../../metrics.js';
 import { isStoreError, type Fence } from '../../store/port.js';
 import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import { dayStartOf } from '../day.js';
@@ -46,6 +47,8 @@ export interface QueueActorEnv {
   newId(): string;
   /** The account's IANA timezone (the day's figures start at its midnight); default UTC. */
   timeZoneOf?(accountId: string): string | undefined;
+  /** Prometheus metrics of the queue side (metrics.ts); absent = not measured. */
+  metrics?: Pick<WorkerMetricsSink, 'queueEvents' | 'queueOffer'>;
 }
 
 export interface QueueKey {
@@ -169,7 +172,9 @@ export class QueueActor {
         return this.unavailable(`datastore unavailable: ${(err as Error).message}`);
       }
     }
+    const before = this.current;
     this.current = result.state;
+    this.measure(before, result, events);
     if (events.length > 0) await env.publish(key.shard, events);
     for (const e of result.effects) {
       if (e.type === 'arm_timer') this.arm(e.key, e.at, e.input);
@@ -180,6 +185,19 @@ export class QueueActor {
     return result.reply;
   }
 
+  /** Feeds the committed change to the metrics: read off the events, effects and stats, the machine knows nothing of them. */
+  private measure(before: QueueState | null, result: QueueTransitionResult, events: QueueEvent[]): void {
+    const m = this.env.metrics;
+    if (!m) return;
+    const settings = (result.state ?? before)?.settings;
+    if (events.length > 0 && settings) m.queueEvents(events, settings.service_level_seconds);
+    for (const e of result.effects) if (e.type === 'withdraw') m.queueOffer('withdrawn');
+    // a miss is counted by the machine in the day's figures (a new day starts them at 0)
+    const prev = before?.stats;
+    const next = result.state?.stats;
+    if (prev && next && prev.day_start === next.day_start) for (let i = prev.missed_sessions; i < next.missed_sessions; i++) m.queueOffer('missed');
+  }
+
   /** The outward effects; their outcomes are fed back as inputs. Failures leave it to the deadlines. */
   private async carryOut(e: QueueEffect, fence: Fence): Promise<void> {
     const { env, key } = this;
@@ -187,6 +205,7 @@ export class QueueActor {
       switch (e.type) {
         case 'offer': {
           const reply = await env.recipients.offer(e, { shard: key.shard, epoch: e.epoch }, key.accountId);
+          env.metrics?.queueOffer(reply.accepted ? 'accepted' : 'rejected');
           await this.send({
             type: 'offer_reply',
             offer_id: e.offer_id,
