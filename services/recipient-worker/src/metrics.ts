@@ -40,7 +40,8 @@ export interface WorkerMetricsSink {
 /** Label values of qubicle_worker_queue_callers_total (no queue id: those are unbounded). */
 export const QUEUE_CALLER_OUTCOMES = ['joined', 'answered', 'abandoned', 'timed_out', 'redirected', 'exited'] as const;
 /** Label values of qubicle_worker_queue_offers_total. */
-export const QUEUE_OFFER_OUTCOMES = ['accepted', 'rejected', 'missed', 'withdrawn'] as const;
+/** accepted / refused: the recipient's shard took the offer (ringing) or not (its state was not Ready); rejected / missed: the ringing recipient declined or did not answer; withdrawn: the caller hung up or was answered elsewhere. */
+export const QUEUE_OFFER_OUTCOMES = ['accepted', 'refused', 'rejected', 'missed', 'withdrawn'] as const;
 export type QueueOfferOutcome = (typeof QUEUE_OFFER_OUTCOMES)[number];
 
 export const NOOP_WORKER_METRICS: WorkerMetricsSink = {
@@ -264,7 +265,7 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions = {}): WorkerMetr
   });
   const queueOffers = new Counter({
     name: 'qubicle_worker_queue_offers_total',
-    help: 'Offers of queue callers to recipients, by outcome: accepted (ringing), rejected (refused or rejected), missed, withdrawn',
+    help: 'Offers of queue callers to recipients, by outcome: accepted (ringing), refused (recipient not Ready), rejected (declined while ringing), missed (not answered), withdrawn',
     labelNames: ['outcome'],
     registers,
   });

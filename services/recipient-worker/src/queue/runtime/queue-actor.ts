@@ -174,7 +174,7 @@ export class QueueActor {
     }
     const before = this.current;
     this.current = result.state;
-    this.measure(before, result, events);
+    this.measure(input, before, result, events);
     if (events.length > 0) await env.publish(key.shard, events);
     for (const e of result.effects) {
       if (e.type === 'arm_timer') this.arm(e.key, e.at, e.input);
@@ -186,16 +186,18 @@ export class QueueActor {
   }
 
   /** Feeds the committed change to the metrics: read off the events, effects and stats, the machine knows nothing of them. */
-  private measure(before: QueueState | null, result: QueueTransitionResult, events: QueueEvent[]): void {
+  private measure(input: QueueInput, before: QueueState | null, result: QueueTransitionResult, events: QueueEvent[]): void {
     const m = this.env.metrics;
     if (!m) return;
     const settings = (result.state ?? before)?.settings;
     if (events.length > 0 && settings) m.queueEvents(events, settings.service_level_seconds);
     for (const e of result.effects) if (e.type === 'withdraw') m.queueOffer('withdrawn');
-    // a miss is counted by the machine in the day's figures (a new day starts them at 0)
+    // a miss (rejected by the ringing recipient, or not answered) is counted by the machine in the
+    // day's figures (a new day starts them at 0); the recipient's `reject` event tells the two apart
     const prev = before?.stats;
     const next = result.state?.stats;
-    if (prev && next && prev.day_start === next.day_start) for (let i = prev.missed_sessions; i < next.missed_sessions; i++) m.queueOffer('missed');
+    const how = input.type === 'member_status' && input.event === 'reject' ? 'rejected' : 'missed';
+    if (prev && next && prev.day_start === next.day_start) for (let i = prev.missed_sessions; i < next.missed_sessions; i++) m.queueOffer(how);
   }
 
   /** The outward effects; their outcomes are fed back as inputs. Failures leave it to the deadlines. */
@@ -205,7 +207,7 @@ export class QueueActor {
       switch (e.type) {
         case 'offer': {
           const reply = await env.recipients.offer(e, { shard: key.shard, epoch: e.epoch }, key.accountId);
-          env.metrics?.queueOffer(reply.accepted ? 'accepted' : 'rejected');
+          env.metrics?.queueOffer(reply.accepted ? 'accepted' : 'refused');
           await this.send({
             type: 'offer_reply',
             offer_id: e.offer_id,

@@ -1,6 +1,6 @@
 /**
  * The queue side's Prometheus metrics, fed by the queue process (memory bus, manual clock): a
- * caller who joins and is answered moves the callers counter, the answered-within-SL counter, the
+ * caller who joins, is missed once and is answered moves the callers counter, the answered-within-SL counter, the
  * wait histogram and the offers counter; the gauges read the running queues at scrape time.
  */
 import assert from 'node:assert/strict';
@@ -70,15 +70,24 @@ describe('queue metrics (worker, memory bus, manual clock)', () => {
       let st = await stateOf();
       for (let i = 0; i < 200 && st.availability_state !== 'Call-Offer'; i++) st = await stateOf();
       assert.equal(st.offered_call?.session_id, sid);
+      // not answered within the ring_timeout (5 s): a miss, the caller waits again
+      clock.advance(5_000);
+      for (let i = 0; i < 200 && (await value('qubicle_worker_queue_offers_total', { outcome: 'missed' })) === 0; i++) await stateOf();
+      assert.equal(await value('qubicle_worker_queue_offers_total', { outcome: 'missed' }), 1);
+      // Ready again: offered again and answered, 17 s after joining
+      await recipient({ type: 'set_status', status: 'ready' });
+      st = await stateOf();
+      for (let i = 0; i < 200 && st.availability_state !== 'Call-Offer'; i++) st = await stateOf();
+      assert.equal(st.offered_call?.session_id, sid);
       assert.ok((await recipient({ type: 'answer', session_id: sid })).ok);
       await waitFor(() => events.some((e) => e.event === 'delivered'), 'delivered event');
 
       assert.equal(await value('qubicle_worker_queue_callers_total', { outcome: 'answered' }), 1);
-      assert.equal(await value('qubicle_worker_queue_offers_total', { outcome: 'accepted' }), 1);
-      assert.ok(QUEUE_DEFAULTS.service_level_seconds >= 12, 'the default threshold covers the 12 s wait');
+      assert.equal(await value('qubicle_worker_queue_offers_total', { outcome: 'accepted' }), 2);
+      assert.ok(QUEUE_DEFAULTS.service_level_seconds >= 17, 'the default threshold covers the 17 s wait');
       assert.equal(await value('qubicle_worker_queue_answered_within_sl_total'), 1);
       assert.equal(await value('qubicle_worker_queue_wait_seconds_count', { outcome: 'answered' }), 1);
-      assert.equal(await value('qubicle_worker_queue_wait_seconds_sum', { outcome: 'answered' }), 12);
+      assert.equal(await value('qubicle_worker_queue_wait_seconds_sum', { outcome: 'answered' }), 17);
       assert.equal(await value('qubicle_worker_queue_wait_seconds_bucket', { outcome: 'answered', le: 10 as never }), 0);
       assert.equal(await value('qubicle_worker_queue_wait_seconds_bucket', { outcome: 'answered', le: 20 as never }), 1);
       assert.equal(await value('qubicle_worker_queue_callers_waiting'), 0);
