@@ -13,29 +13,46 @@ import { Cluster, until } from './support/cluster.js';
 const TTL = 3000;
 const CALLERS = 30;
 
+/**
+ * Each suite's cluster: two workers (w1, w2) balanced over 16 shards with a short lease, a
+ * gateway, the recipient events captured, and a queue client; created before the enclosing
+ * describe's tests and handed to `keep`, stopped after them (its logs kept when a test failed).
+ */
+function twoWorkerCluster(keep: (c: Cluster, queues: QueueBusClient) => void): void {
+  let c: Cluster | undefined;
+  before(async function () {
+    this.timeout(180_000);
+    const cluster = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
+    c = cluster;
+    cluster.spawnWorker('w1');
+    cluster.spawnWorker('w2');
+    await Promise.all(['w1', 'w2'].map((n) => cluster.waitForWorker(n)));
+    await cluster.startGateway();
+    await cluster.waitBalanced(['w1', 'w2'], 30_000);
+    await cluster.captureEvents();
+    keep(cluster, new QueueBusClient({ caller: cluster.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' }));
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await c?.stop({ failed: this.currentTest?.state === 'failed' });
+  });
+}
+
+/** A KAZOO qubicle_session request for the cluster's account (a fresh Msg-ID); its reply. */
+const kazooSession = (c: Cluster, body: Record<string, unknown>) =>
+  c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
+
 describe('cluster: a queue survives kill -9 of the worker running it', function () {
   this.timeout(180_000);
   let c: Cluster;
   let queues: QueueBusClient;
   let Q = '';
 
-  before(async function () {
-    this.timeout(180_000);
-    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    c.spawnWorker('w1');
-    c.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
-    await c.startGateway();
-    await c.waitBalanced(['w1', 'w2'], 30_000);
-    await c.captureEvents();
-    queues = new QueueBusClient({ caller: c.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' });
+  twoWorkerCluster((cluster, client) => {
+    c = cluster;
+    queues = client;
   });
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
-
-  const kazoo = (body: Record<string, unknown>) => c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
+  const kazoo = (body: Record<string, unknown>) => kazooSession(c, body);
 
   it('0 callers lost, 0 offered twice, order kept; the ringing offer is re-sent under the new epoch and answered', async () => {
     const [m1, m2] = await c.createRecipients(2);
@@ -122,23 +139,11 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
   let queues: QueueBusClient;
   let Q = '';
 
-  before(async function () {
-    this.timeout(180_000);
-    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    c.spawnWorker('w1');
-    c.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
-    await c.startGateway();
-    await c.waitBalanced(['w1', 'w2'], 30_000);
-    await c.captureEvents();
-    queues = new QueueBusClient({ caller: c.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' });
+  twoWorkerCluster((cluster, client) => {
+    c = cluster;
+    queues = client;
   });
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
-
-  const kazoo = (body: Record<string, unknown>) => c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
+  const kazoo = (body: Record<string, unknown>) => kazooSession(c, body);
 
   it('every member is offered one caller only, the callers in order; the zombie is fenced', async () => {
     const members = await c.createRecipients(3);
