@@ -46,20 +46,18 @@ describe('cluster: a queue survives kill -9 of the worker running it', function 
   this.timeout(180_000);
   let c: Cluster;
   let queues: QueueBusClient;
-  let Q = '';
 
   twoWorkerCluster((cluster, client) => {
     c = cluster;
     queues = client;
   });
-  const kazoo = (body: Record<string, unknown>) => kazooSession(c, body);
 
   it('0 callers lost, 0 offered twice, order kept; the ringing offer is re-sent under the new epoch and answered', async () => {
     const [m1, m2] = await c.createRecipients(2);
     // the queue and its roster through the queue API (the workers' queues read its store)
     const created = await c.api('PUT', `/v2/accounts/${c.accountId}/qubicle_queues`, { data: { name: 'Failover', ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600 } });
     assert.equal(created.status, 201, created.text);
-    Q = created.body.data.id as string;
+    const Q = created.body.data.id as string;
     const roster = await c.api('POST', `/v2/accounts/${c.accountId}/qubicle_queues/${Q}/recipients`, { data: [m1, m2] });
     assert.equal(roster.status, 200, roster.text);
     const started = await queues.ensureStarted(c.accountId, [Q]);
@@ -72,9 +70,9 @@ describe('cluster: a queue survives kill -9 of the worker running it', function 
     const sessions: string[] = [];
     for (let i = 0; i < CALLERS; i++) {
       const callId = `fo-${i}-${newKazooId()}`;
-      const created = await kazoo({ Call: { 'Caller-ID-Number': String(i) }, 'Call-ID': callId, 'Session-Type': 'callflow' });
+      const created = await kazooSession(c, { Call: { 'Caller-ID-Number': String(i) }, 'Call-ID': callId, 'Session-Type': 'callflow' });
       assert.equal(created['Result'], 'ok', JSON.stringify(created));
-      const joined = await kazoo({ Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'], Priority: i % 10 === 0 ? 5 : 0 });
+      const joined = await kazooSession(c, { Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'], Priority: i % 10 === 0 ? 5 : 0 });
       assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
       sessions.push(created['Session-ID'] as string);
     }
@@ -137,20 +135,18 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
   this.timeout(180_000);
   let c: Cluster;
   let queues: QueueBusClient;
-  let Q = '';
 
   twoWorkerCluster((cluster, client) => {
     c = cluster;
     queues = client;
   });
-  const kazoo = (body: Record<string, unknown>) => kazooSession(c, body);
 
   it('every member is offered one caller only, the callers in order; the zombie is fenced', async () => {
     const members = await c.createRecipients(3);
     // the queue and its roster through the queue API (the workers' queues read its store)
     const created = await c.api('PUT', `/v2/accounts/${c.accountId}/qubicle_queues`, { data: { name: 'Zombie', ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600, tick_time: 250 } });
     assert.equal(created.status, 201, created.text);
-    Q = created.body.data.id as string;
+    const Q = created.body.data.id as string;
     const roster = await c.api('POST', `/v2/accounts/${c.accountId}/qubicle_queues/${Q}/recipients`, { data: members });
     assert.equal(roster.status, 200, roster.text);
     const started = (await queues.ensureStarted(c.accountId, [Q]))[Q];
@@ -160,8 +156,8 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
     const sessions: string[] = [];
     for (let i = 0; i < 6; i++) {
       const callId = `zo-${i}-${newKazooId()}`;
-      const created = await kazoo({ Call: {}, 'Call-ID': callId, 'Session-Type': 'callflow' });
-      const joined = await kazoo({ Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
+      const created = await kazooSession(c, { Call: {}, 'Call-ID': callId, 'Session-Type': 'callflow' });
+      const joined = await kazooSession(c, { Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
       assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
       sessions.push(created['Session-ID'] as string);
     }
