@@ -13,36 +13,51 @@ import { Cluster, until } from './support/cluster.js';
 const TTL = 3000;
 const CALLERS = 30;
 
-describe('cluster: a queue survives kill -9 of the worker running it', function () {
-  this.timeout(180_000);
-  let c: Cluster;
-  let queues: QueueBusClient;
-  let Q = '';
-
+/**
+ * Each suite's cluster: two workers (w1, w2) balanced over 16 shards with a short lease, a
+ * gateway, the recipient events captured, and a queue client; created before the enclosing
+ * describe's tests and handed to `keep`, stopped after them (its logs kept when a test failed).
+ */
+function twoWorkerCluster(keep: (c: Cluster, queues: QueueBusClient) => void): void {
+  let c: Cluster | undefined;
   before(async function () {
     this.timeout(180_000);
-    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    c.spawnWorker('w1');
-    c.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
-    await c.startGateway();
-    await c.waitBalanced(['w1', 'w2'], 30_000);
-    await c.captureEvents();
-    queues = new QueueBusClient({ caller: c.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' });
+    const cluster = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
+    c = cluster;
+    cluster.spawnWorker('w1');
+    cluster.spawnWorker('w2');
+    await Promise.all(['w1', 'w2'].map((n) => cluster.waitForWorker(n)));
+    await cluster.startGateway();
+    await cluster.waitBalanced(['w1', 'w2'], 30_000);
+    await cluster.captureEvents();
+    keep(cluster, new QueueBusClient({ caller: cluster.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' }));
   });
   after(async function () {
     this.timeout(30_000);
     await c?.stop({ failed: this.currentTest?.state === 'failed' });
   });
+}
 
-  const kazoo = (body: Record<string, unknown>) => c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
+/** A KAZOO qubicle_session request for the cluster's account (a fresh Msg-ID); its reply. */
+const kazooSession = (c: Cluster, body: Record<string, unknown>) =>
+  c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
+
+describe('cluster: a queue survives kill -9 of the worker running it', function () {
+  this.timeout(180_000);
+  let c: Cluster;
+  let queues: QueueBusClient;
+
+  twoWorkerCluster((cluster, client) => {
+    c = cluster;
+    queues = client;
+  });
 
   it('0 callers lost, 0 offered twice, order kept; the ringing offer is re-sent under the new epoch and answered', async () => {
     const [m1, m2] = await c.createRecipients(2);
     // the queue and its roster through the queue API (the workers' queues read its store)
     const created = await c.api('PUT', `/v2/accounts/${c.accountId}/qubicle_queues`, { data: { name: 'Failover', ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600 } });
     assert.equal(created.status, 201, created.text);
-    Q = created.body.data.id as string;
+    const Q = created.body.data.id as string;
     const roster = await c.api('POST', `/v2/accounts/${c.accountId}/qubicle_queues/${Q}/recipients`, { data: [m1, m2] });
     assert.equal(roster.status, 200, roster.text);
     const started = await queues.ensureStarted(c.accountId, [Q]);
@@ -55,9 +70,9 @@ describe('cluster: a queue survives kill -9 of the worker running it', function 
     const sessions: string[] = [];
     for (let i = 0; i < CALLERS; i++) {
       const callId = `fo-${i}-${newKazooId()}`;
-      const created = await kazoo({ Call: { 'Caller-ID-Number': String(i) }, 'Call-ID': callId, 'Session-Type': 'callflow' });
+      const created = await kazooSession(c, { Call: { 'Caller-ID-Number': String(i) }, 'Call-ID': callId, 'Session-Type': 'callflow' });
       assert.equal(created['Result'], 'ok', JSON.stringify(created));
-      const joined = await kazoo({ Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'], Priority: i % 10 === 0 ? 5 : 0 });
+      const joined = await kazooSession(c, { Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'], Priority: i % 10 === 0 ? 5 : 0 });
       assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
       sessions.push(created['Session-ID'] as string);
     }
@@ -120,32 +135,18 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
   this.timeout(180_000);
   let c: Cluster;
   let queues: QueueBusClient;
-  let Q = '';
 
-  before(async function () {
-    this.timeout(180_000);
-    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    c.spawnWorker('w1');
-    c.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
-    await c.startGateway();
-    await c.waitBalanced(['w1', 'w2'], 30_000);
-    await c.captureEvents();
-    queues = new QueueBusClient({ caller: c.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' });
+  twoWorkerCluster((cluster, client) => {
+    c = cluster;
+    queues = client;
   });
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
-
-  const kazoo = (body: Record<string, unknown>) => c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
 
   it('every member is offered one caller only, the callers in order; the zombie is fenced', async () => {
     const members = await c.createRecipients(3);
     // the queue and its roster through the queue API (the workers' queues read its store)
     const created = await c.api('PUT', `/v2/accounts/${c.accountId}/qubicle_queues`, { data: { name: 'Zombie', ring_timeout: 120, agent_wrapup_time: 0, timeout: 3600, tick_time: 250 } });
     assert.equal(created.status, 201, created.text);
-    Q = created.body.data.id as string;
+    const Q = created.body.data.id as string;
     const roster = await c.api('POST', `/v2/accounts/${c.accountId}/qubicle_queues/${Q}/recipients`, { data: members });
     assert.equal(roster.status, 200, roster.text);
     const started = (await queues.ensureStarted(c.accountId, [Q]))[Q];
@@ -155,8 +156,8 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
     const sessions: string[] = [];
     for (let i = 0; i < 6; i++) {
       const callId = `zo-${i}-${newKazooId()}`;
-      const created = await kazoo({ Call: {}, 'Call-ID': callId, 'Session-Type': 'callflow' });
-      const joined = await kazoo({ Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
+      const created = await kazooSession(c, { Call: {}, 'Call-ID': callId, 'Session-Type': 'callflow' });
+      const joined = await kazooSession(c, { Call: {}, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
       assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
       sessions.push(created['Session-ID'] as string);
     }

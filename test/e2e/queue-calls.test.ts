@@ -6,16 +6,13 @@
  */
 import { strict as assert } from 'node:assert';
 import {
-  QUEUE_SESSIONS_QUEUE,
   newKazooId,
-  validateCreateSessionReply,
-  validateDeleteSessionReply,
-  validateJoinQueueReply,
   type RecipientEvent,
 } from '@qubicle/contracts';
 import { QueueBusClient, type RecipientBusClient } from '@qubicle/client';
 import { busClient, EventLog } from '../support/events.js';
 import { QueueEventLog } from '../support/queue-events.js';
+import { createSession, deleteSession, joinQueue, kazooSession } from '../support/kazoo-sessions.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';
 
@@ -31,7 +28,7 @@ describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer 
   let Q = '';
   let r1: string;
 
-  const kazoo = async (body: Record<string, unknown>): Promise<unknown> => sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 });
+  const kazoo = (body: Record<string, unknown>): Promise<unknown> => kazooSession(sys, body);
   const callOf = (callId: string) => ({ 'Call-ID': callId, 'Caller-ID-Name': `Caller ${callId.slice(0, 4)}`, 'Caller-ID-Number': '+15550001' });
 
   before(async () => {
@@ -61,10 +58,10 @@ describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer 
   });
 
   async function enter(callId: string): Promise<string> {
-    const created = validateCreateSessionReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Session-Type': 'callflow' }));
+    const created = await createSession(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Session-Type': 'callflow' });
     assert.ok(created.ok && created.value.Result === 'ok', JSON.stringify(created));
     const sessionId = (created.value as { 'Session-ID': string })['Session-ID'];
-    const joined = validateJoinQueueReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': sessionId }));
+    const joined = await joinQueue(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': sessionId });
     assert.ok(joined.ok, JSON.stringify(joined));
     assert.equal(joined.value.Result, 'ok', JSON.stringify(joined.value));
     return sessionId;
@@ -88,7 +85,7 @@ describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer 
     assert.equal(delivered.recipient_id, r1);
     await qevents.waitFor((e) => e.event === 'leave' && e.caller?.session_id === sessionId && e.reason === 'delivered', 'the leave (delivered) event');
 
-    const ended = validateDeleteSessionReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId }));
+    const ended = await deleteSession(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId });
     assert.ok(ended.ok && ended.value.Result === 'ok', JSON.stringify(ended));
     assert.equal((ended.value as { 'End-Reason': string })['End-Reason'], 'handled');
     await client.hangup(A, r1, sessionId);
@@ -108,7 +105,7 @@ describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer 
     const callId = `call-${newKazooId()}`;
     const sessionId = await enter(callId);
     await events.waitFor((e) => e.recipient_id === r1 && e.event === 'offer' && e.call?.session_id === sessionId, 'the offer to r1', 8_000, from);
-    const ended = validateDeleteSessionReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId }));
+    const ended = await deleteSession(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId });
     assert.ok(ended.ok && ended.value.Result === 'ok', JSON.stringify(ended));
     assert.equal((ended.value as { 'End-Reason': string })['End-Reason'], 'abandoned');
     const withdrawn = await events.waitFor((e) => e.recipient_id === r1 && e.event === 'withdraw' && e.call?.session_id === sessionId, 'the withdraw', 8_000, from);
@@ -119,18 +116,18 @@ describe('e2e: a queue routes calls (KAZOO sessions → queue process → offer 
 
   it('a redelivered join (same Msg-ID) is applied once; an unknown queue is refused', async () => {
     const callId = `call-${newKazooId()}`;
-    const created = validateCreateSessionReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Session-Type': 'callflow' }));
+    const created = await createSession(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Session-Type': 'callflow' });
     assert.ok(created.ok && created.value.Result === 'ok');
     const sessionId = (created.value as { 'Session-ID': string })['Session-ID'];
-    const unknown = validateJoinQueueReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Join-Queue-ID': newKazooId(), 'Session-ID': sessionId }));
+    const unknown = await joinQueue(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Join-Queue-ID': newKazooId(), 'Session-ID': sessionId });
     assert.ok(unknown.ok);
     assert.deepEqual([unknown.value.Result, (unknown.value as { Reason?: string }).Reason], ['failed', 'unknown_queue']);
     // r1 is not Ready (away): the caller waits
     await client.setStatus(A, r1, 'away');
     const msgId = newKazooId();
     const join = { 'Msg-ID': msgId, 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': sessionId };
-    const first = validateJoinQueueReply(await kazoo(join));
-    const again = validateJoinQueueReply(await kazoo(join));
+    const first = await joinQueue(sys, join);
+    const again = await joinQueue(sys, join);
     assert.ok(first.ok && again.ok);
     assert.deepEqual(again.value, first.value);
     const waiting = await queues.sessions(A, Q);

@@ -8,16 +8,13 @@
  */
 import { strict as assert } from 'node:assert';
 import {
-  QUEUE_SESSIONS_QUEUE,
   newKazooId,
-  validateCreateSessionReply,
-  validateDeleteSessionReply,
-  validateJoinQueueReply,
   type RecipientEvent,
 } from '@qubicle/contracts';
 import { QueueBusClient } from '@qubicle/client';
 import { EventLog, busClient } from '../support/events.js';
 import { QueueEventLog } from '../support/queue-events.js';
+import { createSession, deleteSession, joinQueue, kazooSession } from '../support/kazoo-sessions.js';
 import { TestClient, subscribed } from '../../services/api-gateway/test/live/test-client.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';
@@ -35,16 +32,16 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
   let ws: TestClient | undefined;
   const path = (rest = '') => `/v2/accounts/${A}/qubicle_queues${rest}`;
 
-  const kazoo = async (body: Record<string, unknown>): Promise<unknown> => sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 });
+  const kazoo = (body: Record<string, unknown>): Promise<unknown> => kazooSession(sys, body);
   const callOf = (callId: string) => ({ 'Call-ID': callId, 'Caller-ID-Name': 'Wired Caller', 'Caller-ID-Number': '+15550002' });
 
   async function session(callId: string): Promise<string> {
-    const created = validateCreateSessionReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Session-Type': 'callflow' }));
+    const created = await createSession(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Session-Type': 'callflow' });
     assert.ok(created.ok && created.value.Result === 'ok', JSON.stringify(created));
     return (created.value as { 'Session-ID': string })['Session-ID'];
   }
   async function join(callId: string, sessionId: string): Promise<{ Result: string; Reason?: string }> {
-    const joined = validateJoinQueueReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': sessionId }));
+    const joined = await joinQueue(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': sessionId });
     assert.ok(joined.ok, JSON.stringify(joined));
     return joined.value as { Result: string; Reason?: string };
   }
@@ -99,7 +96,7 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
     await busClient(sys).answer(A, r1, sessionId); // the media side: the recipient picked up
     await qevents.waitFor((e) => e.queue_id === Q && e.event === 'delivered' && e.caller?.session_id === sessionId, 'the delivered event');
     await qevents.waitFor((e) => e.queue_id === Q && e.event === 'leave' && e.caller?.session_id === sessionId && e.reason === 'delivered', 'the leave (delivered) event');
-    const ended = validateDeleteSessionReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId }));
+    const ended = await deleteSession(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId });
     assert.ok(ended.ok && ended.value.Result === 'ok', JSON.stringify(ended));
     assert.equal((ended.value as { 'End-Reason': string })['End-Reason'], 'handled');
     await busClient(sys).hangup(A, r1, sessionId);
@@ -185,7 +182,7 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
     assert.equal(leave.reason, 'exited');
     assert.ok(qevents.events.indexOf(leave) < qevents.events.indexOf(del), 'the callers leave before the delete');
     assert.equal((await queues.status(A, [Q]))[Q], 'unknown_queue');
-    const ended = validateDeleteSessionReply(await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId }));
+    const ended = await deleteSession(sys, { 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId });
     assert.ok(ended.ok, JSON.stringify(ended));
   });
 });

@@ -39,8 +39,9 @@ import {
 import { md5 } from '../support/system.js';
 import { hostileParams, hostileText, type Json } from './support/hostile.js';
 import { fuzzParams, rowTimeout } from './support/config.js';
-import { RawBus } from './support/raw-bus.js';
-import { fuzzWorld, type FuzzWorld } from './support/world.js';
+import type { RawBus } from './support/raw-bus.js';
+import type { FuzzWorld } from './support/world.js';
+import { fuzzBusSuite } from './support/suite.js';
 
 /** The worker of test/support/system.ts. */
 const WORKER_NODE = 'e2e-worker';
@@ -205,13 +206,9 @@ const isRpcEnvelope = (r: unknown): boolean => typeof r === 'object' && r !== nu
 describe('fuzz: every bus message, hostile input (real worker and gateway, real RabbitMQ)', function () {
   let w: FuzzWorld;
   let bus: RawBus;
-  before(async function () {
-    this.timeout(60_000);
-    w = await fuzzWorld();
-    bus = await RawBus.open(w.sys.amqpUrl);
-  });
-  after(async () => {
-    await bus?.close();
+  fuzzBusSuite((world, raw) => {
+    w = world;
+    bus = raw;
   });
 
   /** The worker answers a valid get_status of the watched recipient (it is alive and consuming). */

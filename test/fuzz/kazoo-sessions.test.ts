@@ -19,8 +19,9 @@ import {
 } from '@qubicle/contracts';
 import { hostileParams, hostileText, type Json } from './support/hostile.js';
 import { fuzzParams, rowTimeout } from './support/config.js';
-import { RawBus } from './support/raw-bus.js';
-import { fuzzWorld, type FuzzWorld } from './support/world.js';
+import type { RawBus } from './support/raw-bus.js';
+import type { FuzzWorld } from './support/world.js';
+import { fuzzBusSuite } from './support/suite.js';
 
 const call = () => ({ 'Call-ID': `fuzz-${newKazooId()}`, 'Caller-ID-Name': 'Hostile', 'Caller-ID-Number': '+15550100' });
 const ROWS: Record<string, { template: (w: FuzzWorld) => Json; reply: (v: unknown) => Validation<unknown> }> = {
@@ -41,13 +42,9 @@ const ROWS: Record<string, { template: (w: FuzzWorld) => Json; reply: (v: unknow
 describe('fuzz: KAZOO session messages, hostile input (real worker, real RabbitMQ)', function () {
   let w: FuzzWorld;
   let bus: RawBus;
-  before(async function () {
-    this.timeout(60_000);
-    w = await fuzzWorld();
-    bus = await RawBus.open(w.sys.amqpUrl);
-  });
-  after(async () => {
-    await bus?.close();
+  fuzzBusSuite((world, raw) => {
+    w = world;
+    bus = raw;
   });
 
   async function assertSessionsAnswer(what: string): Promise<void> {

@@ -17,6 +17,7 @@
 import { isKazooId, newKazooId, QUEUE_SESSIONS_QUEUE, QubicleFailure, type RecipientEvent } from '@qubicle/contracts';
 import { RecipientBusClient, type RpcCaller } from '@qubicle/client';
 import { decide } from './rng.js';
+import { runTimers } from './timers.js';
 
 export interface CallerOptions {
   /** account name or 32-hex id */
@@ -136,19 +137,11 @@ export async function runCallers(input: Partial<CallerOptions> & Pick<CallerOpti
   const bySession = new Map<string, Caller>();
   const loggedIn = new Set<string>();
   const awayPending = new Set<string>();
-  const timers = new Set<NodeJS.Timeout>();
+  const { timers, later } = runTimers(() => finished);
   const inflight = new Set<Promise<unknown>>();
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
-  const later = (ms: number, fn: () => void): NodeJS.Timeout => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!finished) fn();
-    }, ms);
-    timers.add(t);
-    return t;
-  };
   const track = (p: Promise<unknown>) => {
     inflight.add(p);
     void p.finally(() => inflight.delete(p));

@@ -28,6 +28,7 @@ import {
 } from '@qubicle/contracts';
 import { Backoff, RecipientBusClient, sleep, type RpcCaller } from '@qubicle/client';
 import { decide, outcomeOf, type Outcome } from './rng.js';
+import { runTimers } from './timers.js';
 import { queueIdOf, validateOptions, type SimulationOptions } from './options.js';
 
 export interface EventSubscription {
@@ -220,7 +221,7 @@ export async function runSimulation(input: Partial<SimulationOptions> & Pick<Sim
   let stalled = false;
   let aborted = false;
   const problems: string[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const { timers, later } = runTimers(() => finished);
   /** RPC sequences in flight (offer, answer...): the wind-down waits for them */
   const inflight = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => {
@@ -232,14 +233,6 @@ export async function runSimulation(input: Partial<SimulationOptions> & Pick<Sim
     resolveDone = resolve;
   });
 
-  const later = (ms: number, fn: () => void): NodeJS.Timeout => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!finished) fn();
-    }, ms);
-    timers.add(t);
-    return t;
-  };
   const progress = () => {
     lastProgress = now();
   };

@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import { MAX_QUEUE_ROSTER } from '@qubicle/contracts';
 import { newId } from '../support/fixtures.js';
-import type { Harness, Response } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { ok, refused } from '../support/envelopes.js';
 import { harnessEachTest } from '../support/each-test.js';
-
-function ok(res: Response, status = 200): void {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.headers.get('content-type'), 'application/json');
-  assert.equal(res.body.status, 'success');
-}
-
-function refused(res: Response, status: number, message?: string): void {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.headers.get('content-type'), 'application/json');
-  assert.equal(res.body.status, 'error');
-  assert.equal(res.body.error, String(status));
-  if (message !== undefined) assert.equal(res.body.message, message);
-}
 
 describe('routes/queues', () => {
   let h: Harness;

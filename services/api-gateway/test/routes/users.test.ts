@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict';
 import { newId } from '../support/fixtures.js';
-import type { Harness, Response } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { ok, refused } from '../support/envelopes.js';
 import { harnessEachTest } from '../support/each-test.js';
-
-function ok(res: Response, status = 200): void {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.headers.get('content-type'), 'application/json');
-  assert.equal(res.body.status, 'success');
-}
-
-function refused(res: Response, status: number): void {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.headers.get('content-type'), 'application/json');
-  assert.equal(res.body.status, 'error');
-  assert.equal(res.body.error, String(status));
-}
 
 describe('routes/users', () => {
   let h: Harness;

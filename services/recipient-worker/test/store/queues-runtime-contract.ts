@@ -5,28 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import type { QueueEvent } from '@qubicle/contracts';
-import type { Fence, Store } from '../../src/store/port.js';
+import type { Store } from '../../src/store/port.js';
 import type { QueueRuntimeStore } from '../../src/store/ports/queues-runtime.js';
 import type { QueueState } from '../../src/queue/machine/types.js';
 import type { CallerSessionState } from '../../src/queue/session/types.js';
 import { freshQueueState } from '../../src/queue/machine/index.js';
 import { ACCOUNT, QUEUE, settings } from '../queue/support/queue-fixtures.js';
-import { rejectsWith } from './store-contract.js';
+import { TTL, own, rejectsWith } from './store-contract.js';
 
 export interface QueueStoreHandle {
   store: Store;
   queues: QueueRuntimeStore;
   cleanup(): Promise<void>;
-}
-
-const TTL = 10_000;
-
-async function own(store: Store, shard: number, node: string, now: number): Promise<Fence> {
-  const lease = await store.tryAcquireLease(shard, node, TTL, now);
-  assert.ok(lease, `${node} should acquire shard ${shard} at ${now}`);
-  const fence = { shard, epoch: lease.epoch, node };
-  await store.claimShard(shard, fence);
-  return fence;
 }
 
 function stateOf(queueId = QUEUE, seq = 0): QueueState {

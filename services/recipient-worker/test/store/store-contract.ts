@@ -27,10 +27,11 @@ export async function rejectsWith(kind: StoreErrorKind, promise: Promise<unknown
   return caught;
 }
 
-const TTL = 10_000;
+/** The lease time the contract suites acquire shards with. */
+export const TTL = 10_000;
 
 /** Acquire + claim, as a new owner does; returns the fence to write with. */
-async function own(store: Store, shard: number, node: string, now: number): Promise<Fence> {
+export async function own(store: Store, shard: number, node: string, now: number): Promise<Fence> {
   const lease = await store.tryAcquireLease(shard, node, TTL, now);
   assert.ok(lease, `${node} should acquire shard ${shard} at ${now}`);
   const fence = { shard, epoch: lease.epoch, node };
