@@ -18,17 +18,10 @@ import {
   type ListQueueSessionsReply,
   type QueueSessionActionReply,
 } from '@qubicle/contracts';
-import type { ClientLogger, RpcCaller } from './rpc-caller.js';
-import { ShardClient, DEFAULT_TIMEOUT_MS, FAN_OUT_CHUNK, groupByShard, type SendOptions } from './shard-client.js';
+import { shardClientOf, type BusClientOptions } from './recipient-client.js';
+import { ShardClient, FAN_OUT_CHUNK, groupByShard, type SendOptions } from './shard-client.js';
 
-export interface QueueBusClientOptions {
-  caller: RpcCaller;
-  shardCount?: number;
-  timeoutMs?: number;
-  /** Put in every message as `by.service`. */
-  service?: string;
-  newCommandId?: () => string;
-  logger?: ClientLogger;
+export interface QueueBusClientOptions extends BusClientOptions {
   /** Share the shard client (and its shard count) of another client instead of making one. */
   shardClient?: ShardClient;
 }
@@ -39,7 +32,7 @@ export class QueueBusClient {
   private readonly newCommandId: () => string;
 
   constructor(opts: QueueBusClientOptions) {
-    this.shardClient = opts.shardClient ?? new ShardClient({ caller: opts.caller, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, shardCount: opts.shardCount, logger: opts.logger });
+    this.shardClient = opts.shardClient ?? shardClientOf(opts);
     this.service = opts.service;
     this.newCommandId = opts.newCommandId ?? newKazooId;
   }

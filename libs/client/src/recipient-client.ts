@@ -37,7 +37,8 @@ import {
 import type { ClientLogger, RpcCaller } from './rpc-caller.js';
 import { ShardClient, DEFAULT_TIMEOUT_MS, type SendOptions } from './shard-client.js';
 
-export interface RecipientBusClientOptions {
+/** What a typed bus client (recipients, queues) is built from: the caller and its defaults. */
+export interface BusClientOptions {
   caller: RpcCaller;
   /** The cluster's shard count; omitted = asked from the directory (`cluster_info`). */
   shardCount?: number;
@@ -48,6 +49,13 @@ export interface RecipientBusClientOptions {
   /** Command ids (default: fresh 32-hex ids). */
   newCommandId?: () => string;
   logger?: ClientLogger;
+}
+
+export type RecipientBusClientOptions = BusClientOptions;
+
+/** The shard client a typed client sends through (the shard count checked there). */
+export function shardClientOf(opts: BusClientOptions): ShardClient {
+  return new ShardClient({ caller: opts.caller, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, shardCount: opts.shardCount, logger: opts.logger });
 }
 
 export interface BusCallOptions {
@@ -81,10 +89,7 @@ export class RecipientBusClient {
   private readonly newCommandId: () => string;
 
   constructor(opts: RecipientBusClientOptions) {
-    if (opts.shardCount !== undefined && (!Number.isInteger(opts.shardCount) || opts.shardCount < 1)) {
-      throw new RangeError(`shardCount must be a positive integer, got ${opts.shardCount}`);
-    }
-    this.shardClient = new ShardClient({ caller: opts.caller, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, shardCount: opts.shardCount, logger: opts.logger });
+    this.shardClient = shardClientOf(opts);
     this.service = opts.service;
     this.newCommandId = opts.newCommandId ?? newKazooId;
   }

@@ -94,6 +94,10 @@ export class ShardClient {
   private readonly onCall: ((call: CallRecord) => void) | undefined;
 
   constructor(opts: ShardClientOptions) {
+    // one rule for every client built on this one (recipients, queues, the gateway)
+    if (opts.shardCount !== undefined && (!Number.isInteger(opts.shardCount) || opts.shardCount < 1)) {
+      throw new RangeError(`shardCount must be a positive integer, got ${opts.shardCount}`);
+    }
     this.caller = opts.caller;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.log = opts.logger;
