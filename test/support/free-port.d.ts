@@ -1,2 +1,0 @@
-export declare function freePort(): Promise<number>;
-//# sourceMappingURL=free-port.d.ts.map
