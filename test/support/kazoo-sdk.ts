@@ -8,11 +8,18 @@
  * - every non-GET sends `{"data": settings.data || {}}` (a DELETE too), with `ui_metadata` set on
  *   `data` when the SDK has uiMetadata (on a list it is dropped by JSON.stringify, as in the
  *   browser) and `accept_charges: true` when asked;
- * - a GET carries jQuery's cache buster `_=<ms>` (`cache: false`) and `filters` as a query string;
+ * - a GET carries jQuery's cache buster `_=<ms>` (`cache: false`) and `filters` as a query string
+ *   (`parametersToQueryString`: an array value repeats its key, except for `filter_any_*`,
+ *   `filter_none_*`, `filter_array_intersect_*` and `fields`, which get one JSON array);
+ * - `envelopeKeys` go beside `data` in the body (never `data` or `accept_charges`);
  * - `Content-Type: application/json`, `X-Auth-Token`;
  * - an error body is parsed only when the answer's Content-Type is exactly `application/json`,
  *   and gets `httpErrorStatus`.
- * The method table is copied as data (verbs and paths); no code of the SDK is.
+ * The method table is copied as data (verbs and paths); no code of the SDK is. `npm run
+ * check:kazoo-sdk -- <path to jquery.kazoosdk.js>` compares it with a real copy of the SDK
+ * (scripts/check-kazoo-sdk.ts; docs/queues.md "Monster UI"). Left out on purpose (NOT_SERVED):
+ * `qubicleRecipients.updateRoles` — the seed API has no per-recipient roles (a queue's managers are
+ * the queue's roles, `qubicleQueues.updateRoles`); the gateway answers it 404 like any unknown route.
  */
 
 interface MethodInfo {
@@ -39,16 +46,31 @@ export const KAZOO_SDK_METHODS = {
     getEnsureStarted: { verb: 'GET', url: 'accounts/{accountId}/qubicle_queues/ensure_started' },
   },
   qubicleRecipients: {
+    get: { verb: 'GET', url: 'accounts/{accountId}/qubicle_recipients/{userId}' },
+    update: { verb: 'POST', url: 'accounts/{accountId}/qubicle_recipients/{userId}' },
+    updateDisable: { verb: 'POST', url: 'accounts/{accountId}/qubicle_recipients/{userId}/disable' },
+    updateEnable: { verb: 'POST', url: 'accounts/{accountId}/qubicle_recipients/{userId}/enable' },
     list: { verb: 'GET', url: 'accounts/{accountId}/qubicle_recipients' },
+    getStatus: { verb: 'GET', url: 'accounts/{accountId}/qubicle_recipients/{userId}/status' },
+    listStatus: { verb: 'POST', url: 'accounts/{accountId}/qubicle_recipients/status' },
+    updateStatus: { verb: 'POST', url: 'accounts/{accountId}/qubicle_recipients/{userId}/status' },
+    updateState: { verb: 'POST', url: 'accounts/{accountId}/qubicle_recipients/{userId}' },
     getQueueMembership: { verb: 'POST', url: 'accounts/{accountId}/qubicle_recipients/queue_membership' },
   },
 } as const satisfies Record<string, Record<string, MethodInfo>>;
+
+/** Methods of the real SDK's groups above that this service does not serve (see the header). */
+export const NOT_SERVED: Record<keyof typeof KAZOO_SDK_METHODS, readonly string[]> = {
+  qubicleQueues: [],
+  qubicleRecipients: ['updateRoles'],
+};
 
 export interface SdkCall {
   accountId?: string;
   queueId?: string;
   data?: unknown;
-  filters?: Record<string, string | number | boolean>;
+  filters?: Record<string, string | number | boolean | ReadonlyArray<string | number | boolean>>;
+  envelopeKeys?: Record<string, unknown>;
   acceptCharges?: boolean;
   [placeholder: string]: unknown;
 }
@@ -101,13 +123,14 @@ async function request(settings: KazooSdkSettings, info: MethodInfo, call: SdkCa
   });
   let url = settings.apiRoot + info.url.replace(/{([^}]+)}/g, (_m, key: string) => encodeURIComponent(String(values[key])));
   const query: string[] = [];
-  if (call.filters) for (const [k, v] of Object.entries(call.filters)) query.push(`${k}=${encodeURIComponent(String(v))}`);
+  if (call.filters) query.push(...queryOf(call.filters));
   if (!hasBody) query.push(`_=${Date.now()}`); // jQuery's cache: false
   if (query.length) url += (url.includes('?') ? '&' : '?') + query.join('&');
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Auth-Token': settings.authToken, Accept: 'application/json, text/javascript, */*; q=0.01' };
   let body: string | undefined;
   if (hasBody) {
-    const payload: any = { data: payloadData };
+    const envelope = Object.fromEntries(Object.entries(call.envelopeKeys ?? {}).filter(([k]) => k !== 'data' && k !== 'accept_charges'));
+    const payload: any = { data: payloadData, ...envelope };
     if (settings.uiMetadata) payload.data.ui_metadata = settings.uiMetadata;
     if (call.acceptCharges === true) payload.accept_charges = true;
     body = JSON.stringify(payload);
@@ -117,4 +140,14 @@ async function request(settings: KazooSdkSettings, info: MethodInfo, call: SdkCa
   if (res.status >= 200 && res.status < 300) return JSON.parse(text) as SdkSuccess; // dataType: 'json'
   if (text && res.headers.get('content-type') === 'application/json') throw Object.assign(JSON.parse(text) as object, { httpErrorStatus: res.status }) as SdkError;
   throw { httpErrorStatus: res.status, responseText: text } satisfies SdkError;
+}
+
+/** The SDK's `parametersToQueryString`: arrays repeat their key, except the keys that take a JSON array. */
+const JSON_ARRAY_KEYS = /(?:^filter_(?:any|array_intersect_(?:any|none|all)|none)_.+)|^fields$/;
+function queryOf(filters: NonNullable<SdkCall['filters']>): string[] {
+  return Object.entries(filters).map(([key, value]) => {
+    const values = ([] as Array<string | number | boolean>).concat(value);
+    const formatted = JSON_ARRAY_KEYS.test(key) ? [JSON.stringify(values)] : values;
+    return formatted.map((v) => `${key}=${encodeURIComponent(String(v))}`).join('&');
+  });
 }
