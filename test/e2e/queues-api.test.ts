@@ -7,17 +7,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { newKazooId } from '@qubicle/contracts';
-import { kazooSdk, type KazooSdk, type SdkError } from '../support/kazoo-sdk.js';
+import { kazooSdk, sdkRefusal as refusal, type KazooSdk } from '../support/kazoo-sdk.js';
 import { startSystem, type System } from '../support/system.js';
-
-async function refusal(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SdkError;
-  }
-  assert.fail('expected the SDK error callback');
-}
 
 describe('e2e: qubicle_queues API over RabbitMQ, through the KAZOO SDK', function () {
   this.timeout(60_000);

@@ -6,17 +6,8 @@
  * ui_metadata, the jQuery cache buster on GETs, `update` taking the user id from `data.id`.
  */
 import { strict as assert } from 'node:assert';
-import { kazooSdk, type KazooSdk, type SdkError } from '../support/kazoo-sdk.js';
+import { kazooSdk, sdkRefusal as refusal, type KazooSdk } from '../support/kazoo-sdk.js';
 import { startSystem, type System } from '../support/system.js';
-
-async function refusal(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SdkError;
-  }
-  assert.fail('expected the SDK error callback');
-}
 
 describe('e2e: qubicle_recipients API through the KAZOO SDK', function () {
   this.timeout(60_000);

@@ -100,6 +100,16 @@ export interface KazooSdkSettings {
 type Group = keyof typeof KAZOO_SDK_METHODS;
 export type KazooSdk = { [G in Group]: { [M in keyof (typeof KAZOO_SDK_METHODS)[G]]: (settings: SdkCall) => Promise<SdkSuccess> } };
 
+/** The error a call must end in (the SDK's error callback); fails the test when it succeeds. */
+export async function sdkRefusal(call: Promise<unknown>): Promise<SdkError> {
+  try {
+    await call;
+  } catch (err) {
+    return err as SdkError;
+  }
+  throw new Error('expected the SDK error callback, the call succeeded');
+}
+
 /** The SDK's methods, promise-returning (the SDK's success callback → resolve, error → reject with SdkError). */
 export function kazooSdk(settings: KazooSdkSettings): KazooSdk {
   const out: Record<string, Record<string, (s: SdkCall) => Promise<SdkSuccess>>> = {};

@@ -33,6 +33,28 @@ export interface Validator<T> {
 }
 
 /**
+ * The schema of a union of messages told apart by `type`, from each type's own schema: `type`
+ * must be one of them, and a message of a type is checked by that type's schema (one if/then per
+ * type). Every message family (shard commands, directory requests, queue messages, auth notices)
+ * is built by it, with unionValidator below.
+ */
+export interface UnionSchema<K extends string> {
+  type: 'object';
+  required: ['type'];
+  properties: { type: { enum: K[] } };
+  allOf: object[];
+}
+export function unionSchemaOf<K extends string>(schemas: Record<K, object>): UnionSchema<K> {
+  const types = Object.keys(schemas) as K[];
+  return {
+    type: 'object',
+    required: ['type'],
+    properties: { type: { enum: types } },
+    allOf: types.map((t) => ({ if: { properties: { type: { const: t } }, required: ['type'] }, then: schemas[t] })),
+  };
+}
+
+/**
  * The validator of a union of messages told apart by `type` (`schema`: `allOf` of one if/then per
  * type): a message of a known type is checked by its own type's schema alone, anything else by
  * `schema` (same verdict and details; an unknown or missing type is reported as such). Why: with

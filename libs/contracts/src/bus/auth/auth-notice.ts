@@ -1,4 +1,4 @@
-import { validator } from '../../schema.js';
+import { validator, unionSchemaOf } from '../../schema.js';
 import { principalChangedSchema, type PrincipalChangedNotice } from './principal-changed.js';
 import { tokenRevokedSchema, type TokenRevokedNotice } from './token-revoked.js';
 
@@ -11,15 +11,7 @@ import { tokenRevokedSchema, type TokenRevokedNotice } from './token-revoked.js'
 export type AuthNotice = PrincipalChangedNotice | TokenRevokedNotice;
 export type AuthNoticeType = AuthNotice['type'];
 
-export const authNoticeSchema = {
-  type: 'object',
-  required: ['type'],
-  properties: { type: { enum: ['principal_changed', 'token_revoked'] } },
-  allOf: [
-    { if: { properties: { type: { const: 'principal_changed' } }, required: ['type'] }, then: principalChangedSchema },
-    { if: { properties: { type: { const: 'token_revoked' } }, required: ['type'] }, then: tokenRevokedSchema },
-  ],
-};
+export const authNoticeSchema = unionSchemaOf({ principal_changed: principalChangedSchema, token_revoked: tokenRevokedSchema });
 
 export const validateAuthNotice = validator<AuthNotice>(authNoticeSchema);
 

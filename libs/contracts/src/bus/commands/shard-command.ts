@@ -1,4 +1,4 @@
-import { unionValidator, type Validation } from '../../schema.js';
+import { unionValidator, type Validation, unionSchemaOf } from '../../schema.js';
 import { replyValidators, validateReplyOf } from '../reply-validation.js';
 import { answerCommandSchema, answerReplySchema, type AnswerCommand, type AnswerReply } from './answer.js';
 import { getSnapshotCommandSchema, getSnapshotReplySchema, type GetSnapshotCommand, type GetSnapshotReply } from './get-snapshot.js';
@@ -62,15 +62,7 @@ export const SHARD_MESSAGE_SCHEMAS: Record<ShardMessage['type'], object> = {
 
 export const SHARD_MESSAGE_TYPES = Object.keys(SHARD_MESSAGE_SCHEMAS) as ShardMessage['type'][];
 
-export const shardMessageSchema = {
-  type: 'object',
-  required: ['type'],
-  properties: { type: { enum: SHARD_MESSAGE_TYPES } },
-  allOf: SHARD_MESSAGE_TYPES.map((t) => ({
-    if: { properties: { type: { const: t } }, required: ['type'] },
-    then: SHARD_MESSAGE_SCHEMAS[t],
-  })),
-};
+export const shardMessageSchema = unionSchemaOf(SHARD_MESSAGE_SCHEMAS);
 
 export const validateShardMessage = unionValidator<ShardMessage>(shardMessageSchema, SHARD_MESSAGE_SCHEMAS);
 

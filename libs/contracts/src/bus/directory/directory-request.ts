@@ -1,4 +1,4 @@
-import { unionValidator, type Validation } from '../../schema.js';
+import { unionValidator, type Validation, unionSchemaOf } from '../../schema.js';
 import { replyValidators, validateReplyOf } from '../reply-validation.js';
 import type { AccountView } from './account-get.js';
 import type { AuthIdentity } from './auth-user.js';
@@ -113,15 +113,7 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];
 
-export const directoryRequestSchema = {
-  type: 'object',
-  required: ['type'],
-  properties: { type: { enum: DIRECTORY_REQUEST_TYPES } },
-  allOf: DIRECTORY_REQUEST_TYPES.map((t) => ({
-    if: { properties: { type: { const: t } }, required: ['type'] },
-    then: DIRECTORY_SCHEMAS[t],
-  })),
-};
+export const directoryRequestSchema = unionSchemaOf(DIRECTORY_SCHEMAS);
 
 export const validateDirectoryRequest = unionValidator<DirectoryRequest>(directoryRequestSchema, DIRECTORY_SCHEMAS);
 

@@ -4,7 +4,7 @@
  * queues (`shardQueue(shardOf(account_id, queue_id, n))`) but are kept apart from the recipient
  * commands: they name a queue, not a recipient, and are served by the queue's actor.
  */
-import { unionValidator, type Validation } from '../../schema.js';
+import { unionValidator, type Validation, unionSchemaOf } from '../../schema.js';
 import { replyValidators, validateReplyOf } from '../reply-validation.js';
 import { ensureQueuesStartedCommandSchema, ensureQueuesStartedReplySchema, type EnsureQueuesStartedCommand, type EnsureQueuesStartedReply } from './ensure-queues-started.js';
 import { getQueueStatusCommandSchema, getQueueStatusReplySchema, type GetQueueStatusCommand, type GetQueueStatusReply } from './get-queue-status.js';
@@ -41,12 +41,7 @@ export function isQueueMessageType(type: unknown): type is QueueMessageType {
   return typeof type === 'string' && Object.prototype.hasOwnProperty.call(QUEUE_MESSAGE_SCHEMAS, type);
 }
 
-export const queueMessageSchema = {
-  type: 'object',
-  required: ['type'],
-  properties: { type: { enum: QUEUE_MESSAGE_TYPES } },
-  allOf: QUEUE_MESSAGE_TYPES.map((t) => ({ if: { properties: { type: { const: t } }, required: ['type'] }, then: QUEUE_MESSAGE_SCHEMAS[t] })),
-};
+export const queueMessageSchema = unionSchemaOf(QUEUE_MESSAGE_SCHEMAS);
 export const validateQueueMessage = unionValidator<QueueMessage>(queueMessageSchema, QUEUE_MESSAGE_SCHEMAS);
 
 /** The queue ids a message names (the worker checks they all belong to the shard it came on). */
