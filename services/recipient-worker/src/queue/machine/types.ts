@@ -9,6 +9,7 @@ import type {
   CallInfo,
   JoinRefusal,
   OfferRefusal,
+  QueueJoinCommand,
   QueueEvent,
   QueueRoutingSettings,
   RecipientEventName,
@@ -182,18 +183,8 @@ export interface StopInput {
   reason: string;
 }
 
-/** A caller enters (join_queue, or a redirect from another queue). */
-export interface JoinInput {
-  type: 'join';
-  input_id: string;
-  session_id: string;
-  call_id: string;
-  caller_id_name: string;
-  caller_id_number: string;
-  priority: number;
-  /** queues the session already timed out of (a redirect sets it) */
-  visited?: string[];
-}
+/** A caller enters (join_queue, or a redirect from another queue): the caller fields of the bus's `queue_join`, one definition. */
+export type JoinInput = { type: 'join'; input_id: string } & Pick<QueueJoinCommand, 'session_id' | 'call_id' | 'caller_id_name' | 'caller_id_number' | 'priority' | 'visited'>;
 
 /** The caller hung up (delete_session): abandoned; a ringing offer is withdrawn, not missed. */
 export interface CallerHangupInput {
