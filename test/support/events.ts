@@ -7,6 +7,7 @@ import { EVENTS_EXCHANGE, validateRecipientEvent, type CallInfo, type RecipientE
 import { RecipientBusClient } from '@qubicle/client';
 import type { Bus, Consumer } from '@qubicle/transport';
 import type { System } from './system.js';
+import { Arrivals } from './wait.js';
 
 export function busClient(sys: System, service = 'e2e-queue'): RecipientBusClient {
   return new RecipientBusClient({ caller: sys.serviceBus, shardCount: sys.shardCount, timeoutMs: 3_000, service });
@@ -14,12 +15,12 @@ export function busClient(sys: System, service = 'e2e-queue'): RecipientBusClien
 
 /** Every event received on `bindingKeys`, in delivery order. */
 export class EventLog {
-  readonly events: RecipientEvent[] = [];
+  private readonly arrivals = new Arrivals<RecipientEvent>((e) => `${e.recipient_id.slice(0, 6)}:${e.event}`);
+  readonly events: RecipientEvent[] = this.arrivals.items;
   /** routing key of each event (same index as `events`) */
   readonly routingKeys: string[] = [];
   /** bodies that were not valid recipient events */
   readonly invalid: unknown[] = [];
-  private waiters: Array<{ check: () => void }> = [];
 
   private constructor(private consumer: Consumer | null) {}
 
@@ -28,10 +29,9 @@ export class EventLog {
     log.consumer = await bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys }, async (msg) => {
       const v = validateRecipientEvent(msg.body);
       if (v.ok) {
-        log.events.push(v.value);
         log.routingKeys.push(msg.routingKey);
+        log.arrivals.push(v.value);
       } else log.invalid.push(msg.body);
-      for (const w of [...log.waiters]) w.check();
     });
     return log;
   }
@@ -46,29 +46,7 @@ export class EventLog {
    * naming what it waited for and what arrived.
    */
   waitFor(pred: (e: RecipientEvent) => boolean, what: string, timeoutMs = 5_000, from = 0): Promise<RecipientEvent> {
-    const found = () => this.events.slice(from).find(pred);
-    const now = found();
-    if (now) return Promise.resolve(now);
-    return new Promise<RecipientEvent>((resolve, reject) => {
-      const waiter = {
-        check: () => {
-          const e = found();
-          if (!e) return;
-          done();
-          resolve(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        done();
-        const seen = this.events.slice(from).map((e) => `${e.recipient_id.slice(0, 6)}:${e.event}`);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received: ${seen.join(', ') || 'nothing'}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.arrivals.waitFor(pred, what, timeoutMs, from);
   }
 
   /** Waits for the named event of `recipientId` (after index `from`). */

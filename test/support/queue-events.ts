@@ -6,44 +6,25 @@ import { strict as assert } from 'node:assert';
 import { EVENTS_EXCHANGE, validateQueueEvent, type QueueEvent } from '@qubicle/contracts';
 import type { Consumer } from '@qubicle/transport';
 import type { System } from './system.js';
+import { Arrivals } from './wait.js';
 
 export class QueueEventLog {
-  readonly events: QueueEvent[] = [];
+  private readonly arrivals = new Arrivals<QueueEvent>((e) => `${e.event}#${e.seq}`);
+  readonly events: QueueEvent[] = this.arrivals.items;
   private consumer: Consumer | null = null;
-  private waiters: Array<() => void> = [];
 
   static async start(sys: System, accountId: string): Promise<QueueEventLog> {
     const log = new QueueEventLog();
     log.consumer = await sys.serviceBus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: [`qubicle.queue.${accountId}.*.*`] }, async (msg) => {
       const v = validateQueueEvent(msg.body);
       assert.ok(v.ok, `an invalid queue event: ${JSON.stringify(msg.body).slice(0, 300)}`);
-      log.events.push(v.value);
-      for (const w of [...log.waiters]) w();
+      log.arrivals.push(v.value);
     });
     return log;
   }
 
   waitFor(pred: (e: QueueEvent) => boolean, what: string, timeoutMs = 8_000): Promise<QueueEvent> {
-    const found = () => this.events.find(pred);
-    const now = found();
-    if (now) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const e = found();
-        if (!e) return;
-        done();
-        resolve(e);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out waiting for ${what}; received: ${this.events.map((e) => `${e.event}#${e.seq}`).join(', ') || 'nothing'}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-      };
-      this.waiters.push(check);
-    });
+    return this.arrivals.waitFor(pred, what, timeoutMs);
   }
 
   async stop(): Promise<void> {
