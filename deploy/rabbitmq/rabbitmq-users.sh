@@ -16,7 +16,7 @@
 #                            Docker/Kubernetes secret). A role without a password is left alone.
 #   QUBICLE_SERVICE_ACCOUNT, QUBICLE_EVENTS_ACCOUNT
 #                            optional account id: that user may then bind only that account's
-#                            events (topic permission on qubicle.events)
+#                            recipient, queue and session events (topic permission on qubicle.events)
 # ROLE is WORKER, GATEWAY, SERVICE (an outside queue/media service) or EVENTS (read-only events).
 # Passwords never appear on a command line: rabbitmqctl reads them from stdin.
 set -eu
@@ -42,6 +42,11 @@ SERVICE_READ='^(qubicle\.events|amq\.gen-.*)$'
 EVENTS_CONFIGURE='^amq\.gen-.*$'
 EVENTS_WRITE='^amq\.gen-.*$'
 EVENTS_READ='^(qubicle\.events|amq\.gen-.*)$'
+
+# With an account (QUBICLE_<ROLE>_ACCOUNT): the event kinds it may bind on qubicle.events, the
+# second word of their routing keys (qubicle.{kind}.{account_id}.{id}.{event}, names.ts and
+# queue/queue-names.ts). Nothing else: not another account, not another kind.
+ACCOUNT_EVENT_KINDS='recipient|queue|session'
 
 ctl() {
   # shellcheck disable=SC2086 # RABBITMQCTL is a command line: split on purpose
@@ -84,7 +89,7 @@ role() { # ROLE default-user
       *[!0-9a-f]*) echo "rabbitmq-users: QUBICLE_$1_ACCOUNT must be an account id (hex), got '$account'" >&2; exit 1 ;;
     esac
     # binding keys on qubicle.events must start with this account's prefix; publishes: none
-    ctl set_topic_permissions -p "$VHOST" "$user" qubicle.events '^$' "^qubicle\\.recipient\\.${account}\\."
+    ctl set_topic_permissions -p "$VHOST" "$user" qubicle.events '^$' "^qubicle\\.(${ACCOUNT_EVENT_KINDS})\\.${account}\\."
   else
     ctl clear_topic_permissions -p "$VHOST" "$user" qubicle.events
   fi

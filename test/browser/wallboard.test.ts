@@ -66,6 +66,29 @@ describe('browser: wallboard in headless Chromium', function () {
     const r = await bus.offer(sys.accountId, id, { call, offer_timeout_seconds: 600, wrapup_seconds: wrapup });
     assert.deepEqual(r, { accepted: true });
   };
+  /** A queue through the API, with its roster. */
+  const createQueue = async (name: string, roster: string[]) => {
+    const created = await sys.api('PUT', `/v2/accounts/${sys.accountId}/qubicle_queues`, { data: { name, ring_timeout: 20, agent_wrapup_time: 0 } }, sys.adminToken);
+    assert.equal(created.status, 201, created.text);
+    const id: string = created.body.data.id;
+    if (roster.length > 0) {
+      const res = await sys.api('POST', `/v2/accounts/${sys.accountId}/qubicle_queues/${id}/recipients`, { data: roster }, sys.adminToken);
+      assert.equal(res.status, 200, res.text);
+    }
+    return id;
+  };
+  // KAZOO's callflow: create_session, then join_queue (as test/e2e/queues-process.test.ts)
+  const kazoo = (body: Record<string, unknown>) =>
+    sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), 'Account-ID': sys.accountId, ...body }, { timeoutMs: 10_000 });
+  const caller = async (queueId: string, name: string) => {
+    const callId = `wallboard-${newKazooId()}`;
+    const call = { 'Call-ID': callId, 'Caller-ID-Name': name, 'Caller-ID-Number': '+15550003' };
+    const session = (await kazoo({ Call: call, 'Call-ID': callId, 'Session-Type': 'callflow' })) as { Result: string; 'Session-ID': string };
+    assert.equal(session.Result, 'ok', JSON.stringify(session));
+    const joined = (await kazoo({ Call: call, 'Call-ID': callId, 'Join-Queue-ID': queueId, 'Session-ID': session['Session-ID'] })) as { Result: string };
+    assert.equal(joined.Result, 'ok', JSON.stringify(joined));
+    return { call, callId, sessionId: session['Session-ID'] };
+  };
   /** A whole call: offered, answered, hung up, wrap-up ended. */
   const handledCall = async (id: string, call: CallInfo) => {
     await offer(id, call);
@@ -157,8 +180,11 @@ describe('browser: wallboard in headless Chromium', function () {
     assert.match(left ?? '', /Wrap-up [12]:\d\d left/);
   });
 
-  it('a busy floor, on a wall screen (screenshot for the README)', async () => {
+  it('a busy floor, on a wall screen, its queue panels on top (screenshot for the README)', async () => {
     const { Ben, Chloé, Diego, Emma, Farid } = people as Record<string, string>;
+    // two queues whose members are not free (Farid stays Away): their callers wait
+    const sales = await createQueue('Sales', [Farid!]);
+    const support = await createQueue('Support', [Farid!]);
     for (const id of [Ben!, Chloé!, Diego!, Emma!, Farid!]) await setStatus(id, 'login');
     for (const id of [Ben!, Chloé!, Diego!, Emma!]) await setStatus(id, 'ready');
     await handledCall(Diego!, callInfo(QUEUE_SUPPORT, 'Mona Patel', '+1 555 0142'));
@@ -184,6 +210,14 @@ describe('browser: wallboard in headless Chromium', function () {
     await inState(people['Ava']!, 'Wrapup-Time');
     await page.waitForSelector('.counter[data-state="On-A-Call"][data-count="1"]', WAIT);
     await page.waitForSelector('#total-handled:has-text("6")', WAIT);
+    await caller(sales, 'Nina Rossi');
+    await caller(sales, 'Omar Haddad');
+    await caller(support, 'Kim Lee');
+    const figure = (q: string, name: string) => `[data-queue-id="${q}"] [data-figure="${name}"] b`;
+    await page.waitForSelector(`${figure(sales, 'waiting')}[data-value="2"]`, WAIT);
+    await page.waitForSelector(`${figure(support, 'waiting')}[data-value="1"]`, WAIT);
+    await page.waitForSelector(`${figure(sales, 'longest')}:not(:has-text("—"))`, WAIT);
+    assert.equal(await page.textContent(`[data-queue-id="${sales}"] .name`), 'Sales');
 
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
@@ -233,19 +267,7 @@ describe('browser: wallboard in headless Chromium', function () {
     await page.waitForSelector(`${figure('waiting')}[data-value="0"]`, WAIT);
     assert.equal(await page.textContent(figure('longest')), '—');
 
-    // KAZOO's callflow: create_session, then join_queue (as test/e2e/queues-process.test.ts)
-    const kazoo = (body: Record<string, unknown>) =>
-      sys.serviceBus.call(QUEUE_SESSIONS_QUEUE, { 'App-Name': 'callflow', 'Msg-ID': newKazooId(), 'Account-ID': sys.accountId, ...body }, { timeoutMs: 10_000 });
-    const caller = async (name: string) => {
-      const callId = `wallboard-${newKazooId()}`;
-      const call = { 'Call-ID': callId, 'Caller-ID-Name': name, 'Caller-ID-Number': '+15550003' };
-      const session = (await kazoo({ Call: call, 'Call-ID': callId, 'Session-Type': 'callflow' })) as { Result: string; 'Session-ID': string };
-      assert.equal(session.Result, 'ok', JSON.stringify(session));
-      const joined = (await kazoo({ Call: call, 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': session['Session-ID'] })) as { Result: string };
-      assert.equal(joined.Result, 'ok', JSON.stringify(joined));
-      return { call, callId, sessionId: session['Session-ID'] };
-    };
-    const { call, callId, sessionId } = await caller('Wall Caller');
+    const { call, callId, sessionId } = await caller(Q, 'Wall Caller');
 
     await page.waitForSelector(`${figure('waiting')}[data-value="1"]`, WAIT);
     await page.waitForSelector(`${panel}.busy`, WAIT);
@@ -264,7 +286,7 @@ describe('browser: wallboard in headless Chromium', function () {
     const emma = people['Emma']!;
     const both = await sys.api('POST', `/v2/accounts/${sys.accountId}/qubicle_queues/${Q}/recipients`, { data: [farid, emma] }, sys.adminToken);
     assert.equal(both.status, 200, both.text);
-    const answered = await caller('Quick Caller');
+    const answered = await caller(Q, 'Quick Caller');
     await inState(emma, 'Call-Offer');
     await bus.answer(sys.accountId, emma, answered.sessionId);
     await inState(emma, 'On-A-Call');
@@ -276,7 +298,7 @@ describe('browser: wallboard in headless Chromium', function () {
     await inState(emma, 'Ready'); // the queue's agent_wrapup_time is 0
     await page.waitForSelector(`${figure('available')}[data-value="1"]`, WAIT);
 
-    // a reload rebuilds the panel from the REST API (queue events have no snapshot)
+    // a reload rebuilds the panel from its snapshot entry on the websocket (status and callers at its seq)
     await page.reload();
     await page.waitForSelector('#connection[data-connection="live"]', WAIT);
     await page.waitForSelector(`${panel} .name:has-text("Wallboard Line")`, WAIT);

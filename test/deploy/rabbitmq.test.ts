@@ -14,12 +14,18 @@ import {
   QUEUE_SESSIONS_QUEUE,
   EVENTS_EXCHANGE,
   FEED_EXCHANGE,
+  accountEventBinding,
+  accountQueueEventBinding,
+  accountSessionEventBinding,
   presenceQueue,
+  queueEventKey,
+  recipientEventKey,
+  sessionEventKey,
   shardQueue,
 } from '@qubicle/contracts';
 import * as names from '../../libs/contracts/src/names.js';
 import { readText } from './support/deploy.js';
-import { brokerRoles, ROLES, type BrokerRole } from './support/rabbitmq-roles.js';
+import { accountTopicRead, brokerRoles, ROLES, type BrokerRole } from './support/rabbitmq-roles.js';
 
 const roles = brokerRoles();
 /** A server-named queue as RabbitMQ names them. */
@@ -85,6 +91,33 @@ describe('deploy: RabbitMQ roles (deploy/rabbitmq/rabbitmq-users.sh)', () => {
     });
   }
 
+  it('an account-restricted role binds that account\'s recipient, queue and session events, and nothing else', () => {
+    const account = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    const other = 'deadbeefdeadbeefdeadbeefdeadbeef';
+    const re = new RegExp(accountTopicRead(account));
+    const allow = [
+      accountEventBinding(account),
+      accountQueueEventBinding(account),
+      accountSessionEventBinding(account),
+      recipientEventKey(account, other, 'ready'),
+      queueEventKey(account, other, 'join'),
+      sessionEventKey(account, 'call-4711', 'delete'),
+    ];
+    const deny = [
+      accountEventBinding(other),
+      accountQueueEventBinding(other),
+      accountSessionEventBinding(other),
+      'qubicle.#',
+      'qubicle.queue.#',
+      'qubicle.session.*.*.*',
+      `qubicle.*.${account}.*.*`,
+      `qubicle.other.${account}.x.y`,
+      `qubicle.queue.${account}`, // no trailing dot: a prefix of another account id could pass otherwise
+    ];
+    for (const key of allow) assert.ok(re.test(key), `may bind ${key} (${re.source})`);
+    for (const key of deny) assert.ok(!re.test(key), `may not bind ${key} (${re.source})`);
+  });
+
   it('docs/operations.md shows the rabbitmqctl command of each role with exactly these regexes', () => {
     const doc = readText('docs/operations.md');
     for (const role of ROLES) {
@@ -92,5 +125,7 @@ describe('deploy: RabbitMQ roles (deploy/rabbitmq/rabbitmq-users.sh)', () => {
       const command = `rabbitmqctl set_permissions -p qubicle ${user} '${configure}' '${write}' '${read}'`;
       assert.ok(doc.includes(command), `docs/operations.md has: ${command}`);
     }
+    const topic = `rabbitmqctl set_topic_permissions -p qubicle qubicle-events qubicle.events '^$' '${accountTopicRead('<account_id>')}'`;
+    assert.ok(doc.includes(topic), `docs/operations.md has: ${topic}`);
   });
 });

@@ -22,8 +22,9 @@ const TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
     request_id: 'fuzz-subscribe',
     data: {
       account_id: w.t.accountId,
-      bindings: ['qubicle.recipient.*', `qubicle.recipient.${w.agent.id}.ready`],
+      bindings: ['qubicle.recipient.*', `qubicle.recipient.${w.agent.id}.ready`, 'qubicle.queue.*', 'qubicle.session.*.delete'],
       resume: { [w.agent.id]: 1 },
+      resume_queues: { c6564319c5996b0db6f4e53d69db79d8: 1 },
       name: 'fuzz',
       metadata: {}, // its values are free: only typed fields in a template (every change of one must be refused)
     },

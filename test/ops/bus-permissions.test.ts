@@ -16,6 +16,8 @@ import amqp, { type ConfirmChannel } from 'amqplib';
 import { pino } from 'pino';
 import {
   accountEventBinding,
+  accountQueueEventBinding,
+  accountSessionEventBinding,
   CONTROL_EXCHANGE,
   DIRECTORY_QUEUE,
   EVENTS_EXCHANGE,
@@ -24,7 +26,9 @@ import {
   QubicleFailure,
   shardOf,
   shardQueue,
+  validateQueueEvent,
   validateRecipientEvent,
+  type QueueEvent,
   type RecipientEvent,
 } from '@qubicle/contracts';
 import { RecipientBusClient } from '@qubicle/client';
@@ -33,7 +37,7 @@ import { createGateway, createGatewayBus, loadGatewayConfig, type Gateway, type 
 import { bootstrapDemo, createStore, createWorker, createWorkerBus, loadWorkerConfig, type Store, type Worker } from '@qubicle/recipient-worker';
 import { createTestVhost, type TestVhost } from '../../libs/transport/test/support/vhost.js';
 import { ROOT } from '../deploy/support/deploy.js';
-import { brokerRoles, ROLES, SCRIPT, type BrokerRole } from '../deploy/support/rabbitmq-roles.js';
+import { accountTopicRead, brokerRoles, ROLES, SCRIPT, type BrokerRole } from '../deploy/support/rabbitmq-roles.js';
 import { until } from '../support/wait.js';
 import { md5 } from './support/stack.js';
 
@@ -91,7 +95,9 @@ describe('bus permissions: each role as its own RabbitMQ user, allowed only what
   let serviceBus: AmqpBus;
   let eventsBus: AmqpBus;
   let consumer: Consumer;
+  let queueSideConsumer: Consumer;
   const seen: RecipientEvent[] = [];
+  const queueEvents: QueueEvent[] = [];
 
   const api = async (method: string, path: string, body?: unknown, token?: string) => {
     const res = await fetch(server.url + path, {
@@ -168,10 +174,16 @@ describe('bus permissions: each role as its own RabbitMQ user, allowed only what
       const v = validateRecipientEvent(m.body);
       if (v.ok) seen.push(v.value);
     });
+    // the same read-only user, on its account's queue and session events (its topic permission allows them)
+    queueSideConsumer = await eventsBus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: [accountQueueEventBinding(accountId), accountSessionEventBinding(accountId)] }, async (m) => {
+      const v = validateQueueEvent(m.body);
+      if (v.ok) queueEvents.push(v.value);
+    });
   });
 
   after(async () => {
     await consumer?.cancel().catch(() => undefined);
+    await queueSideConsumer?.cancel().catch(() => undefined);
     await eventsBus?.close().catch(() => undefined);
     await serviceBus?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
@@ -202,7 +214,8 @@ describe('bus permissions: each role as its own RabbitMQ user, allowed only what
       assert.deepEqual(row?.slice(1), [roles[role].configure, roles[role].write, roles[role].read], role);
     }
     const topics = (await rabbitmqctl(['list_topic_permissions', '-p', vhost.name, '--quiet', '--no-table-headers'])).trim().split('\n').map((l) => l.split('\t'));
-    assert.deepEqual(topics, [[users.EVENTS.name, EVENTS_EXCHANGE, '^$', `^qubicle\\.recipient\\.${accountId}\\.`]]);
+    assert.deepEqual(topics, [[users.EVENTS.name, EVENTS_EXCHANGE, '^$', accountTopicRead(accountId)]]);
+    assert.equal(accountTopicRead(accountId), `^qubicle\\.(recipient|queue|session)\\.${accountId}\\.`);
   });
 
   it('normal operation: HTTP through the gateway, a call from the queue service, events to the consumer and the gateway', async () => {
@@ -245,6 +258,16 @@ describe('bus permissions: each role as its own RabbitMQ user, allowed only what
     await until('the deleted user\'s logout', () => seen.some((e) => e.recipient_id === temp.id && e.event === 'delete'), 10_000);
   });
 
+  it('the read-only consumer gets its account\'s queue events (a queue created through the gateway)', async () => {
+    const admin = await userAuth('admin');
+    const created = await api('PUT', `/v2/accounts/${accountId}/qubicle_queues`, { data: { name: 'Perm Line', ring_timeout: 15, agent_wrapup_time: 0 } }, admin.token);
+    assert.equal(created.status, 201, created.text);
+    const queueId = created.body.data.id as string;
+    const ev = await until('the queue\'s create event at the read-only consumer', () => queueEvents.find((e) => e.queue_id === queueId && e.event === 'create'), 10_000);
+    assert.equal(ev.account_id, accountId);
+    assert.equal(ev.seq, 1, 'the new queue\'s first event');
+  });
+
   it('the broker refuses (403 ACCESS_REFUSED) what a role\'s permissions do not allow', async () => {
     const agentId = (await userAuth('agent2')).id;
     const queue = shardQueue(shardOf(accountId, agentId, SHARDS));
@@ -255,6 +278,10 @@ describe('bus permissions: each role as its own RabbitMQ user, allowed only what
       ['EVENTS', 'asks the directory for user_list', (ch) => ch.sendToQueue(DIRECTORY_QUEUE, json({ type: 'user_list', account_id: accountId })), /exchange 'amq\.default'/],
       ['EVENTS', 'binds to every account\'s events', async (ch) => ch.bindQueue(await ownQueue(ch), EVENTS_EXCHANGE, 'qubicle.recipient.#'), /topic 'qubicle\.recipient\.#'/],
       ['EVENTS', 'binds to another account\'s events', async (ch) => ch.bindQueue(await ownQueue(ch), EVENTS_EXCHANGE, accountEventBinding(newKazooId())), /access to topic/],
+      ['EVENTS', 'binds to another account\'s queue events', async (ch) => ch.bindQueue(await ownQueue(ch), EVENTS_EXCHANGE, accountQueueEventBinding(newKazooId())), /access to topic/],
+      ['EVENTS', 'binds to another account\'s session events', async (ch) => ch.bindQueue(await ownQueue(ch), EVENTS_EXCHANGE, accountSessionEventBinding(newKazooId())), /access to topic/],
+      ['EVENTS', 'binds to every account\'s queue events', async (ch) => ch.bindQueue(await ownQueue(ch), EVENTS_EXCHANGE, 'qubicle.queue.#'), /topic 'qubicle\.queue\.#'/],
+      ['EVENTS', 'binds to its account under another kind', async (ch) => ch.bindQueue(await ownQueue(ch), EVENTS_EXCHANGE, `qubicle.*.${accountId}.*.*`), /access to topic/],
       ['EVENTS', 'binds to the gateways\' feed', async (ch) => ch.bindQueue(await ownQueue(ch), FEED_EXCHANGE, ''), /exchange 'qubicle\.events\.feed'/],
       ['EVENTS', 'consumes a shard queue', (ch) => ch.consume(queue, () => undefined), new RegExp(`queue '${queue.replace(/\./g, '\\.')}'`)],
       ['SERVICE', 'declares a shard queue', (ch) => ch.assertQueue(queue, { durable: true }), new RegExp(`queue '${queue.replace(/\./g, '\\.')}'`)],

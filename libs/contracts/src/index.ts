@@ -118,6 +118,7 @@ export * from './live/unsubscribe.js';
 export * from './live/ping.js';
 export * from './live/client-message.js';
 export * from './live/reply.js';
+export * from './live/queue-snapshot.js';
 export * from './live/event.js';
 export * from './log-redaction.js';
 

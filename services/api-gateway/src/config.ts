@@ -95,7 +95,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LIVE_MAX_MESSAGE_BYTES', default: '65536', description: 'Largest client message on the event websocket (larger → closed 1009).', services: ['gateway', 'embedded'], secret: false },
   { name: 'LIVE_MAX_BUFFERED_BYTES', default: '4194304', description: 'Unsent bytes an event websocket may hold before it is closed 4008 "slow consumer".', services: ['gateway', 'embedded'], secret: false },
   { name: 'LIVE_MAX_TOTAL_BUFFERED_BYTES', default: '268435456', description: 'Unsent bytes of all event websockets of a gateway together; past it the largest backlogs are closed 4008 first.', services: ['gateway', 'embedded'], secret: false },
-  { name: 'LIVE_RESUME_EVENTS', default: '100', description: 'Recent events kept per recipient for websocket clients that reconnect with `resume` (0 = always a fresh snapshot).', services: ['gateway', 'embedded'], secret: false },
+  { name: 'LIVE_RESUME_EVENTS', default: '100', description: 'Recent events kept per recipient (and per queue) for websocket clients that reconnect with `resume` (`resume_queues`) (0 = always a fresh snapshot).', services: ['gateway', 'embedded'], secret: false },
 ];
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {

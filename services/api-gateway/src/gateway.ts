@@ -10,7 +10,7 @@ import { EVENTS_EXCHANGE, FEED_EXCHANGE } from '@qubicle/contracts';
 import type { Bus, Logger } from '@qubicle/transport';
 import { buildApp, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
-import { createLiveHub, createSnapshotSource, type LiveHub } from './live/index.js';
+import { createLiveHub, createQueueSnapshotSource, createSnapshotSource, type LiveHub } from './live/index.js';
 import { startRevocationFeed, type RevocationFeed } from './auth/revocation-feed.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { createRpcClient, type GatewayRpc } from './rpc/rpc-client.js';
@@ -127,6 +127,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         bus: { subscribe: shared.subscribe.bind(shared), isConnected: () => deps.bus.isConnected(), ...(deps.bus.onStateChange ? { onStateChange: deps.bus.onStateChange.bind(deps.bus) } : {}) },
         tokens,
         snapshots: createSnapshotSource({ rpc }),
+        queueSnapshots: createQueueSnapshotSource({ rpc }),
         logger: log,
         options: { ...config.live, rpcTimeoutMs: config.rpcTimeoutMs },
         registry: metrics.registry,

@@ -24,6 +24,7 @@ export type { GatewayState, GatewayContext } from './context.js';
 export {
   createLiveHub,
   createSnapshotSource,
+  createQueueSnapshotSource,
   DEFAULT_LIVE_OPTIONS,
   LIVE_BUS_BINDING,
   LIVE_METRIC_NAMES,

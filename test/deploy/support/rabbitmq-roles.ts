@@ -30,3 +30,13 @@ export function brokerRoles(): Record<BrokerRole, RolePermissions> {
   }
   return out;
 }
+
+/**
+ * The topic permission (read) the script gives a role restricted to `accountId` on qubicle.events:
+ * the regex its binding keys must match, built from the script's ACCOUNT_EVENT_KINDS as it does.
+ */
+export function accountTopicRead(accountId: string): string {
+  const kinds = /^ACCOUNT_EVENT_KINDS='([^']*)'$/m.exec(readText(SCRIPT))?.[1];
+  if (!kinds) throw new Error(`${SCRIPT}: no ACCOUNT_EVENT_KINDS='...'`);
+  return `^qubicle\\.(${kinds})\\.${accountId}\\.`;
+}

@@ -4,6 +4,7 @@ import { RECIPIENT_EVENTS, recipientEventSchema, type RecipientEvent } from '../
 import { recipientStatusSchema, type RecipientStatus } from '../http/responses/recipient-status.js';
 import { QUEUE_EVENTS, queueEventSchema, type QueueEvent } from '../queue/queue-event.js';
 import { SESSION_EVENTS, sessionEventSchema, type SessionEvent } from '../queue/session-event.js';
+import { liveQueueSnapshotDataSchema, liveSessionSnapshotDataSchema, type LiveQueueSnapshotData, type LiveSessionSnapshotData } from './queue-snapshot.js';
 import type { LiveReply } from './reply.js';
 
 /**
@@ -41,6 +42,14 @@ export interface LiveSnapshotCompleteData {
   resumed: string[];
   /** recipients of `resume` that got a fresh snapshot instead (gap no longer buffered) */
   resynced: string[];
+  /** with a `qubicle.queue.…` binding: queue snapshot entries sent */
+  queues?: number;
+  /** queues of `resume_queues` whose missed events were replayed */
+  queues_resumed?: string[];
+  /** queues of `resume_queues` that got a fresh snapshot entry instead (or none: the queue is gone) */
+  queues_resynced?: string[];
+  /** with a `qubicle.session.…` binding: session snapshot entries sent (the callers in a queue now) */
+  sessions?: number;
 }
 
 /** `name` of an event message: a bus event, or ours. */
@@ -54,7 +63,7 @@ export const LIVE_EVENT_NAMES: readonly LiveEventName[] = [...new Set<LiveEventN
  * itself (RecipientEvent: event, account_id, recipient_id, seq, timestamp, node, status, …), or a
  * snapshot entry / the end of a snapshot.
  */
-export interface LiveEventMessage<D = RecipientEvent | QueueEvent | SessionEvent | LiveSnapshotData | LiveSnapshotCompleteData> {
+export interface LiveEventMessage<D = RecipientEvent | QueueEvent | SessionEvent | LiveSnapshotData | LiveQueueSnapshotData | LiveSessionSnapshotData | LiveSnapshotCompleteData> {
   action: 'event';
   subscribed_key: string;
   subscription_key: string;
@@ -89,6 +98,10 @@ const snapshotCompleteDataSchema = {
     recipients: { type: 'integer', minimum: 0 },
     resumed: { type: 'array', items: { type: 'string', pattern: KAZOO_ID_PATTERN } },
     resynced: { type: 'array', items: { type: 'string', pattern: KAZOO_ID_PATTERN } },
+    queues: { type: 'integer', minimum: 0 },
+    queues_resumed: { type: 'array', items: { type: 'string', pattern: KAZOO_ID_PATTERN } },
+    queues_resynced: { type: 'array', items: { type: 'string', pattern: KAZOO_ID_PATTERN } },
+    sessions: { type: 'integer', minimum: 0 },
   },
   additionalProperties: false,
 };
@@ -106,7 +119,11 @@ export const liveEventMessageSchema = {
   },
   additionalProperties: false,
   allOf: [
-    { if: { properties: { name: { const: 'snapshot' } } }, then: { properties: { data: snapshotDataSchema } } },
+    // a snapshot entry's data is told apart by its routing key's kind
+    { if: { properties: { name: { const: 'snapshot' }, routing_key: { pattern: '^qubicle\\.recipient\\.' } } }, then: { properties: { data: snapshotDataSchema } } },
+    { if: { properties: { name: { const: 'snapshot' }, routing_key: { pattern: '^qubicle\\.queue\\.' } } }, then: { properties: { data: liveQueueSnapshotDataSchema } } },
+    { if: { properties: { name: { const: 'snapshot' }, routing_key: { pattern: '^qubicle\\.session\\.' } } }, then: { properties: { data: liveSessionSnapshotDataSchema } } },
+    { if: { properties: { name: { const: 'snapshot' } } }, then: { properties: { routing_key: { pattern: '^qubicle\\.(recipient|queue|session)\\.' } } } },
     { if: { properties: { name: { const: 'snapshot_complete' } } }, then: { properties: { data: snapshotCompleteDataSchema } } },
     // a bus event's data is its contract, told apart by its routing key (queue and recipient
     // events share names such as `create` and `delete`)
@@ -114,8 +131,14 @@ export const liveEventMessageSchema = {
       if: { properties: { name: { enum: [...RECIPIENT_EVENTS] }, routing_key: { pattern: '^qubicle\\.recipient\\.' } } },
       then: { properties: { data: recipientEventSchema } },
     },
-    { if: { properties: { routing_key: { pattern: '^qubicle\\.queue\\.' } } }, then: { properties: { name: { enum: [...QUEUE_EVENTS] }, data: queueEventSchema } } },
-    { if: { properties: { routing_key: { pattern: '^qubicle\\.session\\.' } } }, then: { properties: { name: { enum: [...SESSION_EVENTS] }, data: sessionEventSchema } } },
+    {
+      if: { properties: { name: { not: { const: 'snapshot' } }, routing_key: { pattern: '^qubicle\\.queue\\.' } } },
+      then: { properties: { name: { enum: [...QUEUE_EVENTS] }, data: queueEventSchema } },
+    },
+    {
+      if: { properties: { name: { not: { const: 'snapshot' } }, routing_key: { pattern: '^qubicle\\.session\\.' } } },
+      then: { properties: { name: { enum: [...SESSION_EVENTS] }, data: sessionEventSchema } },
+    },
   ],
 };
 

@@ -5,11 +5,14 @@ import { liveBindingSchema } from './binding.js';
 export const LIVE_MAX_BINDINGS_PER_MESSAGE = 32;
 /** Most recipients one `resume` may name. */
 export const LIVE_MAX_RESUME_ENTRIES = 5000;
+/** Most queues one `resume_queues` may name. */
+export const LIVE_MAX_RESUME_QUEUES = 1000;
 
 /**
  * Client → server: subscribe (KAZOO blackhole). `binding` wins over `bindings` when both are
  * given, as in blackhole. `resume` (ours): the last `seq` the client holds per recipient, after a
- * reconnect; it gets what it missed instead of a snapshot of those recipients.
+ * reconnect; it gets what it missed instead of a snapshot of those recipients. `resume_queues`: the
+ * same per queue (queue events' `seq`), for `qubicle.queue.…` bindings.
  *
  * ```json
  * {"action":"subscribe","auth_token":"…","request_id":"r1",
@@ -26,6 +29,7 @@ export interface LiveSubscribeRequest {
     binding?: string;
     bindings?: string[];
     resume?: Record<string, number>;
+    resume_queues?: Record<string, number>;
     /** blackhole: a friendly name and metadata for the subscription (kept, not interpreted) */
     name?: string;
     metadata?: Record<string, unknown>;
@@ -52,6 +56,12 @@ export const liveSubscribeRequestSchema = {
         resume: {
           type: 'object',
           maxProperties: LIVE_MAX_RESUME_ENTRIES,
+          propertyNames: { pattern: KAZOO_ID_PATTERN },
+          additionalProperties: { type: 'integer', minimum: 0 },
+        },
+        resume_queues: {
+          type: 'object',
+          maxProperties: LIVE_MAX_RESUME_QUEUES,
           propertyNames: { pattern: KAZOO_ID_PATTERN },
           additionalProperties: { type: 'integer', minimum: 0 },
         },

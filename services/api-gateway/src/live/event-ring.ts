@@ -1,19 +1,20 @@
 /**
- * Recent events per recipient, for clients that reconnect with `resume`. Bounded twice: per
- * recipient (the oldest event goes first) and in all (the least recently updated recipients lose
- * their oldest events first). A recipient's buffer proves it holds EVERY event from its oldest one
- * on, because the gateway received them all in order; after a bus outage (events may have been
- * missed) everything is forgotten.
+ * Recent events per recipient (and per queue), for clients that reconnect with `resume` /
+ * `resume_queues`. Bounded twice: per sequence (the oldest event goes first) and in all (the least
+ * recently updated sequences lose their oldest events first). A buffer proves it holds EVERY event
+ * from its oldest one on, because the gateway received them all in order; after a bus outage
+ * (events may have been missed) everything is forgotten.
  */
-import type { PreparedEvent } from './prepared-event.js';
+import type { LiveBusEvent, RingEvent } from './prepared-event.js';
 
-interface RecipientBuffer {
-  events: PreparedEvent[];
+interface RecipientBuffer<E> {
+  events: E[];
 }
 
-export class EventRing {
+/** Events of one numbering: a recipient's (seqKey = recipient id) or a queue's (`queue/{id}`). */
+export class EventRing<E extends RingEvent = LiveBusEvent> {
   /** account/recipient → buffer; Map order = least recently updated first */
-  private readonly buffers = new Map<string, RecipientBuffer>();
+  private readonly buffers = new Map<string, RecipientBuffer<E>>();
   private count = 0;
   /** events that did not follow the previous one (seq jump inside a session): for metrics */
   gaps = 0;
@@ -32,9 +33,9 @@ export class EventRing {
   }
 
   /** Keeps the event; false for a duplicate or an older one than the newest kept (not kept). */
-  add(ev: PreparedEvent): boolean {
+  add(ev: E): boolean {
     if (this.perRecipient <= 0 || this.maxEvents <= 0) return true;
-    const key = `${ev.accountId}/${ev.recipientId}`;
+    const key = `${ev.accountId}/${ev.seqKey}`;
     const buf = this.buffers.get(key);
     if (buf) {
       const last = buf.events[buf.events.length - 1];
@@ -66,8 +67,8 @@ export class EventRing {
    * The events after `afterSeq`, when the buffer can prove none is missing (it holds the event
    * `afterSeq + 1` or an older one); undefined when it cannot (too old, or nothing buffered).
    */
-  replay(accountId: string, recipientId: string, afterSeq: number): PreparedEvent[] | undefined {
-    const buf = this.buffers.get(`${accountId}/${recipientId}`);
+  replay(accountId: string, seqKey: string, afterSeq: number): E[] | undefined {
+    const buf = this.buffers.get(`${accountId}/${seqKey}`);
     const first = buf?.events[0];
     if (!buf || !first) return undefined;
     if (afterSeq < first.seq - 1) return undefined;
@@ -75,8 +76,8 @@ export class EventRing {
   }
 
   /** The newest event kept for a recipient. */
-  latest(accountId: string, recipientId: string): PreparedEvent | undefined {
-    const events = this.buffers.get(`${accountId}/${recipientId}`)?.events;
+  latest(accountId: string, seqKey: string): E | undefined {
+    const events = this.buffers.get(`${accountId}/${seqKey}`)?.events;
     return events?.[events.length - 1];
   }
 

@@ -5,7 +5,7 @@
  * bound to `qubicle.queue.#` and `qubicle.session.#`, the queue side's events; started with the first subscription
  * and cancelled a while after the last one left) and fans every event out to the sockets of its
  * account. Each event is validated against its contract, serialised once, and kept in a bounded
- * per-recipient buffer for clients that resume.
+ * per-recipient (per-queue) buffer for clients that resume.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -18,8 +18,10 @@ import { EventRing } from './event-ring.js';
 import { LiveSocket, type LiveSocketHost } from './live-socket.js';
 import { createLiveMetrics, noLiveMetrics, type LiveMetrics } from './metrics.js';
 import { DEFAULT_LIVE_OPTIONS, type LiveOptions } from './options.js';
-import { PreparedEvent } from './prepared-event.js';
+import { PreparedEvent, type LiveBusEvent } from './prepared-event.js';
 import { QueueSideEvent } from './queue-side-event.js';
+import { createQueueSnapshotBatcher, type QueueSnapshotReader } from './queue-snapshot-batcher.js';
+import type { QueueSnapshotSource } from './queue-snapshot-source.js';
 import { createSnapshotBatcher, type SnapshotReader } from './snapshot-batcher.js';
 import type { SnapshotSource } from './snapshot-source.js';
 
@@ -34,6 +36,8 @@ export interface LiveHubDeps {
   bus: Pick<Bus, 'subscribe' | 'isConnected'> & Partial<Pick<Bus, 'onStateChange'>>;
   tokens: TokenService;
   snapshots: SnapshotSource;
+  /** the queues' snapshots (status + callers at their seq), for queue and session bindings */
+  queueSnapshots: QueueSnapshotSource;
   logger: Logger;
   options?: Partial<LiveOptions>;
   /** ms since epoch (token expiry, rate limits) */
@@ -75,7 +79,8 @@ class Hub implements LiveHub, LiveSocketHost {
   readonly logger: Logger;
   readonly tokens: TokenService;
   readonly snapshots: SnapshotReader;
-  readonly ring: EventRing;
+  readonly queueSnapshots: QueueSnapshotReader;
+  readonly ring: EventRing<LiveBusEvent>;
   readonly metrics: LiveMetrics;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<LiveSocket>();
@@ -97,7 +102,8 @@ class Hub implements LiveHub, LiveSocketHost {
     this.logger = deps.logger;
     this.tokens = deps.tokens;
     this.snapshots = createSnapshotBatcher(deps.snapshots, () => this.clock(), this.options.snapshotBatchMs);
-    this.ring = new EventRing(this.options.resumeEventsPerRecipient, this.options.resumeMaxEvents);
+    this.queueSnapshots = createQueueSnapshotBatcher(deps.queueSnapshots, () => this.clock(), this.options.snapshotBatchMs);
+    this.ring = new EventRing<LiveBusEvent>(this.options.resumeEventsPerRecipient, this.options.resumeMaxEvents);
     this.metrics = deps.registry
       ? createLiveMetrics(deps.registry, {
           connections: () => this.sockets.size,
@@ -326,7 +332,10 @@ class Hub implements LiveHub, LiveSocketHost {
     ev.release();
   }
 
-  /** A queue or session event: validated, then to the sockets of its account whose bindings name its kind. */
+  /**
+   * A queue or session event: validated, then to the sockets of its account (their sync sends it
+   * to bindings naming its kind, after their snapshot). Queue events are kept for `resume_queues`.
+   */
   private onQueueSideEvent(kind: 'queue' | 'session', msg: BusMessage): void {
     const v = kind === 'queue' ? validateQueueEvent(msg.body) : validateSessionEvent(msg.body);
     if (!v.ok) {
@@ -336,10 +345,11 @@ class Hub implements LiveHub, LiveSocketHost {
     }
     this.received++;
     this.metrics.eventReceived();
-    const sockets = this.byAccount.get(v.value.account_id);
-    if (!sockets) return;
     const ev = new QueueSideEvent(kind, v.value);
-    for (const s of sockets) s.offerQueueSide(ev);
+    if (kind === 'queue') this.ring.add(ev);
+    const sockets = this.byAccount.get(ev.accountId);
+    if (sockets) for (const s of sockets) s.offer(ev);
+    ev.release();
   }
 
   private onBusState(up: boolean): void {

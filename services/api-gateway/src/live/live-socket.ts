@@ -27,8 +27,8 @@ import type { EventRing } from './event-ring.js';
 import type { LiveMetrics } from './metrics.js';
 import type { LiveOptions } from './options.js';
 import { Outbox } from './outbox.js';
-import type { PreparedEvent } from './prepared-event.js';
-import type { QueueSideEvent } from './queue-side-event.js';
+import type { LiveBusEvent } from './prepared-event.js';
+import type { QueueSnapshotReader } from './queue-snapshot-batcher.js';
 import { RateLimit } from './rate-limit.js';
 import { Refusal, errorReplyJson, successReplyJson } from './replies.js';
 import type { SnapshotReader } from './snapshot-batcher.js';
@@ -43,7 +43,8 @@ export interface LiveSocketHost {
   readonly logger: Logger;
   readonly tokens: TokenService;
   readonly snapshots: SnapshotReader;
-  readonly ring: EventRing;
+  readonly queueSnapshots: QueueSnapshotReader;
+  readonly ring: EventRing<LiveBusEvent>;
   readonly metrics: LiveMetrics;
   clock(): number;
   /** Resolves once the gateway consumes the events exchange (rejects if it cannot in time). */
@@ -87,6 +88,7 @@ export class LiveSocket {
     this.sync = new SnapshotSync({
       ring: host.ring,
       snapshots: host.snapshots,
+      queueSnapshots: host.queueSnapshots,
       metrics: host.metrics,
       maxPendingEvents: options.maxPendingEvents,
       subscriptions: this.subs,
@@ -125,17 +127,11 @@ export class LiveSocket {
 
   // ---- events from the bus -------------------------------------------------------------------
 
-  /** A live event of this socket's account. */
-  offer(ev: PreparedEvent): void {
+  /** A live event of this socket's account (a recipient's, a queue's or a session's). */
+  offer(ev: LiveBusEvent): void {
     this.sync.offer(ev);
   }
 
-  /** A queue or session event of the socket's account: sent to the first subscription that takes it. */
-  offerQueueSide(ev: QueueSideEvent): void {
-    if (this.closed) return;
-    const sub = this.subs.values().find((s) => ev.matches(s.subscriptionKey));
-    if (sub) this.outbox.write(ev.frameFor(sub));
-  }
 
   /** After a bus outage: a fresh snapshot of everything subscribed (events may have been missed). */
   resync(): void {
@@ -249,7 +245,7 @@ export class LiveSocket {
     await this.sync.during(async () => {
       let round: SnapshotRound;
       try {
-        round = await this.sync.read(p.accountId, subs, data.resume ?? {});
+        round = await this.sync.read(p.accountId, subs, data.resume ?? {}, data.resume_queues ?? {});
       } catch (err) {
         if (err instanceof QubicleFailure) {
           const code = isRetryable(err.error.code) ? err.error.code : 'internal';
@@ -262,7 +258,7 @@ export class LiveSocket {
       this.subs.add(fresh);
       this.host.subscriptionsChanged();
       this.reply(msg.request_id, { subscribed: requested });
-      this.sync.emit(round, subs, data.resume ? 'resume' : 'subscribe', msg.request_id, false);
+      this.sync.emit(round, subs, data.resume || data.resume_queues ? 'resume' : 'subscribe', msg.request_id, false);
     });
   }
 

@@ -12,7 +12,7 @@ export interface LiveOptions {
   maxTotalBufferedBytes: number;
   /** How often the total is checked. */
   bufferCheckMs: number;
-  /** Recent events kept per recipient for `resume`. */
+  /** Recent events kept per recipient (and per queue) for `resume` (`resume_queues`). */
   resumeEventsPerRecipient: number;
   /** Recent events kept in all (oldest recipients' first go past it). */
   resumeMaxEvents: number;

@@ -16,13 +16,32 @@ export interface SubscriptionKeys {
   readonly id: string;
 }
 
+/** What the resume buffer keeps (event-ring.ts): events of one numbering, `seqKey`, in `seq` order. */
+export interface RingEvent {
+  readonly accountId: string;
+  /** the numbering the seq belongs to: a recipient id, or `queue/{id}`, `session/{id}` */
+  readonly seqKey: string;
+  readonly seq: number;
+  readonly name: string;
+}
+
+/** A bus event as a socket's sync handles it (PreparedEvent, QueueSideEvent). */
+export interface LiveBusEvent extends RingEvent {
+  /** Does a (normalised) binding take it? */
+  matches(pattern: string): boolean;
+  /** The websocket frame of the message for a subscription. */
+  frameFor(keys: SubscriptionKeys): Buffer;
+}
+
 export function subscriptionKeys(subscribedKey: string, subscriptionKey: string): SubscriptionKeys {
   return { subscribedKey, subscriptionKey, id: `${subscribedKey}\n${subscriptionKey}` };
 }
 
-export class PreparedEvent {
+export class PreparedEvent implements LiveBusEvent {
   readonly accountId: string;
   readonly recipientId: string;
+  /** = recipientId: the recipient's numbering */
+  readonly seqKey: string;
   readonly seq: number;
   readonly name: string;
   /** ms since epoch the worker published it */
@@ -38,6 +57,7 @@ export class PreparedEvent {
   constructor(readonly event: RecipientEvent) {
     this.accountId = event.account_id;
     this.recipientId = event.recipient_id;
+    this.seqKey = event.recipient_id;
     this.seq = event.seq;
     this.name = event.event;
     this.timestamp = event.timestamp;

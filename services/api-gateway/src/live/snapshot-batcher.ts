@@ -1,14 +1,12 @@
 /**
- * Snapshot reads, batched per account: the subscribes (and resyncs) of one account that arrive
- * within a few milliseconds share ONE read — one `recipient_list` and one `get_snapshot` per shard
- * for the whole account — and each snapshot entry is serialised once for all of them. A thousand
- * wallboards reconnecting after a deploy cost the workers a handful of reads, not thousands.
- *
- * Correct for every joiner because a socket starts holding live events BEFORE it asks for a
- * snapshot, and a batch is sent only after its last joiner asked: the read is never older than
- * any of its sockets' held events.
+ * Snapshot reads, batched per account (account-batch.ts): the subscribes (and resyncs) of one
+ * account that arrive within a few milliseconds share ONE read — one `recipient_list` and one
+ * `get_snapshot` per shard for the whole account — and each snapshot entry is serialised once for
+ * all of them. A thousand wallboards reconnecting after a deploy cost the workers a handful of
+ * reads, not thousands.
  */
 import type { GetSnapshotReply, LiveSnapshotData } from '@qubicle/contracts';
+import { batchPerAccount } from './account-batch.js';
 import { eventMessageJson, textFrame, type SubscriptionKeys } from './prepared-event.js';
 import type { SnapshotSource } from './snapshot-source.js';
 
@@ -29,17 +27,10 @@ export interface SnapshotReader {
   read(accountId: string, extraIds?: readonly string[]): Promise<SnapshotRead>;
 }
 
-interface Batch {
-  extra: Set<string>;
-  waiters: Array<{ resolve: (r: SnapshotRead) => void; reject: (err: unknown) => void }>;
-}
-
 export function createSnapshotBatcher(source: SnapshotSource, clock: () => number, windowMs = 10): SnapshotReader {
-  const pending = new Map<string, Batch>();
-
-  async function run(accountId: string, batch: Batch): Promise<SnapshotRead> {
+  async function run(accountId: string, extra: ReadonlySet<string>): Promise<SnapshotRead> {
     const ids = await source.recipients(accountId);
-    const all = [...new Set([...ids, ...batch.extra])];
+    const all = [...new Set([...ids, ...extra])];
     const read = await source.read(accountId, all);
     const readAt = clock();
     const json = new Map<string, string>();
@@ -73,25 +64,5 @@ export function createSnapshotBatcher(source: SnapshotSource, clock: () => numbe
     };
   }
 
-  return {
-    read(accountId, extraIds = []) {
-      return new Promise((resolve, reject) => {
-        let batch = pending.get(accountId);
-        if (!batch) {
-          const fresh: Batch = { extra: new Set(), waiters: [] };
-          batch = fresh;
-          pending.set(accountId, fresh);
-          setTimeout(() => {
-            pending.delete(accountId); // later askers start the next batch
-            run(accountId, fresh).then(
-              (r) => fresh.waiters.forEach((w) => w.resolve(r)),
-              (err: unknown) => fresh.waiters.forEach((w) => w.reject(err)),
-            );
-          }, windowMs);
-        }
-        for (const id of extraIds) batch.extra.add(id);
-        batch.waiters.push({ resolve, reject });
-      });
-    },
-  };
+  return { read: batchPerAccount(windowMs, run) };
 }

@@ -5,16 +5,20 @@
  * snapshot includes). Knows nothing of snapshots or of sending.
  */
 import {
+  QUEUE_EVENTS,
   RECIPIENT_EVENTS,
+  SESSION_EVENTS,
+  liveBindingKind,
   liveBindingProblem,
   liveEventKey,
+  liveQueueSideEventKey,
   normalizeLiveBinding,
   type LiveSubscribeRequest,
   type LiveUnsubscribeRequest,
 } from '@qubicle/contracts';
 import { topicMatches } from '@qubicle/transport';
 import type { Principal } from '../auth/principal.js';
-import { subscriptionKeys, type PreparedEvent, type SubscriptionKeys } from './prepared-event.js';
+import { subscriptionKeys, type LiveBusEvent, type SubscriptionKeys } from './prepared-event.js';
 import { Refusal } from './replies.js';
 
 export interface Subscription extends SubscriptionKeys {
@@ -51,7 +55,7 @@ export class Subscriptions {
   }
 
   /** The first subscription an event matches (its keys go into the event's frame). */
-  matching(ev: PreparedEvent): Subscription | undefined {
+  matching(ev: LiveBusEvent): Subscription | undefined {
     for (const s of this.list) if (ev.matches(s.subscriptionKey)) return s;
     return undefined;
   }
@@ -133,4 +137,15 @@ export function visibility(subs: readonly Subscription[]): (rid: string) => bool
     return { words, sees: canSee(s.subscriptionKey, probe) };
   });
   return (rid) => subs.some((s, i) => (generic[i]!.words.includes(rid) ? canSee(s.subscriptionKey, rid) : generic[i]!.sees));
+}
+
+/** Can any event of queue or session `id` match the (normalised) binding? Only a binding naming the kind can. */
+export function canSeeQueueSide(kind: 'queue' | 'session', pattern: string, id: string): boolean {
+  if (liveBindingKind(pattern) !== kind) return false;
+  return (kind === 'queue' ? QUEUE_EVENTS : SESSION_EVENTS).some((e) => topicMatches(pattern, liveQueueSideEventKey(kind, id, e)));
+}
+
+/** The first of `subs` that can see queue or session `id`, if any. */
+export function queueSideSubscription(kind: 'queue' | 'session', subs: readonly Subscription[], id: string): Subscription | undefined {
+  return subs.find((s) => canSeeQueueSide(kind, s.subscriptionKey, id));
 }

@@ -3,7 +3,8 @@
  * listening gateway on the memory bus: a binding naming `qubicle.queue` / `qubicle.session` gets
  * the account's queue / session events from the events exchange (with wildcards on the queue and
  * the event), never another account's; a binding that does not name the kind (`qubicle.#`, a
- * recipient binding) keeps getting only recipient events.
+ * recipient binding) keeps getting only recipient events; a queue binding starts with a snapshot
+ * entry per queue read from the (fake) workers.
  */
 import assert from 'node:assert/strict';
 import { EVENTS_EXCHANGE, queueEventKey, sessionEventKey, type QueueEvent, type SessionEvent } from '@qubicle/contracts';
@@ -32,12 +33,12 @@ describe('live: queue and session events (memory bus)', function () {
     await w.close();
   });
 
-  async function queueEvent(queueId: string, accountId = account): Promise<QueueEvent> {
+  async function queueEvent(queueId: string, accountId = account, at = ++seq): Promise<QueueEvent> {
     const ev = {
       event: 'join' as const,
       account_id: accountId,
       queue_id: queueId,
-      seq: ++seq,
+      seq: at,
       timestamp: 1_700_000_000_000,
       node: 'worker-a',
       status,
@@ -107,5 +108,25 @@ describe('live: queue and session events (memory bus)', function () {
     const reply = await c.reply(r);
     assert.equal(reply['data']['code'], 'unsupported_binding');
     assert.match(String(reply['data']['message'] ?? JSON.stringify(reply['data'])), /unknown event/);
+  });
+
+  it('a queue binding gets a snapshot entry per queue (status and callers at its seq, from the workers), then only newer events', async () => {
+    const line = w.worker.queues.add({ name: 'Line' });
+    const caller = { session_id: 'sess-w1', call_id: 'call-w1', caller_id_name: 'Wendy', caller_id_number: '+15550101', priority: 0, state: 'waiting' as const, position: 1, entered_at: '2026-12-03T10:00:00.000Z', wait: 3 };
+    w.worker.queueProcess.sessions.set(line.id, [caller]);
+    w.worker.queueProcess.seqs.set(line.id, 7);
+    const c = await w.connect();
+    const { complete } = await subscribed(c, w.token.agent, { account_id: account, bindings: ['qubicle.queue.*', 'qubicle.session.*'] });
+    const [entry, session] = c.events('snapshot');
+    assert.equal(entry!['routing_key'], `qubicle.queue.${account}.${line.id}.snapshot`);
+    assert.equal(entry!['data']['seq'], 7);
+    assert.deepEqual(entry!['data']['sessions'], [caller]);
+    assert.equal(entry!['data']['status']['stats']['active_session_count'], 1);
+    assert.equal(session!['routing_key'], `qubicle.session.${account}.sess-w1.snapshot`);
+    assert.deepEqual([complete['data']['queues'], complete['data']['sessions']], [1, 1]);
+    await queueEvent(line.id, account, 7); // already in the snapshot
+    await queueEvent(line.id, account, 8);
+    await settled(c);
+    assert.deepEqual(c.events('join').map((m) => m['data']['seq']), [8]);
   });
 });

@@ -24,6 +24,8 @@ import type { FakeQueues } from './fake-queues.js';
 export class FakeQueueProcess {
   /** Callers per queue id (GET …/sessions answers them). */
   readonly sessions = new Map<string, QueueSessionView[]>();
+  /** Each queue's event seq the reads answer at (default 1); a test moves it with the events it publishes. */
+  readonly seqs = new Map<string, number>();
   /** The outcome of the next queue_session_action (default: done). */
   actionOutcome: Partial<QueueSessionActionReply> | null = null;
 
@@ -56,12 +58,12 @@ export class FakeQueueProcess {
     const notFound = (id: string) => errorReply({ code: 'not_found', message: `queue ${id} not found`, cause: 'unknown_queue' }, this.node);
     switch (msg.type) {
       case 'get_queue_status':
-        return okReply(Object.fromEntries(ids.map((id) => [id, exists(id) ? { status: this.statusOf(id), seq: 1 } : 'unknown_queue'])), this.node);
+        return okReply(Object.fromEntries(ids.map((id) => [id, exists(id) ? { status: this.statusOf(id), seq: this.seqs.get(id) ?? 1 } : 'unknown_queue'])), this.node);
       case 'ensure_queues_started':
         return okReply(Object.fromEntries(ids.map((id) => [id, exists(id) ? { node: this.node, started: false } : 'unknown_queue'])), this.node);
       case 'list_queue_sessions':
         if (!exists(msg.queue_id)) return notFound(msg.queue_id);
-        return okReply({ queue_id: msg.queue_id, sessions: this.sessions.get(msg.queue_id) ?? [], seq: 1 }, this.node);
+        return okReply({ queue_id: msg.queue_id, sessions: this.sessions.get(msg.queue_id) ?? [], seq: this.seqs.get(msg.queue_id) ?? 1 }, this.node);
       case 'queue_session_action': {
         if (!exists(msg.queue_id)) return notFound(msg.queue_id);
         const base = { queue_id: msg.queue_id, session_id: msg.session_id, action: msg.action };

@@ -297,8 +297,7 @@ class Board {
     if (isQueueEvent(msg)) return this.queues.onEvent(msg);
     const d = msg.data;
     if (msg.name === 'snapshot_complete') {
-      // queue events have no snapshot: what happened while disconnected comes from the REST API
-      void this.queues.load();
+      this.queues.roundComplete(d);
       // whoever got neither a snapshot entry nor a replay is not logged in
       const resumed = new Set(d.resumed ?? []);
       for (const r of this.recipients.values()) {

@@ -1,8 +1,8 @@
 /**
  * The wallboard's event websocket client (KAZOO blackhole protocol, see docs/live.md): subscribes
- * to every recipient event and every queue event of the account, remembers each recipient's last
- * seq, and on a reconnect resumes from those seqs (the gateway replays what was missed, or sends
- * fresh snapshots). Queue events have no snapshot nor resume: the queue panels reload their status.
+ * to every recipient event and every queue event of the account, remembers each recipient's and
+ * each queue's last seq, and on a reconnect resumes from those seqs (`resume`, `resume_queues`:
+ * the gateway replays what was missed, or sends fresh snapshots).
  */
 
 const PING_MS = 25_000;
@@ -17,6 +17,10 @@ export class LiveClient {
     this.opts = opts;
     /** recipient_id → last seq received */
     this.seqs = new Map();
+    /** queue_id → last seq received (queue events and snapshot entries) */
+    this.queueSeqs = new Map();
+    /** queue ids given a snapshot entry in the current round */
+    this.queueRound = new Set();
     this.ws = undefined;
     this.stopped = false;
     this.attempt = 0;
@@ -44,6 +48,7 @@ export class LiveClient {
       this.opts.onState('syncing');
       const data = { account_id: this.opts.accountId, bindings: this.opts.bindings ?? ['qubicle.recipient.*'] };
       if (this.seqs.size > 0) data.resume = Object.fromEntries(this.seqs);
+      if (this.queueSeqs.size > 0) data.resume_queues = Object.fromEntries(this.queueSeqs);
       this.subscribeId = this.requestId('subscribe');
       this.send({ action: 'subscribe', auth_token: this.opts.token, request_id: this.subscribeId, data });
       clearInterval(this.pinger);
@@ -92,9 +97,16 @@ export class LiveClient {
       return;
     }
     if (msg.action !== 'event' || !msg.data) return;
-    // a queue event's seq is per queue: not one to resume recipients from
-    if (typeof msg.routing_key === 'string' && /^qubicle\.(queue|session)\./.test(msg.routing_key)) return;
+    // a queue event's seq is per queue: kept apart, to resume the queues from
+    if (typeof msg.routing_key === 'string' && msg.routing_key.startsWith('qubicle.queue.')) return this.trackQueue(msg);
     if (msg.name === 'snapshot_complete') {
+      const d = msg.data;
+      if (typeof d.queues === 'number') {
+        // a queue that got neither an entry nor a replay is gone
+        const resumed = new Set(d.queues_resumed ?? []);
+        for (const id of [...this.queueSeqs.keys()]) if (!this.queueRound.has(id) && !resumed.has(id)) this.queueSeqs.delete(id);
+        this.queueRound = new Set();
+      }
       this.attempt = 0;
       this.opts.onState('live');
       return;
@@ -103,6 +115,16 @@ export class LiveClient {
     if (typeof id !== 'string' || typeof seq !== 'number') return;
     if (msg.name === 'snapshot' && seq === 0) this.seqs.delete(id);
     else if (seq > (this.seqs.get(id) ?? -1)) this.seqs.set(id, seq);
+  }
+
+  trackQueue(msg) {
+    const { queue_id: id, seq } = msg.data;
+    if (typeof id !== 'string' || typeof seq !== 'number') return;
+    if (msg.name === 'delete') this.queueSeqs.delete(id);
+    else if (msg.name === 'snapshot') {
+      this.queueRound.add(id);
+      this.queueSeqs.set(id, seq);
+    } else if (seq > (this.queueSeqs.get(id) ?? -1)) this.queueSeqs.set(id, seq);
   }
 
   send(obj) {

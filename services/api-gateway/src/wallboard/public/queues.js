@@ -1,20 +1,20 @@
 /**
  * The wallboard's queue panels: one per queue of the account, with callers waiting, the longest
- * wait, members available and the service level. Loaded from the REST API (queue list, the status
- * of all queues, each queue's waiting callers) on start, on every (re)subscribe and every 30 s, and
- * kept live by the `qubicle.queue.*` websocket events, which carry the queue's status after each
- * change (docs/live.md). A member's state change is a recipient event, not a queue event: after
- * one, the statuses (one GET for all queues) are read again, at most once a second, so that
- * "available" follows the members.
+ * wait, members available and the service level. Fed by the `qubicle.queue.*` subscription of the
+ * websocket (docs/live.md): on (re)subscribe a `snapshot` entry per queue (its status and waiting
+ * callers at its seq) or, after a reconnect, the events missed (live.js resumes from each queue's
+ * last seq); then the queue events, which carry the queue's status after each change. The names
+ * come from the queue list (GET …/qubicle_queues) on start and when an unknown queue shows up. A
+ * member's state change is a recipient event, not a queue event: after one, the statuses (one GET
+ * for all queues) are read again, at most once a second, so that "available" follows the members.
  *
  * Callers waiting, members available and the service level are the status's own figures
  * (`stats.active_session_count`, `available_recipient_count`, `service_level.day.sl_percent`), so
  * the panel always agrees with GET …/status. The status has no longest wait: it is computed here
- * from the callers' entry times (`entered_at` of GET …/sessions, then `caller.queue_enter_time` of
- * `join` events, removed on `leave`/`delivered`), ticking each second.
+ * from the callers' entry times (`entered_at` of the snapshot's `sessions`, then
+ * `caller.queue_enter_time` of `join` events, removed on `leave`/`delivered`), ticking each second.
  */
 
-const REFRESH_MS = 30_000;
 const STATUS_AFTER_MEMBER_MS = 1_000;
 
 /** @param {number} ms */
@@ -42,18 +42,17 @@ export class QueuePanels {
     this.opts = opts;
     /** queue id → panel view model */
     this.queues = new Map();
-    this.timer = undefined;
+    /** queue ids given a snapshot entry in the current snapshot round */
+    this.round = new Set();
     this.loading = undefined;
     this.statusTimer = undefined;
   }
 
   start() {
-    this.timer = setInterval(() => void this.load(), REFRESH_MS);
     return this.load();
   }
 
   stop() {
-    clearInterval(this.timer);
     clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
     this.queues.clear();
@@ -61,7 +60,7 @@ export class QueuePanels {
     this.opts.container.hidden = true;
   }
 
-  /** The list, every status, every queue's callers; one load at a time. */
+  /** The queue list (the names); one load at a time. */
   load() {
     if (!this.loading) {
       this.loading = this.loadNow()
@@ -94,30 +93,24 @@ export class QueuePanels {
   }
 
   async loadNow() {
-    // an event that arrives while a request is out is newer than its answer: keep the event's
-    const marks = new Map([...this.queues].map(([id, q]) => [id, q.events]));
-    const [list, statuses] = await Promise.all([this.opts.api.listQueues(), this.opts.api.queueStatuses()]);
-    const ids = new Set(list.map((q) => q.id));
-    for (const id of [...this.queues.keys()]) if (!ids.has(id)) this.remove(id);
+    const list = await this.opts.api.listQueues();
     for (const { id, name } of list) {
+      // a listed queue's panel may come before its snapshot entry (the figures follow with it)
       const q = this.queues.get(id) ?? this.add(id, name);
       q.name = name;
       q.refs.name.textContent = name;
-      if (statuses[id] && q.events === (marks.get(id) ?? 0)) q.status = statuses[id];
     }
-    await Promise.all(
-      list.map(async ({ id }) => {
-        const q = this.queues.get(id);
-        if (!q) return;
-        const before = q.events;
-        const sessions = await this.opts.api.queueSessions(id).catch(() => undefined);
-        if (!sessions || q.events !== before) return;
-        q.waiting = new Map(sessions.map((s) => [s.session_id, Date.parse(s.entered_at)]));
-      }),
-    );
     this.reorder();
     for (const q of this.queues.values()) this.render(q);
     this.opts.container.hidden = this.queues.size === 0;
+  }
+
+  /** The end of a snapshot round: a queue that got neither an entry nor a replay is gone. */
+  roundComplete(d) {
+    if (typeof d.queues !== 'number') return; // the round had no queue binding
+    const resumed = new Set(d.queues_resumed ?? []);
+    for (const id of [...this.queues.keys()]) if (!this.round.has(id) && !resumed.has(id)) this.remove(id);
+    this.round = new Set();
   }
 
   add(id, name) {
@@ -155,7 +148,7 @@ export class QueuePanels {
     this.opts.container.hidden = this.queues.size === 0;
   }
 
-  /** A `qubicle.queue.*` event from the websocket. */
+  /** A `qubicle.queue.*` event (or snapshot entry) from the websocket. */
   onEvent(msg) {
     const d = msg.data;
     if (!d || typeof d.queue_id !== 'string') return;
@@ -169,7 +162,17 @@ export class QueuePanels {
       q = this.add(d.queue_id, '…');
       void this.load();
     }
-    // seq is per queue and restarts with a fresh process (`create`): older ones are stale
+    if (d.event === 'snapshot') {
+      // the queue as it is at d.seq: the events after it follow
+      this.round.add(q.id);
+      q.seq = d.seq;
+      q.events++;
+      q.status = d.status;
+      q.waiting = new Map((d.sessions ?? []).map((s) => [s.session_id, Date.parse(s.entered_at)]));
+      this.render(q);
+      return;
+    }
+    // seq is per queue, +1 per event: one at or below what was applied is stale
     if (d.event !== 'create' && typeof d.seq === 'number' && d.seq <= q.seq) return;
     q.seq = d.seq;
     q.events++;
