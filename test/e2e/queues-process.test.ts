@@ -213,7 +213,8 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
     assert.equal((await t.action(r2, { action: 'login' })).status, 200);
     assert.equal((await t.setStatus(r2, { status: 'ready' })).status, 200);
     await events.waitFor((e) => e.recipient_id === r2 && e.status.availability_state === 'Ready', 'r2 Ready', 8_000, from);
-    assert.equal((await queues.sessions(A, Q)).sessions.find((s) => s.session_id === b)?.state, 'waiting', 'B waits for r1, not offered to r2');
+    const listed = (await sys.api('GET', path(`/${Q}/sessions`), undefined, t.adminToken)).body.data.find((s: { session_id: string }) => s.session_id === b);
+    assert.deepEqual([listed?.state, listed?.assigned_to], ['waiting', r1], 'B waits for r1, not offered to r2');
 
     await busClient(sys).answer(A, r1, a);
     await qevents.waitFor((e) => e.queue_id === Q && e.event === 'delivered' && e.caller?.session_id === a, 'A delivered');

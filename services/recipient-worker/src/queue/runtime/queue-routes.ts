@@ -63,6 +63,7 @@ export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps,
               entered_at: new Date(x.entered_at).toISOString(),
               wait: Math.max(0, Math.round((now - x.entered_at) / 100) / 10),
               ...(x.offer ? { recipient_id: x.offer.recipient_id } : {}),
+              ...(x.assignment ? { assigned_to: x.assignment.recipient_id } : {}),
             }));
             return { queue_id: msg.queue_id, sessions, seq: s.seq };
           })

@@ -202,6 +202,7 @@ describe('queue process (worker, memory bus, manual clock)', () => {
     assert.equal(assigned?.caller?.session_id, s3);
     assert.equal(assigned?.recipient_id, RECIPIENT);
     assert.equal(assigned?.assigned_by, SUP);
+    assert.equal((await t.sessions()).sessions.find((s) => s.session_id === s3)?.assigned_to, RECIPIENT, 'the listing shows who it waits for');
     assert.ok((await t.recipient(RECIPIENT, { type: 'hangup', session_id: s1 })).ok);
     let st = await t.stateOf(RECIPIENT);
     for (let i = 0; i < 200 && st.availability_state !== 'Call-Offer'; i++) st = await t.stateOf(RECIPIENT);
