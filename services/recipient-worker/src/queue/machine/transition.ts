@@ -51,7 +51,11 @@ export function transition(state: QueueState | null, input: QueueInput, ctx: Que
 function duplicateReply(state: QueueState, input: QueueInput, seen: RecentInput, ctx: QueueMachineContext): RpcReply<unknown> {
   if (seen.join) return okReply(seen.join, ctx.node);
   if (input.type === 'caller_hangup' || input.type === 'remove_session') return okReply({ removed: true }, ctx.node);
-  // only a done assignment is recorded (a refusal changes nothing); its offer may be over by now
-  if (input.type === 'assign') return okReply({ assigned: true, recipient_id: input.recipient_id }, ctx.node);
+  // only a done assignment is recorded (a refusal changes nothing); its offer, if still out, is named
+  if (input.type === 'assign') {
+    const offer = state.sessions.find((x) => x.session_id === input.session_id)?.offer;
+    const offerId = offer?.pinned && offer.recipient_id === input.recipient_id ? offer.offer_id : undefined;
+    return okReply({ assigned: true, recipient_id: input.recipient_id, ...(offerId ? { offer_id: offerId } : {}) }, ctx.node);
+  }
   return okReply(queueStatusOf(state, ctx), ctx.node);
 }

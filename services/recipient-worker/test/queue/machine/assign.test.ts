@@ -295,6 +295,10 @@ describe('queue machine: a supervisor assigns a caller', () => {
       assert.equal(q.state, before);
       assert.deepEqual(again.effects, []);
       assert.deepEqual((again.reply as { data: unknown }).data, { assigned: true, recipient_id: R(2) });
+      // once offered, a redelivery names the offer
+      q.ready(R(2));
+      const offerId = q.offerOf('s2')!.offer_id;
+      assert.deepEqual((q.apply(input).reply as { data: unknown }).data, { assigned: true, recipient_id: R(2), offer_id: offerId });
     });
   });
 });
