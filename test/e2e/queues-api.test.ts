@@ -115,7 +115,7 @@ describe('e2e: qubicle_queues API over RabbitMQ, through the KAZOO SDK', functio
     assert.equal(bad.httpErrorStatus, 400);
     assert.ok(bad['data'].ring_timeout.minimum, 'the field and the rule');
   });
-  it('the live methods: getStatus, listStatus, getEnsureStarted; updateSessions of a caller not in the queue → 404', async () => {
+  it('the live methods: getStatus, listStatus, getEnsureStarted; updateSessions (remove, assign) of a caller not in the queue → 404', async () => {
     const queue = (await admin.qubicleQueues.create({ accountId, data: { name: 'Live' } })).data;
     await admin.qubicleQueues.updateRecipients({ accountId, queueId: queue.id, data: [alice.id] });
     const status = await admin.qubicleQueues.getStatus({ accountId, queueId: queue.id });
@@ -128,5 +128,8 @@ describe('e2e: qubicle_queues API over RabbitMQ, through the KAZOO SDK', functio
     const err = await refusal(admin.qubicleQueues.updateSessions({ accountId, queueId: queue.id, sessionId: 'nobody-waits', data: { action: 'remove' } }));
     assert.equal(err.httpErrorStatus, 404);
     assert.equal(err['data'].cause, 'nobody-waits');
+    const assign = await refusal(admin.qubicleQueues.updateSessions({ accountId, queueId: queue.id, sessionId: 'nobody-waits', data: { action: 'assign', recipient_id: alice.id } }));
+    assert.equal(assign.httpErrorStatus, 404);
+    assert.equal(assign['data'].cause, 'nobody-waits');
   });
 });

@@ -2,7 +2,7 @@
  * End to end: the queue API drives the queue's process. A queue created through HTTP runs at once;
  * its roster, set through HTTP, is who it offers calls to; a PATCH reaches the running process; a
  * DELETE stops it (the callers exit, the queue's `delete` event); the live routes (status,
- * sessions, a supervisor's action, ensure_started) answer from it. Members log in and go Ready
+ * sessions, a supervisor's action — remove, assign —, ensure_started) answer from it. Members log in and go Ready
  * through HTTP; the callers come as KAZOO's qubicle_session messages on the bus. Real RabbitMQ
  * (fresh vhost), real worker and gateway, SQLite.
  */
@@ -167,6 +167,64 @@ describe('e2e: the queue API drives the queue process (create, roster, patch, de
     assert.equal(again.status, 404, again.text);
     assert.equal(again.body.message, 'bad identifier');
     await kazoo({ 'Account-ID': A, Call: callOf(callId), 'Call-ID': callId });
+  });
+
+  it('a supervisor assigns over HTTP: 403 for a plain user, 404, 400 not_a_member, 409 ringing / unavailable; a busy member is offered the assigned caller first', async () => {
+    const r2 = await t.addRecipient();
+    const outsider = await t.addRecipient();
+    assert.equal((await sys.api('POST', path(`/${Q}/recipients`), { data: [r1, r2] }, t.adminToken)).status, 200);
+    assert.equal((await t.setStatus(r1, { status: 'ready' })).status, 200);
+    const from = events.mark;
+    const callA = `wired-${newKazooId()}`;
+    const a = await session(callA);
+    assert.equal((await join(callA, a)).Result, 'ok');
+    await offerTo(r1, a, from);
+    const callB = `wired-${newKazooId()}`;
+    const b = await session(callB);
+    assert.equal((await join(callB, b)).Result, 'ok');
+    const assign = (sessionId: string, recipientId: string, token = t.adminToken) =>
+      sys.api('POST', path(`/${Q}/sessions/${sessionId}`), { data: { action: 'assign', recipient_id: recipientId } }, token);
+
+    const plain = await t.addUser({ first_name: 'Not', last_name: 'Manager', qubicle: { enabled: false } });
+    const forbidden = await assign(b, r1, plain.token);
+    assert.equal(forbidden.status, 403, forbidden.text);
+    const unknown = await assign('nobody-waits', r1);
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(unknown.body.message, 'bad identifier');
+    assert.equal(unknown.body.data.cause, 'nobody-waits');
+    const notMember = await assign(b, outsider);
+    assert.equal(notMember.status, 400, notMember.text);
+    assert.ok(notMember.body.data.recipient_id.not_a_member, notMember.text);
+    const ringing = await assign(a, r2);
+    assert.equal(ringing.status, 409, ringing.text);
+    assert.equal(ringing.body.data.cause, 'session_ringing');
+    const unavailable = await assign(b, r2); // r2 is not logged in
+    assert.equal(unavailable.status, 409, unavailable.text);
+    assert.equal(unavailable.body.data.cause, 'recipient_unavailable');
+    assert.equal((await queues.sessions(A, Q)).sessions.find((s) => s.session_id === b)?.state, 'waiting', 'refusals changed nothing');
+
+    // r1 rings A: B is theirs next; r2 logs in and goes Ready meanwhile, yet B waits for r1
+    const assigned = await assign(b, r1);
+    assert.equal(assigned.status, 200, assigned.text);
+    assert.deepEqual(assigned.body.data, { queue_id: Q, session_id: b, action: 'assign', done: true, recipient_id: r1, offered: false });
+    const event = await qevents.waitFor((e) => e.queue_id === Q && e.event === 'assign' && e.caller?.session_id === b, 'the assign event');
+    assert.equal(event.recipient_id, r1);
+    assert.equal(event.assigned_by, t.adminId);
+    assert.equal((await t.action(r2, { action: 'login' })).status, 200);
+    assert.equal((await t.setStatus(r2, { status: 'ready' })).status, 200);
+    await events.waitFor((e) => e.recipient_id === r2 && e.status.availability_state === 'Ready', 'r2 Ready', 8_000, from);
+    const listed = (await sys.api('GET', path(`/${Q}/sessions`), undefined, t.adminToken)).body.data.find((s: { session_id: string }) => s.session_id === b);
+    assert.deepEqual([listed?.state, listed?.assigned_to], ['waiting', r1], 'B waits for r1, not offered to r2');
+
+    await busClient(sys).answer(A, r1, a);
+    await qevents.waitFor((e) => e.queue_id === Q && e.event === 'delivered' && e.caller?.session_id === a, 'A delivered');
+    await busClient(sys).hangup(A, r1, a);
+    const offer = await offerTo(r1, b, from);
+    assert.equal(offer.call?.queue_id, Q);
+    await kazoo({ 'Account-ID': A, Call: callOf(callA), 'Call-ID': callA });
+    await kazoo({ 'Account-ID': A, Call: callOf(callB), 'Call-ID': callB });
+    await events.waitFor((e) => e.recipient_id === r1 && e.event === 'withdraw' && e.call?.session_id === b, 'the withdraw on hang-up', 8_000, from);
+    assert.equal((await t.setStatus(r2, { status: 'away' })).status, 200);
   });
 
   it('DELETE stops the process: the waiting caller exits, the queue `delete` event, no status any more', async () => {

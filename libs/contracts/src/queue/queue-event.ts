@@ -13,7 +13,7 @@ import { callIdSchema, sessionIdSchema } from './kazoo-message.js';
 import { queueStatsFiguresSchema, queueStatusSchema, type QueueStatsFigures, type QueueStatus } from './queue-status.js';
 import { QUEUE_LEAVE_REASONS, type QueueLeaveReason } from './session-state.js';
 
-export const QUEUE_EVENTS = ['create', 'delete', 'join', 'leave', 'delivered'] as const;
+export const QUEUE_EVENTS = ['create', 'delete', 'join', 'leave', 'delivered', 'assign'] as const;
 export type QueueEventName = (typeof QUEUE_EVENTS)[number];
 
 /** The caller an event is about. */
@@ -36,7 +36,7 @@ export interface QueueEvent {
   timestamp: number;
   node: string;
   status: QueueStatus;
-  /** join, leave, delivered */
+  /** join, leave, delivered, assign */
   caller?: QueueEventCaller;
   /** join: 1-based place in the queue */
   position?: number;
@@ -46,8 +46,10 @@ export interface QueueEvent {
   reason?: QueueLeaveReason | string;
   /** leave, delivered: seconds waited in this queue (one decimal) */
   wait?: number;
-  /** delivered: who answered */
+  /** delivered: who answered; assign: who the caller is offered to */
   recipient_id?: string;
+  /** assign: the supervisor's user id, when the request named one */
+  assigned_by?: string;
   /** leave with reason redirected: the queue that took the caller */
   redirected_to?: string;
   /** delete: the day's figures at the stop */
@@ -86,12 +88,14 @@ export const queueEventSchema = {
     wait: { type: 'number', minimum: 0 },
     recipient_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
     redirected_to: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    assigned_by: { type: 'string', pattern: KAZOO_ID_PATTERN },
     final_stats: queueStatsFiguresSchema,
   },
   allOf: [
     { if: { properties: { event: { const: 'join' } } }, then: { required: ['caller', 'position', 'estimated_wait'] } },
     { if: { properties: { event: { const: 'leave' } } }, then: { required: ['caller', 'reason', 'wait'], properties: { reason: { enum: [...QUEUE_LEAVE_REASONS] } } } },
     { if: { properties: { event: { const: 'delivered' } } }, then: { required: ['caller', 'recipient_id', 'wait'] } },
+    { if: { properties: { event: { const: 'assign' } } }, then: { required: ['caller', 'recipient_id'] } },
     { if: { properties: { event: { const: 'delete' } } }, then: { required: ['reason', 'final_stats'] } },
   ],
   additionalProperties: false,

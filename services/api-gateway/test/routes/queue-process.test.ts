@@ -115,6 +115,11 @@ describe('routes/queue-process (the running queues)', () => {
     const ringing = await h.request('POST', path, { token: h.token.admin, body: { data: { action: 'assign', recipient_id: h.fixture.agent.id } } });
     refused(ringing, 409);
     assert.equal(ringing.body.data.cause, 'session_ringing');
+    h.worker.queueProcess.actionOutcome = { done: false, reason: 'recipient_unavailable', offer_refusal: 'busy' };
+    const busy = await h.request('POST', path, { token: h.token.admin, body: { data: { action: 'assign', recipient_id: h.fixture.agent.id } } });
+    refused(busy, 409);
+    assert.equal(busy.body.data.cause, 'recipient_unavailable');
+    assert.match(busy.body.data.message, /busy/, 'the recipient’s refusal is told');
     refused(await h.request('POST', `${Q}/${newId()}/sessions/s1`, { token: h.token.admin, body: { data: { action: 'remove' } } }), 404, 'bad identifier');
   });
 });

@@ -27,6 +27,8 @@ export interface QueueSessionView {
   wait: number;
   /** the recipient it rings at (ringing only) */
   recipient_id?: string;
+  /** waiting only: the member a supervisor assigned it to, offered to them as soon as they can take it */
+  assigned_to?: string;
 }
 
 /** Reply data: the sessions in routing order, and the queue's event seq they are consistent with. */
@@ -50,6 +52,7 @@ export const queueSessionViewSchema = {
     entered_at: { type: 'string', maxLength: 64 },
     wait: { type: 'number', minimum: 0 },
     recipient_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    assigned_to: { type: 'string', pattern: KAZOO_ID_PATTERN },
   },
   additionalProperties: false,
 } as const;

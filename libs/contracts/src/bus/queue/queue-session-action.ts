@@ -4,9 +4,10 @@ import { queueCommandSchema, queueIdSchema, type QueueCommandBase } from './queu
 
 /**
  * A supervisor acts on a caller of a queue (POST …/qubicle_queues/{QID}/sessions/{SID}):
- * - `assign`: offer this waiting caller to `recipient_id` now, ahead of the router (the
- *   recipient must be a member who could take it: the offer command decides, and a refusal is
- *   the answer); a ringing caller is refused `session_ringing` (never two phones at once);
+ * - `assign`: this waiting caller goes to `recipient_id` next, ahead of the router: offered at once
+ *   when the member can take a call (the offer command's refusal is then the answer), else as soon
+ *   as they can (`offered: false`: they were busy); a ringing caller is refused `session_ringing`
+ *   (never two phones at once), a member not taking calls of the queue `recipient_unavailable`;
  * - `remove`: take the caller out of the queue (it leaves `exited`; a ringing offer is withdrawn).
  * Applied once per `command_id`. Reply: QueueSessionActionReply.
  */
@@ -41,7 +42,8 @@ export const QUEUE_SESSION_ACTION_REFUSALS = ['unknown_session', 'session_ringin
 export type QueueSessionActionRefusal = (typeof QUEUE_SESSION_ACTION_REFUSALS)[number];
 
 export type QueueSessionActionReply =
-  | { queue_id: string; session_id: string; action: QueueSessionActionName; done: true; recipient_id?: string }
+  /** assign: `offered` true = the offer went out now, false = the caller waits for the (busy) member */
+  | { queue_id: string; session_id: string; action: QueueSessionActionName; done: true; recipient_id?: string; offered?: boolean }
   | { queue_id: string; session_id: string; action: QueueSessionActionName; done: false; reason: QueueSessionActionRefusal; offer_refusal?: string };
 
 export const queueSessionActionReplySchema = {
@@ -53,6 +55,7 @@ export const queueSessionActionReplySchema = {
     action: { enum: [...QUEUE_SESSION_ACTIONS] },
     done: { type: 'boolean' },
     recipient_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    offered: { type: 'boolean' },
     reason: { enum: [...QUEUE_SESSION_ACTION_REFUSALS] },
     offer_refusal: { type: 'string', maxLength: 64 },
   },

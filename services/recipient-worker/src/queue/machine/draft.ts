@@ -26,7 +26,7 @@ import {
 } from './types.js';
 
 /** Optional payload of a queue event (commit fills in the rest). */
-export type QueueEventExtra = Pick<QueueEvent, 'caller' | 'position' | 'estimated_wait' | 'reason' | 'wait' | 'recipient_id' | 'redirected_to' | 'final_stats'>;
+export type QueueEventExtra = Pick<QueueEvent, 'caller' | 'position' | 'estimated_wait' | 'reason' | 'wait' | 'recipient_id' | 'redirected_to' | 'final_stats' | 'assigned_by'>;
 
 export class QueueDraft {
   /** null once the queue stopped in this transition */

@@ -12,6 +12,15 @@ export function isCandidate(m: MemberView): boolean {
   return !m.removed && m.availability_state === 'Ready' && m.queue_enabled && !m.wiretapping && m.offered_session === null && m.wait_for_seq === null;
 }
 
+/**
+ * May be given a caller by a supervisor (now or when free, rules/assign.ts): on the roster, logged
+ * in, not Away, not away for this queue, not monitoring. Busy (ringing, on a call, in wrap-up, an
+ * offer of ours, a view known stale) is fine: the caller waits for them.
+ */
+export function canBeAssigned(m: MemberView): boolean {
+  return !m.removed && m.availability_state !== 'Not-Logged-In' && m.availability_state !== 'Away' && m.queue_enabled && !m.wiretapping;
+}
+
 export function isLoggedIn(m: MemberView): boolean {
   return !m.removed && m.availability_state !== 'Not-Logged-In';
 }

@@ -7,7 +7,7 @@ import { routerOf } from '../routers/index.js';
 import type { QueueDraft } from './draft.js';
 import { findMember } from './members.js';
 import { noteLeave, noteMissed } from './stats.js';
-import { callInfoOf, candidatesOf, eventCallerOf, waitSeconds } from './status.js';
+import { callInfoOf, canBeAssigned, candidatesOf, eventCallerOf, isCandidate, waitSeconds } from './status.js';
 import { MAX_REDIRECTS, OFFER_GRACE_MS, callerTimerKey, offerTimerKey, type QueuedSession, type WithdrawReason } from './types.js';
 
 /**
@@ -23,6 +23,7 @@ export function route(d: QueueDraft): void {
   if (s.sessions.some((x) => !x.offer && x.deadline <= now)) {
     for (const x of s.sessions.filter((y) => !y.offer && y.deadline <= now)) timeOut(d, x.session_id);
   }
+  serveAssignments(d);
   let candidates = candidatesOf(s);
   if (candidates.length === 0) return;
   const router = routerOf(s.settings.queue_router);
@@ -30,7 +31,8 @@ export function route(d: QueueDraft): void {
   for (let i = 0; i < d.s.sessions.length; i++) {
     if (candidates.length === 0) return;
     const waiting = d.s.sessions[i]!;
-    if (waiting.offer) continue;
+    // a caller assigned to a member waits for that member (serveAssignments), not the router
+    if (waiting.offer || waiting.assignment) continue;
     const { order, state } = router.route(candidates, { session_id: waiting.session_id, priority: waiting.priority, entered_at: waiting.entered_at }, s.router_state);
     const pick = order[0];
     // a router may only pick a candidate; one that picks none leaves this caller for the next round
@@ -41,14 +43,37 @@ export function route(d: QueueDraft): void {
   }
 }
 
-/** Offers the session to the recipient: offer command (with the lease epoch), the queue's deadline. */
-function offer(d: QueueDraft, sessionId: string, recipientId: string): void {
+/**
+ * Callers a supervisor assigned to a busy member (rules/assign.ts), in queue order: offered to that
+ * member once they can take a call, before the router's round; the assignment dropped (the caller
+ * routed as any other) once the member cannot be assigned any more (logged out, Away, away for
+ * this queue, off the roster). Two callers assigned to one member go to them one after the other.
+ */
+function serveAssignments(d: QueueDraft): void {
+  if (!d.s.sessions.some((x) => x.assignment)) return;
+  for (let i = 0; i < d.s.sessions.length; i++) {
+    const waiting = d.s.sessions[i]!;
+    if (!waiting.assignment || waiting.offer) continue;
+    const { recipient_id, by } = waiting.assignment;
+    const m = findMember(d.s, recipient_id);
+    if (m && canBeAssigned(m) && !isCandidate(m)) continue;
+    delete d.session(waiting.session_id)!.assignment;
+    if (m && isCandidate(m)) offer(d, waiting.session_id, recipient_id, by ? { by } : {});
+  }
+}
+
+/**
+ * Offers the session to the recipient: offer command (with the lease epoch), the queue's deadline.
+ * The router's pick, or a supervisor's (`pin`: the assign rule); both the same offer from here on.
+ * Returns the offer id.
+ */
+export function offer(d: QueueDraft, sessionId: string, recipientId: string, pin?: { by?: string }): string {
   const { ctx } = d;
   const settings = d.s.settings;
   const session = d.session(sessionId)!;
   const offerId = ctx.newId();
   const deadline = ctx.now + settings.ring_timeout * 1000 + OFFER_GRACE_MS;
-  session.offer = { recipient_id: recipientId, offer_id: offerId, deadline, checks: 0 };
+  session.offer = { recipient_id: recipientId, offer_id: offerId, deadline, checks: 0, ...(pin ? { pinned: true as const, ...(pin.by ? { assigned_by: pin.by } : {}) } : {}) };
   const m = d.member(recipientId);
   m.offered_session = sessionId;
   m.offers += 1;
@@ -60,8 +85,10 @@ function offer(d: QueueDraft, sessionId: string, recipientId: string): void {
     offer_timeout_seconds: settings.ring_timeout,
     wrapup_seconds: settings.agent_wrapup_time,
     epoch: ctx.epoch,
+    ...(pin ? { pinned: true as const } : {}),
   });
   d.effect({ type: 'arm_timer', key: offerTimerKey(sessionId), at: deadline, input: { type: 'offer_deadline', session_id: sessionId, offer_id: offerId, deadline } });
+  return offerId;
 }
 
 /**

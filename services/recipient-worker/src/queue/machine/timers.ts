@@ -44,6 +44,7 @@ export function pendingOffersOf(state: QueueState | null, epoch: number, now: nu
       offer_timeout_seconds: Math.min(left, state.settings.ring_timeout),
       wrapup_seconds: state.settings.agent_wrapup_time,
       epoch,
+      ...(s.offer.pinned ? { pinned: true as const } : {}),
     });
   }
   return out;

@@ -4,6 +4,7 @@
  * input state is never mutated. A table from input type to rule, as in the recipient machine.
  */
 import { okReply, type RpcReply } from '@qubicle/contracts';
+import { assign } from './rules/assign.js';
 import { callerHangup, removeSession } from './rules/hangup.js';
 import { join } from './rules/join.js';
 import { configure, getStatus, roster, start, stop } from './rules/lifecycle.js';
@@ -23,6 +24,7 @@ export const QUEUE_RULES: { [K in QueueInputType]: Rule<K> } = {
   join,
   caller_hangup: callerHangup,
   remove_session: removeSession,
+  assign,
   member_status: memberStatus,
   offer_reply: offerReply,
   caller_timeout: callerTimeout,
@@ -44,10 +46,16 @@ export function transition(state: QueueState | null, input: QueueInput, ctx: Que
 /**
  * The answer to an input applied before: a join's own reply (kept: once the caller left it cannot
  * be re-derived), `{removed: true}` for a hangup or removal (only recorded when it removed the
- * caller), the current status for the rest.
+ * caller), `{assigned: true}` for an assignment (recorded only when made), the current status for the rest.
  */
 function duplicateReply(state: QueueState, input: QueueInput, seen: RecentInput, ctx: QueueMachineContext): RpcReply<unknown> {
   if (seen.join) return okReply(seen.join, ctx.node);
   if (input.type === 'caller_hangup' || input.type === 'remove_session') return okReply({ removed: true }, ctx.node);
+  // only a done assignment is recorded (a refusal changes nothing); its offer, if still out, is named
+  if (input.type === 'assign') {
+    const offer = state.sessions.find((x) => x.session_id === input.session_id)?.offer;
+    const offerId = offer?.pinned && offer.recipient_id === input.recipient_id ? offer.offer_id : undefined;
+    return okReply({ assigned: true, recipient_id: input.recipient_id, ...(offerId ? { offer_id: offerId } : {}) }, ctx.node);
+  }
   return okReply(queueStatusOf(state, ctx), ctx.node);
 }

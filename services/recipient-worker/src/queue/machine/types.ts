@@ -78,6 +78,14 @@ export interface QueueOffer {
   deadline: number;
   /** status reads asked since the deadline passed with no outcome seen (verify_offer), one per grace */
   checks: number;
+  /**
+   * A supervisor's assignment (the `assign` input), not the router's pick. Its outcomes are those
+   * of any offer (the caller back at its old place, routing as usual); kept so that a listing, a
+   * re-send after a failover and the events can tell.
+   */
+  pinned?: true;
+  /** the user who assigned it, when the request named one */
+  assigned_by?: string;
 }
 
 /** A caller in the queue: waiting (offer null) or being offered (offering). */
@@ -97,6 +105,19 @@ export interface QueuedSession {
   /** queues it already timed out of before this one (overflow loop guard), oldest first */
   visited: string[];
   offer: QueueOffer | null;
+  /**
+   * A supervisor assigned it to a member busy at the time (rules/assign.ts): the router skips it and
+   * it is offered to that member as soon as they can take a call, before anyone else's turn. Gone
+   * once offered, or when the member can no longer be assigned (logged out, Away, off the roster).
+   */
+  assignment?: QueueAssignment;
+}
+
+/** Who a caller waits for, and who said so. */
+export interface QueueAssignment {
+  recipient_id: string;
+  /** the supervisor's user id, when the request named one */
+  by?: string;
 }
 
 /** The day's figures and the service level (docs/queues.md, "Stats"). */
@@ -201,6 +222,31 @@ export interface RemoveSessionInput {
 }
 
 /**
+ * A supervisor gives this waiting caller to this member, ahead of the router and of the callers
+ * before it (queue_session_action `assign`): offered at once when the member can take a call,
+ * else as soon as they can (rules/assign.ts). Refused as data (`{assigned: false, reason}`,
+ * nothing changed) when the caller is not here (unknown_session) or rings already
+ * (session_ringing), the recipient is not on the roster (not_a_member) or is not taking calls of
+ * this queue (recipient_unavailable: not logged in, Away, away for this queue, monitoring).
+ */
+export interface AssignInput {
+  type: 'assign';
+  input_id: string;
+  session_id: string;
+  recipient_id: string;
+  /** the supervisor's user id (shown in the `assign` event) */
+  by?: string;
+}
+
+/**
+ * What an assign answers (the reply's data): `offer_id` when offered at once (to follow its reply),
+ * none when the caller waits for the member (they were busy).
+ */
+export type AssignResult =
+  | { assigned: true; recipient_id: string; offer_id?: string }
+  | { assigned: false; reason: 'unknown_session' | 'session_ringing' | 'not_a_member' | 'recipient_unavailable' };
+
+/**
  * A member's status: from a recipient event (with `event` and, for call events, `call`) or a
  * status read (after a load; seq 0 for a recipient who is not logged in). Applied only when `seq`
  * is above the last one applied for that member; the call events also tell the outcome of this
@@ -269,6 +315,7 @@ export type QueueInput =
   | JoinInput
   | CallerHangupInput
   | RemoveSessionInput
+  | AssignInput
   | MemberStatusInput
   | OfferReplyInput
   | QueueTimerInput
@@ -294,7 +341,7 @@ export type QueueEffect =
   | { type: 'persist' }
   | { type: 'publish'; event: QueueEvent }
   /** Send the recipient the offer command (its command_id = offer_id), fenced by the queue's lease epoch. */
-  | { type: 'offer'; recipient_id: string; offer_id: string; call: CallInfo; offer_timeout_seconds: number; wrapup_seconds: number; epoch: number }
+  | { type: 'offer'; recipient_id: string; offer_id: string; call: CallInfo; offer_timeout_seconds: number; wrapup_seconds: number; epoch: number; pinned?: true }
   | { type: 'withdraw'; recipient_id: string; session_id: string; reason: WithdrawReason }
   /**
    * Read the recipient's status (through its shard queue, so after the offer command) and feed it

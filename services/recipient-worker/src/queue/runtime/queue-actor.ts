@@ -60,9 +60,17 @@ export interface QueueKey {
 /** A timer input that could not be applied (store down) is retried this much later. */
 export const QUEUE_TIMER_RETRY_MS = 1_000;
 
+/** The offer command's reply, as the queue applied it; null when none came (the deadline decides). */
+export type OfferReplySeen = { accepted: boolean; reason?: string } | null;
+
+/** Supervisor offers whose reply is kept for the assign route; bounded (a re-sent one nobody asks for). */
+const PINNED_REPLIES_KEPT = 64;
+
 export class QueueActor {
   private readonly mailbox = new Mailbox();
   private readonly timers = new Map<string, TimerHandle>();
+  /** offer id → its reply once applied, for the supervisor's offers (pinned): the assign route answers with it */
+  private readonly pinnedReplies = new Map<string, Promise<OfferReplySeen>>();
   private current: QueueState | null = null;
   private loaded = false;
   private stopped = false;
@@ -104,6 +112,16 @@ export class QueueActor {
       await this.load();
       return read(this.current);
     });
+  }
+
+  /**
+   * The reply of a supervisor's offer, once the queue applied it (a refusal has put the caller back
+   * by then); undefined when no such offer went out here. Taken once.
+   */
+  pinnedOfferReply(offerId: string): Promise<OfferReplySeen> | undefined {
+    const p = this.pinnedReplies.get(offerId);
+    this.pinnedReplies.delete(offerId);
+    return p;
   }
 
   idle(): Promise<void> {
@@ -201,7 +219,16 @@ export class QueueActor {
   }
 
   /** The outward effects; their outcomes are fed back as inputs. Failures leave it to the deadlines. */
-  private async carryOut(e: QueueEffect, fence: Fence): Promise<void> {
+  private carryOut(e: QueueEffect, fence: Fence): Promise<void> {
+    if (e.type !== 'offer' || !e.pinned) return this.carryOutEffect(e, fence);
+    let seen: OfferReplySeen = null;
+    const done = this.carryOutEffect(e, fence, (r) => (seen = r));
+    this.pinnedReplies.set(e.offer_id, done.then(() => seen));
+    while (this.pinnedReplies.size > PINNED_REPLIES_KEPT) this.pinnedReplies.delete(this.pinnedReplies.keys().next().value!);
+    return done;
+  }
+
+  private async carryOutEffect(e: QueueEffect, fence: Fence, onOfferReply?: (r: NonNullable<OfferReplySeen>) => void): Promise<void> {
     const { env, key } = this;
     try {
       switch (e.type) {
@@ -216,6 +243,7 @@ export class QueueActor {
             accepted: reply.accepted,
             ...(reply.accepted ? {} : { reason: (reply.reason ?? 'not_ready') as never }),
           });
+          onOfferReply?.(reply.accepted ? { accepted: true } : { accepted: false, reason: reply.reason ?? 'not_ready' });
           return;
         }
         case 'withdraw':

@@ -4,7 +4,7 @@
  */
 import { errorReply, okReply, type EnsureQueuesStartedReply, type GetQueueStatusReply, type ListQueueSessionsReply, type QueueMessage, type QueueSessionView, type RpcReply } from '@qubicle/contracts';
 import type { Fence } from '../../store/port.js';
-import { queueStatusOf } from '../machine/index.js';
+import { queueStatusOf, type AssignResult } from '../machine/index.js';
 import type { QueueRegistry } from './queue-registry.js';
 
 export interface QueueRouteDeps {
@@ -63,6 +63,7 @@ export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps,
               entered_at: new Date(x.entered_at).toISOString(),
               wait: Math.max(0, Math.round((now - x.entered_at) / 100) / 10),
               ...(x.offer ? { recipient_id: x.offer.recipient_id } : {}),
+              ...(x.assignment ? { assigned_to: x.assignment.recipient_id } : {}),
             }));
             return { queue_id: msg.queue_id, sessions, seq: s.seq };
           })
@@ -74,10 +75,7 @@ export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps,
       const r = await started(msg.queue_id);
       if (isReply(r)) return r;
       if (r === 'unknown_queue') return errorReply({ code: 'not_found', message: `queue ${msg.queue_id} not found`, cause: 'unknown_queue' }, node);
-      if (msg.action === 'assign') {
-        // not in the queue machine yet (docs/queues.md, Bus integration): refused rather than done outside it
-        return errorReply({ code: 'feature_disabled', message: 'assigning a caller to a recipient is not available yet', feature: 'queue_session_assign' }, node);
-      }
+      if (msg.action === 'assign') return assign(msg as AssignMessage, deps, fence);
       const reply = await queues.dispatch(A, msg.queue_id, { type: 'remove_session', input_id: msg.command_id, session_id: msg.session_id }, fence);
       if (!reply.ok) return reply;
       const removed = (reply.data as { removed?: boolean } | null)?.removed === true;
@@ -116,6 +114,48 @@ export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps,
       if (!reply.ok) return reply;
       return okReply({ removed: (reply.data as { removed?: boolean } | null)?.removed === true }, node);
     }
+  }
+}
+
+/**
+ * How long the assign answer waits for the offer command's reply (a refusal is the answer: the
+ * queue's view was stale). Below the offer's own RPC timeout (3 s) and the sender's (5 s): no reply
+ * by then answers done, and the offer's deadline decides as for any offer.
+ */
+export const ASSIGN_REPLY_WAIT_MS = 2_000;
+
+type AssignMessage = Extract<QueueMessage, { type: 'queue_session_action' }> & { recipient_id: string };
+
+/**
+ * A supervisor's assignment (the queue machine's `assign`): refused as data; or the caller waits
+ * for the busy member (`offered: false`); or offered now, and then the offer's reply (within
+ * ASSIGN_REPLY_WAIT_MS) says whether the recipient took it: refused → `recipient_unavailable` with
+ * the recipient's reason (the caller is back at its place and routed as usual by then).
+ */
+async function assign(msg: AssignMessage, deps: QueueRouteDeps, fence: Fence): Promise<RpcReply<unknown>> {
+  const { queues, node } = deps;
+  const by = msg.by?.user_id;
+  const reply = await queues.dispatch(msg.account_id, msg.queue_id, { type: 'assign', input_id: msg.command_id, session_id: msg.session_id, recipient_id: msg.recipient_id, ...(by ? { by } : {}) }, fence);
+  if (!reply.ok) return reply;
+  const result = reply.data as AssignResult;
+  const base = { queue_id: msg.queue_id, session_id: msg.session_id, action: 'assign' as const };
+  if (!result.assigned) return okReply({ ...base, done: false, reason: result.reason }, node);
+  // waits for the member (busy now): nothing sent yet
+  if (!result.offer_id) return okReply({ ...base, done: true, recipient_id: result.recipient_id, offered: false }, node);
+  const pending = queues.peek(msg.account_id, msg.queue_id)?.pinnedOfferReply(result.offer_id);
+  const seen = pending ? await within(pending, ASSIGN_REPLY_WAIT_MS) : null;
+  if (seen && !seen.accepted) return okReply({ ...base, done: false, reason: 'recipient_unavailable', ...(seen.reason ? { offer_refusal: seen.reason } : {}) }, node);
+  return okReply({ ...base, done: true, recipient_id: result.recipient_id, offered: true }, node);
+}
+
+/** The promise's value, or null when it takes longer than `ms` (a real timer: the wait is I/O). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

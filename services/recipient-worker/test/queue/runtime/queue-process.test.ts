@@ -164,4 +164,60 @@ describe('queue process (worker, memory bus, manual clock)', () => {
     assert.equal((await t.sessionsOf(OVERFLOW)).sessions.length, 0, 'the hang-up reached the queue the caller waits in');
     await w.stop();
   });
+
+  it('a supervisor assigns: refusals as data; a busy member gets the assigned caller as soon as free, ahead of the caller before it', async () => {
+    const t = setup();
+    t.docs.put(ACCOUNT, Q, { doc: { name: 'Q', ...QUEUE_DEFAULTS, ring_timeout: 5, agent_wrapup_time: 0 }, members: [RECIPIENT, OTHER] });
+    const w = t.make('node-a');
+    await w.start();
+    await t.watch();
+    await t.recipient(RECIPIENT, { type: 'login' });
+    await t.recipient(RECIPIENT, { type: 'set_status', status: 'ready' });
+    await t.recipient(OTHER, { type: 'login' }); // Away: not taking calls
+    await t.queue({ type: 'ensure_queues_started', queue_ids: [Q] });
+    const s1 = await t.enter('call-1');
+    const s2 = await t.enter('call-2');
+    const s3 = await t.enter('call-3');
+    let list = await t.sessions();
+    for (let i = 0; i < 200 && list.sessions[0]?.state !== 'ringing'; i++) list = await t.sessions();
+    assert.deepEqual(list.sessions.map((s) => [s.session_id, s.state]), [[s1, 'ringing'], [s2, 'waiting'], [s3, 'waiting']]);
+
+    const SUP = 'd0000000000000000000000000000001';
+    const act = async (session_id: string, recipient_id: string) => {
+      const r = await t.queue({ type: 'queue_session_action', queue_id: Q, session_id, action: 'assign', recipient_id, by: { user_id: SUP, priv_level: 'admin' } });
+      assert.ok(r.ok, JSON.stringify(r));
+      return r.data as Record<string, unknown>;
+    };
+    const refusal = (session_id: string, reason: string) => ({ queue_id: Q, session_id, action: 'assign', done: false, reason });
+    assert.deepEqual(await act('nobody-here', RECIPIENT), refusal('nobody-here', 'unknown_session'));
+    assert.deepEqual(await act(s1, OTHER), refusal(s1, 'session_ringing'));
+    assert.deepEqual(await act(s3, 'e0000000000000000000000000000001'), refusal(s3, 'not_a_member'));
+    assert.deepEqual(await act(s3, OTHER), refusal(s3, 'recipient_unavailable'), 'Away');
+
+    // the member answers s1 (on a call): s3 is theirs next, not s2
+    assert.ok((await t.recipient(RECIPIENT, { type: 'answer', session_id: s1 })).ok);
+    await waitFor(() => t.events.some((e) => e.event === 'delivered' && e.caller?.session_id === s1), 'delivered event');
+    assert.deepEqual(await act(s3, RECIPIENT), { queue_id: Q, session_id: s3, action: 'assign', done: true, recipient_id: RECIPIENT, offered: false });
+    const assigned = t.events.find((e) => e.event === 'assign');
+    assert.equal(assigned?.caller?.session_id, s3);
+    assert.equal(assigned?.recipient_id, RECIPIENT);
+    assert.equal(assigned?.assigned_by, SUP);
+    assert.equal((await t.sessions()).sessions.find((s) => s.session_id === s3)?.assigned_to, RECIPIENT, 'the listing shows who it waits for');
+    assert.ok((await t.recipient(RECIPIENT, { type: 'hangup', session_id: s1 })).ok);
+    let st = await t.stateOf(RECIPIENT);
+    for (let i = 0; i < 200 && st.availability_state !== 'Call-Offer'; i++) st = await t.stateOf(RECIPIENT);
+    assert.equal(st.offered_call?.session_id, s3, 'the assigned caller, ahead of s2');
+    list = await t.sessions();
+    assert.deepEqual(list.sessions.map((s) => [s.session_id, s.state, s.recipient_id ?? null]), [[s2, 'waiting', null], [s3, 'ringing', RECIPIENT]]);
+
+    // a pinned offer missed: the caller back at its place, routing as usual (s2 first)
+    t.clock.advance(5_000);
+    await t.recipient(RECIPIENT, { type: 'set_status', status: 'ready' });
+    st = await t.stateOf(RECIPIENT);
+    for (let i = 0; i < 200 && st.offered_call?.session_id !== s2; i++) st = await t.stateOf(RECIPIENT);
+    assert.equal(st.offered_call?.session_id, s2, 'FIFO again after the pinned offer ended');
+    const status = await t.queue({ type: 'get_queue_status', queue_ids: [Q] });
+    assert.equal(status.ok && status.data[Q].status.stats.missed_sessions, 1);
+    await w.stop();
+  });
 });

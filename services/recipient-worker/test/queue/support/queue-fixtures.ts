@@ -144,6 +144,13 @@ export class QueueHarness extends TestTime {
     return (r.reply as { data: FlatJoinResult }).data;
   }
 
+  /** A supervisor assigns the caller to the recipient; the reply's data. */
+  assign(sessionId: string, recipientId: string, by?: string): { assigned: boolean; reason?: string; recipient_id?: string; offer_id?: string } {
+    const r = this.apply({ type: 'assign', input_id: this.nextInputId(), session_id: sessionId, recipient_id: recipientId, ...(by ? { by } : {}) });
+    assert.equal(r.reply.ok, true);
+    return (r.reply as { data: { assigned: boolean; reason?: string } }).data;
+  }
+
   hangup(sessionId: string): QueueTransitionResult {
     return this.apply({ type: 'caller_hangup', input_id: this.nextInputId(), session_id: sessionId });
   }
