@@ -58,7 +58,7 @@ export const validateQueueMessage = unionValidator<QueueMessage>(queueMessageSch
 
 /** The queue ids a message names (the worker checks they all belong to the shard it came on). */
 export function queueIdsOf(msg: QueueMessage): string[] {
-  return 'queue_ids' in msg ? msg.queue_ids : 'queue_id' in msg ? [msg.queue_id] : [];
+  return 'queue_ids' in msg ? msg.queue_ids : msg.type === 'session_request' ? (msg.queue_id !== undefined ? [msg.queue_id] : []) : [msg.queue_id];
 }
 
 /** The keys the shard of a message is computed from: the call for a session's messages, else its queues. */

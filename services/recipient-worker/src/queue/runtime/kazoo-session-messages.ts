@@ -1,7 +1,7 @@
 /**
  * What KAZOO's qubicle_session messages are read by before they are checked against their schema:
  * which kind a message is, its call id, and the ids a join_queue failure echoes. Used by the
- * worker that takes the message (to route it) and by the session's owner (to answer it).
+ * worker that takes the message, before it sends it on to the session's owner (session-service.ts).
  */
 import { SESSION_REQUEST_KINDS, type SessionRequestKind } from '@qubicle/contracts';
 

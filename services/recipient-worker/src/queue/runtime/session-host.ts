@@ -13,12 +13,8 @@
  */
 import {
   DEFAULT_CALLER_PRIORITY,
-  callerOf,
   errorReply,
   okReply,
-  validateCreateSessionMessage,
-  validateDeleteSessionMessage,
-  validateJoinQueueMessage,
   type CreateSessionReply,
   type DeleteSessionReply,
   type JoinQueueReply,
@@ -39,7 +35,6 @@ import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import { sessionTransition } from '../session/index.js';
 import type { CallerSessionState, SessionInput, SessionTransitionResult } from '../session/types.js';
 import { commandIdOf } from './command-id.js';
-import { invalidReply, joinReplyIds } from './kazoo-session-messages.js';
 import type { SessionEventRelay } from './session-relay.js';
 
 /** What the host sends to the queues (queue_join / queue_hangup on the queue's shard). */
@@ -60,10 +55,14 @@ export interface SessionHostOptions {
   newSessionId(): string;
   /** How long a hangup waits for the queue's report when the queue no longer held the caller (default SESSION_REPORT_WAIT_MS). */
   reportWaitMs?: number;
+  /** How long a hand-over waits for the shard's session events to go out (default SESSION_DRAIN_MS); the rest stays in the outbox for the next owner. */
+  drainMs?: number;
 }
 
 /** A hangup whose queue had already let the caller go waits this long for that queue's report. */
 export const SESSION_REPORT_WAIT_MS = 3_000;
+/** A hand-over waits this long for the shard's session events: a broker that does not take them must not hold the shard. */
+export const SESSION_DRAIN_MS = 2_000;
 
 /** Thrown inside a step: the shard moved (fenced) or the store failed; nothing was applied. */
 class StepFailed extends Error {
@@ -73,7 +72,7 @@ class StepFailed extends Error {
 }
 
 export class SessionHost {
-  private readonly mailboxes = new Map<string, Mailbox>();
+  private readonly mailboxes = new Map<string, { box: Mailbox; shard: number }>();
   /** per call: resolved when a step ends its session (a hangup waiting for its queue's report) */
   private readonly endWaiters = new Map<string, Set<() => void>>();
 
@@ -82,9 +81,9 @@ export class SessionHost {
   /** KAZOO's message, sent on by the worker that took it; answered in KAZOO's reply format. */
   async request(msg: SessionRequestCommand, fence: Fence): Promise<RpcReply<SessionRequestReply>> {
     try {
-      if (msg.kind === 'create_session') return okReply(await this.create(msg.message, fence), this.o.node);
-      if (msg.kind === 'join_queue') return okReply(await this.join(msg.message, fence), this.o.node);
-      return okReply(await this.delete(msg.message, fence), this.o.node);
+      if (msg.kind === 'create_session') return okReply(await this.create(msg, fence), this.o.node);
+      if (msg.kind === 'join_queue') return okReply(await this.join(msg, fence), this.o.node);
+      return okReply(await this.delete(msg, fence), this.o.node);
     } catch (err) {
       if (err instanceof StepFailed) return err.reply;
       throw err;
@@ -113,10 +112,15 @@ export class SessionHost {
     if (leftovers.length > 0) void this.o.relay.add(shard, leftovers);
   }
 
-  /** Resolves when the shard's session steps so far are done and their events published. */
+  /** Resolves when the shard's session steps so far are done and their events published (or after drainMs: they stay in the outbox). */
   async drain(shard: number): Promise<void> {
-    await Promise.all([...this.mailboxes.values()].map((m) => m.idle()));
-    await this.o.relay.drain(shard);
+    await Promise.all([...this.mailboxes.values()].filter((m) => m.shard === shard).map((m) => m.box.idle()));
+    let timer: ReturnType<Clock['setTimer']> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = this.o.clock.setTimer(this.o.clock.now() + (this.o.drainMs ?? SESSION_DRAIN_MS), resolve);
+    });
+    await Promise.race([this.o.relay.drain(shard), late]);
+    if (timer !== undefined) this.o.clock.clearTimer(timer);
   }
 
   /** The shard is gone: its events stay in the outbox for the next owner (its writes are fenced anyway). */
@@ -126,36 +130,38 @@ export class SessionHost {
 
   // ---- KAZOO's messages
 
-  private async create(body: unknown, fence: Fence): Promise<CreateSessionReply> {
-    const v = validateCreateSessionMessage(body);
-    if (!v.ok) return invalidReply('create_session', body) as CreateSessionReply;
-    const m = v.value;
-    const r = await this.inMailbox(m['Account-ID'], m['Call-ID'], async () => {
-      const stored = await this.load(m['Account-ID'], m['Call-ID']);
-      const input: SessionInput = { type: 'create_session', input_id: inputId(m, 'create', stored), account_id: m['Account-ID'], call_id: m['Call-ID'], session_type: m['Session-Type'], ...callerOf(m.Call) };
+  private async create(m: SessionRequestCommand, fence: Fence): Promise<CreateSessionReply> {
+    const r = await this.inMailbox(m.account_id, m.call_id, async () => {
+      const stored = await this.load(m.account_id, m.call_id);
+      const input: SessionInput = {
+        type: 'create_session',
+        input_id: inputId(m, 'create', stored),
+        account_id: m.account_id,
+        call_id: m.call_id,
+        session_type: m.session_type ?? '',
+        caller_id_name: m.caller_id_name ?? '',
+        caller_id_number: m.caller_id_number ?? '',
+      };
       return (await this.commit(stored, input, fence)).reply;
     });
     const data = (r.ok ? r.data : null) as { session_id?: string } | null;
-    if (!data?.session_id) return { 'Call-ID': m['Call-ID'], Result: 'failed', Reason: 'unavailable' };
-    return { 'Call-ID': m['Call-ID'], 'Session-ID': data.session_id, Result: 'ok' };
+    if (!data?.session_id) return { 'Call-ID': m.call_id, Result: 'failed', Reason: 'unavailable' };
+    return { 'Call-ID': m.call_id, 'Session-ID': data.session_id, Result: 'ok' };
   }
 
-  private async join(body: unknown, fence: Fence): Promise<JoinQueueReply> {
-    const v = validateJoinQueueMessage(body);
-    const ids = joinReplyIds(body);
-    if (!v.ok) return invalidReply('join_queue', body) as JoinQueueReply;
-    const m = v.value;
-    const A = m['Account-ID'];
-    const Q = m['Join-Queue-ID'];
-    return this.inMailbox(A, m['Call-ID'], async (): Promise<JoinQueueReply> => {
-      const session = await this.load(A, m['Call-ID']);
-      const check = sessionTransition(session, { type: 'join_queue', input_id: inputId(m, 'join', session), session_id: m['Session-ID'], queue_id: Q }, this.ctx());
+  private async join(m: SessionRequestCommand, fence: Fence): Promise<JoinQueueReply> {
+    const A = m.account_id;
+    const Q = m.queue_id!;
+    const ids = { 'Call-ID': m.call_id, 'Session-ID': m.session_id!, 'Join-Queue-ID': Q };
+    return this.inMailbox(A, m.call_id, async (): Promise<JoinQueueReply> => {
+      const session = await this.load(A, m.call_id);
+      const check = sessionTransition(session, { type: 'join_queue', input_id: inputId(m, 'join', session), session_id: m.session_id!, queue_id: Q }, this.ctx());
       const c = (check.reply.ok ? check.reply.data : { ok: false, reason: 'unknown_session' }) as { ok: boolean; reason?: string };
       if (!c.ok || !session) return { ...ids, Result: 'failed', Reason: (c.reason ?? 'unknown_session') as never };
       // the join's id: a redelivered join_queue is answered its first reply by the queue
-      const reply = await this.o.queues.join(A, Q, session, m.Priority ?? DEFAULT_CALLER_PRIORITY, commandIdOf(inputId(m, `join:${Q}`, session)), []);
+      const reply = await this.o.queues.join(A, Q, session, m.priority ?? DEFAULT_CALLER_PRIORITY, commandIdOf(inputId(m, `join:${Q}`, session)), []);
       if (reply.joined) {
-        await this.step(A, m['Call-ID'], fence, { type: 'queue_joined', session_id: session.session_id, queue_id: Q });
+        await this.step(A, m.call_id, fence, { type: 'queue_joined', session_id: session.session_id, queue_id: Q });
         return { ...ids, Result: 'ok', Position: reply.position, 'Estimated-Wait': reply.estimated_wait };
       }
       // timed out at the door into its overflow queue: that queue's join (by the redirect report) takes it
@@ -170,12 +176,9 @@ export class SessionHost {
    * its report is on the way) → the report decides, waited for up to reportWaitMs; a report that
    * never comes (lost with the queue's worker) leaves the session abandoned.
    */
-  private async delete(body: unknown, fence: Fence): Promise<DeleteSessionReply> {
-    const v = validateDeleteSessionMessage(body);
-    if (!v.ok) return invalidReply('delete_session', body) as DeleteSessionReply;
-    const m = v.value;
-    const A = m['Account-ID'];
-    const call = m['Call-ID'];
+  private async delete(m: SessionRequestCommand, fence: Fence): Promise<DeleteSessionReply> {
+    const A = m.account_id;
+    const call = m.call_id;
     // listening before the hangup runs: a report applied right after it cannot be missed
     const end = this.endOf(A, call, this.o.reportWaitMs ?? SESSION_REPORT_WAIT_MS);
     let first: CallerSessionState | null;
@@ -237,14 +240,14 @@ export class SessionHost {
   /** Runs `task` after every earlier task of the same call; the mailbox goes when idle. */
   private inMailbox<T>(accountId: string, callId: string, task: () => Promise<T>): Promise<T> {
     const k = `${accountId}/${callId}`;
-    let box = this.mailboxes.get(k);
-    if (!box) {
-      box = new Mailbox();
-      this.mailboxes.set(k, box);
+    let entry = this.mailboxes.get(k);
+    if (!entry) {
+      entry = { box: new Mailbox(), shard: this.o.shardOf(accountId, callId) };
+      this.mailboxes.set(k, entry);
     }
-    const mine = box;
-    return mine.post(task).finally(() => {
-      if (mine.size === 0 && this.mailboxes.get(k) === mine) this.mailboxes.delete(k);
+    const mine = entry;
+    return mine.box.post(task).finally(() => {
+      if (mine.box.size === 0 && this.mailboxes.get(k) === mine) this.mailboxes.delete(k);
     });
   }
 
@@ -327,6 +330,6 @@ export class SessionHost {
  * The message's Msg-ID (KAZOO always sends one: a redelivery carries the same), else one derived
  * from the call and its current session, so that a message without one is applied once per session.
  */
-function inputId(m: { 'Msg-ID'?: string; 'Call-ID': string }, kind: string, current: CallerSessionState | null): string {
-  return m['Msg-ID'] !== undefined ? `${kind}:${m['Msg-ID']}` : `${kind}:${m['Call-ID']}:${current && current.phase !== 'ended' ? current.session_id : current ? `after:${current.session_id}` : '-'}`;
+function inputId(m: Pick<SessionRequestCommand, 'msg_id' | 'call_id'>, kind: string, current: CallerSessionState | null): string {
+  return m.msg_id !== undefined ? `${kind}:${m.msg_id}` : `${kind}:${m.call_id}:${current && current.phase !== 'ended' ? current.session_id : current ? `after:${current.session_id}` : '-'}`;
 }

@@ -10,13 +10,23 @@
  * redelivery is answered again, not applied twice. A report's command id is derived from the
  * session, the queue and the report, so a report sent again is applied once.
  */
-import type { QueueHangupReply, QueueJoinReply, SessionReportCommand, SessionRequestReply } from '@qubicle/contracts';
+import {
+  callerOf,
+  validateCreateSessionMessage,
+  validateDeleteSessionMessage,
+  validateJoinQueueMessage,
+  type QueueHangupReply,
+  type QueueJoinReply,
+  type SessionReportCommand,
+  type SessionRequestCommand,
+  type SessionRequestReply,
+} from '@qubicle/contracts';
 import type { ShardClient } from '@qubicle/client';
 import type { IncomingMessage, Logger, RpcHandler } from '@qubicle/transport';
 import type { QueueEffect } from '../machine/index.js';
 import type { CallerSessionState } from '../session/types.js';
 import { commandIdOf } from './command-id.js';
-import { callIdOf, invalidReply, kindOf } from './kazoo-session-messages.js';
+import { callIdOf, invalidReply, joinReplyIds, kindOf } from './kazoo-session-messages.js';
 import type { QueueSessionPort } from './queue-actor.js';
 import type { SessionQueuePort } from './session-host.js';
 
@@ -35,27 +45,25 @@ const REPORT_ATTEMPTS = 5;
 export class SessionService implements QueueSessionPort, SessionQueuePort {
   constructor(private readonly o: SessionServiceOptions) {}
 
-  /** The RPC handler of QUEUE_SESSIONS_QUEUE: sends the message to the session's owner, answers in KAZOO's reply format. */
+  /** The RPC handler of QUEUE_SESSIONS_QUEUE: checks KAZOO's message, sends it to the session's owner, answers in KAZOO's reply format. */
   handler(): RpcHandler {
     return async (msg: IncomingMessage) => {
       const body = msg.body as Record<string, unknown> | null;
       const kind = kindOf(body);
-      const callId = callIdOf(body);
-      if (!kind) return { 'Call-ID': callId, Result: 'failed', Reason: 'invalid_message', 'Error-Message': 'not a qubicle_session message' };
-      const accountId = body?.['Account-ID'];
-      // routing needs the account and the call; the owner checks the rest against KAZOO's schema
-      if (typeof accountId !== 'string' || !/^[0-9a-f]{32}$/.test(accountId) || callId === '-') return invalidReply(kind, body);
+      if (!kind) return { 'Call-ID': callIdOf(body), Result: 'failed', Reason: 'invalid_message', 'Error-Message': 'not a qubicle_session message' };
+      const fields = requestOf(kind, body);
+      if (!fields) return invalidReply(kind, body);
       try {
         const reply = await this.o.shards.toSession(
-          accountId,
-          callId,
-          (n) => ({ type: 'session_request', command_id: this.o.newId(), account_id: accountId, shard_count: n, call_id: callId, kind, message: body! }),
+          fields.account_id,
+          fields.call_id,
+          (n) => ({ type: 'session_request', command_id: this.o.newId(), shard_count: n, ...fields }),
           { timeoutMs: SESSION_FORWARD_TIMEOUT_MS },
         );
         return reply.data satisfies SessionRequestReply;
       } catch (err) {
         this.o.logger.error({ err, kind }, 'session message failed');
-        return { 'Call-ID': callId, Result: 'failed', Reason: 'unavailable', 'Error-Message': (err as Error).message.slice(0, 1000) };
+        return { ...(kind === 'join_queue' ? joinReplyIds(body) : { 'Call-ID': fields.call_id }), Result: 'failed', Reason: 'unavailable', 'Error-Message': (err as Error).message.slice(0, 1000) };
       }
     };
   }
@@ -118,4 +126,26 @@ export class SessionService implements QueueSessionPort, SessionQueuePort {
       }
     }
   }
+}
+
+type RequestFields = Omit<SessionRequestCommand, 'type' | 'command_id' | 'shard_count'>;
+
+/** KAZOO's message checked against its schema, as what the session reads of it (null: invalid). */
+function requestOf(kind: SessionRequestCommand['kind'], body: unknown): RequestFields | null {
+  const msgId = (m: { 'Msg-ID'?: string }) => (m['Msg-ID'] !== undefined ? { msg_id: m['Msg-ID'] } : {});
+  if (kind === 'create_session') {
+    const v = validateCreateSessionMessage(body);
+    if (!v.ok) return null;
+    const m = v.value;
+    return { kind, account_id: m['Account-ID'], call_id: m['Call-ID'], ...msgId(m), session_type: m['Session-Type'], ...callerOf(m.Call) };
+  }
+  if (kind === 'join_queue') {
+    const v = validateJoinQueueMessage(body);
+    if (!v.ok) return null;
+    const m = v.value;
+    return { kind, account_id: m['Account-ID'], call_id: m['Call-ID'], ...msgId(m), session_id: m['Session-ID'], queue_id: m['Join-Queue-ID'], ...(m.Priority !== undefined ? { priority: m.Priority } : {}) };
+  }
+  const v = validateDeleteSessionMessage(body);
+  if (!v.ok) return null;
+  return { kind, account_id: v.value['Account-ID'], call_id: v.value['Call-ID'], ...msgId(v.value) };
 }
