@@ -63,7 +63,7 @@ function setup() {
   return { store, clock, host, req, published, fenced, queue, refuse: (v: boolean) => (refuse = v) };
 }
 
-const data = (r: { ok: boolean }): any => (r as { data: unknown }).data;
+const data = (r: { ok: boolean }): any => (r as unknown as { data: unknown }).data;
 
 describe('session host', () => {
   let fence: Fence;
