@@ -154,18 +154,28 @@ export class SessionHost {
     const Q = m.queue_id!;
     const ids = { 'Call-ID': m.call_id, 'Session-ID': m.session_id!, 'Join-Queue-ID': Q };
     return this.inMailbox(A, m.call_id, async (): Promise<JoinQueueReply> => {
-      const session = await this.load(A, m.call_id);
-      const check = sessionTransition(session, { type: 'join_queue', input_id: inputId(m, 'join', session), session_id: m.session_id!, queue_id: Q }, this.ctx());
+      const loaded = await this.load(A, m.call_id);
+      // the check records the queue it goes to (a hangup meanwhile tells that queue too)
+      const check = await this.commit(loaded, { type: 'join_queue', input_id: inputId(m, 'join', loaded), session_id: m.session_id!, queue_id: Q }, fence);
+      const session = check.state;
       const c = (check.reply.ok ? check.reply.data : { ok: false, reason: 'unknown_session' }) as { ok: boolean; reason?: string };
       if (!c.ok || !session) return { ...ids, Result: 'failed', Reason: (c.reason ?? 'unknown_session') as never };
       // the join's id: a redelivered join_queue is answered its first reply by the queue
-      const reply = await this.o.queues.join(A, Q, session, m.priority ?? DEFAULT_CALLER_PRIORITY, commandIdOf(inputId(m, `join:${Q}`, session)), []);
+      let reply: QueueJoinReply;
+      try {
+        reply = await this.o.queues.join(A, Q, session, m.priority ?? DEFAULT_CALLER_PRIORITY, commandIdOf(inputId(m, `join:${Q}`, session)), []);
+      } catch (err) {
+        // the queue's shard did not answer: nothing recorded here; KAZOO's retry (same Msg-ID) is answered by the queue's first reply
+        this.o.logger.warn({ err, queue_id: Q, session_id: session.session_id }, 'queue_join failed');
+        return { ...ids, Result: 'failed', Reason: 'unavailable', 'Error-Message': (err as Error).message.slice(0, 1000) };
+      }
       if (reply.joined) {
         await this.step(A, m.call_id, fence, { type: 'queue_joined', session_id: session.session_id, queue_id: Q });
         return { ...ids, Result: 'ok', Position: reply.position, 'Estimated-Wait': reply.estimated_wait };
       }
       // timed out at the door into its overflow queue: that queue's join (by the redirect report) takes it
       if (reply.redirected_to) return { ...ids, Result: 'ok', Position: 1, 'Estimated-Wait': 0, 'Redirected-To': reply.redirected_to };
+      await this.step(A, m.call_id, fence, { type: 'queue_join_refused', session_id: session.session_id, queue_id: Q });
       return { ...ids, Result: 'failed', Reason: reply.reason };
     });
   }

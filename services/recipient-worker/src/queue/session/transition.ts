@@ -28,7 +28,8 @@ export function sessionTransition(state: CallerSessionState | null, input: Sessi
     const made = state.creates?.find((c) => c.input_id === input.input_id);
     if (made) return unchanged(state, ctx, { session_id: made.session_id });
   }
-  if (state && 'input_id' in input && state.recent_inputs.includes(input.input_id)) return unchanged(state, ctx, replyOf(state, input));
+  // (a join is checked again each time: the queue answers a redelivered one its first reply)
+  if (state && 'input_id' in input && input.type !== 'join_queue' && state.recent_inputs.includes(input.input_id)) return unchanged(state, ctx, replyOf(state, input));
   // a report or an answer about an earlier session of the call (it ended; the call has a new one)
   if (state && 'session_id' in input && input.type !== 'join_queue' && input.session_id !== state.session_id) return unchanged(state, ctx, null);
   switch (input.type) {
@@ -38,6 +39,8 @@ export function sessionTransition(state: CallerSessionState | null, input: Sessi
       return joinCheck(state, input, ctx);
     case 'queue_joined':
       return queueJoined(state, input, ctx);
+    case 'queue_join_refused':
+      return !state || state.joining !== input.queue_id ? unchanged(state, ctx, null) : commit({ ...state, joining: null }, input, ctx, [], [], null);
     case 'session_delivered':
       return delivered(state, input, ctx);
     case 'session_ended':
@@ -91,12 +94,14 @@ function joinCheck(state: CallerSessionState | null, input: JoinQueueInput, ctx:
           : state.phase === 'created'
             ? { ok: true, session_id: state.session_id, queue_id: input.queue_id }
             : { ok: false, reason: 'session_ended' };
+  // about to be sent to the queue: recorded first, so that a hangup reaches that queue even if its answer is lost
+  if (check.ok && state && state.phase === 'created' && state.joining !== input.queue_id) return commit({ ...state, joining: input.queue_id }, input, ctx, [], [], check);
   return unchanged(state, ctx, check);
 }
 
 function queueJoined(state: CallerSessionState | null, input: QueueJoinedInput, ctx: SessionMachineContext): SessionTransitionResult {
   if (!state || state.phase === 'ended' || state.phase === 'delivered' || (state.phase === 'queued' && state.queue_id === input.queue_id)) return unchanged(state, ctx, null);
-  return commit({ ...state, phase: 'queued', queue_id: input.queue_id }, input, ctx, [], [], null);
+  return commit({ ...state, phase: 'queued', queue_id: input.queue_id, joining: null }, input, ctx, [], [], null);
 }
 
 /** The queue's recipient answered: delivered; a caller who already hung up was handled, and that is its end. */
@@ -121,9 +126,11 @@ function hangup(state: CallerSessionState | null, input: DeleteSessionInput, ctx
   if (!state) return unchanged(state, ctx, { ok: false, reason: 'unknown_session' });
   if (state.phase === 'ended') return unchanged(state, ctx, replyOf(state, input));
   if (state.phase === 'delivered') return end(state, input, ctx, 'handled', state.queue_id, []);
-  if (state.phase === 'queued' && state.queue_id) {
-    const tell: SessionEffect[] = [{ type: 'hangup_in_queue', queue_id: state.queue_id, session_id: state.session_id }];
-    return commit({ ...state, hung_up: true }, input, ctx, [], tell, { session_id: state.session_id, pending: true });
+  const inQueue = state.phase === 'queued' ? state.queue_id : (state.joining ?? null);
+  if (inQueue) {
+    // a join whose answer was lost counts as in that queue: the queue's answer to the hangup decides
+    const tell: SessionEffect[] = [{ type: 'hangup_in_queue', queue_id: inQueue, session_id: state.session_id }];
+    return commit({ ...state, hung_up: true, queue_id: inQueue }, input, ctx, [], tell, { session_id: state.session_id, pending: true });
   }
   return end(state, input, ctx, 'abandoned', state.queue_id, []);
 }

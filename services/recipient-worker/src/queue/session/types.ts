@@ -47,6 +47,11 @@ export interface CallerSessionState {
    * ended (delivered → handled). Absent in sessions stored before it existed: false.
    */
   hung_up?: boolean;
+  /**
+   * The queue a join was sent to, not yet answered (created → queued): a hangup meanwhile tells
+   * that queue too (it may have taken the caller although its answer was lost).
+   */
+  joining?: string | null;
   /** The last creates of this call and the session each made: a create redelivered after a newer session still answers its own. */
   creates?: Array<{ input_id: string; session_id: string }>;
 }
@@ -106,6 +111,13 @@ export interface QueueHangupDoneInput {
   removed: boolean;
 }
 
+/** The queue refused the join (full, empty, unknown queue): the session is in no queue. */
+export interface QueueJoinRefusedInput {
+  type: 'queue_join_refused';
+  session_id: string;
+  queue_id: string;
+}
+
 /** A hung-up session whose queue's report did not come in time (lost with its worker): it ends abandoned. */
 export interface ReportOverdueInput {
   type: 'report_overdue';
@@ -116,6 +128,7 @@ export type SessionInput =
   | CreateSessionInput
   | JoinQueueInput
   | QueueJoinedInput
+  | QueueJoinRefusedInput
   | SessionDeliveredInput
   | SessionEndedInput
   | DeleteSessionInput

@@ -69,7 +69,8 @@ describe('session machine: created → queued → delivered → ended, exactly o
     s.create();
     assert.deepEqual(s.join(QUEUE, 'sess-other'), { ok: false, reason: 'unknown_session' });
     assert.deepEqual(s.join(), { ok: true, session_id: 'sess-1', queue_id: QUEUE });
-    assert.equal(s.last.effects.length, 0, 'a check changes nothing');
+    assert.deepEqual(s.last.effects, [{ type: 'persist' }], 'the check records the queue it goes to, nothing else');
+    assert.equal(s.state!.joining, QUEUE);
     s.joined();
     assert.equal(s.state!.phase, 'queued');
     assert.deepEqual(s.join(OVERFLOW), { ok: false, reason: 'already_queued' });
@@ -111,6 +112,21 @@ describe('session machine: created → queued → delivered → ended, exactly o
     assert.deepEqual(lost.deletes().map((e) => e.reason), ['abandoned']);
     lost.apply({ type: 'session_delivered', session_id: lost.sid(), queue_id: QUEUE, recipient_id: R(1) });
     assert.equal(lost.deletes().length, 1, 'a report after that changes nothing');
+  });
+
+  it('a join whose answer was lost: the hangup still tells that queue; a refused join tells none', () => {
+    const s = new Sessions().create();
+    s.join();
+    assert.deepEqual(s.hangup(), { session_id: 'sess-1', pending: true });
+    assert.deepEqual(s.last.effects.find((e) => e.type === 'hangup_in_queue'), { type: 'hangup_in_queue', queue_id: QUEUE, session_id: 'sess-1' });
+    s.queueAnswered(true);
+    assert.deepEqual(s.deletes().map((e) => [e.reason, e.queue_id]), [['abandoned', QUEUE]]);
+    const refused = new Sessions().create();
+    refused.join();
+    refused.apply({ type: 'queue_join_refused', session_id: refused.sid(), queue_id: QUEUE });
+    assert.equal(refused.state!.joining, null);
+    assert.deepEqual(refused.hangup(), { session_id: 'sess-1', end_reason: 'abandoned' });
+    assert.equal(refused.last.effects.some((e) => e.type === 'hangup_in_queue'), false);
   });
 
   it('report_overdue does nothing to a session that did not hang up', () => {
