@@ -213,14 +213,20 @@ async function queueMessage(incoming: IncomingMessage, admission: Extract<Return
   }
   const misrouted = admission.route(msg.account_id, shardKeysOf(msg));
   if (misrouted !== null) return fail(misrouted);
-  if (!deps.queues || !deps.sessions) return fail({ code: 'feature_disabled', message: 'this worker runs no queues', feature: 'queues' });
+  const { queues, sessions } = deps;
+  const none = () => fail({ code: 'feature_disabled', message: 'this worker runs no queues', feature: 'queues' });
   try {
+    // a caller session's messages go to the session host, the others to the running queues
     const reply =
-      msg.type === 'session_request'
-        ? await deps.sessions.request(msg, admission.fence)
-        : msg.type === 'session_report'
-          ? await deps.sessions.report(msg, admission.fence)
-          : await routeQueueMessage(msg, { queues: deps.queues, node: deps.node }, admission.fence);
+      msg.type === 'session_request' || msg.type === 'session_report'
+        ? !sessions
+          ? none()
+          : msg.type === 'session_request'
+            ? await sessions.request(msg, admission.fence)
+            : await sessions.report(msg, admission.fence)
+        : !queues
+          ? none()
+          : await routeQueueMessage(msg, { queues, node: deps.node }, admission.fence);
     if (!reply.ok && reply.error.code === 'unavailable' && admission.lost()) return REQUEUE as never;
     return reply;
   } catch (err) {
