@@ -112,7 +112,13 @@ const QUEUE_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   queue_hangup: (w) => ({ type: 'queue_hangup', ...queueBase(w), queue_id: w.queue, session_id: `fuzz-${w.absent}` }),
   // the world's queue has no document: even applied, it stops nothing
   stop_queue: (w) => ({ type: 'stop_queue', ...queueBase(w), queue_id: w.queue }),
+  // to the owner of the call's session (shardOfCall): a call nobody has
+  session_request: (w) => ({ type: 'session_request', ...queueBase(w), kind: 'join_queue', call_id: `fuzz-${w.absent}`, msg_id: `fuzz-${w.absent}`, session_id: `fuzz-${w.absent}`, queue_id: w.queue, priority: 3 }),
+  session_report: (w) => ({ type: 'session_report', ...queueBase(w), call_id: `fuzz-${w.absent}`, session_id: `fuzz-${w.absent}`, queue_id: w.queue, report: 'delivered', recipient_id: w.agent.id }),
 };
+/** Messages to a caller session go to the shard of its call, not of a queue. */
+const SESSION_SHARD_MESSAGES = new Set(['session_request', 'session_report']);
+const shardOfCall = (w: FuzzWorld) => ({ queue: shardQueue(shardOf(w.t.accountId, `fuzz-${w.absent}`, w.sys.shardCount)) });
 
 const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   auth_user: (w) => ({ type: 'auth_user', credentials: md5(`nobody:${w.absent}`), account_name: w.t.name }),
@@ -171,7 +177,7 @@ const AUTH_TEMPLATES: Record<(typeof AUTH_NOTICE_TYPES)[number], (w: FuzzWorld) 
 /** One row per message type of the contracts' lists, plus the presence ping and the events. */
 const ROWS: Record<string, BusRow> = {
   ...Object.fromEntries(Object.entries(SHARD_TEMPLATES).map(([type, template]) => [`shard ${type}`, { template, to: shardOfAgent }])),
-  ...Object.fromEntries(Object.entries(QUEUE_TEMPLATES).map(([type, template]) => [`queue ${type}`, { template, to: shardOfQueue }])),
+  ...Object.fromEntries(Object.entries(QUEUE_TEMPLATES).map(([type, template]) => [`queue ${type}`, { template, to: SESSION_SHARD_MESSAGES.has(type) ? shardOfCall : shardOfQueue }])),
   ...Object.fromEntries(Object.entries(DIRECTORY_TEMPLATES).map(([type, template]) => [`directory ${type}`, { template, to: directory }])),
   ...Object.fromEntries(Object.entries(SESSION_TEMPLATES).map(([type, template]) => [`session ${type}`, { template, to: () => ({ queue: QUEUE_SESSIONS_QUEUE }), kazoo: true as const }])),
   ...Object.fromEntries(

@@ -157,11 +157,20 @@ export class ShardClient {
    * recipients'); `build` makes it for a shard count. Checked before it is sent, reply validated.
    */
   toQueue<M extends QueueMessage>(accountId: string, queueId: string, build: (shardCount: number) => M, o: SendOptions = {}): Promise<OkReply<QueueReplyOf<M>>> {
+    return this.toShardOf(accountId, queueId, build, o);
+  }
+
+  /** One message to the owner of a caller session (its shard: `shardOf(account_id, call_id)`), as toQueue. */
+  toSession<M extends QueueMessage & { call_id: string }>(accountId: string, callId: string, build: (shardCount: number) => M, o: SendOptions = {}): Promise<OkReply<QueueReplyOf<M>>> {
+    return this.toShardOf(accountId, callId, build, o);
+  }
+
+  private toShardOf<M extends QueueMessage>(accountId: string, key: string, build: (shardCount: number) => M, o: SendOptions): Promise<OkReply<QueueReplyOf<M>>> {
     return this.withShardCount((n) => {
       const body = build(n);
       const v = validateQueueMessage(body);
       if (!v.ok) throw new QubicleFailure({ code: 'invalid_data', message: 'invalid data', details: v.details });
-      return this.send(shardQueue(shardOf(accountId, queueId, n)), body, o);
+      return this.send(shardQueue(shardOf(accountId, key, n)), body, o);
     });
   }
 

@@ -65,6 +65,8 @@ export * from './bus/queue/ensure-queues-started.js';
 export * from './bus/queue/queue-join.js';
 export * from './bus/queue/queue-hangup.js';
 export * from './bus/queue/stop-queue.js';
+export * from './bus/queue/session-request.js';
+export * from './bus/queue/session-report.js';
 export * from './bus/queue/queue-message.js';
 
 export * from './bus/directory/directory-base.js';

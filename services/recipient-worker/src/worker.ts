@@ -21,11 +21,12 @@ import {
   FEED_EXCHANGE,
   newKazooId,
   QUEUE_SESSIONS_QUEUE,
+  shardOf,
   type BulkStatusData,
   type RecipientStatus,
 } from '@qubicle/contracts';
 import { RecipientBusClient } from '@qubicle/client';
-import { QueueEventRelay, QueueRegistry, SessionService, StoreQueueDocs, type QueueDocSource } from './queue/runtime/index.js';
+import { QueueEventRelay, QueueRegistry, SessionEventRelay, SessionHost, SessionService, StoreQueueDocs, type QueueDocSource } from './queue/runtime/index.js';
 import { OFFER_GRACE_MS } from './queue/machine/index.js';
 import type { QueueRuntimeStore } from './store/ports/queues-runtime.js';
 import type { Bus, Consumer, Logger } from '@qubicle/transport';
@@ -46,6 +47,7 @@ import { DIRECTORY_ROUTES } from './directory/requests/index.js';
 import { instrumentStore } from './store/instrumented-store.js';
 import { OwnershipGate } from './shards/ownership-gate.js';
 import { ShardManager } from './shards/shard-manager.js';
+import type { ShardQueues } from './shards/lease-book.js';
 import { verifyShardCount } from './shards/shard-count.js';
 import type { Store } from './store/port.js';
 
@@ -123,11 +125,23 @@ export function createWorker(deps: WorkerDeps): Worker {
   const queueStore = deps.queueStore ?? (deps.store as Store & { queues?: QueueRuntimeStore }).queues ?? null;
   let queues: QueueRegistry | null = null;
   let sessions: SessionService | null = null;
+  let sessionHost: SessionHost | null = null;
   if (queueStore) {
     // offers expire in the broker within OFFER_GRACE_MS (the queue machine's requirement)
     const recipients = new RecipientBusClient({ caller: bus, shardCount: config.shardCount, service: 'queue', timeoutMs: OFFER_GRACE_MS });
     const shardClient = recipients.shardClient;
-    sessions = new SessionService({ store: queueStore, shards: shardClient, bus, clock, logger: log, node, newSessionId: newKazooId, newId: newKazooId });
+    sessions = new SessionService({ shards: shardClient, logger: log, newId: newKazooId });
+    sessionHost = new SessionHost({
+      store: queueStore,
+      queues: sessions,
+      relay: new SessionEventRelay({ bus, store: queueStore, clock, logger: log }),
+      clock,
+      logger: log,
+      node,
+      shardOf: (accountId, callId) => shardOf(accountId, callId, config.shardCount),
+      onFenced: (shard) => gate.fenced(shard),
+      newSessionId: deps.newSessionId ?? newKazooId,
+    });
     const queueRelay = new QueueEventRelay({ bus, store: queueStore, clock, logger: log });
     queues = new QueueRegistry({
       store: queueStore,
@@ -187,6 +201,7 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   const handler = createShardHandler({
     ...(queues ? { queues } : {}),
+    ...(sessionHost ? { sessions: sessionHost } : {}),
     registry,
     gate,
     store,
@@ -211,7 +226,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     prefetch: config.shardPrefetch,
     queueType: config.shardQueueType,
     metrics,
-    ...(queues ? { queues } : {}),
+    ...(queues && sessionHost ? { queues: shardQueuesOf(queues, sessionHost) } : {}),
   });
   deps.metrics?.track({
     recipients: () => registry.loggedIn(),
@@ -294,4 +309,24 @@ export function createWorker(deps: WorkerDeps): Worker {
 function childLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
   const withChild = logger as Logger & { child?: (b: Record<string, unknown>) => Logger };
   return typeof withChild.child === 'function' ? withChild.child(bindings) : logger;
+}
+
+/**
+ * What a taken or lost shard means for the queue side: its caller sessions' leftover events go out
+ * first (session-host.ts), its queues restart (queue-registry.ts); on the way out both finish.
+ */
+function shardQueuesOf(queues: QueueRegistry, sessions: SessionHost): ShardQueues {
+  return {
+    async take(shard, fence) {
+      await sessions.take(shard);
+      await queues.take(shard, fence);
+    },
+    async drain(shard) {
+      await Promise.all([sessions.drain(shard), queues.drain(shard)]);
+    },
+    drop(shard) {
+      sessions.drop(shard);
+      return queues.drop(shard);
+    },
+  };
 }

@@ -4,6 +4,7 @@ import {
   QUEUE_REPLY_SCHEMAS,
   isQueueMessageType,
   queueIdsOf,
+  shardKeysOf,
   validateQueueMessage,
   validateQueueReply,
   validateShardMessage,
@@ -37,6 +38,29 @@ describe('bus/queue messages', () => {
     assert.ok(!validateQueueMessage({ type: 'get_queue_status', ...base, queue_ids: [Q], recipient_id: R }).ok);
     assert.ok(!validateQueueMessage({ type: 'list_queue_sessions', ...base, queue_id: 'nope' }).ok);
     assert.ok(!validateQueueMessage({ type: 'get_status', ...base, recipient_id: R }).ok);
+  });
+
+  it('the caller sessions’ messages are keyed by the call: each kind and report carries what it needs', () => {
+    const create = validateQueueMessage({ type: 'session_request', ...base, kind: 'create_session', call_id: 'call-1', msg_id: 'm1', session_type: 'callflow', caller_id_name: '', caller_id_number: '' });
+    assert.ok(create.ok);
+    if (create.ok) assert.deepEqual(shardKeysOf(create.value), ['call-1']);
+    assert.ok(!validateQueueMessage({ type: 'session_request', ...base, kind: 'create_session', call_id: 'call-1' }).ok, 'a create names its caller');
+    assert.ok(validateQueueMessage({ type: 'session_request', ...base, kind: 'join_queue', call_id: 'call-1', session_id: 's1', queue_id: Q, priority: 3 }).ok);
+    assert.ok(!validateQueueMessage({ type: 'session_request', ...base, kind: 'join_queue', call_id: 'call-1', session_id: 's1' }).ok, 'a join names its queue');
+    assert.ok(validateQueueMessage({ type: 'session_request', ...base, kind: 'delete_session', call_id: 'call-1' }).ok);
+    assert.ok(!validateQueueMessage({ type: 'session_request', ...base, kind: 'delete_session', call_id: 'call-1', message: {} }).ok, 'closed: no raw KAZOO message');
+    const report = { type: 'session_report', ...base, call_id: 'call-1', session_id: 's1', queue_id: Q };
+    const delivered = validateQueueMessage({ ...report, report: 'delivered', recipient_id: R });
+    assert.ok(delivered.ok);
+    if (delivered.ok) assert.deepEqual(shardKeysOf(delivered.value), ['call-1'], 'the call’s shard, not the queue’s');
+    assert.ok(!validateQueueMessage({ ...report, report: 'delivered' }).ok, 'delivered names who answered');
+    assert.ok(validateQueueMessage({ ...report, report: 'ended', reason: 'timed_out' }).ok);
+    assert.ok(!validateQueueMessage({ ...report, report: 'ended', reason: 'handled' }).ok, 'handled is the session’s own end');
+    assert.ok(validateQueueMessage({ ...report, report: 'redirected', to_queue_id: R, priority: 0, visited: [Q] }).ok);
+    assert.ok(!validateQueueMessage({ ...report, report: 'redirected', priority: 0 }).ok, 'a redirect names where to');
+    assert.ok(validateQueueReply('session_report', { applied: false }).ok);
+    assert.ok(validateQueueReply('session_request', { 'Call-ID': 'call-1', 'Session-ID': 's1', Result: 'ok' }).ok);
+    assert.ok(!validateQueueReply('session_request', { ok: true }).ok);
   });
 
   it('validates replies', () => {

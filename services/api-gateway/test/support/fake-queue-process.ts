@@ -17,7 +17,7 @@ import {
   type QueueSessionActionReply,
   type QueueSessionView,
   type QueueStatus,
-  type RpcReply,
+  type RpcReply, shardKeysOf
 } from '@qubicle/contracts';
 import type { FakeQueues } from './fake-queues.js';
 
@@ -52,7 +52,7 @@ export class FakeQueueProcess {
     if (!v.ok) return errorReply({ code: 'invalid_message', message: JSON.stringify(v.details) });
     const msg: QueueMessage = v.value;
     if (msg.shard_count !== shardCount) return errorReply({ code: 'shard_mismatch', message: 'shard count mismatch', expected: shardCount, got: msg.shard_count });
-    const ids = 'queue_ids' in msg ? msg.queue_ids : [msg.queue_id];
+    const ids = shardKeysOf(msg);
     if (ids.some((id) => queue !== shardQueue(shardOf(msg.account_id, id, shardCount)))) return errorReply({ code: 'misrouted', message: 'wrong shard' });
     const exists = (id: string) => msg.account_id === this.accountId && this.docs.queues.has(id);
     const notFound = (id: string) => errorReply({ code: 'not_found', message: `queue ${id} not found`, cause: 'unknown_queue' }, this.node);

@@ -40,7 +40,7 @@ export const SHARD_SENDERS: { readonly [T in ShardMessage['type']]: readonly Exc
   hangup: ['service'],
 };
 
-/** The same for messages to running queues (queue_join / queue_hangup / stop_queue: between workers only). */
+/** The same for messages to running queues and caller sessions (queue_join, queue_hangup, session_*, stop_queue: between workers only). */
 export const QUEUE_SENDERS: { readonly [T in QueueMessageType]: readonly Exclude<SenderRole, 'worker'>[] } = {
   get_queue_status: ['gateway', 'service'],
   list_queue_sessions: ['gateway', 'service'],
@@ -48,6 +48,8 @@ export const QUEUE_SENDERS: { readonly [T in QueueMessageType]: readonly Exclude
   ensure_queues_started: ['gateway', 'service'],
   queue_join: [],
   queue_hangup: [],
+  session_request: [],
+  session_report: [],
   stop_queue: [],
 };
 

@@ -17,7 +17,7 @@ import {
   errorReply,
   isQueueMessageType,
   okReply,
-  queueIdsOf,
+  shardKeysOf,
   validateQueueMessage,
   type OfferCommand,
   shardOfQueue,
@@ -37,6 +37,7 @@ import { NO_REPLY, REQUEUE, deadLetterHeaders, type Bus, type IncomingMessage, t
 import type { ActorRegistry } from '../actor/registry.js';
 import { routeQueueMessage } from '../queue/runtime/queue-routes.js';
 import type { QueueRegistry } from '../queue/runtime/queue-registry.js';
+import type { SessionHost } from '../queue/runtime/session-host.js';
 import type { OwnershipGate } from '../shards/ownership-gate.js';
 import type { Fence, Store } from '../store/port.js';
 import { resolveMonitorContext } from './monitor-context.js';
@@ -50,6 +51,8 @@ export interface ShardHandlerDeps {
   store: Pick<Store, 'getUser'> & Partial<Pick<Store, 'listLeases'>>;
   /** The node's running queues (queue/runtime): messages to queues are routed to them; absent = refused. */
   queues?: QueueRegistry;
+  /** The caller sessions of the held shards (session_request / session_report); absent = refused. */
+  sessions?: SessionHost;
   /** `call`: monitor target look-ups; `publish`: dead-lettering invalid fire-and-forget messages. */
   bus: Pick<Bus, 'call'> & Partial<Pick<Bus, 'publish'>>;
   logger: Logger;
@@ -208,11 +211,22 @@ async function queueMessage(incoming: IncomingMessage, admission: Extract<Return
   if (msg.shard_count !== deps.shardCount) {
     return fail({ code: 'shard_mismatch', message: `message routed with ${msg.shard_count} shards, this cluster has ${deps.shardCount}`, expected: deps.shardCount, got: msg.shard_count });
   }
-  const misrouted = admission.route(msg.account_id, queueIdsOf(msg));
+  const misrouted = admission.route(msg.account_id, shardKeysOf(msg));
   if (misrouted !== null) return fail(misrouted);
-  if (!deps.queues) return fail({ code: 'feature_disabled', message: 'this worker runs no queues', feature: 'queues' });
+  const { queues, sessions } = deps;
+  const none = () => fail({ code: 'feature_disabled', message: 'this worker runs no queues', feature: 'queues' });
   try {
-    const reply = await routeQueueMessage(msg, { queues: deps.queues, node: deps.node }, admission.fence);
+    // a caller session's messages go to the session host, the others to the running queues
+    const reply =
+      msg.type === 'session_request' || msg.type === 'session_report'
+        ? !sessions
+          ? none()
+          : msg.type === 'session_request'
+            ? await sessions.request(msg, admission.fence)
+            : await sessions.report(msg, admission.fence)
+        : !queues
+          ? none()
+          : await routeQueueMessage(msg, { queues, node: deps.node }, admission.fence);
     if (!reply.ok && reply.error.code === 'unavailable' && admission.lost()) return REQUEUE as never;
     return reply;
   } catch (err) {

@@ -1,10 +1,11 @@
 /**
  * The contract of the running queues' store (src/store/ports/queues-runtime.ts), run against each
  * adapter that has it (memory, SQLite): fenced queue state with its outbox in one write, per-queue
- * outbox order, and caller sessions created once per call and only moving forward.
+ * outbox order, and caller sessions: fenced by their shard's lease with their events in the same
+ * write (the session outbox), one current session per call.
  */
 import assert from 'node:assert/strict';
-import type { QueueEvent } from '@qubicle/contracts';
+import type { QueueEvent, SessionEvent } from '@qubicle/contracts';
 import type { Store } from '../../src/store/port.js';
 import type { QueueRuntimeStore } from '../../src/store/ports/queues-runtime.js';
 import type { QueueState } from '../../src/queue/machine/types.js';
@@ -47,6 +48,10 @@ function session(over: Partial<CallerSessionState> = {}): CallerSessionState {
   };
 }
 
+function sessionEventOf(s: CallerSessionState, event: 'create' | 'delete', seq: number): SessionEvent {
+  return { event, account_id: s.account_id, session_id: s.session_id, call_id: s.call_id, seq, timestamp: seq, node: 'n', session_type: 'callflow', caller_id_name: 'C', caller_id_number: '1', ...(event === 'delete' ? { reason: 'abandoned' } : {}) };
+}
+
 export function runQueueRuntimeContract(name: string, make: () => Promise<QueueStoreHandle>): void {
   describe(name, function () {
     let h: QueueStoreHandle;
@@ -86,17 +91,46 @@ export function runQueueRuntimeContract(name: string, make: () => Promise<QueueS
       assert.deepEqual((await h.queues.listQueueOutbox(5)).map((e) => e.seq), [3]);
     });
 
-    it('a call has one session: a second create returns the first; sessions only move forward', async () => {
-      const first = await h.queues.createCallSession(session());
-      const second = await h.queues.createCallSession(session({ session_id: 's-2' }));
-      assert.equal(first.session_id, 's-1');
-      assert.equal(second.session_id, 's-1');
-      assert.equal(await h.queues.saveCallSession(session({ phase: 'queued', queue_id: QUEUE, seq: 1 })), true);
-      assert.equal(await h.queues.saveCallSession(session({ seq: 0 })), false, 'an older seq is refused');
-      assert.equal(await h.queues.saveCallSession(session({ phase: 'ended', end_reason: 'abandoned', seq: 2 })), true);
-      assert.equal(await h.queues.saveCallSession(session({ phase: 'queued', seq: 3 })), false, 'an ended session stays ended');
-      assert.equal((await h.queues.loadCallSession(ACCOUNT, 'call-1'))?.phase, 'ended');
+    it('saves a call session with its events under its shard’s fence; the session outbox lists by shard, in seq order', async () => {
+      const fence = await own(h.store, 2, 'node-a', 1_000);
+      const created = session();
+      await h.queues.saveCallSession({ session: created, shard: 2, events: [sessionEventOf(created, 'create', 1)] }, fence);
+      const ended = session({ phase: 'ended', end_reason: 'abandoned', seq: 2 });
+      await h.queues.saveCallSession({ session: ended, shard: 2, events: [sessionEventOf(ended, 'delete', 2)] }, fence);
+      assert.deepEqual(await h.queues.loadCallSession(ACCOUNT, 'call-1'), ended);
       assert.equal(await h.queues.loadCallSession(ACCOUNT, 'call-2'), null);
+      assert.deepEqual((await h.queues.listSessionOutbox(2)).map((e) => [e.session_id, e.event, e.seq]), [['s-1', 'create', 1], ['s-1', 'delete', 2]]);
+      assert.deepEqual(await h.queues.listSessionOutbox(3), []);
+      await h.queues.deleteSessionOutbox([{ account_id: ACCOUNT, session_id: 's-1', seq: 1 }]);
+      assert.deepEqual((await h.queues.listSessionOutbox(2)).map((e) => e.seq), [2], 'published ones (and earlier) go');
+      await h.queues.deleteSessionOutbox([{ account_id: ACCOUNT, session_id: 's-1', seq: 2 }]);
+      assert.deepEqual(await h.queues.listSessionOutbox(2), []);
+    });
+
+    it('a session writer whose lease was taken over is fenced: neither the session nor its events are written', async () => {
+      const old = await own(h.store, 6, 'node-a', 1_000);
+      const first = session();
+      await h.queues.saveCallSession({ session: first, shard: 6, events: [] }, old);
+      const fresh = await own(h.store, 6, 'node-b', 1_000 + TTL + 1);
+      const zombie = session({ phase: 'ended', end_reason: 'abandoned', seq: 2 });
+      await rejectsWith('fenced', h.queues.saveCallSession({ session: zombie, shard: 6, events: [sessionEventOf(zombie, 'delete', 2)] }, old));
+      assert.deepEqual(await h.queues.loadCallSession(ACCOUNT, 'call-1'), first);
+      assert.deepEqual(await h.queues.listSessionOutbox(6), [], 'no event of the fenced write');
+      const queued = session({ phase: 'queued', queue_id: QUEUE });
+      await h.queues.saveCallSession({ session: queued, shard: 6, events: [] }, fresh);
+      assert.equal((await h.queues.loadCallSession(ACCOUNT, 'call-1'))?.phase, 'queued');
+    });
+
+    it('a new session of the call replaces the ended one; the ended one’s unpublished events stay', async () => {
+      const fence = await own(h.store, 1, 'node-a', 1_000);
+      const ended = session({ phase: 'ended', end_reason: 'handled', seq: 2 });
+      await h.queues.saveCallSession({ session: ended, shard: 1, events: [sessionEventOf(ended, 'delete', 2)] }, fence);
+      const next = session({ session_id: 's-2', seq: 1 });
+      await h.queues.saveCallSession({ session: next, shard: 1, events: [sessionEventOf(next, 'create', 1)] }, fence);
+      assert.equal((await h.queues.loadCallSession(ACCOUNT, 'call-1'))?.session_id, 's-2');
+      assert.deepEqual((await h.queues.listSessionOutbox(1)).map((e) => [e.session_id, e.seq]), [['s-1', 2], ['s-2', 1]]);
+      await h.queues.deleteSessionOutbox([{ account_id: ACCOUNT, session_id: 's-2', seq: 1 }]);
+      assert.deepEqual((await h.queues.listSessionOutbox(1)).map((e) => [e.session_id, e.seq]), [['s-1', 2]], 'only that session’s events go');
     });
   });
 }

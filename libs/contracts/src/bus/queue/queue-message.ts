@@ -11,6 +11,8 @@ import { getQueueStatusCommandSchema, getQueueStatusReplySchema, type GetQueueSt
 import { listQueueSessionsCommandSchema, listQueueSessionsReplySchema, type ListQueueSessionsCommand, type ListQueueSessionsReply } from './list-queue-sessions.js';
 import { queueHangupCommandSchema, queueHangupReplySchema, type QueueHangupCommand, type QueueHangupReply } from './queue-hangup.js';
 import { queueJoinCommandSchema, queueJoinReplySchema, type QueueJoinCommand, type QueueJoinReply } from './queue-join.js';
+import { sessionReportCommandSchema, sessionReportReplySchema, type SessionReportCommand, type SessionReportReply } from './session-report.js';
+import { sessionRequestCommandSchema, sessionRequestReplySchema, type SessionRequestCommand, type SessionRequestReply } from './session-request.js';
 import { stopQueueCommandSchema, stopQueueReplySchema, type StopQueueCommand, type StopQueueReply } from './stop-queue.js';
 import { queueSessionActionCommandSchema, queueSessionActionReplySchema, type QueueSessionActionCommand, type QueueSessionActionReply } from './queue-session-action.js';
 
@@ -22,6 +24,9 @@ export type QueueMessage =
   /** between workers (the session side): */
   | QueueJoinCommand
   | QueueHangupCommand
+  /** between workers, to the owner of a caller session's shard (keyed by call_id, not a queue): */
+  | SessionRequestCommand
+  | SessionReportCommand
   /** from the directory (the queue API deleted the queue): */
   | StopQueueCommand;
 export type QueueMessageType = QueueMessage['type'];
@@ -33,6 +38,8 @@ export const QUEUE_MESSAGE_SCHEMAS: Record<QueueMessageType, object> = {
   ensure_queues_started: ensureQueuesStartedCommandSchema,
   queue_join: queueJoinCommandSchema,
   queue_hangup: queueHangupCommandSchema,
+  session_request: sessionRequestCommandSchema,
+  session_report: sessionReportCommandSchema,
   stop_queue: stopQueueCommandSchema,
 };
 export const QUEUE_MESSAGE_TYPES = Object.keys(QUEUE_MESSAGE_SCHEMAS) as QueueMessageType[];
@@ -46,7 +53,12 @@ export const validateQueueMessage = unionValidator<QueueMessage>(queueMessageSch
 
 /** The queue ids a message names (the worker checks they all belong to the shard it came on). */
 export function queueIdsOf(msg: QueueMessage): string[] {
-  return 'queue_ids' in msg ? msg.queue_ids : [msg.queue_id];
+  return 'queue_ids' in msg ? msg.queue_ids : msg.type === 'session_request' ? (msg.queue_id !== undefined ? [msg.queue_id] : []) : [msg.queue_id];
+}
+
+/** The keys the shard of a message is computed from: the call for a session's messages, else its queues. */
+export function shardKeysOf(msg: QueueMessage): string[] {
+  return msg.type === 'session_request' || msg.type === 'session_report' ? [msg.call_id] : queueIdsOf(msg);
 }
 
 export interface QueueReplies {
@@ -56,6 +68,8 @@ export interface QueueReplies {
   ensure_queues_started: EnsureQueuesStartedReply;
   queue_join: QueueJoinReply;
   queue_hangup: QueueHangupReply;
+  session_request: SessionRequestReply;
+  session_report: SessionReportReply;
   stop_queue: StopQueueReply;
 }
 export type QueueReplyOf<M extends { type: QueueMessageType }> = QueueReplies[M['type']];
@@ -67,6 +81,8 @@ export const QUEUE_REPLY_SCHEMAS: Record<QueueMessageType, object> = {
   ensure_queues_started: ensureQueuesStartedReplySchema,
   queue_join: queueJoinReplySchema,
   queue_hangup: queueHangupReplySchema,
+  session_request: sessionRequestReplySchema,
+  session_report: sessionReportReplySchema,
   stop_queue: stopQueueReplySchema,
 };
 

@@ -3,5 +3,8 @@ export * from './queue-actor.js';
 export * from './queue-registry.js';
 export * from './queue-relay.js';
 export * from './queue-routes.js';
+export * from './session-host.js';
+export * from './session-relay.js';
 export * from './session-service.js';
+export * from './shard-event-relay.js';
 export * from './store-doc-source.js';

@@ -12,7 +12,8 @@ export interface QueueRouteDeps {
   node: string;
 }
 
-export async function routeQueueMessage(msg: QueueMessage, deps: QueueRouteDeps, fence: Fence): Promise<RpcReply<unknown>> {
+/** Every message to a running queue (the caller sessions' own go to the session host: session-host.ts). */
+export async function routeQueueMessage(msg: Exclude<QueueMessage, { type: 'session_request' | 'session_report' }>, deps: QueueRouteDeps, fence: Fence): Promise<RpcReply<unknown>> {
   const { queues, node } = deps;
   const A = msg.account_id;
   /** Started (on demand) → null; else the reply for it. */

@@ -4,6 +4,10 @@
  * One session per call (KAZOO's delete_session names only the call): the aggregate is keyed by
  * (account, Call-ID). While it waits in a queue the queue machine holds its place; this machine only
  * knows which queue. Same shape as the other machines: transition(state, input, ctx).
+ *
+ * It runs on the owner of the session's shard only (shardOf(account, call_id), runtime/session-host.ts),
+ * one input at a time per call: its writes are fenced by that shard's lease and its events go out
+ * through that shard's session outbox.
  */
 import type { JoinRefusal, RpcReply, SessionEndReason, SessionEvent } from '@qubicle/contracts';
 
@@ -37,6 +41,19 @@ export interface CallerSessionState {
   seq: number;
   /** applied input ids, for redelivery */
   recent_inputs: string[];
+  /**
+   * The caller hung up while the session was in a queue that no longer held it (delivered, timed
+   * out or redirected there a moment before): the queue's report, on its way, decides how it
+   * ended (delivered → handled). Absent in sessions stored before it existed: false.
+   */
+  hung_up?: boolean;
+  /**
+   * The queue a join was sent to, not yet answered (created → queued): a hangup meanwhile tells
+   * that queue too (it may have taken the caller although its answer was lost).
+   */
+  joining?: string | null;
+  /** The last creates of this call and the session each made: a create redelivered after a newer session still answers its own. */
+  creates?: Array<{ input_id: string; session_id: string }>;
 }
 
 export interface CreateSessionInput {
@@ -60,19 +77,22 @@ export interface JoinQueueInput {
 /** The queue took the session (its join answered joined, or a redirect's join did). */
 export interface QueueJoinedInput {
   type: 'queue_joined';
+  session_id: string;
   queue_id: string;
 }
 
-/** The queue's session_delivered effect. */
+/** The queue's session_delivered report (its recipient answered). */
 export interface SessionDeliveredInput {
   type: 'session_delivered';
+  session_id: string;
   queue_id: string;
   recipient_id: string;
 }
 
-/** The queue's end_session effect, or a redirect no queue took (then timed_out). */
+/** The queue's end_session report, or a redirect no queue took (then timed_out). */
 export interface SessionEndedInput {
   type: 'session_ended';
+  session_id: string;
   queue_id: string | null;
   reason: Extract<SessionEndReason, 'abandoned' | 'timed_out' | 'exited'>;
 }
@@ -83,7 +103,37 @@ export interface DeleteSessionInput {
   input_id: string;
 }
 
-export type SessionInput = CreateSessionInput | JoinQueueInput | QueueJoinedInput | SessionDeliveredInput | SessionEndedInput | DeleteSessionInput;
+/** What the queue answered the hangup (queue_hangup): `removed` = it still held the caller, who left abandoned. */
+export interface QueueHangupDoneInput {
+  type: 'queue_hangup_done';
+  session_id: string;
+  queue_id: string;
+  removed: boolean;
+}
+
+/** The queue refused the join (full, empty, unknown queue): the session is in no queue. */
+export interface QueueJoinRefusedInput {
+  type: 'queue_join_refused';
+  session_id: string;
+  queue_id: string;
+}
+
+/** A hung-up session whose queue's report did not come in time (lost with its worker): it ends abandoned. */
+export interface ReportOverdueInput {
+  type: 'report_overdue';
+  session_id: string;
+}
+
+export type SessionInput =
+  | CreateSessionInput
+  | JoinQueueInput
+  | QueueJoinedInput
+  | QueueJoinRefusedInput
+  | SessionDeliveredInput
+  | SessionEndedInput
+  | DeleteSessionInput
+  | QueueHangupDoneInput
+  | ReportOverdueInput;
 export type SessionInputType = SessionInput['type'];
 
 export type SessionEffect =

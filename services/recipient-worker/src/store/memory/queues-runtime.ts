@@ -1,9 +1,9 @@
 /** The running queues and caller sessions in memory (ports/queues-runtime.ts); fencing as memory/fencing.ts. */
-import type { QueueEvent } from '@qubicle/contracts';
+import type { QueueEvent, SessionEvent } from '@qubicle/contracts';
 import type { CallerSessionState } from '../../queue/session/types.js';
 import { plainJson } from '../documents.js';
 import { newerEpochError } from '../fencing.js';
-import { queueOutboxOrder, sessionMayReplace, type QueueOutboxKey, type QueueRuntimeStore, type QueueWrite, type StoredQueue } from '../ports/queues-runtime.js';
+import { queueOutboxOrder, sessionOutboxOrder, type CallSessionWrite, type QueueOutboxKey, type QueueRuntimeStore, type QueueWrite, type SessionOutboxKey, type StoredQueue } from '../ports/queues-runtime.js';
 import type { Fence } from '../records.js';
 import type { MemoryConnection } from './connection.js';
 import { checkFence } from './fencing.js';
@@ -12,12 +12,13 @@ export interface MemoryQueueTables {
   queues: Map<string, StoredQueue>;
   outbox: Array<{ shard: number; event: QueueEvent }>;
   sessions: Map<string, CallerSessionState>;
+  sessionOutbox: Array<{ shard: number; event: SessionEvent }>;
 }
 
 const key = (a: string, b: string) => `${a}/${b}`;
 
 export class MemoryQueueRuntimeStore implements QueueRuntimeStore {
-  readonly tables: MemoryQueueTables = { queues: new Map(), outbox: [], sessions: new Map() };
+  readonly tables: MemoryQueueTables = { queues: new Map(), outbox: [], sessions: new Map(), sessionOutbox: [] };
 
   constructor(private readonly db: MemoryConnection) {}
 
@@ -68,16 +69,6 @@ export class MemoryQueueRuntimeStore implements QueueRuntimeStore {
     });
   }
 
-  async createCallSession(session: CallerSessionState): Promise<CallerSessionState> {
-    return this.db.run(() => {
-      const k = key(session.account_id, session.call_id);
-      const row = this.tables.sessions.get(k);
-      if (row) return plainJson(row);
-      this.tables.sessions.set(k, plainJson(session));
-      return plainJson(session);
-    });
-  }
-
   async loadCallSession(accountId: string, callId: string): Promise<CallerSessionState | null> {
     return this.db.run(() => {
       const row = this.tables.sessions.get(key(accountId, callId));
@@ -85,12 +76,28 @@ export class MemoryQueueRuntimeStore implements QueueRuntimeStore {
     });
   }
 
-  async saveCallSession(session: CallerSessionState): Promise<boolean> {
-    return this.db.run(() => {
-      const k = key(session.account_id, session.call_id);
-      if (!sessionMayReplace(this.tables.sessions.get(k), session)) return false;
-      this.tables.sessions.set(k, plainJson(session));
-      return true;
+  async saveCallSession(write: CallSessionWrite, fence: Fence): Promise<void> {
+    await this.db.run((t) => {
+      checkFence(t, fence);
+      this.tables.sessions.set(key(write.session.account_id, write.session.call_id), plainJson(write.session));
+      for (const event of write.events) {
+        const i = this.tables.sessionOutbox.findIndex((o) => o.event.account_id === event.account_id && o.event.session_id === event.session_id && o.event.seq === event.seq);
+        const row = { shard: write.shard, event: plainJson(event) };
+        if (i >= 0) this.tables.sessionOutbox[i] = row;
+        else this.tables.sessionOutbox.push(row);
+      }
+    });
+  }
+
+  async listSessionOutbox(shard: number): Promise<SessionEvent[]> {
+    return this.db.run(() => this.tables.sessionOutbox.filter((o) => o.shard === shard).map((o) => plainJson(o.event)).sort(sessionOutboxOrder));
+  }
+
+  async deleteSessionOutbox(published: readonly SessionOutboxKey[]): Promise<void> {
+    await this.db.run(() => {
+      const last = new Map<string, number>();
+      for (const p of published) last.set(key(p.account_id, p.session_id), Math.max(p.seq, last.get(key(p.account_id, p.session_id)) ?? 0));
+      this.tables.sessionOutbox = this.tables.sessionOutbox.filter((o) => !(o.event.seq <= (last.get(key(o.event.account_id, o.event.session_id)) ?? -1)));
     });
   }
 

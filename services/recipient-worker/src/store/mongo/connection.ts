@@ -124,6 +124,11 @@ export interface CallSessionRow {
   seq: number;
   phase: string;
   session: unknown;
+  /** the session's shard and the epoch it was last written under (fencing) */
+  shard?: number;
+  epoch?: number;
+  /** unpublished session events (the session outbox), pushed in the session's own write */
+  outbox?: unknown[];
 }
 
 /** A SessionRecord as the `sessions` collection keeps it, under its own _id. */
@@ -288,6 +293,11 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
         // a queue's members (multikey): the membership look-up of a recipient
         this.queues.createIndexes([{ key: { account_id: 1, roster: 1 }, name: 'account_roster' }]),
         this.queueRuntime.createIndexes([{ key: { shard: 1, account_id: 1, queue_id: 1 }, name: 'shard_account_queue' }]),
+        // a taken shard's unpublished session events; a published event's session
+        this.callSessions.createIndexes([
+          { key: { shard: 1 }, name: 'shard' },
+          { key: { 'outbox.session_id': 1 }, name: 'outbox_session', sparse: true },
+        ]),
       ]);
     });
   }

@@ -5,15 +5,16 @@
  * (`$set` + `$push`) so the events are atomic with the state even without transactions; fencing as
  * fencing.ts (the lease checked in a transaction on a replica set, first on a standalone server; a
  * document with a newer epoch makes the upsert collide on _id → fenced). A deleted queue keeps its
- * document (`state: null`) until its last events are published. Caller sessions: `call_sessions`,
- * created with `$setOnInsert` (one per call) and replaced only forward (seq, never out of ended).
+ * document (`state: null`) until its last events are published. Caller sessions: one
+ * `call_sessions` document per call, its session and its unpublished session events (`outbox`)
+ * written by one single-document update under the session shard's fence, as the queues.
  */
 import type { ClientSession } from 'mongodb';
-import type { QueueEvent } from '@qubicle/contracts';
+import type { QueueEvent, SessionEvent } from '@qubicle/contracts';
 import type { QueueState } from '../../queue/machine/types.js';
 import type { CallerSessionState } from '../../queue/session/types.js';
 import { plainJson } from '../documents.js';
-import { queueOutboxOrder, sessionMayReplace, type QueueOutboxKey, type QueueRuntimeStore, type QueueWrite, type StoredQueue } from '../ports/queues-runtime.js';
+import { queueOutboxOrder, sessionOutboxOrder, type CallSessionWrite, type QueueOutboxKey, type QueueRuntimeStore, type QueueWrite, type SessionOutboxKey, type StoredQueue } from '../ports/queues-runtime.js';
 import type { Fence } from '../records.js';
 import type { MongoConnection, QueueRuntimeRow } from './connection.js';
 import { checkFence, fenceInTransaction, fencedWrite } from './fencing.js';
@@ -93,37 +94,46 @@ export class MongoQueueRuntimeStore implements QueueRuntimeStore {
     });
   }
 
-  async createCallSession(session: CallerSessionState): Promise<CallerSessionState> {
-    return this.db.run(async () => {
-      const id = key(session.account_id, session.call_id);
-      await this.db.callSessions.updateOne({ _id: id }, { $setOnInsert: { seq: session.seq, phase: session.phase, session: plainJson(session) } }, { upsert: true });
-      const row = await this.db.callSessions.findOne({ _id: id });
-      return row!.session as CallerSessionState;
+  async loadCallSession(accountId: string, callId: string): Promise<CallerSessionState | null> {
+    return this.db.run(async () => ((await this.db.callSessions.findOne({ _id: key(accountId, callId) }, { projection: { outbox: 0 } }))?.session as CallerSessionState | undefined) ?? null);
+  }
+
+  /** As a queue's upsert: a document written under a newer epoch makes it collide on _id → fenced. */
+  async saveCallSession(write: CallSessionWrite, fence: Fence): Promise<void> {
+    await this.db.run(async () => {
+      const s = write.session;
+      const update: Record<string, unknown> = { $set: { seq: s.seq, phase: s.phase, session: plainJson(s), shard: write.shard, epoch: fence.epoch } };
+      if (write.events.length > 0) update['$push'] = { outbox: { $each: plainJson([...write.events]) } };
+      await this.fenced(fence, (session) =>
+        fencedWrite(fence, () =>
+          this.db.callSessions.updateOne(
+            { _id: key(s.account_id, s.call_id), $or: [{ epoch: { $lte: fence.epoch } }, { epoch: { $exists: false } }] } as never,
+            update as never,
+            session ? { upsert: true, session } : { upsert: true },
+          ),
+        ),
+      );
     });
   }
 
-  async loadCallSession(accountId: string, callId: string): Promise<CallerSessionState | null> {
-    return this.db.run(async () => ((await this.db.callSessions.findOne({ _id: key(accountId, callId) }))?.session as CallerSessionState | undefined) ?? null);
+  async listSessionOutbox(shard: number): Promise<SessionEvent[]> {
+    return this.db.run(async () => {
+      const rows = await this.db.callSessions.find({ shard, 'outbox.0': { $exists: true } }, { projection: { outbox: 1 } }).toArray();
+      return rows.flatMap((r) => (r.outbox ?? []) as SessionEvent[]).sort(sessionOutboxOrder);
+    });
   }
 
-  /** Compare-and-swap on the seq and phase read: a lost race is read again and decided again. */
-  async saveCallSession(session: CallerSessionState): Promise<boolean> {
-    return this.db.run(async () => {
-      const id = key(session.account_id, session.call_id);
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const row = await this.db.callSessions.findOne({ _id: id });
-        const stored = (row?.session as CallerSessionState | undefined) ?? null;
-        if (!sessionMayReplace(stored, session)) return false;
-        const doc = { seq: session.seq, phase: session.phase, session: plainJson(session) };
-        if (!row) {
-          const r = await this.db.callSessions.updateOne({ _id: id }, { $setOnInsert: doc }, { upsert: true });
-          if (r.upsertedCount === 1) return true;
-          continue;
-        }
-        const r = await this.db.callSessions.updateOne({ _id: id, seq: row.seq, phase: row.phase }, { $set: doc });
-        if (r.matchedCount === 1) return true;
+  async deleteSessionOutbox(published: readonly SessionOutboxKey[]): Promise<void> {
+    if (published.length === 0) return;
+    await this.db.run(async () => {
+      const last = new Map<string, SessionOutboxKey>();
+      for (const p of published) {
+        const k = key(p.account_id, p.session_id);
+        if ((last.get(k)?.seq ?? -1) < p.seq) last.set(k, p);
       }
-      return false;
+      for (const p of last.values()) {
+        await this.db.callSessions.updateMany({ 'outbox.session_id': p.session_id } as never, { $pull: { outbox: { account_id: p.account_id, session_id: p.session_id, seq: { $lte: p.seq } } } } as never);
+      }
     });
   }
 }

@@ -6,12 +6,14 @@
  *
  * Fencing: `saveQueue` / `deleteQueue` throw StoreError('fenced') and write nothing unless the
  * fence holds its shard's lease (store/fencing.ts `checkLease`), atomically with the write.
- * Caller sessions are not fenced: a session is created by whichever worker takes `create_session`
- * (insert-if-absent: one session per call), and afterwards written only by the holder of its
- * queue's shard; `saveCallSession` refuses to move a session backwards (an older `seq`, or out of
- * `ended`).
+ * Caller sessions belong to a shard too, `shardOf(account_id, call_id)`, and are written only by
+ * that shard's owner (the session host), fenced the same way: `saveCallSession` writes the session
+ * with its session events (the shard's session outbox) in one atomic write, or throws
+ * StoreError('fenced') and writes nothing. One session per call at a time: a new session of the
+ * call (created after the previous one ended) replaces the ended one; its unpublished events stay
+ * in the outbox.
  */
-import type { QueueEvent } from '@qubicle/contracts';
+import type { QueueEvent, SessionEvent } from '@qubicle/contracts';
 import type { QueueState } from '../../queue/machine/types.js';
 import type { CallerSessionState } from '../../queue/session/types.js';
 import type { Fence } from '../records.js';
@@ -49,18 +51,33 @@ export interface QueueRuntimeStore {
   /** Published: removes each and every earlier event of the same queue. Not fenced. */
   deleteQueueOutbox(published: readonly QueueOutboxKey[]): Promise<void>;
 
-  /** Inserts the session unless the account already has one for that call; returns the stored one. */
-  createCallSession(session: CallerSessionState): Promise<CallerSessionState>;
+  /** The call's session (the current one: a newer session of the call replaced an ended one). */
   loadCallSession(accountId: string, callId: string): Promise<CallerSessionState | null>;
-  /** Upsert; an older seq than the stored one, or a change of an ended session, is ignored (false). */
-  saveCallSession(session: CallerSessionState): Promise<boolean>;
+  /** Fenced upsert of the call's session with its events (the session outbox), one atomic write. */
+  saveCallSession(write: CallSessionWrite, fence: Fence): Promise<void>;
+  /** The shard's unpublished session events, each session's in seq order. */
+  listSessionOutbox(shard: number): Promise<SessionEvent[]>;
+  /** Published: removes each and every earlier event of the same session. Not fenced. */
+  deleteSessionOutbox(published: readonly SessionOutboxKey[]): Promise<void>;
 }
 
-/** Whether `next` may replace `stored` (sessions only move forward). */
-export function sessionMayReplace(stored: CallerSessionState | null | undefined, next: CallerSessionState): boolean {
-  if (!stored) return true;
-  if (stored.phase === 'ended' && JSON.stringify(stored) !== JSON.stringify(next)) return false;
-  return next.seq >= stored.seq;
+export interface CallSessionWrite {
+  session: CallerSessionState;
+  /** the session's shard, shardOf(account_id, call_id) */
+  shard: number;
+  /** the change's session events, recorded in the same atomic write (the session outbox) */
+  events: SessionEvent[];
+}
+
+export interface SessionOutboxKey {
+  account_id: string;
+  session_id: string;
+  seq: number;
+}
+
+/** The session outbox order: account, session, seq. */
+export function sessionOutboxOrder(a: SessionEvent, b: SessionEvent): number {
+  return a.account_id < b.account_id ? -1 : a.account_id > b.account_id ? 1 : a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : a.seq - b.seq;
 }
 
 /** The queue outbox order: account, queue, seq. */

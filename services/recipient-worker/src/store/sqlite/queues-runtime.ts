@@ -1,8 +1,8 @@
 /** The running queues and caller sessions in SQLite (ports/queues-runtime.ts); fencing as sqlite/fencing.ts (same IMMEDIATE transaction). */
-import type { QueueEvent } from '@qubicle/contracts';
+import type { QueueEvent, SessionEvent } from '@qubicle/contracts';
 import type { CallerSessionState } from '../../queue/session/types.js';
 import { newerEpochError } from '../fencing.js';
-import { queueOutboxOrder, sessionMayReplace, type QueueOutboxKey, type QueueRuntimeStore, type QueueWrite, type StoredQueue } from '../ports/queues-runtime.js';
+import { queueOutboxOrder, sessionOutboxOrder, type CallSessionWrite, type QueueOutboxKey, type QueueRuntimeStore, type QueueWrite, type SessionOutboxKey, type StoredQueue } from '../ports/queues-runtime.js';
 import type { Fence } from '../records.js';
 import type { SqliteConnection } from './connection.js';
 import { checkFence } from './fencing.js';
@@ -67,16 +67,6 @@ export class SqliteQueueRuntimeStore implements QueueRuntimeStore {
     );
   }
 
-  async createCallSession(session: CallerSessionState): Promise<CallerSessionState> {
-    return this.db.run(() =>
-      this.db.immediate(() => {
-        this.db.stmt('INSERT INTO call_sessions (account_id, call_id, session) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(session.account_id, session.call_id, JSON.stringify(session));
-        const r = this.db.stmt('SELECT session FROM call_sessions WHERE account_id = ? AND call_id = ?').get(session.account_id, session.call_id) as { session: string };
-        return JSON.parse(r.session) as CallerSessionState;
-      }),
-    );
-  }
-
   async loadCallSession(accountId: string, callId: string): Promise<CallerSessionState | null> {
     return this.db.run(() => {
       const r = this.db.stmt('SELECT session FROM call_sessions WHERE account_id = ? AND call_id = ?').get(accountId, callId) as { session: string } | undefined;
@@ -84,15 +74,33 @@ export class SqliteQueueRuntimeStore implements QueueRuntimeStore {
     });
   }
 
-  async saveCallSession(session: CallerSessionState): Promise<boolean> {
-    return this.db.run(() =>
+  /** The lease is checked in the same IMMEDIATE transaction as the session and its events are written. */
+  async saveCallSession(write: CallSessionWrite, fence: Fence): Promise<void> {
+    await this.db.run(() =>
       this.db.immediate(() => {
-        const r = this.db.stmt('SELECT session FROM call_sessions WHERE account_id = ? AND call_id = ?').get(session.account_id, session.call_id) as { session: string } | undefined;
-        if (!sessionMayReplace(r ? (JSON.parse(r.session) as CallerSessionState) : null, session)) return false;
+        checkFence(this.db, fence);
+        const s = write.session;
         this.db
           .stmt('INSERT INTO call_sessions (account_id, call_id, session) VALUES (?, ?, ?) ON CONFLICT (account_id, call_id) DO UPDATE SET session = excluded.session')
-          .run(session.account_id, session.call_id, JSON.stringify(session));
-        return true;
+          .run(s.account_id, s.call_id, JSON.stringify(s));
+        const ins = this.db.stmt(
+          'INSERT INTO session_outbox (account_id, session_id, seq, shard, event) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, session_id, seq) DO UPDATE SET event = excluded.event, shard = excluded.shard',
+        );
+        for (const e of write.events) ins.run(e.account_id, e.session_id, e.seq, write.shard, JSON.stringify(e));
+      }),
+    );
+  }
+
+  async listSessionOutbox(shard: number): Promise<SessionEvent[]> {
+    return this.db.run(() => (this.db.stmt('SELECT event FROM session_outbox WHERE shard = ?').all(shard) as Array<{ event: string }>).map((r) => JSON.parse(r.event) as SessionEvent).sort(sessionOutboxOrder));
+  }
+
+  async deleteSessionOutbox(published: readonly SessionOutboxKey[]): Promise<void> {
+    if (published.length === 0) return;
+    await this.db.run(() =>
+      this.db.immediate(() => {
+        const del = this.db.stmt('DELETE FROM session_outbox WHERE account_id = ? AND session_id = ? AND seq <= ?');
+        for (const p of published) del.run(p.account_id, p.session_id, p.seq);
       }),
     );
   }

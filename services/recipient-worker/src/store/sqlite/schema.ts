@@ -131,4 +131,14 @@ CREATE TABLE IF NOT EXISTS call_sessions (
   session TEXT NOT NULL,
   PRIMARY KEY (account_id, call_id)
 );
+-- the session events of committed session changes, until published (the session shard's outbox)
+CREATE TABLE IF NOT EXISTS session_outbox (
+  account_id TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (account_id, session_id, seq)
+);
+CREATE INDEX IF NOT EXISTS session_outbox_shard ON session_outbox (shard);
 `;

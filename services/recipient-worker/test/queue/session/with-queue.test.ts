@@ -19,15 +19,22 @@ class Wiring {
   toSession(input: SessionInput): unknown {
     const r = sessionTransition(this.session, input, { now: T0, node: 'n1', newSessionId: () => 'sess-1' });
     this.session = r.state;
-    for (const e of r.effects) if (e.type === 'hangup_in_queue') this.fromQueue(this.queue.hangup(e.session_id).effects);
+    for (const e of r.effects) {
+      if (e.type !== 'hangup_in_queue') continue;
+      // the host's queue_hangup: the queue's answer decides, its effects (end_session) come back too
+      const q = this.queue.hangup(e.session_id);
+      const removed = (q.reply as { data: { removed: boolean } }).data.removed;
+      this.fromQueue(q.effects);
+      this.toSession({ type: 'queue_hangup_done', session_id: e.session_id, queue_id: e.queue_id, removed });
+    }
     return (r.reply as { data: unknown }).data;
   }
 
   /** The queue's outcome effects, as the process forwards them to the session. */
   fromQueue(effects: QueueEffect[]): void {
     for (const e of effects) {
-      if (e.type === 'session_delivered') this.toSession({ type: 'session_delivered', queue_id: QUEUE, recipient_id: e.recipient_id });
-      if (e.type === 'end_session') this.toSession({ type: 'session_ended', queue_id: QUEUE, reason: e.reason });
+      if (e.type === 'session_delivered') this.toSession({ type: 'session_delivered', session_id: e.session_id, queue_id: QUEUE, recipient_id: e.recipient_id });
+      if (e.type === 'end_session') this.toSession({ type: 'session_ended', session_id: e.session_id, queue_id: QUEUE, reason: e.reason });
     }
   }
 
@@ -42,7 +49,7 @@ class Wiring {
     if (!check.ok) return check;
     const joined = this.queue.join(check.session_id, 0, { call_id: 'call-1', ...callerOf(CALL) });
     this.fromQueue(this.queue.last.effects);
-    if (joined.joined) this.toSession({ type: 'queue_joined', queue_id: check.queue_id });
+    if (joined.joined) this.toSession({ type: 'queue_joined', session_id: check.session_id, queue_id: check.queue_id });
     return joined;
   }
 }
@@ -70,6 +77,19 @@ describe('session machine + queue machine, wired', () => {
     assert.equal(w.queue.s.sessions.length, 0);
     assert.equal(w.session!.end_reason, 'abandoned');
     assert.equal(w.session!.seq, 2, 'one create, one delete');
+  });
+
+  it('answered, but the hangup reaches the session before the queue’s delivered report: still handled', () => {
+    const w = new Wiring();
+    const sid = w.createSession();
+    w.queue.ready(R(1));
+    w.joinQueue({ 'Session-ID': sid, 'Join-Queue-ID': QUEUE });
+    const delivered = w.queue.answered(R(1), sid).effects; // the queue decided; its report is on the way
+    assert.deepEqual(w.toSession({ type: 'delete_session', input_id: 'bye' }), { session_id: sid, pending: true });
+    assert.equal(w.session!.phase, 'queued', 'the queue no longer held the caller: its report decides');
+    w.fromQueue(delivered);
+    assert.equal(w.session!.end_reason, 'handled');
+    assert.equal(w.session!.recipient_id, R(1));
   });
 
   it('a join_queue for an unknown session never reaches the queue', () => {
