@@ -44,7 +44,7 @@ const msg = {
   action: 'assign',
   recipient_id: RECIPIENT,
   by: { user_id: 'd0000000000000000000000000000001' },
-} as QueueMessage;
+} as Extract<QueueMessage, { type: 'queue_session_action' }>;
 
 describe('queue routes: assign waits for the offer’s reply', () => {
   it('refused by the recipient → done: false, recipient_unavailable, offer_refusal', async () => {
