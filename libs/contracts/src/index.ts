@@ -12,6 +12,8 @@ export * from './recipient/availability.js';
 export * from './recipient/call-info.js';
 export * from './recipient/stats.js';
 export * from './recipient/state.js';
+export * from './recipient/away-reason.js';
+export * from './recipient/time-in-state.js';
 export * from './recipient/session-record.js';
 export * from './recipient/status-of.js';
 

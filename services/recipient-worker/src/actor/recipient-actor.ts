@@ -9,7 +9,7 @@
 import { errorReply, statusOf, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
-import { timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
+import { timerKindOf, timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
 import type { WorkerMetricsSink } from '../metrics.js';
 import { RECENT_COMMANDS_KEPT, RECENT_COMMANDS_TTL_MS } from '../machine/types.js';
 import { isStoreError, type Fence, type Store } from '../store/port.js';
@@ -206,6 +206,11 @@ export class RecipientActor {
       const refusal = await this.precheck(input);
       if (refusal) return errorReply(refusal, env.node);
       account = input.type === 'get_status' ? DEFAULT_ACCOUNT_SETTINGS : await env.accounts.get(key.accountId);
+      if (input.type === 'set_status' && input.reason !== undefined && account.away_reasons?.has(input.reason) !== true) {
+        // a reason an admin created a moment ago (the cached catalogue is up to 5 s old): read it again once before refusing
+        env.accounts.invalidate(key.accountId);
+        account = await env.accounts.get(key.accountId);
+      }
     } catch (err) {
       env.logger.error({ err, account_id: key.accountId, recipient_id: key.recipientId, input: input.type }, 'store read failed');
       return this.unavailable(`datastore unavailable: ${errorMessage(err)}`);
@@ -329,7 +334,7 @@ export class RecipientActor {
   private async fire(input: TimerInput): Promise<void> {
     const reply = await this.send(input);
     if (!reply.ok && reply.error.code === 'unavailable' && !this.stopped) {
-      const kind: TimerKind = input.type === 'offer_timeout' ? 'offer' : 'wrapup';
+      const kind: TimerKind = timerKindOf(input);
       if (!this.armed?.has(kind)) {
         const handle = this.env.clock.setTimer(this.env.clock.now() + TIMER_RETRY_MS, () => {
           if (this.armed?.get(kind) === handle) this.disarmFired(kind);
