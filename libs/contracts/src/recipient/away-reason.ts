@@ -1,3 +1,5 @@
+import { validator } from '../schema.js';
+
 /**
  * Away reasons: a per-account catalogue (`/v2/accounts/{A}/qubicle_away_reasons`, kept in the
  * account document's `qubicle.away_reasons`) of why a recipient may be Away. The worker checks a
@@ -74,3 +76,6 @@ export const awayOnlyRule = {
     { if: { required: ['duration_seconds'] }, then: { properties: { status: { const: 'away' }, queue_id: false } } },
   ],
 } as const;
+
+/** Checks one catalogue entry (what the directory stores: a merge of a patch must still be one). */
+export const validateAwayReason = validator<AwayReason>(awayReasonSchema);

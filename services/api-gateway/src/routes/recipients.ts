@@ -5,7 +5,8 @@
  *   GET    /:id               the recipient's users document (recipient_get), revision = its rev
  *   POST   /:id               actions: login | logout | wrapup_extend | wrapup_cancel | monitor | monitor_stop
  *   GET    /:id/status        status (get_status)
- *   POST   /:id/status        set status: login | logout | ready | away (+ queue_id for ready/away)
+ *   POST   /:id/status        set status: login | logout | ready | away (+ queue_id for ready/away; + reason,
+ *                              duration_seconds for away: a catalogue reason, a timed break)
  *   POST   /:id/enable|disable (Monster UI SDK updateEnable/updateDisable; admin)
  *   GET    /:id/sessions      finished login sessions, newest first, Crossbar paging (session_list)
  */
@@ -45,7 +46,14 @@ export function commandOfAction(a: RecipientAction): CommandInput {
 /** The command of a status set: login/logout are their own commands, ready/away a set_status. */
 export function commandOfStatus(s: StatusSet): CommandInput {
   if (s.status === 'login' || s.status === 'logout') return { type: s.status };
-  return s.queue_id !== undefined ? { type: 'set_status', status: s.status, queue_id: s.queue_id } : { type: 'set_status', status: s.status };
+  // the schema allows reason and duration_seconds with away only (the worker checks the reason against the catalogue)
+  return {
+    type: 'set_status',
+    status: s.status,
+    ...(s.queue_id !== undefined ? { queue_id: s.queue_id } : {}),
+    ...(s.reason !== undefined ? { reason: s.reason } : {}),
+    ...(s.duration_seconds !== undefined ? { duration_seconds: s.duration_seconds } : {}),
+  };
 }
 
 export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): void {

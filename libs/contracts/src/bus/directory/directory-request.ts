@@ -40,6 +40,9 @@ import { queueRosterClearReplySchema, queueRosterClearRequestSchema, type QueueR
 import { queueRosterAllReplySchema, queueRosterAllRequestSchema, type QueueRosterAllReply, type QueueRosterAllRequest } from './queue-roster-all.js';
 import { queueMembershipReplySchema, queueMembershipRequestSchema, type QueueMembershipReply, type QueueMembershipRequest } from './queue-membership.js';
 import { queueRolesGetReplySchema, queueRolesGetRequestSchema, type QueueRolesGetReply, type QueueRolesGetRequest } from './queue-roles-get.js';
+import { awayReasonListReplySchema, awayReasonListRequestSchema, type AwayReasonListReply, type AwayReasonListRequest } from './away-reason-list.js';
+import { awayReasonWriteReplySchema, awayReasonWriteRequestSchema, type AwayReasonWriteReply, type AwayReasonWriteRequest } from './away-reason-write.js';
+import { awayReasonDeleteReplySchema, awayReasonDeleteRequestSchema, type AwayReasonDeleteReply, type AwayReasonDeleteRequest } from './away-reason-delete.js';
 import { queueRolesSetReplySchema, queueRolesSetRequestSchema, type QueueRolesSetReply, type QueueRolesSetRequest } from './queue-roles-set.js';
 
 export type DirectoryRequest =
@@ -73,7 +76,10 @@ export type DirectoryRequest =
   | QueueRosterAllRequest
   | QueueMembershipRequest
   | QueueRolesGetRequest
-  | QueueRolesSetRequest;
+  | QueueRolesSetRequest
+  | AwayReasonListRequest
+  | AwayReasonWriteRequest
+  | AwayReasonDeleteRequest;
 
 export type DirectoryRequestType = DirectoryRequest['type'];
 
@@ -109,6 +115,9 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   queue_membership: queueMembershipRequestSchema,
   queue_roles_get: queueRolesGetRequestSchema,
   queue_roles_set: queueRolesSetRequestSchema,
+  away_reason_list: awayReasonListRequestSchema,
+  away_reason_write: awayReasonWriteRequestSchema,
+  away_reason_delete: awayReasonDeleteRequestSchema,
 };
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];
@@ -158,6 +167,9 @@ export interface DirectoryReplies {
   queue_membership: QueueMembershipReply;
   queue_roles_get: QueueRolesGetReply;
   queue_roles_set: QueueRolesSetReply;
+  away_reason_list: AwayReasonListReply;
+  away_reason_write: AwayReasonWriteReply;
+  away_reason_delete: AwayReasonDeleteReply;
 }
 
 export type DirectoryReplyOf<R extends { type: DirectoryRequestType }> = DirectoryReplies[R['type']];
@@ -195,6 +207,9 @@ export const DIRECTORY_REPLY_SCHEMAS: Record<DirectoryRequestType, object> = {
   queue_membership: queueMembershipReplySchema,
   queue_roles_get: queueRolesGetReplySchema,
   queue_roles_set: queueRolesSetReplySchema,
+  away_reason_list: awayReasonListReplySchema,
+  away_reason_write: awayReasonWriteReplySchema,
+  away_reason_delete: awayReasonDeleteReplySchema,
 };
 
 const directoryReplyValidators = replyValidators(DIRECTORY_REPLY_SCHEMAS);
