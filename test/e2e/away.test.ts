@@ -163,5 +163,33 @@ describe('e2e: away reasons, timed breaks, time in each state', function () {
       assert.ok(session.time_in_reason.training >= 1, `the 1 s break was training: ${res.text}`);
       assert.ok(session.time_in_state.away >= session.time_in_reason.training, 'a reason\'s time is part of the away time');
     });
+
+    it('the daily summary sums the day\'s sessions, with occupancy and the productive away time', async () => {
+      const today = new Date().toISOString().slice(0, 10);
+      const res = await api('GET', `${t.base}/${agent.id}/summary?date=${today}`);
+      assert.equal(res.status, 200, res.text);
+      const day = res.body.data;
+      assert.equal(day.date, today);
+      assert.equal(day.sessions, 1);
+      const sessions = (await api('GET', `${t.base}/${agent.id}/sessions`)).body.data;
+      assert.deepEqual(day.time_in_state, sessions[0].time_in_state);
+      assert.equal(day.logged_in_seconds, sessions[0].logout_time - sessions[0].login_time);
+      // training and coaching are productive, missed_calls is not
+      assert.equal(day.productive_away_seconds, (day.time_in_reason.training ?? 0) + (day.time_in_reason.coaching ?? 0));
+      assert.equal(day.occupancy, 0, 'no call, no occupancy');
+      assert.equal(day.total_calls, 0);
+
+      const none = await api('GET', `${t.base}/${agent.id}/summary?date=2000-01-01`);
+      assert.equal(none.status, 200);
+      assert.equal(none.body.data.sessions, 0);
+      const own = await api('GET', `${t.base}/${agent.id}/summary`, undefined, agent.token);
+      assert.equal(own.status, 200, 'a plain user reads their own; no date = today (UTC)');
+      assert.equal(own.body.data.date, today);
+      const bad = await api('GET', `${t.base}/${agent.id}/summary?date=2026-13-40`);
+      assert.equal(bad.status, 400, bad.text);
+      assert.ok(bad.body.data.date.pattern, bad.text);
+      const other = await api('GET', `${t.base}/${t.adminId}/summary`, undefined, agent.token);
+      assert.equal(other.status, 403, 'a plain user reads only their own');
+    });
   });
 });

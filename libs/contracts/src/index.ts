@@ -106,6 +106,7 @@ export * from './bus/directory/queue-roles-set.js';
 export * from './bus/directory/away-reason-list.js';
 export * from './bus/directory/away-reason-write.js';
 export * from './bus/directory/away-reason-delete.js';
+export * from './bus/directory/recipient-summary.js';
 export * from './bus/directory/queue-doc-reply.js';
 export * from './bus/directory/directory-request.js';
 export * from './bus/control/cluster-control.js';

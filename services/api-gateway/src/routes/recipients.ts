@@ -9,12 +9,14 @@
  *                              duration_seconds for away: a catalogue reason, a timed break)
  *   POST   /:id/enable|disable (Monster UI SDK updateEnable/updateDisable; admin)
  *   GET    /:id/sessions      finished login sessions, newest first, Crossbar paging (session_list)
+ *   GET    /:id/summary       ?date=YYYY-MM-DD (UTC, default today): the day's time in each state, occupancy
  */
 import type { Router } from '@koa/router';
 import {
   SESSION_PAGE_DEFAULT,
   SESSION_PAGE_MAX,
   SESSION_START_KEY_PATTERN,
+  SUMMARY_DATE_PATTERN,
   validateRecipientActionBody,
   validateStatusSetBody,
   type ActionAck,
@@ -123,6 +125,14 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
     });
   });
 
+  router.get(`${RECIPIENTS}/:id/summary`, async (ctx) => {
+    const id = param(ctx, 'id');
+    // the same rule as the session history it sums: admins any recipient, a plain user their own
+    assertCanReadSessions(principalOf(ctx), id);
+    const date = summaryDate(ctx, deps.clock());
+    sendSuccess(ctx, await rpc.callDirectory({ type: 'recipient_summary', account_id: param(ctx, 'account_id'), recipient_id: id, date }, callContextOf(ctx)));
+  });
+
   const setEnabled = (enabled: boolean) => async (ctx: GatewayContext) => {
     assertAdmin(principalOf(ctx));
     const reply = await rpc.callDirectory(
@@ -162,4 +172,17 @@ export function sessionPaging(ctx: GatewayContext): { pageSize: number; startKey
     throw failures.invalidData({ start_key: { pattern: { message: 'Invalid start_key (use next_start_key of the previous page)', cause: startKey ?? '' } } });
   }
   return { pageSize, startKey };
+}
+
+const DATE_RE = new RegExp(SUMMARY_DATE_PATTERN);
+
+/** ?date=YYYY-MM-DD (a UTC day), today (UTC) when absent. */
+export function summaryDate(ctx: GatewayContext, now: number): string {
+  const raw = ctx.query['date'];
+  if (raw === undefined) return new Date(now).toISOString().slice(0, 10);
+  const date = Array.isArray(raw) ? raw[0] : raw;
+  if (date === undefined || !DATE_RE.test(date)) {
+    throw failures.invalidData({ date: { pattern: { message: 'date must be a day as YYYY-MM-DD (UTC)', cause: date ?? '' } } });
+  }
+  return date;
 }

@@ -305,7 +305,8 @@ export class FakeWorker {
         return okReply(awayReasonList(undefined));
       case 'away_reason_write':
       case 'away_reason_delete':
-        // the catalogue's writes are the real directory's (tested through a real worker: test/e2e/away.test.ts)
+      case 'recipient_summary':
+        // the catalogue's writes and the summary are the real directory's (tested through a real worker: test/e2e/away.test.ts)
         return errorReply({ code: 'unavailable', message: `${req.type} is not faked` });
     }
   }

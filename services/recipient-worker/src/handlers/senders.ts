@@ -90,6 +90,7 @@ export const DIRECTORY_SENDERS: { readonly [T in DirectoryRequestType]: readonly
   away_reason_list: ['gateway', 'service'],
   away_reason_write: ['gateway'],
   away_reason_delete: ['gateway'],
+  recipient_summary: ['gateway', 'service'],
 };
 
 /** Broker user → role (parsed from BUS_SENDERS by config.ts). */

@@ -43,6 +43,7 @@ import { queueRolesGetReplySchema, queueRolesGetRequestSchema, type QueueRolesGe
 import { awayReasonListReplySchema, awayReasonListRequestSchema, type AwayReasonListReply, type AwayReasonListRequest } from './away-reason-list.js';
 import { awayReasonWriteReplySchema, awayReasonWriteRequestSchema, type AwayReasonWriteReply, type AwayReasonWriteRequest } from './away-reason-write.js';
 import { awayReasonDeleteReplySchema, awayReasonDeleteRequestSchema, type AwayReasonDeleteReply, type AwayReasonDeleteRequest } from './away-reason-delete.js';
+import { recipientSummaryReplySchema, recipientSummaryRequestSchema, type RecipientSummary, type RecipientSummaryRequest } from './recipient-summary.js';
 import { queueRolesSetReplySchema, queueRolesSetRequestSchema, type QueueRolesSetReply, type QueueRolesSetRequest } from './queue-roles-set.js';
 
 export type DirectoryRequest =
@@ -79,7 +80,8 @@ export type DirectoryRequest =
   | QueueRolesSetRequest
   | AwayReasonListRequest
   | AwayReasonWriteRequest
-  | AwayReasonDeleteRequest;
+  | AwayReasonDeleteRequest
+  | RecipientSummaryRequest;
 
 export type DirectoryRequestType = DirectoryRequest['type'];
 
@@ -118,6 +120,7 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   away_reason_list: awayReasonListRequestSchema,
   away_reason_write: awayReasonWriteRequestSchema,
   away_reason_delete: awayReasonDeleteRequestSchema,
+  recipient_summary: recipientSummaryRequestSchema,
 };
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];
@@ -170,6 +173,7 @@ export interface DirectoryReplies {
   away_reason_list: AwayReasonListReply;
   away_reason_write: AwayReasonWriteReply;
   away_reason_delete: AwayReasonDeleteReply;
+  recipient_summary: RecipientSummary;
 }
 
 export type DirectoryReplyOf<R extends { type: DirectoryRequestType }> = DirectoryReplies[R['type']];
@@ -210,6 +214,7 @@ export const DIRECTORY_REPLY_SCHEMAS: Record<DirectoryRequestType, object> = {
   away_reason_list: awayReasonListReplySchema,
   away_reason_write: awayReasonWriteReplySchema,
   away_reason_delete: awayReasonDeleteReplySchema,
+  recipient_summary: recipientSummaryReplySchema,
 };
 
 const directoryReplyValidators = replyValidators(DIRECTORY_REPLY_SCHEMAS);

@@ -26,6 +26,7 @@ import { queueRolesSet } from './queue-roles-set.js';
 import { recipientGet } from './recipient-get.js';
 import { recipientList } from './recipient-list.js';
 import { recipientSetEnabled } from './recipient-set-enabled.js';
+import { recipientSummary } from './recipient-summary.js';
 import { sessionList } from './session-list.js';
 import { tokenCheck } from './token-check.js';
 import { tokenRevoke } from './token-revoke.js';
@@ -77,4 +78,5 @@ export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> 
   away_reason_list: awayReasonList,
   away_reason_write: awayReasonWrite,
   away_reason_delete: awayReasonDelete,
+  recipient_summary: recipientSummary,
 };
