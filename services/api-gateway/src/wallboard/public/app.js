@@ -216,6 +216,10 @@ class Board {
     refs.wrapFill = el('i');
     refs.wrap = el('div', { class: 'wrap', hidden: true }, refs.wrapText, el('div', { class: 'wrapbar' }, refs.wrapFill));
     refs.next = el('div', { class: 'next', hidden: true });
+    // why the agent is Away, since when, and what is left of a timed break (counts down in tickOne)
+    refs.awayReason = el('span', { class: 'away-reason' });
+    refs.awayLeft = el('span', { class: 'away-left' });
+    refs.away = el('div', { class: 'away', hidden: true }, refs.awayReason, refs.awayLeft);
     refs.handled = el('b', { text: '0' });
     refs.missed = el('b', { text: '0' });
     refs.avg = el('b', { text: '0:00' });
@@ -233,6 +237,7 @@ class Board {
       el('div', { class: 'card-time' }, refs.timer, refs.timerLabel),
       refs.call,
       refs.wrap,
+      refs.away,
       refs.next,
       stats,
     );
@@ -374,6 +379,12 @@ class Board {
       );
     }
     refs.wrap.hidden = state !== 'Wrapup-Time';
+    const away = state === 'Away' && (s.away_reason || s.away_until);
+    refs.away.hidden = !away;
+    if (away) {
+      const since = s.away_since ? ` since ${new Date(s.away_since * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}` : '';
+      refs.awayReason.textContent = `${s.away_reason ? s.away_reason.replace(/_/g, ' ') : 'Break'}${since}`;
+    }
     refs.next.hidden = !s.next_state;
     if (s.next_state) refs.next.textContent = `Next: ${NEXT_LABELS[s.next_state] ?? s.next_state}`;
 
@@ -408,6 +419,8 @@ class Board {
     const now = this.serverNow();
     r.refs.timer.textContent = r.since ? duration(now - r.since) : '—';
     r.refs.timerLabel.textContent = r.status.availability_state === 'Not-Logged-In' ? (r.since ? 'since log out' : '') : 'in state';
+    const until = r.status.availability_state === 'Away' ? r.status.away_until : undefined;
+    r.refs.awayLeft.textContent = until ? ` · ${duration(until * 1000 - now)} left` : '';
     if (r.status.availability_state === 'Wrapup-Time') {
       const left = Math.max(0, r.wrapupEndsAt - now);
       r.refs.wrapText.textContent = `Wrap-up ${duration(left + 999)} left`;
