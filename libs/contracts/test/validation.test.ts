@@ -112,7 +112,7 @@ describe('contracts: validation errors are Crossbar details (data.<field>.<rule>
       pending_away: null,
       state_since: 990_000,
       time_in_state: { ready: 0, away: 0, call_offer: 0, on_a_call: 0, wrapup_time: 0 },
-      time_in_reason: {},
+      time_in_reason: null,
       offered_call: null,
       offer_deadline: null,
       handling_call: null,

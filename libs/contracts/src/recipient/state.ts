@@ -38,8 +38,8 @@ export interface RecipientState {
   state_since: number;
   /** ms spent in each state this session, up to state_since. */
   time_in_state: StateTimes;
-  /** ms spent Away with each reason this session, up to state_since (only reasons used). */
-  time_in_reason: Record<string, number>;
+  /** ms spent Away with each reason this session, up to state_since (only reasons used); null until one was (memory). */
+  time_in_reason: Record<string, number> | null;
   offered_call: CallInfo | null;
   /** Offer timeout of the offered call's queue, ms since epoch. */
   offer_deadline: number | null;
@@ -111,7 +111,7 @@ export function freshRecipientState(init: {
     pending_away: null,
     state_since: init.now ?? init.loginTime * 1000,
     time_in_state: zeroStateTimes(),
-    time_in_reason: {},
+    time_in_reason: null,
     offered_call: null,
     offer_deadline: null,
     handling_call: null,
@@ -138,4 +138,22 @@ export function freshRecipientState(init: {
 /** When an Away recipient goes back to Ready by itself (ms), or null when nothing will send them back. */
 export function awayUntil(state: Pick<RecipientState, 'away_deadline'>): number | null {
   return state.away_deadline;
+}
+
+/**
+ * A state written by a version without the away-reason and time-in-state fields (a recipient
+ * logged in across an upgrade), completed in place with their starting values: no break, no alert,
+ * and the time accounting starting now (`now`, ms) — the time before the upgrade is not known.
+ * The one place that knows which fields came later; the actor applies it to every loaded state.
+ */
+export function upgradeRecipientState(state: RecipientState, now: number): RecipientState {
+  const s = state as Partial<RecipientState> & RecipientState;
+  if (s.away_since === undefined) s.away_since = s.availability_state === 'Away' ? Math.floor(now / 1000) : null;
+  if (s.away_deadline === undefined) s.away_deadline = null;
+  if (s.away_alert_deadline === undefined) s.away_alert_deadline = null;
+  if (s.pending_away === undefined) s.pending_away = null;
+  if (s.state_since === undefined) s.state_since = now;
+  if (s.time_in_state === undefined) s.time_in_state = zeroStateTimes();
+  if (s.time_in_reason === undefined) s.time_in_reason = null;
+  return s;
 }

@@ -6,7 +6,7 @@
  * cancel timers, then reply. A failed write leaves the in-memory state as it was, records no
  * event and answers an error; a fenced write means the shard was lost, so the actor stops for good.
  */
-import { errorReply, statusOf, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
+import { errorReply, statusOf, upgradeRecipientState, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
 import { timerKindOf, timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
@@ -114,9 +114,10 @@ export class RecipientActor {
    * passed (nobody owned the shard then) is applied at once by feeding its timer input.
    */
   adopt(state: RecipientState): void {
-    this.current = this.shareIds(state);
-    this.loaded = true;
     const now = this.env.clock.now();
+    // a state written before the away-reason / time-in-state fields existed gets their starting values
+    this.current = this.shareIds(upgradeRecipientState(state, now));
+    this.loaded = true;
     for (const { kind, input } of timersOf(state)) {
       if (input.deadline <= now) void this.fire(input);
       else this.arm(kind, input);

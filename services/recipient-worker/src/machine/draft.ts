@@ -69,7 +69,7 @@ export class Draft {
    * transition passes through before its last one lasts 0 ms, so the start state is the only one
    * that gained time.
    */
-  timesNow(): { time_in_state: StateTimes; time_in_reason: Record<string, number> } {
+  timesNow(): { time_in_state: StateTimes; time_in_reason: Record<string, number> | null } {
     return accountedTimes(this.start, this.ctx.now);
   }
 
@@ -177,7 +177,7 @@ export function cloneState(s: RecipientState): RecipientState {
       on_a_call: s.time_in_state.on_a_call,
       wrapup_time: s.time_in_state.wrapup_time,
     },
-    time_in_reason: { ...s.time_in_reason },
+    time_in_reason: s.time_in_reason ? { ...s.time_in_reason } : null,
     offered_call: s.offered_call ? { ...s.offered_call } : null,
     offer_deadline: s.offer_deadline,
     handling_call: s.handling_call ? { ...s.handling_call } : null,
@@ -211,11 +211,14 @@ function stripUndefined<T extends object>(o: T): T {
 }
 
 /** The totals of `s` (ms) with the time from its state_since to `now` added to its state and away reason. */
-export function accountedTimes(s: RecipientState, now: number): { time_in_state: StateTimes; time_in_reason: Record<string, number> } {
+export function accountedTimes(s: RecipientState, now: number): { time_in_state: StateTimes; time_in_reason: Record<string, number> | null } {
   const elapsed = Math.max(0, now - s.state_since);
   const time_in_state = { ...s.time_in_state };
   time_in_state[timeBucketOf(s.availability_state)] += elapsed;
-  const time_in_reason = { ...s.time_in_reason };
-  if (s.availability_state === 'Away' && s.away_reason !== null) time_in_reason[s.away_reason] = (time_in_reason[s.away_reason] ?? 0) + elapsed;
+  let time_in_reason = s.time_in_reason ? { ...s.time_in_reason } : null;
+  if (s.availability_state === 'Away' && s.away_reason !== null) {
+    time_in_reason ??= {};
+    time_in_reason[s.away_reason] = (time_in_reason[s.away_reason] ?? 0) + elapsed;
+  }
   return { time_in_state, time_in_reason };
 }

@@ -27,9 +27,11 @@ export function goAway(d: Draft, reason: string | null, durationSeconds: number 
   leaveAway(d);
   d.enter('Away');
   const s = d.s;
-  s.away_reason = reason;
+  const entry = reason !== null ? awayReasonOf(d.ctx, reason) : undefined;
+  // the catalogue's own name string, not the command's copy: one string per account, not per recipient
+  s.away_reason = entry?.name ?? reason;
   s.away_since = d.nowSeconds;
-  const deadlines = awayDeadlines(reason !== null ? awayReasonOf(d.ctx, reason) : undefined, durationSeconds, d.ctx.now);
+  const deadlines = awayDeadlines(entry, durationSeconds, d.ctx.now);
   s.away_deadline = deadlines.away_deadline;
   s.away_alert_deadline = deadlines.away_alert_deadline;
   if (s.away_deadline !== null) d.armTimer('away', { type: 'away_end', deadline: s.away_deadline });
@@ -91,7 +93,7 @@ export function logoutNow(d: Draft, reason: string | undefined): void {
       node: d.ctx.node,
       ...(reason ? { reason } : {}),
       time_in_state: secondsOf(times.time_in_state),
-      time_in_reason: secondsOf(times.time_in_reason),
+      time_in_reason: secondsOf(times.time_in_reason ?? {}),
     },
   });
   d.emit('delete', { final_stats: finalStats, reason });

@@ -3,7 +3,7 @@
  * and the time spent in each state and reason. Pure: the clock is the Session's.
  */
 import assert from 'node:assert/strict';
-import { awayCatalogueOf, statusOf, type AwayReason } from '@qubicle/contracts';
+import { awayCatalogueOf, statusOf, upgradeRecipientState, type AwayReason, type RecipientState } from '@qubicle/contracts';
 import { timersOf } from '../../src/machine/index.js';
 import { QUEUE, Session, T0, assertRefused, cmd, effectsOf, eventNames, events, makeCtx, seconds } from '../support/machine-fixtures.js';
 
@@ -187,5 +187,21 @@ describe('machine: time in each state', () => {
     sess.later(5_000).apply(away({ queue_id: QUEUE }));
     assert.equal(sess.s.state_since, mark);
     assert.deepEqual(sess.s.time_in_state, { ready: 0, away: 0, call_offer: 0, on_a_call: 0, wrapup_time: 0 });
+  });
+});
+
+describe('machine: a state written before away reasons and time in each state', () => {
+  it('is completed on load (upgradeRecipientState) and then accounted from then on', () => {
+    const sess = withCatalogue().login().ready();
+    const old = structuredClone(sess.s) as Partial<RecipientState>;
+    for (const k of ['away_since', 'away_deadline', 'away_alert_deadline', 'pending_away', 'state_since', 'time_in_state', 'time_in_reason'] as const) delete old[k];
+    sess.state = upgradeRecipientState(old as RecipientState, T0 + 5_000);
+    assert.equal(sess.s.state_since, T0 + 5_000);
+    assert.deepEqual(timersOf(sess.s), []);
+    sess.at(15_000).apply(away({ reason: 'training' }));
+    const out = sess.at(25_000).apply(cmd({ type: 'logout' }));
+    const [end] = effectsOf(out, 'end_session');
+    assert.deepEqual(end!.record.time_in_state, { ready: 10, away: 10, call_offer: 0, on_a_call: 0, wrapup_time: 0 });
+    assert.deepEqual(end!.record.time_in_reason, { training: 10 });
   });
 });
