@@ -135,6 +135,23 @@ describe('e2e: away reasons, timed breaks, time in each state', function () {
     });
   });
 
+  describe('the bulk set', () => {
+    it('takes reason and duration_seconds with the global away; an unknown reason answers error for that key', async () => {
+      const bulk = (entry: Record<string, unknown>) => api('POST', `${t.base}/status`, { data: { set_status: true, [agent.id]: entry } });
+      const ok = await bulk({ global: 'away', reason: 'training', duration_seconds: 600 });
+      assert.equal(ok.status, 200, ok.text);
+      assert.deepEqual(ok.body.data, { [agent.id]: { global: 'ok' } });
+      const status = await t.status(agent.id);
+      assert.equal(status.away_reason, 'training');
+      assert.ok(status.away_until > Math.floor(Date.now() / 1000) + 500, JSON.stringify(status));
+      const unknown = await bulk({ global: 'away', reason: 'nap' });
+      assert.deepEqual(unknown.body.data, { [agent.id]: { global: 'error' } });
+      assert.equal((await t.status(agent.id)).away_reason, 'training', 'nothing changed');
+      const perQueueBreak = await bulk({ [`${'b'.repeat(32)}`]: 'away', duration_seconds: 60 });
+      assert.equal(perQueueBreak.status, 400, 'a break needs the global away');
+    });
+  });
+
   describe('a timed break', () => {
     it('shows away_until and ends with a ready event (reason away_ended) at its deadline', async () => {
       const mark = events.mark;
