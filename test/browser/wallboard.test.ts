@@ -294,7 +294,7 @@ describe('browser: wallboard in headless Chromium', function () {
       sys.adminToken,
     );
     assert.equal(res.status, 200, res.text);
-    await page.waitForSelector(`${card(diego)} .away-reason:has-text("missed calls since")`, WAIT);
+    await page.waitForSelector(`${card(diego)} .away-reason:has-text("Missed calls since")`, WAIT);
     await page.waitForSelector(`${card(diego)} .away-left:has-text("left")`, WAIT);
     assert.match((await page.textContent(`${card(diego)} .away-left`)) ?? '', /(9|10):\d\d left/);
     await setStatus(diego, 'ready');

@@ -103,6 +103,8 @@ class Board {
     this.api = createApi(session);
     /** id → recipient view model */
     this.recipients = new Map();
+    /** away reason name → its label (the account's catalogue; the name until it is read) */
+    this.reasonLabels = new Map();
     /** ids given a snapshot entry in the current snapshot round */
     this.round = new Set();
     /** server ms - local ms (from event timestamps) */
@@ -167,6 +169,14 @@ class Board {
   }
 
   async loadList() {
+    // the labels of the away reasons shown on the cards; a board without them shows the names
+    this.api.listAwayReasons().then(
+      (reasons) => {
+        for (const { name, label } of reasons) this.reasonLabels.set(name, label);
+        for (const r of this.recipients.values()) if (r.status.away_reason) this.update(r);
+      },
+      () => undefined,
+    );
     const list = await this.api.listRecipients();
     for (const { id, name } of list) {
       const r = this.recipients.get(id);
@@ -383,7 +393,8 @@ class Board {
     refs.away.hidden = !away;
     if (away) {
       const since = s.away_since ? ` since ${new Date(s.away_since * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}` : '';
-      refs.awayReason.textContent = `${s.away_reason ? s.away_reason.replace(/_/g, ' ') : 'Break'}${since}`;
+      const label = s.away_reason ? (this.reasonLabels.get(s.away_reason) ?? s.away_reason.replace(/_/g, ' ')) : 'Break';
+      refs.awayReason.textContent = `${label}${since}`;
     }
     refs.next.hidden = !s.next_state;
     if (s.next_state) refs.next.textContent = `Next: ${NEXT_LABELS[s.next_state] ?? s.next_state}`;
