@@ -75,7 +75,8 @@ try {
       half = measure();
       t += performance.now() - pause;
     }
-    await mapLimit(ids, 256, (id) => client.setStatus(account.id, id, k % 2 === 0 ? 'ready' : 'away'));
+    // the aways carry a reason (the built-in missed_calls): each recipient then also holds its away-reason fields and time_in_reason
+    await mapLimit(ids, 256, (id) => (k % 2 === 0 ? client.setStatus(account.id, id, 'ready') : client.setStatus(account.id, id, 'away', { reason: 'missed_calls' })));
   }
   const commandsMs = performance.now() - t;
   log(`${N * K} more commands in ${Math.round(commandsMs)} ms`);

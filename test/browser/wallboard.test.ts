@@ -306,4 +306,21 @@ describe('browser: wallboard in headless Chromium', function () {
     await page.waitForSelector(`${figure('service_level')}:has-text("100%")`, WAIT);
     await inState(farid, 'Away');
   });
+
+  it('an agent on a timed break: the card shows the reason, since when, and the time left', async () => {
+    const diego = people['Diego']!; // Away since the supervisor test
+    const res = await sys.api(
+      'POST',
+      `/v2/accounts/${sys.accountId}/qubicle_recipients/${diego}/status`,
+      { data: { status: 'away', reason: 'missed_calls', duration_seconds: 600 } },
+      sys.adminToken,
+    );
+    assert.equal(res.status, 200, res.text);
+    await page.waitForSelector(`${card(diego)} .away-reason:has-text("Missed calls since")`, WAIT);
+    await page.waitForSelector(`${card(diego)} .away-left:has-text("left")`, WAIT);
+    assert.match((await page.textContent(`${card(diego)} .away-left`)) ?? '', /(9|10):\d\d left/);
+    await setStatus(diego, 'ready');
+    await inState(diego, 'Ready');
+    assert.equal(await page.isVisible(`${card(diego)} .away`), false, 'no reason once Ready');
+  });
 });

@@ -80,7 +80,10 @@ describe('e2e: session history', function () {
     const empty = list.filter((s) => s.stats.total_calls === 0);
     assert.equal(empty.length, 3);
     assert.ok(empty.every((s) => s.logout_time >= s2!.logout_time && s2!.logout_time >= s1!.logout_time));
-    assert.deepEqual(Object.keys(s1!).sort(), ['login_session_id', 'login_time', 'logout_time', 'node', 'reason', 'stats']);
+    assert.deepEqual(Object.keys(s1!).sort(), ['login_session_id', 'login_time', 'logout_time', 'node', 'reason', 'stats', 'time_in_reason', 'time_in_state']);
+    // the time in each state adds up to the session (whole seconds, each rounded)
+    const total = Object.values<number>(s1!.time_in_state).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - (s1!.logout_time - s1!.login_time)) <= 3, JSON.stringify(s1));
     assert.equal(s1!.reason, 'end_of_shift');
     assert.equal(s1!.stats.total_calls, 1);
     assert.equal(s1!.stats.missed_calls, 1);

@@ -85,7 +85,7 @@ const event = (accountId: string, recipientId: string) => ({
 const SHARD_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   login: (w) => ({ type: 'login', ...base(w) }),
   logout: (w) => ({ type: 'logout', ...base(w), reason: 'fuzz' }),
-  set_status: (w) => ({ type: 'set_status', ...base(w), status: 'away', queue_id: w.queue }),
+  set_status: (w) => ({ type: 'set_status', ...base(w), status: 'away', queue_id: w.queue, reason: 'missed_calls' }),
   wrapup_extend: (w) => ({ type: 'wrapup_extend', ...base(w) }),
   wrapup_cancel: (w) => ({ type: 'wrapup_cancel', ...base(w) }),
   monitor: (w) => ({ type: 'monitor', ...base(w), target_id: w.absent, mode: 'barge' }),
@@ -154,6 +154,11 @@ const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   queue_membership: (w) => ({ type: 'queue_membership', account_id: w.t.accountId, recipient_ids: [w.agent.id, w.absent] }),
   queue_roles_get: (w) => ({ type: 'queue_roles_get', account_id: w.t.accountId, queue_id: w.absent }),
   queue_roles_set: (w) => ({ type: 'queue_roles_set', account_id: w.t.accountId, queue_id: w.absent, roles: { managers: [w.agent.id] } }),
+  // the away-reason catalogue: an account nobody has (even applied, a write changes nothing)
+  away_reason_list: (w) => ({ type: 'away_reason_list', account_id: w.absent }),
+  away_reason_write: (w) => ({ type: 'away_reason_write', account_id: w.absent, op: 'create', name: 'fuzz_reason', fields: { label: 'Fuzz', productive: true, max_duration_seconds: 60, on_max: 'ready' } }),
+  away_reason_delete: (w) => ({ type: 'away_reason_delete', account_id: w.absent, name: 'fuzz_reason' }),
+  recipient_summary: (w) => ({ type: 'recipient_summary', account_id: w.t.accountId, recipient_id: w.agent.id, date: '2026-01-31' }),
 };
 
 /**

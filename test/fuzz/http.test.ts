@@ -36,6 +36,10 @@ interface HttpRow {
 const R = '/v2/accounts/:account_id/qubicle_recipients';
 const U = '/v2/accounts/:account_id/users';
 const Q = '/v2/accounts/:account_id/qubicle_queues';
+const AR = '/v2/accounts/:account_id/qubicle_away_reasons';
+/** A reason name nobody has: a write that got through would change nothing anybody uses. */
+const ABSENT_REASON = 'fuzz_absent';
+const reasonWrite = (): object => ({ label: 'Fuzz', productive: false, max_duration_seconds: 60, on_max: 'alert' });
 const queueWrite = (): object => ({ queue_name: 'Fuzz queue', agent_connect_timeout: 15, queue_router: 'route_least_offers', tick_time: 500, timeout_immediately_if_empty: true });
 const userWrite = (): object => ({ first_name: 'Eve', last_name: 'Hostile', username: `eve-${newKazooId().slice(0, 8)}`, password: 'hostile-pw', email: 'eve@example.com', priv_level: 'user', enabled: true, qubicle: { enabled: true, permissions: { monitor: false } } });
 
@@ -55,8 +59,12 @@ const ROWS: Record<string, HttpRow> = {
   [`GET ${R}/:id`]: { target: 'watched' },
   [`POST ${R}/:id`]: { target: 'watched', body: (w) => [{ data: { action: 'monitor', target: w.absent, mode: 'whisper' }, accept_charges: true }, { data: { action: 'logout' } }] },
   [`GET ${R}/:id/status`]: { target: 'watched' },
-  [`POST ${R}/:id/status`]: { target: 'watched', body: (w) => [{ data: { status: 'ready', queue_id: w.queue } }, { data: { status: 'logout' } }] },
+  [`POST ${R}/:id/status`]: {
+    target: 'watched',
+    body: (w) => [{ data: { status: 'ready', queue_id: w.queue } }, { data: { status: 'logout' } }, { data: { status: 'away', reason: 'missed_calls', duration_seconds: 60 } }],
+  },
   [`GET ${R}/:id/sessions`]: { target: 'watched' },
+  [`GET ${R}/:id/summary`]: { target: 'watched' },
   [`POST ${R}/:id/enable`]: { target: 'absent', tokens: ['admin'] },
   [`POST ${R}/:id/disable`]: { target: 'absent', tokens: ['admin'] },
   [`GET ${U}`]: { target: 'watched' },
@@ -83,6 +91,13 @@ const ROWS: Record<string, HttpRow> = {
   [`GET ${Q}/:id/sessions`]: { target: 'absent' },
   [`POST ${Q}/:id/sessions/:session_id`]: { target: 'absent', body: (w) => [{ data: { action: 'assign', recipient_id: w.agent.id } }, { data: { action: 'remove' } }] },
   [`POST ${R}/queue_membership`]: { target: 'watched', body: (w) => [{ data: { recipient_ids: [w.agent.id, w.absent] } }] },
+  // the away-reason catalogue (routes/away-reasons.ts)
+  [`GET ${AR}`]: { target: 'absent' },
+  [`PUT ${AR}`]: { target: 'absent', body: () => [{ data: { name: ABSENT_REASON, ...reasonWrite() } }] },
+  [`GET ${AR}/:reason_name`]: { target: 'absent' },
+  [`POST ${AR}/:reason_name`]: { target: 'absent', body: () => [{ data: reasonWrite() }] },
+  [`PATCH ${AR}/:reason_name`]: { target: 'absent', body: () => [{ data: { max_duration_seconds: null, on_max: null } }] },
+  [`DELETE ${AR}/:reason_name`]: { target: 'absent', tokens: ['admin'] },
   ['GET /v2/accounts/:account_id']: { target: 'watched' },
   ['GET /v2/qubicle/cluster']: { target: 'watched' },
 };
@@ -151,6 +166,7 @@ describe('fuzz: every HTTP route of the gateway, hostile input (real gateway, re
           const id = row.target === 'watched' ? w.agent.id : w.absent;
           let path = template.replace(':session_id', `fuzz-${w.absent}`).replace(':account_id', w.t.accountId).replace(':id', id).replace(':user_id', id).replace(':file', 'index.html');
           if (c.badParam !== null && /:(id|user_id)\b/.test(template)) path = path.replace(id, encodeURIComponent(c.badParam) || '%20');
+          path = path.replace(':reason_name', c.badParam !== null ? encodeURIComponent(c.badParam) || '%20' : ABSENT_REASON);
           if (c.query) path += `?${c.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
           const templates = (row.body?.(w) ?? [{ data: { x: 1 } }]) as Json[];
           const hostile = hostileText(templates[c.variant % templates.length]!, c.hostile, CLIENT_JSON_MAX_DEPTH);

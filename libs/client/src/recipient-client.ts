@@ -106,9 +106,29 @@ export class RecipientBusClient {
     return this.command(accountId, recipientId, o?.reason !== undefined ? { type: 'logout', reason: o.reason } : { type: 'logout' }, o);
   }
 
-  /** ready/away, globally or (with `queueId`) for one queue only. */
-  setStatus(accountId: string, recipientId: string, status: 'ready' | 'away', o?: BusCallOptions & { queueId?: string }): Promise<RecipientStatus> {
-    return this.command(accountId, recipientId, o?.queueId !== undefined ? { type: 'set_status', status, queue_id: o.queueId } : { type: 'set_status', status }, o);
+  /**
+   * ready/away, globally or (with `queueId`) for one queue only. With away: `reason` (a name of the
+   * account's away-reason catalogue; unknown → invalid_data) and, globally, `durationSeconds` (a
+   * timed break: back to Ready at its end).
+   */
+  setStatus(
+    accountId: string,
+    recipientId: string,
+    status: 'ready' | 'away',
+    o?: BusCallOptions & { queueId?: string; reason?: string; durationSeconds?: number },
+  ): Promise<RecipientStatus> {
+    return this.command(
+      accountId,
+      recipientId,
+      {
+        type: 'set_status',
+        status,
+        ...(o?.queueId !== undefined ? { queue_id: o.queueId } : {}),
+        ...(o?.reason !== undefined ? { reason: o.reason } : {}),
+        ...(o?.durationSeconds !== undefined ? { duration_seconds: o.durationSeconds } : {}),
+      },
+      o,
+    );
   }
 
   /** The status; a recipient who is not logged in answers `availability_state: "Not-Logged-In"`. */

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
+  occupancyOf,
   validateBulkStatusQueryBody,
   validateBulkStatusSetBody,
   validateRecipientActionBody,
@@ -105,6 +106,13 @@ describe('contracts: validation errors are Crossbar details (data.<field>.<rule>
       queue_availability: {},
       next_state: 'Away',
       away_reason: null,
+      away_since: null,
+      away_deadline: null,
+      away_alert_deadline: null,
+      pending_away: null,
+      state_since: 990_000,
+      time_in_state: { ready: 0, away: 0, call_offer: 0, on_a_call: 0, wrapup_time: 0 },
+      time_in_reason: null,
       offered_call: null,
       offer_deadline: null,
       handling_call: null,
@@ -125,5 +133,13 @@ describe('contracts: validation errors are Crossbar details (data.<field>.<rule>
     const ok = validateRecipientEvent({ event: 'wrapup', account_id: ID, recipient_id: ID, seq: 4, timestamp: 1, node: 'n1', status });
     assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.details));
     assert.ok(!validateRecipientEvent({ event: 'wrapup', account_id: ID, recipient_id: ID, seq: 0, timestamp: 1, node: 'n1', status }).ok);
+  });
+});
+
+describe('contracts: time in each state', () => {
+  it('occupancy = (on a call + wrap-up) ÷ (logged in − away), 3 decimals; 0 with nothing but away', () => {
+    assert.equal(occupancyOf({ ready: 100, away: 500, call_offer: 20, on_a_call: 240, wrapup_time: 40 }), 0.7);
+    assert.equal(occupancyOf({ ready: 0, away: 30, call_offer: 0, on_a_call: 0, wrapup_time: 0 }), 0);
+    assert.equal(occupancyOf({ ready: 1, away: 0, call_offer: 0, on_a_call: 1, wrapup_time: 1 }), 0.667);
   });
 });

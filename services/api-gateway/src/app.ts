@@ -25,6 +25,7 @@ import type { RouteDeps } from './routes/deps.js';
 import { healthRoutes } from './routes/health.js';
 import { checkParams } from './routes/params.js';
 import { wallboardRoutes } from './wallboard/static.js';
+import { awayReasonRoutes } from './routes/away-reasons.js';
 import { queueRoutes } from './routes/queues.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { userRoutes } from './routes/users.js';
@@ -94,6 +95,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   // before the recipient routes: qubicle_recipients/queue_membership is not a recipient id
   queueRoutes(router, routeDeps);
   recipientRoutes(router, routeDeps);
+  awayReasonRoutes(router, routeDeps);
   userRoutes(router, routeDeps);
   accountRoutes(router, routeDeps);
   clusterRoutes(router, routeDeps);

@@ -1,3 +1,5 @@
+import type { AwayReason } from '../recipient/away-reason.js';
+
 /** Consecutive missed offers before a recipient is sent Away, for an account document that does not say. */
 export const DEFAULT_MISSED_CALL_THRESHOLD = 3;
 
@@ -14,6 +16,8 @@ export interface AccountDoc {
   qubicle: {
     /** Consecutive missed offers after which a recipient goes Away; 0 disables. */
     missed_call_threshold: number;
+    /** The account's away-reason catalogue (without the built-in missed_calls); absent = none yet. */
+    away_reasons?: AwayReason[];
   };
   created: number;
   modified: number;

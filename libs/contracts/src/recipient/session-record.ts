@@ -1,4 +1,5 @@
 import type { RecipientStats } from './stats.js';
+import type { StateTimes } from './time-in-state.js';
 
 /** One finished login session as the API shows it (times are unix seconds). */
 export interface RecipientSession {
@@ -11,6 +12,10 @@ export interface RecipientSession {
   node: string;
   /** Why it ended when known (e.g. "deferred_logout", a reason given with logout). */
   reason?: string;
+  /** Seconds spent in each state (absent in sessions stored before it was kept). */
+  time_in_state?: StateTimes;
+  /** Seconds spent Away with each reason (only the reasons used). */
+  time_in_reason?: Record<string, number>;
 }
 
 /**

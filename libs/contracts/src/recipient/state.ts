@@ -1,6 +1,7 @@
 import type { AvailabilityState, NextState, WiretapMode } from './availability.js';
 import type { CallInfo } from './call-info.js';
 import type { RecipientStats } from './stats.js';
+import { zeroStateTimes, type StateTimes } from './time-in-state.js';
 
 /**
  * The durable state of one logged-in recipient: what the worker's actor holds in
@@ -19,8 +20,26 @@ export interface RecipientState {
   queue_availability: Record<string, boolean>;
   /** Deferred change requested while busy (Call-Offer / On-A-Call / Wrapup-Time). */
   next_state: NextState | null;
-  /** Why the recipient is Away when the system put them there (e.g. "missed_calls"). */
+  /** Why the recipient is Away: a reason of the account's catalogue (docs/state-machine.md, Away reasons), or null. */
   away_reason: string | null;
+  /** Since when (unix seconds) the recipient is Away with this reason; null when not Away. */
+  away_since: number | null;
+  /**
+   * When the recipient goes back to Ready by itself, ms since epoch: the end of a timed break
+   * (`duration_seconds`), or the reason's max_duration_seconds when its on_max is `ready`, the
+   * earlier of the two.
+   */
+  away_deadline: number | null;
+  /** When a reason with `on_max: "alert"` reaches its maximum, ms since epoch: `away_alert` then. */
+  away_alert_deadline: number | null;
+  /** The reason and break length of an `away` deferred while busy (next_state Away); null otherwise. */
+  pending_away: { reason: string | null; duration_seconds: number | null } | null;
+  /** Since when (ms) the current state and reason last changed: the time-in-state accounting's mark. */
+  state_since: number;
+  /** ms spent in each state this session, up to state_since. */
+  time_in_state: StateTimes;
+  /** ms spent Away with each reason this session, up to state_since (only reasons used); null until one was (memory). */
+  time_in_reason: Record<string, number> | null;
   offered_call: CallInfo | null;
   /** Offer timeout of the offered call's queue, ms since epoch. */
   offer_deadline: number | null;
@@ -74,6 +93,8 @@ export function freshRecipientState(init: {
   recipient_id: string;
   login_session_id: string;
   loginTime: number;
+  /** The login's time in ms (the time-in-state mark); default loginTime × 1000. */
+  now?: number;
   seq: number;
 }): RecipientState {
   return {
@@ -84,6 +105,13 @@ export function freshRecipientState(init: {
     queue_availability: {},
     next_state: null,
     away_reason: null,
+    away_since: init.loginTime,
+    away_deadline: null,
+    away_alert_deadline: null,
+    pending_away: null,
+    state_since: init.now ?? init.loginTime * 1000,
+    time_in_state: zeroStateTimes(),
+    time_in_reason: null,
     offered_call: null,
     offer_deadline: null,
     handling_call: null,
@@ -105,4 +133,27 @@ export function freshRecipientState(init: {
     seq: init.seq,
     recent_commands: [],
   };
+}
+
+/** When an Away recipient goes back to Ready by itself (ms), or null when nothing will send them back. */
+export function awayUntil(state: Pick<RecipientState, 'away_deadline'>): number | null {
+  return state.away_deadline;
+}
+
+/**
+ * A state written by a version without the away-reason and time-in-state fields (a recipient
+ * logged in across an upgrade), completed in place with their starting values: no break, no alert,
+ * and the time accounting starting now (`now`, ms) — the time before the upgrade is not known.
+ * The one place that knows which fields came later; the actor applies it to every loaded state.
+ */
+export function upgradeRecipientState(state: RecipientState, now: number): RecipientState {
+  const s = state as Partial<RecipientState> & RecipientState;
+  if (s.away_since === undefined) s.away_since = s.availability_state === 'Away' ? Math.floor(now / 1000) : null;
+  if (s.away_deadline === undefined) s.away_deadline = null;
+  if (s.away_alert_deadline === undefined) s.away_alert_deadline = null;
+  if (s.pending_away === undefined) s.pending_away = null;
+  if (s.state_since === undefined) s.state_since = now;
+  if (s.time_in_state === undefined) s.time_in_state = zeroStateTimes();
+  if (s.time_in_reason === undefined) s.time_in_reason = null;
+  return s;
 }

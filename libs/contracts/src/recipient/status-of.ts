@@ -1,5 +1,5 @@
 import type { RecipientStatus } from '../http/responses/recipient-status.js';
-import type { RecipientState } from './state.js';
+import { awayUntil, type RecipientState } from './state.js';
 
 /** The status of a recipient who is not logged in (no actor, no call fields). */
 export const NOT_LOGGED_IN_STATUS: RecipientStatus = Object.freeze({
@@ -30,5 +30,10 @@ export function statusOf(state: RecipientState | null, now: number, node: string
   if (state.wiretap_mode) status.wiretap_mode = state.wiretap_mode;
   if (state.next_state) status.next_state = state.next_state;
   if (state.away_reason) status.away_reason = state.away_reason;
+  if (state.availability_state === 'Away') {
+    if (state.away_since !== null) status.away_since = state.away_since;
+    const until = awayUntil(state);
+    if (until !== null) status.away_until = Math.ceil(until / 1000);
+  }
   return status;
 }

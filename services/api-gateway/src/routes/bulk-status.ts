@@ -85,15 +85,23 @@ async function bulkSet(ctx: GatewayContext, deps: RouteDeps): Promise<void> {
   sendSuccess(ctx, answer);
 }
 
+/** The keys of a recipient's entry that are not queue ids. */
+const NOT_QUEUE_KEYS = new Set(['global', 'reason', 'duration_seconds']);
+
 /** The commands of one recipient's entry, `global` first, then queue keys in order. */
 export function commandsOfEntry(entry: BulkRecipientStatusSet): Array<[string, CommandInput]> {
   const out: Array<[string, CommandInput]> = [];
   const g = entry.global;
+  // the reason goes with every away of the entry, the break with the global one only (a queue flag has no timer)
+  const reason = entry.reason !== undefined ? { reason: entry.reason } : {};
+  const duration = entry.duration_seconds !== undefined ? { duration_seconds: entry.duration_seconds } : {};
   if (g === 'login' || g === 'logout') out.push(['global', { type: g }]);
-  else if (g === 'ready' || g === 'away') out.push(['global', { type: 'set_status', status: g }]);
+  else if (g === 'ready') out.push(['global', { type: 'set_status', status: g }]);
+  else if (g === 'away') out.push(['global', { type: 'set_status', status: g, ...reason, ...duration }]);
   for (const [key, status] of Object.entries(entry)) {
-    if (key === 'global') continue;
-    if (status === 'ready' || status === 'away') out.push([key, { type: 'set_status', status, queue_id: key }]);
+    if (NOT_QUEUE_KEYS.has(key)) continue;
+    if (status === 'ready') out.push([key, { type: 'set_status', status, queue_id: key }]);
+    else if (status === 'away') out.push([key, { type: 'set_status', status, queue_id: key, ...reason }]);
   }
   return out;
 }

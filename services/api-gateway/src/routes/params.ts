@@ -3,7 +3,7 @@
  * "bad identifier" (never a crash, never a bus message); a token opens only its own account (403).
  */
 import type { Router } from '@koa/router';
-import { isKazooId } from '@qubicle/contracts';
+import { AWAY_REASON_NAME_PATTERN, isKazooId } from '@qubicle/contracts';
 import type { GatewayState } from '../context.js';
 import { failures } from '../crossbar/errors.js';
 
@@ -18,6 +18,12 @@ export function checkParams(router: Router<GatewayState>): void {
   // a caller session id (create_session's): 1–128 characters, as the session contracts allow
   router.param('session_id', async (value, _ctx, next) => {
     if (value.length < 1 || value.length > 128) throw failures.badIdentifier('session_id');
+    return next();
+  });
+  // an away reason's name (qubicle_away_reasons/{name})
+  const reasonName = new RegExp(AWAY_REASON_NAME_PATTERN);
+  router.param('reason_name', async (value, _ctx, next) => {
+    if (!reasonName.test(value)) throw failures.badIdentifier('reason_name');
     return next();
   });
   for (const name of ['id', 'user_id']) {

@@ -5,15 +5,18 @@
  *   GET    /:id               the recipient's users document (recipient_get), revision = its rev
  *   POST   /:id               actions: login | logout | wrapup_extend | wrapup_cancel | monitor | monitor_stop
  *   GET    /:id/status        status (get_status)
- *   POST   /:id/status        set status: login | logout | ready | away (+ queue_id for ready/away)
+ *   POST   /:id/status        set status: login | logout | ready | away (+ queue_id for ready/away; + reason,
+ *                              duration_seconds for away: a catalogue reason, a timed break)
  *   POST   /:id/enable|disable (Monster UI SDK updateEnable/updateDisable; admin)
  *   GET    /:id/sessions      finished login sessions, newest first, Crossbar paging (session_list)
+ *   GET    /:id/summary       ?date=YYYY-MM-DD (UTC, default today): the day's time in each state, occupancy
  */
 import type { Router } from '@koa/router';
 import {
   SESSION_PAGE_DEFAULT,
   SESSION_PAGE_MAX,
   SESSION_START_KEY_PATTERN,
+  SUMMARY_DATE_PATTERN,
   validateRecipientActionBody,
   validateStatusSetBody,
   type ActionAck,
@@ -45,7 +48,14 @@ export function commandOfAction(a: RecipientAction): CommandInput {
 /** The command of a status set: login/logout are their own commands, ready/away a set_status. */
 export function commandOfStatus(s: StatusSet): CommandInput {
   if (s.status === 'login' || s.status === 'logout') return { type: s.status };
-  return s.queue_id !== undefined ? { type: 'set_status', status: s.status, queue_id: s.queue_id } : { type: 'set_status', status: s.status };
+  // the schema allows reason and duration_seconds with away only (the worker checks the reason against the catalogue)
+  return {
+    type: 'set_status',
+    status: s.status,
+    ...(s.queue_id !== undefined ? { queue_id: s.queue_id } : {}),
+    ...(s.reason !== undefined ? { reason: s.reason } : {}),
+    ...(s.duration_seconds !== undefined ? { duration_seconds: s.duration_seconds } : {}),
+  };
 }
 
 export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): void {
@@ -115,6 +125,14 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
     });
   });
 
+  router.get(`${RECIPIENTS}/:id/summary`, async (ctx) => {
+    const id = param(ctx, 'id');
+    // the same rule as the session history it sums: admins any recipient, a plain user their own
+    assertCanReadSessions(principalOf(ctx), id);
+    const date = summaryDate(ctx, deps.clock());
+    sendSuccess(ctx, await rpc.callDirectory({ type: 'recipient_summary', account_id: param(ctx, 'account_id'), recipient_id: id, date }, callContextOf(ctx)));
+  });
+
   const setEnabled = (enabled: boolean) => async (ctx: GatewayContext) => {
     assertAdmin(principalOf(ctx));
     const reply = await rpc.callDirectory(
@@ -154,4 +172,17 @@ export function sessionPaging(ctx: GatewayContext): { pageSize: number; startKey
     throw failures.invalidData({ start_key: { pattern: { message: 'Invalid start_key (use next_start_key of the previous page)', cause: startKey ?? '' } } });
   }
   return { pageSize, startKey };
+}
+
+const DATE_RE = new RegExp(SUMMARY_DATE_PATTERN);
+
+/** ?date=YYYY-MM-DD (a UTC day), today (UTC) when absent. */
+export function summaryDate(ctx: GatewayContext, now: number): string {
+  const raw = ctx.query['date'];
+  if (raw === undefined) return new Date(now).toISOString().slice(0, 10);
+  const date = Array.isArray(raw) ? raw[0] : raw;
+  if (date === undefined || !DATE_RE.test(date)) {
+    throw failures.invalidData({ date: { pattern: { message: 'date must be a day as YYYY-MM-DD (UTC)', cause: date ?? '' } } });
+  }
+  return date;
 }

@@ -7,6 +7,7 @@
 import {
   DIRECTORY_QUEUE,
   NOT_LOGGED_IN_STATUS,
+  awayReasonList,
   errorReply,
   okReply,
   shardOf,
@@ -299,6 +300,14 @@ export class FakeWorker {
         const next = page[req.limit];
         return okReply(next ? { sessions: page.slice(0, req.limit), next_start_key: key(next) } : { sessions: page });
       }
+      case 'away_reason_list':
+        accountOk(req.account_id);
+        return okReply(awayReasonList(undefined));
+      case 'away_reason_write':
+      case 'away_reason_delete':
+      case 'recipient_summary':
+        // the catalogue's writes and the summary are the real directory's (tested through a real worker: test/e2e/away.test.ts)
+        return errorReply({ code: 'unavailable', message: `${req.type} is not faked` });
     }
   }
 

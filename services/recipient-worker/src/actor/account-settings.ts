@@ -3,7 +3,7 @@
  * document and cached briefly: every command of every recipient needs them, and an
  * operator's change is fine to take effect within a few seconds.
  */
-import { DEFAULT_MISSED_CALL_THRESHOLD, type AccountDoc } from '@qubicle/contracts';
+import { DEFAULT_MISSED_CALL_THRESHOLD, awayCatalogueOf, type AccountDoc } from '@qubicle/contracts';
 import type { Clock } from '../clock.js';
 import type { MachineAccount } from '../machine/index.js';
 
@@ -23,6 +23,8 @@ export function settingsOf(doc: AccountDoc | null): MachineAccount {
     // an account document without the setting gets the default (3); 0 disables the policy
     missed_call_threshold: Math.max(0, Math.floor(doc.qubicle?.missed_call_threshold ?? DEFAULT_MISSED_CALL_THRESHOLD)),
     pro: doc.features?.pro === true,
+    // one catalogue object per account, shared by all its recipients' actors
+    away_reasons: awayCatalogueOf(doc.qubicle?.away_reasons),
   };
 }
 

@@ -6,10 +6,10 @@
  * cancel timers, then reply. A failed write leaves the in-memory state as it was, records no
  * event and answers an error; a fenced write means the shard was lost, so the actor stops for good.
  */
-import { errorReply, statusOf, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
+import { errorReply, statusOf, upgradeRecipientState, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
-import { timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
+import { timerKindOf, timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
 import type { WorkerMetricsSink } from '../metrics.js';
 import { RECENT_COMMANDS_KEPT, RECENT_COMMANDS_TTL_MS } from '../machine/types.js';
 import { isStoreError, type Fence, type Store } from '../store/port.js';
@@ -114,9 +114,10 @@ export class RecipientActor {
    * passed (nobody owned the shard then) is applied at once by feeding its timer input.
    */
   adopt(state: RecipientState): void {
-    this.current = this.shareIds(state);
-    this.loaded = true;
     const now = this.env.clock.now();
+    // a state written before the away-reason / time-in-state fields existed gets their starting values
+    this.current = this.shareIds(upgradeRecipientState(state, now));
+    this.loaded = true;
     for (const { kind, input } of timersOf(state)) {
       if (input.deadline <= now) void this.fire(input);
       else this.arm(kind, input);
@@ -206,6 +207,11 @@ export class RecipientActor {
       const refusal = await this.precheck(input);
       if (refusal) return errorReply(refusal, env.node);
       account = input.type === 'get_status' ? DEFAULT_ACCOUNT_SETTINGS : await env.accounts.get(key.accountId);
+      if (input.type === 'set_status' && input.reason !== undefined && account.away_reasons?.has(input.reason) !== true) {
+        // a reason an admin created a moment ago (the cached catalogue is up to 5 s old): read it again once before refusing
+        env.accounts.invalidate(key.accountId);
+        account = await env.accounts.get(key.accountId);
+      }
     } catch (err) {
       env.logger.error({ err, account_id: key.accountId, recipient_id: key.recipientId, input: input.type }, 'store read failed');
       return this.unavailable(`datastore unavailable: ${errorMessage(err)}`);
@@ -329,7 +335,7 @@ export class RecipientActor {
   private async fire(input: TimerInput): Promise<void> {
     const reply = await this.send(input);
     if (!reply.ok && reply.error.code === 'unavailable' && !this.stopped) {
-      const kind: TimerKind = input.type === 'offer_timeout' ? 'offer' : 'wrapup';
+      const kind: TimerKind = timerKindOf(input);
       if (!this.armed?.has(kind)) {
         const handle = this.env.clock.setTimer(this.env.clock.now() + TIMER_RETRY_MS, () => {
           if (this.armed?.get(kind) === handle) this.disarmFired(kind);

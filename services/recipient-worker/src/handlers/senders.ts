@@ -88,6 +88,11 @@ export const DIRECTORY_SENDERS: { readonly [T in DirectoryRequestType]: readonly
   queue_membership: ['gateway', 'service'],
   queue_roles_get: ['gateway'],
   queue_roles_set: ['gateway'],
+  // the away-reason catalogue: the API's (the worker's actors read it from the store themselves)
+  away_reason_list: ['gateway', 'service'],
+  away_reason_write: ['gateway'],
+  away_reason_delete: ['gateway'],
+  recipient_summary: ['gateway', 'service'],
 };
 
 /** Broker user → role (parsed from BUS_SENDERS by config.ts). */

@@ -6,6 +6,8 @@
  */
 import {
   NOT_LOGGED_IN_STATUS,
+  timeBucketOf,
+  type StateTimes,
   okReply,
   recentCommandId,
   statusOf,
@@ -46,6 +48,8 @@ export class Draft {
   private readonly recipientId: string;
   /** the ids applied before this transition (a logout hands them to the tombstone) */
   private readonly startCommands: RecipientState['recent_commands'];
+  /** the state before this transition: its state and reason get the time since its state_since */
+  private readonly start: RecipientState;
 
   constructor(
     start: RecipientState,
@@ -56,6 +60,17 @@ export class Draft {
     this.accountId = start.account_id;
     this.recipientId = start.recipient_id;
     this.startCommands = start.recent_commands;
+    this.start = start;
+  }
+
+  /**
+   * The session's time in each state and reason (ms) as of now: the totals up to the start state's
+   * state_since, plus the time since then for the start state (and its away reason). Every state a
+   * transition passes through before its last one lasts 0 ms, so the start state is the only one
+   * that gained time.
+   */
+  timesNow(): { time_in_state: StateTimes; time_in_reason: Record<string, number> | null } {
+    return accountedTimes(this.start, this.ctx.now);
   }
 
   /** The logged-in state being edited (a rule that logged the recipient out must not touch it again). */
@@ -115,6 +130,13 @@ export class Draft {
     let persist: Effect;
     if (final) {
       final.seq = this.seq;
+      if (final.availability_state !== this.start.availability_state || final.away_reason !== this.start.away_reason) {
+        // the state (or its reason) changed: close the start state's stretch in the totals
+        const times = this.timesNow();
+        final.time_in_state = times.time_in_state;
+        final.time_in_reason = times.time_in_reason;
+        final.state_since = now;
+      }
       // ids only: a duplicate's answer is re-derived (transition.ts, duplicateReply)
       if (applied.length > 0) final.recent_commands = [...final.recent_commands, ...applied].slice(-kept);
       persist = { type: 'persist' };
@@ -143,6 +165,19 @@ export function cloneState(s: RecipientState): RecipientState {
     queue_availability: { ...s.queue_availability },
     next_state: s.next_state,
     away_reason: s.away_reason,
+    away_since: s.away_since,
+    away_deadline: s.away_deadline,
+    away_alert_deadline: s.away_alert_deadline,
+    pending_away: s.pending_away ? { reason: s.pending_away.reason, duration_seconds: s.pending_away.duration_seconds } : null,
+    state_since: s.state_since,
+    time_in_state: {
+      ready: s.time_in_state.ready,
+      away: s.time_in_state.away,
+      call_offer: s.time_in_state.call_offer,
+      on_a_call: s.time_in_state.on_a_call,
+      wrapup_time: s.time_in_state.wrapup_time,
+    },
+    time_in_reason: s.time_in_reason ? { ...s.time_in_reason } : null,
     offered_call: s.offered_call ? { ...s.offered_call } : null,
     offer_deadline: s.offer_deadline,
     handling_call: s.handling_call ? { ...s.handling_call } : null,
@@ -173,4 +208,17 @@ export function isBusy(state: AvailabilityState): state is 'Call-Offer' | 'On-A-
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The totals of `s` (ms) with the time from its state_since to `now` added to its state and away reason. */
+export function accountedTimes(s: RecipientState, now: number): { time_in_state: StateTimes; time_in_reason: Record<string, number> | null } {
+  const elapsed = Math.max(0, now - s.state_since);
+  const time_in_state = { ...s.time_in_state };
+  time_in_state[timeBucketOf(s.availability_state)] += elapsed;
+  let time_in_reason = s.time_in_reason ? { ...s.time_in_reason } : null;
+  if (s.availability_state === 'Away' && s.away_reason !== null) {
+    time_in_reason ??= {};
+    time_in_reason[s.away_reason] = (time_in_reason[s.away_reason] ?? 0) + elapsed;
+  }
+  return { time_in_state, time_in_reason };
 }

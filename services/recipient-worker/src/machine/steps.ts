@@ -3,20 +3,51 @@
  * state, logging out, withdrawing an offer, stopping a wiretap. Each one mutates the
  * draft and emits the events of exactly what it did.
  */
+import { secondsOf } from '@qubicle/contracts';
+import { awayDeadlines, awayReasonOf } from './away-reasons.js';
 import type { Draft } from './draft.js';
 
-/** To Ready: clears a system away reason (the missed-call streak is the caller's business). */
-export function goReady(d: Draft): void {
+/**
+ * To Ready: ends an Away stretch (its reason and timers; the missed-call streak is the caller's
+ * business). `reason` tells a Ready the recipient did not ask for (`away_ended`: a timed break or
+ * a reason's maximum).
+ */
+export function goReady(d: Draft, reason?: string): void {
+  leaveAway(d);
   d.enter('Ready');
-  d.s.away_reason = null;
-  d.emit('ready');
+  d.emit('ready', reason ? { reason } : {});
 }
 
-/** To Away; `reason` is set when the system, not the recipient, decided it (e.g. 'missed_calls'). */
-export function goAway(d: Draft, reason: string | null): void {
+/**
+ * To Away, with a reason of the catalogue (or none) and a timed break of `durationSeconds` (or
+ * none): a new Away stretch, `away_since` now, the reason's and the break's timers armed. The rule
+ * that checked the reason exists is the caller's (setStatus); the policy's missed_calls is built in.
+ */
+export function goAway(d: Draft, reason: string | null, durationSeconds: number | null = null): void {
+  leaveAway(d);
   d.enter('Away');
-  d.s.away_reason = reason;
+  const s = d.s;
+  const entry = reason !== null ? awayReasonOf(d.ctx, reason) : undefined;
+  // the catalogue's own name string, not the command's copy: one string per account, not per recipient
+  s.away_reason = entry?.name ?? reason;
+  s.away_since = d.nowSeconds;
+  const deadlines = awayDeadlines(entry, durationSeconds, d.ctx.now);
+  s.away_deadline = deadlines.away_deadline;
+  s.away_alert_deadline = deadlines.away_alert_deadline;
+  if (s.away_deadline !== null) d.armTimer('away', { type: 'away_end', deadline: s.away_deadline });
+  if (s.away_alert_deadline !== null) d.armTimer('away_alert', { type: 'away_alert', deadline: s.away_alert_deadline });
   d.emit('away', reason ? { reason } : {});
+}
+
+/** Ends the Away stretch's bookkeeping (reason, since, deadlines, their timers); a no-op when there is none. */
+export function leaveAway(d: Draft): void {
+  const s = d.s;
+  if (s.away_deadline !== null) d.cancelTimer('away');
+  if (s.away_alert_deadline !== null) d.cancelTimer('away_alert');
+  s.away_reason = null;
+  s.away_since = null;
+  s.away_deadline = null;
+  s.away_alert_deadline = null;
 }
 
 /**
@@ -26,14 +57,17 @@ export function goAway(d: Draft, reason: string | null): void {
  */
 export function settle(d: Draft, opts: { missedTooMany?: boolean } = {}): void {
   const next = d.s.next_state;
+  const pending = d.s.pending_away;
   d.s.next_state = null;
+  d.s.pending_away = null;
   if (next === 'Not-Logged-In') return logoutNow(d, 'deferred_logout');
   if (opts.missedTooMany) {
     // The streak did its job; the recipient gets a fresh one when they come back.
     d.s.consecutive_misses = 0;
     return goAway(d, 'missed_calls');
   }
-  if (next === 'Away') return goAway(d, null);
+  // a deferred away keeps the reason and break it was asked with; the break starts now
+  if (next === 'Away') return goAway(d, pending?.reason ?? null, pending?.duration_seconds ?? null);
   goReady(d);
 }
 
@@ -43,7 +77,10 @@ export function logoutNow(d: Draft, reason: string | undefined): void {
   if (s.wiretapping_recipient) stopWiretap(d, 'logout');
   if (s.offer_deadline !== null) d.cancelTimer('offer');
   if (s.wrapup_deadline !== null) d.cancelTimer('wrapup');
+  if (s.away_deadline !== null) d.cancelTimer('away');
+  if (s.away_alert_deadline !== null) d.cancelTimer('away_alert');
   const finalStats = { ...s.stats, last_action_time: d.nowSeconds };
+  const times = d.timesNow();
   d.effect({
     type: 'end_session',
     record: {
@@ -55,6 +92,8 @@ export function logoutNow(d: Draft, reason: string | undefined): void {
       stats: finalStats,
       node: d.ctx.node,
       ...(reason ? { reason } : {}),
+      time_in_state: secondsOf(times.time_in_state),
+      time_in_reason: secondsOf(times.time_in_reason ?? {}),
     },
   });
   d.emit('delete', { final_stats: finalStats, reason });

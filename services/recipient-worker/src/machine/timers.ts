@@ -15,5 +15,17 @@ export function timersOf(state: RecipientState | null): Array<{ kind: TimerKind;
   if (state.availability_state === 'Wrapup-Time' && state.wrapup_deadline !== null) {
     timers.push({ kind: 'wrapup', input: { type: 'wrapup_end', deadline: state.wrapup_deadline } });
   }
+  if (state.availability_state === 'Away') {
+    // a break that ended while nobody owned the shard fires at once on load (the actor arms past deadlines to now)
+    if (state.away_deadline !== null) timers.push({ kind: 'away', input: { type: 'away_end', deadline: state.away_deadline } });
+    if (state.away_alert_deadline !== null) timers.push({ kind: 'away_alert', input: { type: 'away_alert', deadline: state.away_alert_deadline } });
+  }
   return timers;
+}
+
+const KIND_OF: Record<TimerInput['type'], TimerKind> = { offer_timeout: 'offer', wrapup_end: 'wrapup', away_end: 'away', away_alert: 'away_alert' };
+
+/** The kind (the armed-timer slot) of a timer input. */
+export function timerKindOf(input: TimerInput): TimerKind {
+  return KIND_OF[input.type];
 }

@@ -6,6 +6,7 @@
  */
 import { okReply, recentCommandId, statusOf, type OfferReply, type RecipientState, type RpcReply } from '@qubicle/contracts';
 import { setStatus } from './rules/availability.js';
+import { awayAlert, awayEnd } from './rules/away.js';
 import { hangup, wrapupCancel, wrapupEnd, wrapupExtend } from './rules/call.js';
 import { monitor, monitorStop, monitorTargetGone } from './rules/monitor.js';
 import { answer, offer, offerTimeout, reject, withdraw } from './rules/offer.js';
@@ -31,6 +32,8 @@ export const RULES: { [K in MachineInputType]: Rule<K> } = {
   offer_timeout: offerTimeout,
   wrapup_end: wrapupEnd,
   monitor_target_gone: monitorTargetGone,
+  away_end: awayEnd,
+  away_alert: awayAlert,
 };
 
 export function transition(state: RecipientState | null, input: MachineInput, ctx: MachineContext): TransitionResult {

@@ -4,6 +4,7 @@
  * the effects the actor must carry out, and the RPC reply).
  */
 import type {
+  AwayCatalogue,
   MonitorCommand,
   RecipientCommand,
   RecipientEvent,
@@ -19,6 +20,8 @@ export interface MachineAccount {
   missed_call_threshold: number;
   /** Callcenter Pro: monitor is allowed. */
   pro: boolean;
+  /** The account's away-reason catalogue (the built-in missed_calls included); absent = only the built-in ones. */
+  away_reasons?: AwayCatalogue;
 }
 
 /** Everything the machine may not find out by itself is injected here. */
@@ -69,14 +72,26 @@ export interface WrapupEndInput {
   deadline: number;
 }
 
+/** A timed break (or a reason's maximum with on_max ready) ended; ignored unless `deadline` is the current away_deadline. */
+export interface AwayEndInput {
+  type: 'away_end';
+  deadline: number;
+}
+
+/** An away reason with on_max alert reached its maximum; ignored unless `deadline` is the current away_alert_deadline. */
+export interface AwayAlertInput {
+  type: 'away_alert';
+  deadline: number;
+}
+
 /** The recipient this one is monitoring logged out. */
 export interface MonitorTargetGoneInput {
   type: 'monitor_target_gone';
   target_id: string;
 }
 
-export type TimerInput = OfferTimeoutInput | WrapupEndInput;
-export type TimerKind = 'offer' | 'wrapup';
+export type TimerInput = OfferTimeoutInput | WrapupEndInput | AwayEndInput | AwayAlertInput;
+export type TimerKind = 'offer' | 'wrapup' | 'away' | 'away_alert';
 
 export type MachineInput =
   | Exclude<RecipientCommand, MonitorCommand>

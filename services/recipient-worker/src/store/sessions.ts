@@ -30,5 +30,9 @@ export function sessionRecord(row: Omit<SessionRecord, 'reason'> & { reason?: st
     node: row.node,
   };
   if (typeof row.reason === 'string') rec.reason = row.reason;
+  if (row.time_in_state) {
+    rec.time_in_state = { ...row.time_in_state };
+    rec.time_in_reason = { ...(row.time_in_reason ?? {}) };
+  }
   return rec;
 }

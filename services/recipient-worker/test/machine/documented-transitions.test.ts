@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RECIPIENT_EVENTS, type AvailabilityState, type RecipientEventName } from '@qubicle/contracts';
+import { RECIPIENT_EVENTS, awayCatalogueOf, type AvailabilityState, type RecipientEventName } from '@qubicle/contracts';
 import type { MachineInput, TransitionResult } from '../../src/machine/index.js';
 import { OTHER, Session, cmd, eventNames, makeCtx, monitorInput, offerCmd } from '../support/machine-fixtures.js';
 
@@ -60,6 +60,18 @@ const offered = (s: Session, wrapup = 30) => s.login().ready().offered('call-1',
 const onCall = (s: Session, wrapup = 30) => offered(s, wrapup).answered('call-1');
 const inWrapup = (s: Session) => onCall(s).hungUp('call-1');
 const logout = () => cmd({ type: 'logout' });
+/** A session whose account has a catalogue: lunch (back to Ready after 1 h), smoke (an alert after 10 min). */
+const withReasons = (s: Session) => {
+  s.ctx = makeCtx({
+    account: {
+      away_reasons: awayCatalogueOf([
+        { name: 'lunch', label: 'Lunch', productive: false, max_duration_seconds: 3600, on_max: 'ready' },
+        { name: 'smoke', label: 'Smoke', productive: false, max_duration_seconds: 600, on_max: 'alert' },
+      ]),
+    },
+  });
+  return s;
+};
 
 const CASES: Record<number, Case> = {
   1: { given: () => cmd({ type: 'login' }), state: 'Away', events: ['create'] },
@@ -122,6 +134,23 @@ const CASES: Record<number, Case> = {
     },
     state: 'Ready',
     events: ['wiretap_stop'],
+  },
+  28: { given: (s) => (ready(withReasons(s)), cmd({ type: 'set_status', status: 'away', reason: 'lunch', duration_seconds: 60 })), state: 'Away', events: ['away'] },
+  29: {
+    given: (s) => {
+      ready(withReasons(s)).apply(cmd({ type: 'set_status', status: 'away', duration_seconds: 60 }));
+      return { type: 'away_end', deadline: s.s.away_deadline! };
+    },
+    state: 'Ready',
+    events: ['ready'],
+  },
+  30: {
+    given: (s) => {
+      ready(withReasons(s)).apply(cmd({ type: 'set_status', status: 'away', reason: 'smoke' }));
+      return { type: 'away_alert', deadline: s.s.away_alert_deadline! };
+    },
+    state: 'Away',
+    events: ['away_alert'],
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { StoredUser } from '@qubicle/contracts';
-import type { SessionRecord } from '@qubicle/contracts';
+import type { AccountDoc, SessionRecord } from '@qubicle/contracts';
 import { StoreError, type Fence, type RecipientLogout, type Store, type StoreErrorKind } from '../../src/store/port.js';
 import { makeAccount, makeEvent, makeQueue, makeState, makeUser, newId } from './fixtures.js';
 
@@ -140,6 +140,23 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         await rejectsWith('conflict', store.updateAccount({ ...renamed, name: 'TAKEN' }));
         assert.deepEqual(await store.getAccount(acc.id), renamed);
         await rejectsWith('not_found', store.updateAccount(makeAccount()));
+      });
+
+      it('keeps the away-reason catalogue of the account document (qubicle.away_reasons)', async function () {
+        const acc = makeAccount();
+        await store.createAccount(acc);
+        const withReasons: AccountDoc = {
+          ...acc,
+          qubicle: {
+            ...acc.qubicle,
+            away_reasons: [
+              { name: 'lunch', label: 'Lunch', productive: false, max_duration_seconds: 3600, on_max: 'ready' },
+              { name: 'training', label: 'Training', productive: true },
+            ],
+          },
+        };
+        await store.updateAccount(withReasons);
+        assert.deepEqual(await store.getAccount(acc.id), withReasons);
       });
     });
 
@@ -737,6 +754,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         const list = await store.listSessions(acc, rid, { limit: 10 });
         assert.deepEqual(list, [{ ...withReason, node: 'worker-b' }, plain]);
         assert.equal('reason' in (list[1] ?? {}), false);
+      });
+
+      it('keeps the time in each state and reason when given, and answers a session without them as it was', async function () {
+        const timed = session(300, {
+          time_in_state: { ready: 10, away: 25, call_offer: 2, on_a_call: 60, wrapup_time: 15 },
+          time_in_reason: { lunch: 20, missed_calls: 5 },
+        });
+        const untimed = session(200);
+        await store.appendSession(timed);
+        await store.appendSession(untimed);
+        const list = await store.listSessions(acc, rid, { limit: 10 });
+        assert.deepEqual(list, [timed, untimed]);
+        assert.equal('time_in_state' in (list[1] ?? {}), false);
       });
     });
 

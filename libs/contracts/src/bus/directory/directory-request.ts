@@ -40,6 +40,10 @@ import { queueRosterClearReplySchema, queueRosterClearRequestSchema, type QueueR
 import { queueRosterAllReplySchema, queueRosterAllRequestSchema, type QueueRosterAllReply, type QueueRosterAllRequest } from './queue-roster-all.js';
 import { queueMembershipReplySchema, queueMembershipRequestSchema, type QueueMembershipReply, type QueueMembershipRequest } from './queue-membership.js';
 import { queueRolesGetReplySchema, queueRolesGetRequestSchema, type QueueRolesGetReply, type QueueRolesGetRequest } from './queue-roles-get.js';
+import { awayReasonListReplySchema, awayReasonListRequestSchema, type AwayReasonListReply, type AwayReasonListRequest } from './away-reason-list.js';
+import { awayReasonWriteReplySchema, awayReasonWriteRequestSchema, type AwayReasonWriteReply, type AwayReasonWriteRequest } from './away-reason-write.js';
+import { awayReasonDeleteReplySchema, awayReasonDeleteRequestSchema, type AwayReasonDeleteReply, type AwayReasonDeleteRequest } from './away-reason-delete.js';
+import { recipientSummaryReplySchema, recipientSummaryRequestSchema, type RecipientSummary, type RecipientSummaryRequest } from './recipient-summary.js';
 import { queueRolesSetReplySchema, queueRolesSetRequestSchema, type QueueRolesSetReply, type QueueRolesSetRequest } from './queue-roles-set.js';
 
 export type DirectoryRequest =
@@ -73,7 +77,11 @@ export type DirectoryRequest =
   | QueueRosterAllRequest
   | QueueMembershipRequest
   | QueueRolesGetRequest
-  | QueueRolesSetRequest;
+  | QueueRolesSetRequest
+  | AwayReasonListRequest
+  | AwayReasonWriteRequest
+  | AwayReasonDeleteRequest
+  | RecipientSummaryRequest;
 
 export type DirectoryRequestType = DirectoryRequest['type'];
 
@@ -109,6 +117,10 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   queue_membership: queueMembershipRequestSchema,
   queue_roles_get: queueRolesGetRequestSchema,
   queue_roles_set: queueRolesSetRequestSchema,
+  away_reason_list: awayReasonListRequestSchema,
+  away_reason_write: awayReasonWriteRequestSchema,
+  away_reason_delete: awayReasonDeleteRequestSchema,
+  recipient_summary: recipientSummaryRequestSchema,
 };
 
 export const DIRECTORY_REQUEST_TYPES = Object.keys(DIRECTORY_SCHEMAS) as DirectoryRequestType[];
@@ -150,6 +162,10 @@ export interface DirectoryReplies {
   queue_membership: QueueMembershipReply;
   queue_roles_get: QueueRolesGetReply;
   queue_roles_set: QueueRolesSetReply;
+  away_reason_list: AwayReasonListReply;
+  away_reason_write: AwayReasonWriteReply;
+  away_reason_delete: AwayReasonDeleteReply;
+  recipient_summary: RecipientSummary;
 }
 
 export type DirectoryReplyOf<R extends { type: DirectoryRequestType }> = DirectoryReplies[R['type']];
@@ -187,6 +203,10 @@ export const DIRECTORY_REPLY_SCHEMAS: Record<DirectoryRequestType, object> = {
   queue_membership: queueMembershipReplySchema,
   queue_roles_get: queueRolesGetReplySchema,
   queue_roles_set: queueRolesSetReplySchema,
+  away_reason_list: awayReasonListReplySchema,
+  away_reason_write: awayReasonWriteReplySchema,
+  away_reason_delete: awayReasonDeleteReplySchema,
+  recipient_summary: recipientSummaryReplySchema,
 };
 
 const directoryReplyValidators = replyValidators(DIRECTORY_REPLY_SCHEMAS);

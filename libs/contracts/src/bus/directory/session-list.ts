@@ -1,6 +1,7 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import type { RecipientSession } from '../../recipient/session-record.js';
 import { recipientStatsSchema } from '../../http/responses/recipient-status.js';
+import { reasonTimesSchema, stateTimesSchema } from '../../recipient/time-in-state.js';
 import { accountIdProperty, directorySchema } from './directory-base.js';
 
 /**
@@ -46,6 +47,8 @@ export const recipientSessionSchema = {
     stats: recipientStatsSchema,
     node: { type: 'string' },
     reason: { type: 'string' },
+    time_in_state: stateTimesSchema,
+    time_in_reason: reasonTimesSchema,
   },
   additionalProperties: false,
 } as const;

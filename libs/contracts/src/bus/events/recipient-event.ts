@@ -10,7 +10,8 @@ import { recipientStatsSchema, recipientStatusSchema, type RecipientStatus } fro
  * Qubicle's names: create (login), delete (logout, final stats), ready, away, offer,
  * reject, delivered; ours: answer? no — "delivered" is Qubicle's name for a call that
  * reached the recipient; plus wrapup, wrapup_end, withdraw, miss, hangup, wiretap,
- * wiretap_stop, queue_status (per-queue flag changed) and next_state (deferred change).
+ * wiretap_stop, queue_status (per-queue flag changed), next_state (deferred change) and
+ * away_alert (an away reason with `on_max: "alert"` reached its maximum; the recipient stays Away).
  */
 export const RECIPIENT_EVENTS = [
   'create',
@@ -29,6 +30,7 @@ export const RECIPIENT_EVENTS = [
   'wrapup_end',
   'wiretap',
   'wiretap_stop',
+  'away_alert',
 ] as const;
 export type RecipientEventName = (typeof RECIPIENT_EVENTS)[number];
 

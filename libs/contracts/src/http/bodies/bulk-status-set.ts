@@ -1,5 +1,6 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { MAX_QUEUES_PER_RECIPIENT } from '../../recipient/state.js';
+import { AWAY_REASON_NAME_PATTERN, MAX_AWAY_SECONDS } from '../../recipient/away-reason.js';
 import { validator } from '../../schema.js';
 import { MAX_BULK_RECIPIENTS } from './bulk-status-query.js';
 import { requestEnvelopeSchema, type RequestEnvelope } from '../request-envelope.js';
@@ -13,7 +14,11 @@ export type BulkGlobalStatus = 'ready' | 'away' | 'login' | 'logout';
 export type BulkQueueStatus = 'ready' | 'away';
 export interface BulkRecipientStatusSet {
   global?: BulkGlobalStatus;
-  [queueId: string]: BulkGlobalStatus | BulkQueueStatus | undefined;
+  /** With global "away": why (a catalogue name); it also goes with each queue key set "away". */
+  reason?: string;
+  /** With global "away": a timed break. */
+  duration_seconds?: number;
+  [queueId: string]: BulkGlobalStatus | BulkQueueStatus | string | number | undefined;
 }
 export interface BulkStatusSet {
   set_status: true;
@@ -23,10 +28,17 @@ export interface BulkStatusSet {
 const recipientEntrySchema = {
   type: 'object',
   minProperties: 1,
-  maxProperties: MAX_QUEUES_PER_RECIPIENT + 1, // + global
-  properties: { global: { enum: ['ready', 'away', 'login', 'logout'] } },
+  maxProperties: MAX_QUEUES_PER_RECIPIENT + 3, // + global, reason, duration_seconds
+  properties: {
+    global: { enum: ['ready', 'away', 'login', 'logout'] },
+    reason: { type: 'string', pattern: AWAY_REASON_NAME_PATTERN },
+    duration_seconds: { type: 'integer', minimum: 1, maximum: MAX_AWAY_SECONDS },
+  },
   patternProperties: { [KAZOO_ID_PATTERN]: { enum: ['ready', 'away'] } },
   additionalProperties: false,
+  // a break is global: it needs the global away
+  if: { required: ['duration_seconds'] },
+  then: { required: ['global'], properties: { global: { const: 'away' } } },
 };
 
 export const bulkStatusSetDataSchema = {

@@ -1,4 +1,5 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
+import { AWAY_REASON_NAME_PATTERN, MAX_AWAY_SECONDS, awayOnlyRule } from '../../recipient/away-reason.js';
 import { validator } from '../../schema.js';
 import { requestEnvelopeSchema, type RequestEnvelope } from '../request-envelope.js';
 
@@ -10,6 +11,10 @@ export interface StatusSet {
   status: SettableStatus;
   /** OPTIONAL: only this queue's availability changes (ready/away only). */
   queue_id?: string;
+  /** OPTIONAL, away only: why (a name of the account's away-reason catalogue). */
+  reason?: string;
+  /** OPTIONAL, away only, not per queue: a timed break, back to Ready after that many seconds. */
+  duration_seconds?: number;
 }
 
 export const statusSetDataSchema = {
@@ -18,9 +23,12 @@ export const statusSetDataSchema = {
   properties: {
     status: { enum: [...SETTABLE_STATUSES] },
     queue_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    reason: { type: 'string', pattern: AWAY_REASON_NAME_PATTERN },
+    duration_seconds: { type: 'integer', minimum: 1, maximum: MAX_AWAY_SECONDS },
   },
   if: { required: ['queue_id'] },
   then: { properties: { status: { enum: ['ready', 'away'] } } },
+  ...awayOnlyRule,
 };
 
 export const validateStatusSetBody = validator<RequestEnvelope<StatusSet>>(requestEnvelopeSchema(statusSetDataSchema));

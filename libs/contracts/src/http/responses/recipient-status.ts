@@ -19,6 +19,10 @@ export interface RecipientStatus {
   wrapup_time_seconds?: number;
   next_state?: NextState;
   away_reason?: string;
+  /** Away: since when (unix seconds), with this reason. */
+  away_since?: number;
+  /** Away on a timed break (or a reason whose maximum sends them back): when they will be Ready (unix seconds). */
+  away_until?: number;
   stats?: RecipientStats;
   node?: string;
 }
@@ -51,6 +55,8 @@ export const recipientStatusSchema = {
     wrapup_time_seconds: { type: 'integer', minimum: 0 },
     next_state: { enum: [...NEXT_STATES] },
     away_reason: { type: 'string' },
+    away_since: { type: 'integer', minimum: 0 },
+    away_until: { type: 'integer', minimum: 0 },
     stats: recipientStatsSchema,
     node: { type: 'string' },
   },

@@ -82,6 +82,10 @@ export function createApi(session) {
     async queueSessions(id) {
       return (await call('GET', `${queues}/${id}/sessions`, opts())).data;
     },
+    /** @returns {Promise<Array<{name: string, label: string}>>} the account's away reasons */
+    async listAwayReasons() {
+      return (await call('GET', `/v2/accounts/${session.accountId}/qubicle_away_reasons`, opts())).data;
+    },
     /** e.g. wrapup_cancel */
     action(id, action) {
       return call('POST', `${base}/${id}`, opts({ data: { action } }));

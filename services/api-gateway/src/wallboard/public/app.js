@@ -103,6 +103,8 @@ class Board {
     this.api = createApi(session);
     /** id → recipient view model */
     this.recipients = new Map();
+    /** away reason name → its label (the account's catalogue; the name until it is read) */
+    this.reasonLabels = new Map();
     /** ids given a snapshot entry in the current snapshot round */
     this.round = new Set();
     /** server ms - local ms (from event timestamps) */
@@ -167,6 +169,14 @@ class Board {
   }
 
   async loadList() {
+    // the labels of the away reasons shown on the cards; a board without them shows the names
+    this.api.listAwayReasons().then(
+      (reasons) => {
+        for (const { name, label } of reasons) this.reasonLabels.set(name, label);
+        for (const r of this.recipients.values()) if (r.status.away_reason) this.update(r);
+      },
+      () => undefined,
+    );
     const list = await this.api.listRecipients();
     for (const { id, name } of list) {
       const r = this.recipients.get(id);
@@ -216,6 +226,10 @@ class Board {
     refs.wrapFill = el('i');
     refs.wrap = el('div', { class: 'wrap', hidden: true }, refs.wrapText, el('div', { class: 'wrapbar' }, refs.wrapFill));
     refs.next = el('div', { class: 'next', hidden: true });
+    // why the agent is Away, since when, and what is left of a timed break (counts down in tickOne)
+    refs.awayReason = el('span', { class: 'away-reason' });
+    refs.awayLeft = el('span', { class: 'away-left' });
+    refs.away = el('div', { class: 'away', hidden: true }, refs.awayReason, refs.awayLeft);
     refs.handled = el('b', { text: '0' });
     refs.missed = el('b', { text: '0' });
     refs.avg = el('b', { text: '0:00' });
@@ -233,6 +247,7 @@ class Board {
       el('div', { class: 'card-time' }, refs.timer, refs.timerLabel),
       refs.call,
       refs.wrap,
+      refs.away,
       refs.next,
       stats,
     );
@@ -373,6 +388,13 @@ class Board {
       );
     }
     refs.wrap.hidden = state !== 'Wrapup-Time';
+    const away = state === 'Away' && (s.away_reason || s.away_until);
+    refs.away.hidden = !away;
+    if (away) {
+      const since = s.away_since ? ` since ${new Date(s.away_since * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}` : '';
+      const label = s.away_reason ? (this.reasonLabels.get(s.away_reason) ?? s.away_reason.replace(/_/g, ' ')) : 'Break';
+      refs.awayReason.textContent = `${label}${since}`;
+    }
     refs.next.hidden = !s.next_state;
     if (s.next_state) refs.next.textContent = `Next: ${NEXT_LABELS[s.next_state] ?? s.next_state}`;
 
@@ -407,6 +429,8 @@ class Board {
     const now = this.serverNow();
     r.refs.timer.textContent = r.since ? duration(now - r.since) : '—';
     r.refs.timerLabel.textContent = r.status.availability_state === 'Not-Logged-In' ? (r.since ? 'since log out' : '') : 'in state';
+    const until = r.status.availability_state === 'Away' ? r.status.away_until : undefined;
+    r.refs.awayLeft.textContent = until ? ` · ${duration(until * 1000 - now)} left` : '';
     if (r.status.availability_state === 'Wrapup-Time') {
       const left = Math.max(0, r.wrapupEndsAt - now);
       r.refs.wrapText.textContent = `Wrap-up ${duration(left + 999)} left`;

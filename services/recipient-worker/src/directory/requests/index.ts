@@ -5,6 +5,9 @@ import { accountFind } from './account-find.js';
 import { accountGet } from './account-get.js';
 import { authApi } from './auth-api.js';
 import { authUser } from './auth-user.js';
+import { awayReasonDelete } from './away-reason-delete.js';
+import { awayReasonList } from './away-reason-list.js';
+import { awayReasonWrite } from './away-reason-write.js';
 import { clusterInfo } from './cluster-info.js';
 import { clusterView } from './cluster-view.js';
 import { queueList } from './queue-list.js';
@@ -23,6 +26,7 @@ import { queueRolesSet } from './queue-roles-set.js';
 import { recipientGet } from './recipient-get.js';
 import { recipientList } from './recipient-list.js';
 import { recipientSetEnabled } from './recipient-set-enabled.js';
+import { recipientSummary } from './recipient-summary.js';
 import { sessionList } from './session-list.js';
 import { tokenCheck } from './token-check.js';
 import { tokenRevoke } from './token-revoke.js';
@@ -71,4 +75,8 @@ export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> 
   queue_membership: queueMembership,
   queue_roles_get: queueRolesGet,
   queue_roles_set: queueRolesSet,
+  away_reason_list: awayReasonList,
+  away_reason_write: awayReasonWrite,
+  away_reason_delete: awayReasonDelete,
+  recipient_summary: recipientSummary,
 };

@@ -66,5 +66,9 @@ function toApi(s: SessionRecord): RecipientSession {
     node: s.node,
   };
   if (s.reason !== undefined && s.reason !== null) out.reason = s.reason;
+  if (s.time_in_state) {
+    out.time_in_state = { ...s.time_in_state };
+    out.time_in_reason = { ...(s.time_in_reason ?? {}) };
+  }
   return out;
 }

@@ -18,6 +18,10 @@ export async function upsertSession(db: MongoConnection, rec: SessionRecord, ses
     stats: plainJson(rec.stats),
   };
   if (typeof rec.reason === 'string') row.reason = rec.reason;
+  if (rec.time_in_state) {
+    row.time_in_state = plainJson(rec.time_in_state);
+    row.time_in_reason = plainJson(rec.time_in_reason ?? {});
+  }
   await db.sessions.replaceOne({ _id: sessionKey(rec) }, row, session ? { upsert: true, session } : { upsert: true });
 }
 

@@ -23,7 +23,7 @@ import { StoreError } from '../errors.js';
 import type { StoreLifecycle } from '../ports/lifecycle.js';
 import { sqliteCode, sqliteStoreError } from './errors.js';
 import { LockHeld, SQLITE_BUSY_TIMEOUT_MS, SqliteLockWait, isBusyCode } from './lock.js';
-import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export interface SqliteConnectionOptions {
   /** File path (its parent directory is created) or ":memory:". */
@@ -187,6 +187,10 @@ export class SqliteConnection implements Omit<StoreLifecycle, 'kind'> {
     await this.run(() =>
       this.immediate(() => {
         db.exec(SCHEMA);
+        for (const [table, column, definition] of ADDED_COLUMNS) {
+          const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+          if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        }
         const version = db.pragma('user_version', { simple: true }) as number;
         if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }),

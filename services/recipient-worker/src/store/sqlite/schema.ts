@@ -2,9 +2,13 @@
 
 /**
  * 2: the outbox and logged_out tables; 3: queues and queue_members (CREATE IF NOT EXISTS: an
- * older file gets them on init).
+ * older file gets them on init); 4: sessions.times (time in each state; MIGRATIONS adds it to an
+ * older file).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/** Columns added to tables of earlier versions: [table, column, its definition], applied on init when missing. */
+export const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [['sessions', 'times', 'TEXT']];
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -51,6 +55,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   node TEXT NOT NULL,
   reason TEXT,
   stats TEXT NOT NULL,
+  times TEXT,
   PRIMARY KEY (account_id, recipient_id, login_session_id)
 );
 CREATE INDEX IF NOT EXISTS sessions_recipient_logout ON sessions (account_id, recipient_id, logout_time);

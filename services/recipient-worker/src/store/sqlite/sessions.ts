@@ -4,14 +4,17 @@ import type { SessionStore } from '../ports/sessions.js';
 import { sessionPageLimit, sessionRecord } from '../sessions.js';
 import type { SqliteConnection } from './connection.js';
 
-/** A SessionRecord as the table's columns hold it: no reason is NULL, the stats are JSON text. */
-type SessionRow = Omit<SessionRecord, 'reason' | 'stats'> & { reason: string | null; stats: string };
+/**
+ * A SessionRecord as the table's columns hold it: no reason is NULL, the stats are JSON text, the
+ * time in each state and reason JSON text `{time_in_state, time_in_reason}` (NULL before version 4).
+ */
+type SessionRow = Omit<SessionRecord, 'reason' | 'stats' | 'time_in_state' | 'time_in_reason'> & { reason: string | null; stats: string; times: string | null };
 
-const SESSION_COLUMNS = 'account_id, recipient_id, login_session_id, login_time, logout_time, node, reason, stats';
-const UPSERT_SESSION = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+const SESSION_COLUMNS = 'account_id, recipient_id, login_session_id, login_time, logout_time, node, reason, stats, times';
+const UPSERT_SESSION = `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (account_id, recipient_id, login_session_id) DO UPDATE SET
     login_time = excluded.login_time, logout_time = excluded.logout_time, node = excluded.node,
-    reason = excluded.reason, stats = excluded.stats`;
+    reason = excluded.reason, stats = excluded.stats, times = excluded.times`;
 
 /** One statement (inside the caller's operation: a logout writes it in its own transaction). */
 export function upsertSession(db: SqliteConnection, rec: SessionRecord): void {
@@ -24,6 +27,7 @@ export function upsertSession(db: SqliteConnection, rec: SessionRecord): void {
     rec.node,
     rec.reason ?? null,
     JSON.stringify(rec.stats),
+    rec.time_in_state ? JSON.stringify({ time_in_state: rec.time_in_state, time_in_reason: rec.time_in_reason ?? {} }) : null,
   );
 }
 
@@ -53,7 +57,9 @@ export class SqliteSessionStore implements SessionStore {
               )
               .all(accountId, recipientId, opts.before, limit)
       ) as SessionRow[];
-      return rows.map((row) => sessionRecord({ ...row, stats: JSON.parse(row.stats) as SessionRecord['stats'] }));
+      return rows.map(({ times, ...row }) =>
+        sessionRecord({ ...row, stats: JSON.parse(row.stats) as SessionRecord['stats'], ...(times ? (JSON.parse(times) as Pick<SessionRecord, 'time_in_state' | 'time_in_reason'>) : {}) }),
+      );
     });
   }
 }

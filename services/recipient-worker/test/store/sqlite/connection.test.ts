@@ -182,3 +182,34 @@ describe('SqliteStore: the lock released, and a transaction left open', function
     assert.deepEqual((await other.listNodes()).map((n) => n.name), ['n1', 'n2']);
   });
 });
+
+describe('SqliteStore: a file written by an earlier version', function () {
+  it('gets the sessions.times column on init (version 4); its old sessions read back without times, new ones with', async function () {
+    const dir = await tempDir();
+    const file = join(dir, 'old.sqlite');
+    // the sessions table as version 3 created it
+    const old = new Database(file);
+    old.exec(`CREATE TABLE sessions (account_id TEXT NOT NULL, recipient_id TEXT NOT NULL, login_session_id TEXT NOT NULL,
+      login_time INTEGER NOT NULL, logout_time INTEGER NOT NULL, node TEXT NOT NULL, reason TEXT, stats TEXT NOT NULL,
+      PRIMARY KEY (account_id, recipient_id, login_session_id))`);
+    const stats = { total_calls: 0, missed_calls: 0, avg_call_time: 0, login_time: 100, last_action_time: 150, last_handled_time: 0 };
+    old.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run('a', 'r', 's-old', 100, 150, 'n', null, JSON.stringify(stats));
+    old.pragma('user_version = 3');
+    old.close();
+    const store = new SqliteStore({ path: file });
+    try {
+      await store.init();
+      await store.init(); // idempotent: the column is not added twice
+      const time_in_state = { ready: 10, away: 40, call_offer: 0, on_a_call: 0, wrapup_time: 0 };
+      await store.appendSession({ account_id: 'a', recipient_id: 'r', login_session_id: 's-new', login_time: 200, logout_time: 250, node: 'n', stats, time_in_state, time_in_reason: { lunch: 40 } });
+      const [fresh, earlier] = await store.listSessions('a', 'r', { limit: 10 });
+      assert.deepEqual(fresh!.time_in_state, time_in_state);
+      assert.deepEqual(fresh!.time_in_reason, { lunch: 40 });
+      assert.equal(earlier!.login_session_id, 's-old');
+      assert.equal('time_in_state' in earlier!, false);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
