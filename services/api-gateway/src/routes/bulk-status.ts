@@ -24,6 +24,8 @@ import { assertCanActOnAll } from '../auth/permissions.js';
 import { sendSuccess, sendSuccessJson } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
+import { failures } from '../crossbar/errors.js';
+import { idempotencyKeyOf, idempotentIdOf, ifMatchOf } from './write-conditions.js';
 
 /** Recipients handled at once by a bulk set (each one's keys stay sequential). */
 export const BULK_SET_CONCURRENCY = 32;
@@ -58,19 +60,26 @@ async function bulkSet(ctx: GatewayContext, deps: RouteDeps): Promise<void> {
   );
   const accountId = param(ctx, 'account_id');
   const call = callContextOf(ctx);
+  // one revision names one recipient: If-Match has no meaning for many
+  if (ifMatchOf(ctx) !== undefined) {
+    throw failures.invalidData({ 'If-Match': { not_allowed: { message: 'If-Match is not accepted on a bulk set (set each recipient on its own)', cause: '' } } });
+  }
+  const key = idempotencyKeyOf(ctx);
   const transportFailures: QubicleFailure[] = [];
   let delivered = false;
 
   const results = await mapLimit(entries, BULK_SET_CONCURRENCY, async ([rid, entry]) => {
     // keyed by the client's keys: a Map, then Object.fromEntries (never a prototype in reach)
     const out = new Map<string, 'ok' | 'error'>();
-    for (const [key, command] of commandsOfEntry(entry)) {
+    for (const [k, command] of commandsOfEntry(entry)) {
       try {
-        await deps.rpc.callShard(accountId, rid, command, call);
-        out.set(key, 'ok');
+        // each command its own id of the request's key (the whole body hashed: the key stands for it)
+        const commandId = key !== undefined ? idempotentIdOf(ctx, principalOf(ctx), key, data, `${rid}/${k}`) : undefined;
+        await deps.rpc.callShard(accountId, rid, command, call, { commandId });
+        out.set(k, 'ok');
         delivered = true;
       } catch (err) {
-        out.set(key, 'error');
+        out.set(k, 'error');
         if (isBusFailure(err)) transportFailures.push(err);
         else delivered = true; // a worker answered (with a refusal)
         if (!(err instanceof QubicleFailure)) deps.logger.error({ err, request_id: ctx.state.requestId }, 'bulk set: command failed');

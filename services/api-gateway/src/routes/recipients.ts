@@ -22,7 +22,9 @@ import {
   type StatusSetAck,
 } from '@qubicle/contracts';
 import type { GatewayContext, GatewayState } from '../context.js';
-import { assertAdmin, assertCanActOnRecipient, assertCanReadSessions } from '../auth/permissions.js';
+import { assertAdmin, assertCanReadSessions } from '../auth/permissions.js';
+import { assertCanSupervise } from './supervision.js';
+import { writeOptionsOf } from './write-conditions.js';
 import { failures } from '../crossbar/errors.js';
 import { sendList, sendSuccess, sendSuccessJson } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
@@ -69,9 +71,9 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
 
   router.post(`${RECIPIENTS}/:id`, async (ctx) => {
     const id = param(ctx, 'id');
-    assertCanActOnRecipient(principalOf(ctx), id);
+    await assertCanSupervise(ctx, deps, id);
     const { data } = validBody(validateRecipientActionBody, ctx.state.body);
-    await rpc.callShard(param(ctx, 'account_id'), id, commandOfAction(data), callContextOf(ctx));
+    await rpc.callShard(param(ctx, 'account_id'), id, commandOfAction(data), callContextOf(ctx), writeOptionsOf(ctx, data));
     const ack: ActionAck = { action: data.action };
     sendSuccess(ctx, ack);
   });
@@ -87,9 +89,9 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
 
   router.post(`${RECIPIENTS}/:id/status`, async (ctx) => {
     const id = param(ctx, 'id');
-    assertCanActOnRecipient(principalOf(ctx), id);
+    await assertCanSupervise(ctx, deps, id);
     const { data } = validBody(validateStatusSetBody, ctx.state.body);
-    await rpc.callShard(param(ctx, 'account_id'), id, commandOfStatus(data), callContextOf(ctx));
+    await rpc.callShard(param(ctx, 'account_id'), id, commandOfStatus(data), callContextOf(ctx), writeOptionsOf(ctx, data));
     const ack: StatusSetAck = data.queue_id !== undefined ? { status: data.status, queue_id: data.queue_id } : { status: data.status };
     sendSuccess(ctx, ack);
   });

@@ -3,7 +3,7 @@
  * state, logging out, withdrawing an offer, stopping a wiretap. Each one mutates the
  * draft and emits the events of exactly what it did.
  */
-import type { Draft } from './draft.js';
+import type { Draft, EventExtra } from './draft.js';
 
 /** To Ready: clears a system away reason (the missed-call streak is the caller's business). */
 export function goReady(d: Draft): void {
@@ -13,10 +13,10 @@ export function goReady(d: Draft): void {
 }
 
 /** To Away; `reason` is set when the system, not the recipient, decided it (e.g. 'missed_calls'). */
-export function goAway(d: Draft, reason: string | null): void {
+export function goAway(d: Draft, reason: string | null, extra: EventExtra = {}): void {
   d.enter('Away');
   d.s.away_reason = reason;
-  d.emit('away', reason ? { reason } : {});
+  d.emit('away', reason ? { reason, ...extra } : extra);
 }
 
 /**
@@ -31,7 +31,8 @@ export function settle(d: Draft, opts: { missedTooMany?: boolean } = {}): void {
   if (opts.missedTooMany) {
     // The streak did its job; the recipient gets a fresh one when they come back.
     d.s.consecutive_misses = 0;
-    return goAway(d, 'missed_calls');
+    // the policy's decision, not the sender's of the reject (or the timer's): the event says so
+    return goAway(d, 'missed_calls', { actor: { kind: 'policy', id: 'missed_calls' } });
   }
   if (next === 'Away') return goAway(d, null);
   goReady(d);

@@ -21,6 +21,11 @@ export interface RecipientStatus {
   away_reason?: string;
   stats?: RecipientStats;
   node?: string;
+  /**
+   * Grows with every applied change (the seq of its last event, so it never repeats across
+   * logins); what If-Match names. Absent when not logged in (that is revision 0).
+   */
+  revision?: number;
 }
 
 export const recipientStatsSchema = {
@@ -53,6 +58,7 @@ export const recipientStatusSchema = {
     away_reason: { type: 'string' },
     stats: recipientStatsSchema,
     node: { type: 'string' },
+    revision: { type: 'integer', minimum: 1 },
   },
   additionalProperties: false,
   if: { properties: { availability_state: { const: 'Not-Logged-In' } } },
