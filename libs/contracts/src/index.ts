@@ -15,6 +15,7 @@ export * from './recipient/state.js';
 export * from './recipient/session-record.js';
 export * from './recipient/status-of.js';
 export * from './recipient/change-actor.js';
+export * from './recipient/audit-entry.js';
 
 export * from './http/request-envelope.js';
 export * from './http/actions/login-action.js';
@@ -87,6 +88,7 @@ export * from './bus/directory/recipient-set-enabled.js';
 export * from './bus/directory/cluster-info.js';
 export * from './bus/directory/cluster-view.js';
 export * from './bus/directory/session-list.js';
+export * from './bus/directory/audit-list.js';
 export * from './bus/directory/account-find.js';
 export * from './bus/directory/token-check.js';
 export * from './bus/directory/token-revoke.js';

@@ -299,6 +299,12 @@ export class FakeWorker {
         const next = page[req.limit];
         return okReply(next ? { sessions: page.slice(0, req.limit), next_start_key: key(next) } : { sessions: page });
       }
+      case 'audit_list': {
+        // the fake keeps no audit trail: the real one is tested through the real worker
+        accountOk(req.account_id);
+        if (req.recipient_id !== undefined) userOf(req.recipient_id);
+        return okReply({ entries: [] });
+      }
     }
   }
 

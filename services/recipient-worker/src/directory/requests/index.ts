@@ -24,6 +24,7 @@ import { recipientGet } from './recipient-get.js';
 import { recipientList } from './recipient-list.js';
 import { recipientSetEnabled } from './recipient-set-enabled.js';
 import { sessionList } from './session-list.js';
+import { auditList } from './audit-list.js';
 import { tokenCheck } from './token-check.js';
 import { tokenRevoke } from './token-revoke.js';
 import { userCreate } from './user-create.js';
@@ -55,6 +56,7 @@ export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> 
   cluster_info: clusterInfo,
   cluster_view: clusterView,
   session_list: sessionList,
+  audit_list: auditList,
   account_find: accountFind,
   token_check: tokenCheck,
   token_revoke: tokenRevoke,
