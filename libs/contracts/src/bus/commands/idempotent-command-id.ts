@@ -2,20 +2,23 @@
  * Command ids derived from an HTTP `Idempotency-Key` (the gateway builds them:
  * services/api-gateway/src/http/idempotency.ts). The id is
  *
- *   idem:<32 hex: hash of account, principal, route and key>.<16 hex: hash of the request body>
+ *   i:<24 hex: hash of account, principal, route and key>.<8 hex: hash of the request body>
  *
+ * 35 characters, no longer than the UUIDs the gateway uses otherwise: every recipient remembers
+ * its last RECENT_COMMANDS_KEPT ids in memory (docs/performance.md, the 2 KB per recipient).
+ * 96 bits keep two scopes apart; 32 bits are plenty to tell one body from another under one key.
  * so that a retried request (same key, same body) is the same command (answered, not applied
  * again: the recipient remembers applied ids), keys of two accounts or users never collide, and
  * the same key with ANOTHER body can be told apart: same scope part, other body part
  * (`idempotency_key_reused`, 422). Pure string rules, shared by the gateway and the worker.
  */
 
-export const IDEMPOTENT_ID_PREFIX = 'idem:';
-const SCOPE_HEX = 32;
-const BODY_HEX = 16;
+export const IDEMPOTENT_ID_PREFIX = 'i:';
+const SCOPE_HEX = 24;
+const BODY_HEX = 8;
 const ID_RE = new RegExp(`^${IDEMPOTENT_ID_PREFIX}[0-9a-f]{${SCOPE_HEX}}\\.[0-9a-f]{${BODY_HEX}}$`);
 
-/** The id of the command of a request whose scope hash and body hash (hex, at least 32 / 16 digits) are given. */
+/** The id of the command of a request whose scope hash and body hash (hex, at least 24 / 8 digits) are given. */
 export function idempotentCommandId(scopeHex: string, bodyHex: string): string {
   return `${IDEMPOTENT_ID_PREFIX}${scopeHex.slice(0, SCOPE_HEX)}.${bodyHex.slice(0, BODY_HEX)}`;
 }
