@@ -142,6 +142,14 @@ export function actorOfInput(input: MachineInput, accountId: string): ChangeActo
       return { kind: 'timer', id: 'wrapup' };
     case 'monitor_target_gone':
       return { kind: 'system', id: 'target_logged_out' };
+    // call events come from a queue or media service, never from a person: a `by.user_id` in one
+    // (which a service could put there) does not make a user the actor of the audit trail
+    case 'offer':
+    case 'answer':
+    case 'reject':
+    case 'withdraw':
+    case 'hangup':
+      return actorOfCommand(input.by?.service !== undefined ? { service: input.by.service } : undefined, accountId);
     default:
       return actorOfCommand(input.by, accountId);
   }
