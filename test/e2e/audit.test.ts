@@ -120,6 +120,14 @@ describe('e2e: Idempotency-Key, If-Match, supervisor actions and the audit trail
     const byManager = await post(agent.id, { status: 'ready', audit_reason: 'queue is overflowing' }, {}, manager.token);
     assert.equal(byManager.status, 200, byManager.text);
     assert.equal((await t.status(agent.id)).availability_state, 'Ready');
+    // the bulk set too: the member yes, anyone else refuses the whole request
+    const bulk = (data: object, token: string) => sys.api('POST', `${t.base}/status`, { data: { set_status: true, ...data } }, token);
+    assert.equal((await bulk({ [agent.id]: { global: 'away' }, [stranger.id]: { global: 'login' } }, manager.token)).status, 403);
+    assert.equal((await t.status(stranger.id)).availability_state, 'Not-Logged-In', 'nothing sent');
+    const byManagerBulk = await bulk({ [agent.id]: { global: 'away' } }, manager.token);
+    assert.equal(byManagerBulk.status, 200, byManagerBulk.text);
+    assert.deepEqual(byManagerBulk.body.data, { [agent.id]: { global: 'ok' } });
+    assert.equal((await post(agent.id, { status: 'ready', audit_reason: 'queue is overflowing' }, {}, manager.token)).status, 200);
 
     assert.equal((await audit(`${agent.id}/audit`, stranger.token)).status, 403);
     assert.equal((await audit('audit', stranger.token)).status, 403, 'the account-wide trail is admins\' only');
@@ -133,7 +141,11 @@ describe('e2e: Idempotency-Key, If-Match, supervisor actions and the audit trail
     assert.equal(byActor.status, 200, byActor.text);
     assert.deepEqual(
       (byActor.body.data as Array<Record<string, any>>).map((e) => [e.recipient_id, e.event]),
-      [[agent.id, 'ready']],
+      [
+        [agent.id, 'ready'],
+        [agent.id, 'away'],
+        [agent.id, 'ready'],
+      ],
     );
     assert.equal((await audit('audit?actor=nobody')).status, 400);
     assert.equal((await audit('audit?created_from=yesterday')).status, 400);

@@ -6,8 +6,8 @@
  * - set {"data":{"set_status":true, rid:{"global":"ready", qid:"away"}}} → {rid:{global:"ok", qid:"error"}}.
  *   Per recipient, `global` is applied first (ready/away → set_status, login/logout → those
  *   commands), then each queue key in body order (set_status with queue_id); recipients run in
- *   parallel. A plain user naming anyone but themselves is refused as a whole (403, nothing
- *   sent). When NOTHING could be delivered (every key failed on the bus: timeout or bus down)
+ *   parallel. A plain user naming anyone but themselves or members of the queues they manage is
+ *   refused as a whole (403, no command sent). When NOTHING could be delivered (every key failed on the bus: timeout or bus down)
  *   the request fails with that 504/503 instead of answering a page of "error".
  */
 import {
@@ -20,7 +20,7 @@ import {
   type BulkStatusSetData,
 } from '@qubicle/contracts';
 import type { GatewayContext } from '../context.js';
-import { assertCanActOnAll } from '../auth/permissions.js';
+import { assertCanSuperviseAll } from './supervision.js';
 import { sendSuccess, sendSuccessJson } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
@@ -54,8 +54,9 @@ export async function bulkStatus(ctx: GatewayContext, deps: RouteDeps): Promise<
 async function bulkSet(ctx: GatewayContext, deps: RouteDeps): Promise<void> {
   const { data } = validBody(validateBulkStatusSetBody, ctx.state.body);
   const entries = bulkStatusSetEntries(data);
-  assertCanActOnAll(
-    principalOf(ctx),
+  await assertCanSuperviseAll(
+    ctx,
+    deps,
     entries.map(([rid]) => rid),
   );
   const accountId = param(ctx, 'account_id');
