@@ -85,7 +85,7 @@ const event = (accountId: string, recipientId: string) => ({
 const SHARD_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   login: (w) => ({ type: 'login', ...base(w) }),
   logout: (w) => ({ type: 'logout', ...base(w), reason: 'fuzz' }),
-  set_status: (w) => ({ type: 'set_status', ...base(w), status: 'away', queue_id: w.queue, reason: 'missed_calls' }),
+  set_status: (w) => ({ type: 'set_status', ...base(w), status: 'away', queue_id: w.queue, reason: 'missed_calls', expected_revision: 1, audit_reason: 'fuzz' }),
   wrapup_extend: (w) => ({ type: 'wrapup_extend', ...base(w) }),
   wrapup_cancel: (w) => ({ type: 'wrapup_cancel', ...base(w) }),
   monitor: (w) => ({ type: 'monitor', ...base(w), target_id: w.absent, mode: 'barge' }),
@@ -136,6 +136,7 @@ const DIRECTORY_TEMPLATES: Record<string, (w: FuzzWorld) => object> = {
   cluster_info: () => ({ type: 'cluster_info' }),
   cluster_view: () => ({ type: 'cluster_view' }),
   session_list: (w) => ({ type: 'session_list', account_id: w.t.accountId, recipient_id: w.agent.id, limit: 10, start_key: '1700000000:abc' }),
+  audit_list: (w) => ({ type: 'audit_list', account_id: w.t.accountId, recipient_id: w.agent.id, actor: { kind: 'user', id: w.agent.id }, created_from: 1_700_000_000, created_to: 1_800_000_000, limit: 10, start_key: `1700000000000:${w.agent.id}:1` }),
   account_find: (w) => ({ type: 'account_find', name: w.t.name }),
   token_check: (w) => ({ type: 'token_check', account_id: w.t.accountId, user_id: w.absent, token_id: `fuzz-${w.absent}`, token_generation: 0, priv_level: 'user' }),
   // a jti nobody was ever given: even applied, it ends no token

@@ -65,6 +65,8 @@ const ROWS: Record<string, HttpRow> = {
   },
   [`GET ${R}/:id/sessions`]: { target: 'watched' },
   [`GET ${R}/:id/summary`]: { target: 'watched' },
+  [`GET ${R}/audit`]: { target: 'absent' },
+  [`GET ${R}/:id/audit`]: { target: 'watched' },
   [`POST ${R}/:id/enable`]: { target: 'absent', tokens: ['admin'] },
   [`POST ${R}/:id/disable`]: { target: 'absent', tokens: ['admin'] },
   [`GET ${U}`]: { target: 'watched' },
@@ -160,6 +162,9 @@ describe('fuzz: every HTTP route of the gateway, hostile input (real gateway, re
         badParam: fc.option(hostileWord, { freq: 5 }),
         query: fc.option(fc.array(fc.tuple(hostileWord, hostileWord), { minLength: 1, maxLength: 4 }), { freq: 3 }),
         requestId: fc.option(hostileWord, { freq: 4 }),
+        // the write conditions of the recipient API (and If-Match of users and queues)
+        idempotencyKey: fc.option(hostileWord, { freq: 4 }),
+        ifMatch: fc.option(hostileWord, { freq: 4 }),
       });
       await fc.assert(
         fc.asyncProperty(arb, async (c) => {
@@ -171,7 +176,10 @@ describe('fuzz: every HTTP route of the gateway, hostile input (real gateway, re
           const templates = (row.body?.(w) ?? [{ data: { x: 1 } }]) as Json[];
           const hostile = hostileText(templates[c.variant % templates.length]!, c.hostile, CLIENT_JSON_MAX_DEPTH);
           const token = c.token === 'admin' ? w.t.adminToken : c.token === 'agent' ? w.agent.token : null;
-          const headers: Record<string, string> = c.requestId !== null ? { 'X-Request-ID': c.requestId.replace(/[^\x20-\x7e]/g, '?') } : {};
+          const printable = (v: string) => v.replace(/[^\x20-\x7e]/g, '?');
+          const headers: Record<string, string> = c.requestId !== null ? { 'X-Request-ID': printable(c.requestId) } : {};
+          if (c.idempotencyKey !== null) headers['Idempotency-Key'] = printable(c.idempotencyKey);
+          if (c.ifMatch !== null) headers['If-Match'] = printable(c.ifMatch);
           const sendsBody = method !== 'GET';
           const what = `${route} (${c.hostile.poison} at ${JSON.stringify(c.hostile.at)}) ${hostile.text.slice(0, 160)}`;
           const res = await w.sys.api(method, path, sendsBody ? hostile.text : undefined, token, headers);

@@ -27,6 +27,8 @@ export type QubicleError =
   | { code: 'feature_disabled'; message: string; feature: string }
   /** A write lost a race: a revision that no longer matches, a name taken. Re-read, then decide. */
   | { code: 'conflict'; message: string; cause?: string }
+  /** An Idempotency-Key used again with another request body (the first request's answer stands). */
+  | { code: 'idempotency_key_reused'; message: string }
   /** The HTTP body is larger than the gateway takes. */
   | { code: 'payload_too_large'; message: string }
   /** Too many failed logins (rate limit of user_auth / api_auth): retry after `retry_after` seconds (also the Retry-After header). */
@@ -68,6 +70,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   not_logged_in: 409,
   invalid_transition: 409,
   conflict: 409,
+  idempotency_key_reused: 422,
   payload_too_large: 413,
   too_many_requests: 429,
   internal: 500,
@@ -101,6 +104,7 @@ export const RETRYABLE = {
   not_logged_in: false,
   invalid_transition: false,
   conflict: false,
+  idempotency_key_reused: false,
   payload_too_large: false,
   too_many_requests: false,
   internal: false,

@@ -46,6 +46,8 @@ export interface WorkerConfig {
   readyGraceMs: number;
   /** RECENT_COMMANDS_KEPT / RECENT_COMMANDS_TTL_MS: the redelivery memory (docs/state-machine.md). */
   recentCommands: { kept: number; ttlMs: number };
+  /** AUDIT_RETENTION_DAYS: how long audit entries are kept (0 = for ever). */
+  auditRetentionDays: number;
   logLevel: LogLevel;
   bootstrap: { accountName: string; adminUsername: string; adminPassword: string };
 }
@@ -71,6 +73,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'READY_GRACE_MS', default: '30000', description: 'After start, how long `/readyz` answers 200 while the node holds no shard lease yet (0..3600000).', services: ['worker', 'embedded'], secret: false },
   { name: 'RECENT_COMMANDS_KEPT', default: String(RECENT_COMMANDS_KEPT), description: 'Command ids each recipient remembers (1..1000): a replayed or redelivered command among them is answered, never applied again. ~60 bytes of memory each per logged-in recipient.', services: ['worker', 'embedded'], secret: false },
   { name: 'RECENT_COMMANDS_TTL_MS', default: String(RECENT_COMMANDS_TTL_MS), description: 'How long those ids are remembered after a logout (0..604800000; 0 = forgotten at logout). A login within that time inherits them, so a replay after a new login is recognised too.', services: ['worker', 'embedded'], secret: false },
+  { name: 'AUDIT_RETENTION_DAYS', default: '90', description: 'How long the audit trail of recipients\' state changes is kept (0..3650 days; 0 = for ever). Older entries are pruned in small batches every 10 minutes, off the command path.', services: ['worker', 'embedded'], secret: false },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent.', services: ['worker', 'embedded'], secret: false },
   { name: 'BOOTSTRAP_ACCOUNT_NAME', default: 'demo', description: 'Account created on the first start of an empty store.', services: ['worker', 'embedded'], secret: false },
   { name: 'BOOTSTRAP_ADMIN_USERNAME', default: 'admin', description: 'Admin user created with that account.', services: ['worker', 'embedded'], secret: false },
@@ -120,6 +123,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       kept: integer(env, 'RECENT_COMMANDS_KEPT', RECENT_COMMANDS_KEPT, 1, 1000),
       ttlMs: integer(env, 'RECENT_COMMANDS_TTL_MS', RECENT_COMMANDS_TTL_MS, 0, 604_800_000),
     },
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 0, 3650),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bootstrap: {
       accountName: raw(env, 'BOOTSTRAP_ACCOUNT_NAME') ?? 'demo',

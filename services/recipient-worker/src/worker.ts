@@ -38,6 +38,7 @@ import { OutboxRelay } from './actor/outbox-relay.js';
 import { WriteBatcher } from './actor/write-batcher.js';
 import { watchMonitorTargets } from './actor/wiretap-watch.js';
 import { createSystemClock, type Clock } from './clock.js';
+import { AuditPruner, DAY_MS } from './actor/audit-pruner.js';
 import type { WorkerConfig } from './config.js';
 import { createDirectoryHandler } from './directory/index.js';
 import { createShardHandler, SHARD_ROUTES } from './handlers/shard-handler.js';
@@ -237,6 +238,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     queues: () => (queues ? queues.all().filter((a) => !a.isStopped).map((a) => ({ sessions: a.state?.sessions ?? [] })) : []),
   });
 
+  const auditPruner = new AuditPruner({ store, clock, logger: log, retentionMs: config.auditRetentionDays * DAY_MS });
+
   let directoryConsumer: Consumer | null = null;
   let sessionsConsumer: Consumer | null = null;
   let watchConsumer: Consumer | null = null;
@@ -283,10 +286,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       directoryConsumer = await bus.serve({ name: DIRECTORY_QUEUE, durable: true }, directoryHandler, { prefetch: config.shardPrefetch });
       // KAZOO's qubicle_session messages (any worker takes them; docs/queues.md, Bus integration)
       if (sessions) sessionsConsumer = await bus.serve({ name: QUEUE_SESSIONS_QUEUE, durable: true }, sessions.handler(), { prefetch: config.shardPrefetch });
+      auditPruner.start();
       log.info({ owned: shardManager.ownedShards().length, shardCount: config.shardCount, store: store.kind }, 'worker started');
     },
 
     async stop() {
+      await auditPruner.stop();
       // The directory may ask shards (logout of a deleted user): stop it first, then the shards.
       await cancel(directoryConsumer, 'directory');
       directoryConsumer = null;

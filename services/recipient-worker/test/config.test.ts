@@ -21,6 +21,7 @@ describe('config', () => {
       metricsPortExplicit: false,
       readyGraceMs: 30_000,
       recentCommands: { kept: 16, ttlMs: 3_600_000 },
+      auditRetentionDays: 90,
       logLevel: 'info',
       bootstrap: { accountName: 'demo', adminUsername: 'admin', adminPassword: 'qubicle-demo' },
     });

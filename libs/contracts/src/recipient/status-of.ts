@@ -23,6 +23,7 @@ export function statusOf(state: RecipientState | null, now: number, node: string
         : 0,
     stats: { ...state.stats },
     node,
+    revision: state.seq,
   };
   if (state.offered_call) status.offered_call = { ...state.offered_call };
   if (state.handling_call) status.handling_call = { ...state.handling_call };

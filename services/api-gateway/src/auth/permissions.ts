@@ -3,9 +3,9 @@
  * :account_id path parameter before any of these):
  * - any valid token of the account may read: recipients list/get/status/bulk status, users list/get;
  * - an admin (priv_level admin, or an api_auth token) may change any recipient or user of the account;
- * - a plain user may change only their own recipient state (`:id === owner_id`; a bulk set naming
- *   anyone else is refused as a whole) and their own users document, without raising
- *   priv_level / enabled / qubicle;
+ * - a plain user may change only their own recipient state (`:id === owner_id`), or that of a member
+ *   of a queue they manage (routes/supervision.ts; a bulk set naming anyone else is refused as a
+ *   whole), and their own users document, without raising priv_level / enabled / qubicle;
  * - a plain user may read only their own session history (GET …/{id}/sessions);
  * - enable/disable, user create/delete and reading the account document are admin-only;
  * - queues (routes/queues.ts): any token reads them, their rosters and the membership; only an
@@ -22,15 +22,6 @@ export function assertAdmin(p: Principal): void {
 
 export function canActOnRecipient(p: Principal, recipientId: string): boolean {
   return isAdmin(p) || p.ownerId === recipientId;
-}
-
-export function assertCanActOnRecipient(p: Principal, recipientId: string): void {
-  if (!canActOnRecipient(p, recipientId)) throw failures.forbidden('a user may only change their own recipient');
-}
-
-export function assertCanActOnAll(p: Principal, recipientIds: readonly string[]): void {
-  const other = recipientIds.find((id) => !canActOnRecipient(p, id));
-  if (other !== undefined) throw failures.forbidden('a user may only change their own recipient');
 }
 
 /**

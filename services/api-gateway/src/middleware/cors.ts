@@ -5,7 +5,7 @@ import type { GatewayState } from '../context.js';
 export const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, PUT, POST, PATCH, DELETE, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, X-Auth-Token, X-Request-ID, Authorization',
+  'Access-Control-Allow-Headers': 'Content-Type, X-Auth-Token, X-Request-ID, Authorization, If-Match, Idempotency-Key',
   'Access-Control-Expose-Headers': 'X-Request-ID, Retry-After',
   'Access-Control-Max-Age': '86400',
 } as const;

@@ -6,8 +6,8 @@
  * - set {"data":{"set_status":true, rid:{"global":"ready", qid:"away"}}} → {rid:{global:"ok", qid:"error"}}.
  *   Per recipient, `global` is applied first (ready/away → set_status, login/logout → those
  *   commands), then each queue key in body order (set_status with queue_id); recipients run in
- *   parallel. A plain user naming anyone but themselves is refused as a whole (403, nothing
- *   sent). When NOTHING could be delivered (every key failed on the bus: timeout or bus down)
+ *   parallel. A plain user naming anyone but themselves or members of the queues they manage is
+ *   refused as a whole (403, no command sent). When NOTHING could be delivered (every key failed on the bus: timeout or bus down)
  *   the request fails with that 504/503 instead of answering a page of "error".
  */
 import {
@@ -20,10 +20,12 @@ import {
   type BulkStatusSetData,
 } from '@qubicle/contracts';
 import type { GatewayContext } from '../context.js';
-import { assertCanActOnAll } from '../auth/permissions.js';
+import { assertCanSuperviseAll } from './supervision.js';
 import { sendSuccess, sendSuccessJson } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
+import { failures } from '../crossbar/errors.js';
+import { idempotencyKeyOf, idempotentIdOf, ifMatchOf } from './write-conditions.js';
 
 /** Recipients handled at once by a bulk set (each one's keys stay sequential). */
 export const BULK_SET_CONCURRENCY = 32;
@@ -52,25 +54,33 @@ export async function bulkStatus(ctx: GatewayContext, deps: RouteDeps): Promise<
 async function bulkSet(ctx: GatewayContext, deps: RouteDeps): Promise<void> {
   const { data } = validBody(validateBulkStatusSetBody, ctx.state.body);
   const entries = bulkStatusSetEntries(data);
-  assertCanActOnAll(
-    principalOf(ctx),
+  await assertCanSuperviseAll(
+    ctx,
+    deps,
     entries.map(([rid]) => rid),
   );
   const accountId = param(ctx, 'account_id');
   const call = callContextOf(ctx);
+  // one revision names one recipient: If-Match has no meaning for many
+  if (ifMatchOf(ctx) !== undefined) {
+    throw failures.invalidData({ 'If-Match': { not_allowed: { message: 'If-Match is not accepted on a bulk set (set each recipient on its own)', cause: '' } } });
+  }
+  const key = idempotencyKeyOf(ctx);
   const transportFailures: QubicleFailure[] = [];
   let delivered = false;
 
   const results = await mapLimit(entries, BULK_SET_CONCURRENCY, async ([rid, entry]) => {
     // keyed by the client's keys: a Map, then Object.fromEntries (never a prototype in reach)
     const out = new Map<string, 'ok' | 'error'>();
-    for (const [key, command] of commandsOfEntry(entry)) {
+    for (const [k, command] of commandsOfEntry(entry)) {
       try {
-        await deps.rpc.callShard(accountId, rid, command, call);
-        out.set(key, 'ok');
+        // each command its own id of the request's key (the whole body hashed: the key stands for it)
+        const commandId = key !== undefined ? idempotentIdOf(ctx, principalOf(ctx), key, data, `${rid}/${k}`) : undefined;
+        await deps.rpc.callShard(accountId, rid, command, call, { commandId });
+        out.set(k, 'ok');
         delivered = true;
       } catch (err) {
-        out.set(key, 'error');
+        out.set(k, 'error');
         if (isBusFailure(err)) transportFailures.push(err);
         else delivered = true; // a worker answered (with a refusal)
         if (!(err instanceof QubicleFailure)) deps.logger.error({ err, request_id: ctx.state.requestId }, 'bulk set: command failed');

@@ -10,6 +10,9 @@
  *   POST   /:id/enable|disable (Monster UI SDK updateEnable/updateDisable; admin)
  *   GET    /:id/sessions      finished login sessions, newest first, Crossbar paging (session_list)
  *   GET    /:id/summary       ?date=YYYY-MM-DD (UTC, default today): the day's time in each state, occupancy
+ *   GET    /audit, /:id/audit the audit trail of state changes (routes/audit.ts)
+ * Writes take If-Match (the status revision) and Idempotency-Key (routes/write-conditions.ts);
+ * an admin, the recipient, or a manager of a queue they are on may write (routes/supervision.ts).
  */
 import type { Router } from '@koa/router';
 import {
@@ -25,13 +28,17 @@ import {
   type StatusSetAck,
 } from '@qubicle/contracts';
 import type { GatewayContext, GatewayState } from '../context.js';
-import { assertAdmin, assertCanActOnRecipient, assertCanReadSessions } from '../auth/permissions.js';
+import { assertAdmin, assertCanReadSessions } from '../auth/permissions.js';
+import { assertCanSupervise } from './supervision.js';
+import { writeOptionsOf } from './write-conditions.js';
 import { failures } from '../crossbar/errors.js';
 import { sendList, sendSuccess, sendSuccessJson } from '../crossbar/respond.js';
 import type { CommandInput } from '../rpc/messages.js';
 import { bulkStatus } from './bulk-status.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
 import { publicUserDoc } from './user-docs.js';
+import { auditRoutes } from './audit.js';
+import { pagingOf } from './paging.js';
 
 export const RECIPIENTS = '/v2/accounts/:account_id/qubicle_recipients';
 
@@ -68,6 +75,8 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
 
   // before /:id, which would otherwise take "status" as an id
   router.post(`${RECIPIENTS}/status`, async (ctx) => bulkStatus(ctx, deps));
+  // the audit trail (GET /audit before GET /:id, for the same reason)
+  auditRoutes(router, deps, RECIPIENTS);
 
   router.get(`${RECIPIENTS}/:id`, async (ctx) => {
     const reply = await rpc.callDirectory(
@@ -79,9 +88,9 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
 
   router.post(`${RECIPIENTS}/:id`, async (ctx) => {
     const id = param(ctx, 'id');
-    assertCanActOnRecipient(principalOf(ctx), id);
+    await assertCanSupervise(ctx, deps, id);
     const { data } = validBody(validateRecipientActionBody, ctx.state.body);
-    await rpc.callShard(param(ctx, 'account_id'), id, commandOfAction(data), callContextOf(ctx));
+    await rpc.callShard(param(ctx, 'account_id'), id, commandOfAction(data), callContextOf(ctx), writeOptionsOf(ctx, data));
     const ack: ActionAck = { action: data.action };
     sendSuccess(ctx, ack);
   });
@@ -97,9 +106,9 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
 
   router.post(`${RECIPIENTS}/:id/status`, async (ctx) => {
     const id = param(ctx, 'id');
-    assertCanActOnRecipient(principalOf(ctx), id);
+    await assertCanSupervise(ctx, deps, id);
     const { data } = validBody(validateStatusSetBody, ctx.state.body);
-    await rpc.callShard(param(ctx, 'account_id'), id, commandOfStatus(data), callContextOf(ctx));
+    await rpc.callShard(param(ctx, 'account_id'), id, commandOfStatus(data), callContextOf(ctx), writeOptionsOf(ctx, data));
     const ack: StatusSetAck = data.queue_id !== undefined ? { status: data.status, queue_id: data.queue_id } : { status: data.status };
     sendSuccess(ctx, ack);
   });
@@ -145,33 +154,9 @@ export function recipientRoutes(router: Router<GatewayState>, deps: RouteDeps): 
   router.post(`${RECIPIENTS}/:id/disable`, setEnabled(false));
 }
 
-const START_KEY_RE = new RegExp(SESSION_START_KEY_PATTERN);
-
 /** ?page_size= (1..100, default 50) and ?start_key= (a next_start_key from an earlier page). */
 export function sessionPaging(ctx: GatewayContext): { pageSize: number; startKey?: string } {
-  const rawSize = ctx.query['page_size'];
-  const rawKey = ctx.query['start_key'];
-  let pageSize = SESSION_PAGE_DEFAULT;
-  if (rawSize !== undefined) {
-    const text = Array.isArray(rawSize) ? rawSize[0] : rawSize;
-    const n = text !== undefined && /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isInteger(n)) {
-      throw failures.invalidData({ page_size: { type: { message: 'Value is not of type integer', cause: text, target: 'integer' } } });
-    }
-    if (n < 1) throw failures.invalidData({ page_size: { minimum: { message: 'Value must be at least 1', cause: n, target: 1 } } });
-    if (n > SESSION_PAGE_MAX) {
-      throw failures.invalidData({
-        page_size: { maximum: { message: `Value must be at most ${SESSION_PAGE_MAX}`, cause: n, target: SESSION_PAGE_MAX } },
-      });
-    }
-    pageSize = n;
-  }
-  if (rawKey === undefined) return { pageSize };
-  const startKey = Array.isArray(rawKey) ? rawKey[0] : rawKey;
-  if (startKey === undefined || !START_KEY_RE.test(startKey)) {
-    throw failures.invalidData({ start_key: { pattern: { message: 'Invalid start_key (use next_start_key of the previous page)', cause: startKey ?? '' } } });
-  }
-  return { pageSize, startKey };
+  return pagingOf(ctx, { pageDefault: SESSION_PAGE_DEFAULT, pageMax: SESSION_PAGE_MAX, startKeyPattern: SESSION_START_KEY_PATTERN });
 }
 
 const DATE_RE = new RegExp(SUMMARY_DATE_PATTERN);

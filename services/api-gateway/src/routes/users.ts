@@ -25,6 +25,7 @@ import { failures } from '../crossbar/errors.js';
 import { sendList, sendSuccess } from '../crossbar/respond.js';
 import { callContextOf, param, principalOf, validBody, type RouteDeps } from './deps.js';
 import { publicUserDoc, writableUserData } from './user-docs.js';
+import { ifMatchOf } from './write-conditions.js';
 
 export const USERS = '/v2/accounts/:account_id/users';
 const MAX_REV_LENGTH = 80;
@@ -111,11 +112,9 @@ export function userRoutes(router: Router<GatewayState>, deps: RouteDeps): void 
 
 /** The revision a replace must match: If-Match (quotes and W/ stripped), else ?rev= (queues.ts uses it too). */
 export function revOf(ctx: GatewayContext): string | undefined {
-  const header = ctx.get('If-Match').trim();
   const query = ctx.query['rev'];
-  let rev: string | undefined;
-  if (header !== '' && header !== '*') rev = header.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-  else if (typeof query === 'string' && query !== '') rev = query;
+  let rev = ifMatchOf(ctx);
+  if (rev === undefined && typeof query === 'string' && query !== '') rev = query;
   if (rev !== undefined && rev.length > MAX_REV_LENGTH) {
     throw failures.invalidData({
       rev: { maxLength: { message: `String must not be more than ${MAX_REV_LENGTH} characters`, cause: rev.slice(0, 16), target: MAX_REV_LENGTH } },

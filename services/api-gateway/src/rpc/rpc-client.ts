@@ -22,9 +22,19 @@ export interface CallContext {
   by?: CommandBase['by'];
 }
 
+/** What one command of a request carries besides the route's input (routes/write-conditions.ts). */
+export interface CommandOptions {
+  /** The id derived from the request's Idempotency-Key; a fresh one otherwise. */
+  commandId?: string | undefined;
+  /** If-Match: apply only at this status revision (checked by the worker). */
+  expectedRevision?: number | undefined;
+  /** Why (the body's audit_reason): kept in the audit trail. */
+  auditReason?: string | undefined;
+}
+
 export interface GatewayRpc {
   /** One command to one recipient's shard. Resolves with the reply's data (the recipient's status). */
-  callShard(accountId: string, recipientId: string, command: CommandInput, call?: CallContext): Promise<CommandReply>;
+  callShard(accountId: string, recipientId: string, command: CommandInput, call?: CallContext, options?: CommandOptions): Promise<CommandReply>;
   /** Statuses of many recipients: ONE get_status_many per shard, in parallel, merged. */
   getStatusMany(accountId: string, recipientIds: readonly string[], call?: CallContext): Promise<BulkStatusData>;
   callDirectory<R extends DirectoryRequest>(request: R, call?: CallContext): Promise<DirectoryReplyOf<R>>;
@@ -67,8 +77,12 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
 
   const callDirectory = <R extends DirectoryRequest>(request: R, call: CallContext = {}) => internal(client.directory(request, { requestId: call.requestId }));
 
-  async function callShard(accountId: string, recipientId: string, command: CommandInput, call: CallContext = {}): Promise<CommandReply> {
-    const commandId = randomUUID();
+  async function callShard(accountId: string, recipientId: string, command: CommandInput, call: CallContext = {}, options: CommandOptions = {}): Promise<CommandReply> {
+    const commandId = options.commandId ?? randomUUID();
+    const conditions = {
+      ...(options.expectedRevision !== undefined ? { expected_revision: options.expectedRevision } : {}),
+      ...(options.auditReason !== undefined ? { audit_reason: options.auditReason } : {}),
+    };
     const model = opts.readModel;
     // the ticket before the call: a reply that raced a model reset is not applied (read-model.ts)
     const ticket = model?.ticket(accountId, recipientId);
@@ -77,7 +91,7 @@ export function createRpcClient(opts: RpcClientOptions): GatewayRpc {
         accountId,
         recipientId,
         (shardCount) =>
-          ({ ...command, command_id: commandId, account_id: accountId, recipient_id: recipientId, shard_count: shardCount, ...(call.by ? { by: call.by } : {}) }) as RecipientCommand,
+          ({ ...command, command_id: commandId, account_id: accountId, recipient_id: recipientId, shard_count: shardCount, ...conditions, ...(call.by ? { by: call.by } : {}) }) as RecipientCommand,
         { requestId: call.requestId },
       ),
     );

@@ -14,7 +14,7 @@ describe('middleware/cors', () => {
     assert.equal(res.text, '');
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.equal(res.headers.get('access-control-allow-methods'), 'GET, PUT, POST, PATCH, DELETE, OPTIONS');
-    assert.equal(res.headers.get('access-control-allow-headers'), 'Content-Type, X-Auth-Token, X-Request-ID, Authorization');
+    assert.equal(res.headers.get('access-control-allow-headers'), 'Content-Type, X-Auth-Token, X-Request-ID, Authorization, If-Match, Idempotency-Key');
     assert.equal(res.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After');
     assert.deepEqual(h.worker.traffic, []);
   });

@@ -308,6 +308,12 @@ export class FakeWorker {
       case 'recipient_summary':
         // the catalogue's writes and the summary are the real directory's (tested through a real worker: test/e2e/away.test.ts)
         return errorReply({ code: 'unavailable', message: `${req.type} is not faked` });
+      case 'audit_list': {
+        // the fake keeps no audit trail: the real one is tested through the real worker
+        accountOk(req.account_id);
+        if (req.recipient_id !== undefined) userOf(req.recipient_id);
+        return okReply({ entries: [] });
+      }
     }
   }
 

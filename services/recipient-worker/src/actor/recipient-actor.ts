@@ -6,7 +6,7 @@
  * cancel timers, then reply. A failed write leaves the in-memory state as it was, records no
  * event and answers an error; a fenced write means the shard was lost, so the actor stops for good.
  */
-import { errorReply, statusOf, upgradeRecipientState, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
+import { auditEntriesOf, errorReply, statusOf, upgradeRecipientState, type AuditEntry, type QubicleError, type RecipientEvent, type RecipientSnapshot, type RecipientState, type RpcReply, type SessionRecord } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../clock.js';
 import { timerKindOf, timersOf, transition, type Effect, type MachineAccount, type MachineInput, type TimerInput, type TimerKind, type TransitionResult } from '../machine/index.js';
@@ -63,7 +63,7 @@ export const DEFAULT_RECENT_COMMANDS: RecentCommandsPolicy = { kept: RECENT_COMM
  * durable, rejects as saveRecipients would (then neither was written).
  */
 export interface RecipientWriter {
-  save(state: RecipientState, shard: number, fence: Fence, events?: RecipientEvent[]): Promise<void>;
+  save(state: RecipientState, shard: number, fence: Fence, events?: RecipientEvent[], audit?: AuditEntry[]): Promise<void>;
 }
 
 export interface RecipientKey {
@@ -268,16 +268,18 @@ export class RecipientActor {
     const { env, key } = this;
     const fence = admitted?.shard === key.shard ? admitted : env.fenceOf(key.shard);
     if (!fence) return this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
+    // the change's audit trail, in the same atomic write as the state and the events (ports/audit.ts)
+    const audit = auditEntriesOf(events, this.current?.availability_state ?? 'Not-Logged-In');
     try {
       if (result.state) {
-        if (env.writes) await env.writes.save(result.state, key.shard, fence, events);
-        else await env.store.saveRecipients([{ state: result.state, shard: key.shard, events }], fence);
+        if (env.writes) await env.writes.save(result.state, key.shard, fence, events, audit);
+        else await env.store.saveRecipients([{ state: result.state, shard: key.shard, events, audit }], fence);
       } else {
         const now = env.clock.now();
         const recent = persist.recent_commands ?? [];
         const session = result.effects.find((e): e is Extract<Effect, { type: 'end_session' }> => e.type === 'end_session')?.record;
         await env.store.logoutRecipient(
-          { account_id: key.accountId, recipient_id: key.recipientId, shard: key.shard, events, ...sessionField(session), recent_commands: recent, forget_at: now + policy.ttlMs, now },
+          { account_id: key.accountId, recipient_id: key.recipientId, shard: key.shard, events, audit, ...sessionField(session), recent_commands: recent, forget_at: now + policy.ttlMs, now },
           fence,
         );
         this.remembered = policy.ttlMs > 0 ? recent : null;

@@ -14,7 +14,7 @@
  * Flushed on setImmediate after the first write of a batch: writes arriving while a flush runs
  * (an async store) wait for the next one.
  */
-import type { RecipientEvent, RecipientState } from '@qubicle/contracts';
+import type { AuditEntry, RecipientEvent, RecipientState } from '@qubicle/contracts';
 import type { RecipientWriter } from './recipient-actor.js';
 import { StoreError, type Fence, type RecipientStore, type RecipientWrite } from '../store/port.js';
 
@@ -42,7 +42,7 @@ export class WriteBatcher implements RecipientWriter {
     private readonly schedule: (flush: () => void) => void = (flush) => setImmediate(flush),
   ) {}
 
-  save(state: RecipientState, shard: number, fence: Fence, events?: RecipientEvent[]): Promise<void> {
+  save(state: RecipientState, shard: number, fence: Fence, events?: RecipientEvent[], audit?: AuditEntry[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const key = `${fence.shard}\n${fence.epoch}\n${fence.node}`;
       let group = this.pending.get(key);
@@ -50,7 +50,10 @@ export class WriteBatcher implements RecipientWriter {
         group = { fence, writes: [], waiters: [] };
         this.pending.set(key, group);
       }
-      group.writes.push(events && events.length > 0 ? { state, shard, events } : { state, shard });
+      const write: RecipientWrite = { state, shard };
+      if (events && events.length > 0) write.events = events;
+      if (audit && audit.length > 0) write.audit = audit;
+      group.writes.push(write);
       group.waiters.push({ resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;

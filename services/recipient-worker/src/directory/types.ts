@@ -1,5 +1,5 @@
 import type { AuthNotice } from '@qubicle/contracts';
-import type { ClusterStore, DirectoryStore, QueueStore, RecipientStore, SessionStore } from '../store/port.js';
+import type { AuditStore, ClusterStore, DirectoryStore, QueueStore, RecipientStore, SessionStore } from '../store/port.js';
 import type { CredentialsApi } from './credentials.js';
 import type { QueueProcessNotifier } from './queue-process.js';
 
@@ -12,6 +12,7 @@ export type DirectoryHandlerStore = DirectoryStore &
   QueueStore &
   Pick<RecipientStore, 'loadRecipient'> &
   Pick<SessionStore, 'listSessions'> &
+  Pick<AuditStore, 'listAudit'> &
   Pick<ClusterStore, 'getMeta'>;
 
 /** pino-compatible subset (same shape as @qubicle/transport's Logger). */

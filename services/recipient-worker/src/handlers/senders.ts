@@ -71,6 +71,7 @@ export const DIRECTORY_SENDERS: { readonly [T in DirectoryRequestType]: readonly
   cluster_info: ['gateway', 'service'],
   cluster_view: ['gateway'],
   session_list: ['gateway', 'service'],
+  audit_list: ['gateway'],
   // a gateway checks and ends its clients' tokens; nobody else may learn or end them
   token_check: ['gateway'],
   token_revoke: ['gateway'],

@@ -5,6 +5,7 @@
  * that read like the design's table.
  */
 import {
+  actorOfCommand,
   NOT_LOGGED_IN_STATUS,
   timeBucketOf,
   type StateTimes,
@@ -12,6 +13,7 @@ import {
   recentCommandId,
   statusOf,
   type AvailabilityState,
+  type ChangeActor,
   type RecipientEvent,
   type RecipientEventName,
   type RecipientState,
@@ -28,7 +30,7 @@ import {
 } from './types.js';
 
 /** Optional payload of an event (everything but what commit fills in). */
-export type EventExtra = Pick<RecipientEvent, 'call' | 'reason' | 'final_stats' | 'wiretap' | 'queue_id'>;
+export type EventExtra = Pick<RecipientEvent, 'call' | 'reason' | 'final_stats' | 'wiretap' | 'queue_id' | 'actor'>;
 
 interface PendingEvent extends EventExtra {
   event: RecipientEventName;
@@ -109,9 +111,13 @@ export class Draft {
   commit(input: MachineInput, data?: unknown): TransitionResult {
     const { now, node } = this.ctx;
     const final = this.state;
+    if (final) final.seq = this.seq; // before the status: its revision is this change's last seq
     const status: RecipientStatus = final ? statusOf(final, now, node) : { ...NOT_LOGGED_IN_STATUS };
     const reply = okReply(data === undefined ? status : data, node);
     if (reply.ok) reply.seq = this.seq;
+    // who made the change: the input's actor, unless a step names its own (the missed-call policy)
+    const actor = actorOfInput(input, this.accountId);
+    const why = 'audit_reason' in input && input.audit_reason !== undefined ? { audit_reason: input.audit_reason } : {};
     const publishes: Effect[] = this.events.map(({ event, seq, ...extra }) => ({
       type: 'publish',
       event: {
@@ -122,6 +128,8 @@ export class Draft {
         timestamp: now,
         node,
         status, // shared with the reply: both are only ever serialised
+        actor,
+        ...why,
         ...extra,
       },
     }));
@@ -129,7 +137,6 @@ export class Draft {
     const applied = 'command_id' in input ? [input.command_id] : [];
     let persist: Effect;
     if (final) {
-      final.seq = this.seq;
       if (final.availability_state !== this.start.availability_state || final.away_reason !== this.start.away_reason) {
         // the state (or its reason) changed: close the start state's stretch in the totals
         const times = this.timesNow();
@@ -145,6 +152,32 @@ export class Draft {
       persist = { type: 'persist', recent_commands: [...this.startCommands.map(recentCommandId), ...applied].slice(-kept) };
     }
     return { state: final, effects: [persist, ...publishes, ...this.effects], reply };
+  }
+}
+
+/** The actor of an input: a command's sender (`by`), or the timer / the cluster that fed it. */
+export function actorOfInput(input: MachineInput, accountId: string): ChangeActor {
+  switch (input.type) {
+    case 'offer_timeout':
+      return { kind: 'timer', id: 'offer' };
+    case 'wrapup_end':
+      return { kind: 'timer', id: 'wrapup' };
+    case 'away_end':
+      return { kind: 'timer', id: 'away' };
+    case 'away_alert':
+      return { kind: 'timer', id: 'away_alert' };
+    case 'monitor_target_gone':
+      return { kind: 'system', id: 'target_logged_out' };
+    // call events come from a queue or media service, never from a person: a `by.user_id` in one
+    // (which a service could put there) does not make a user the actor of the audit trail
+    case 'offer':
+    case 'answer':
+    case 'reject':
+    case 'withdraw':
+    case 'hangup':
+      return actorOfCommand(input.by?.service !== undefined ? { service: input.by.service } : undefined, accountId);
+    default:
+      return actorOfCommand(input.by, accountId);
   }
 }
 

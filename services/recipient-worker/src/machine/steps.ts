@@ -5,7 +5,7 @@
  */
 import { secondsOf } from '@qubicle/contracts';
 import { awayDeadlines, awayReasonOf } from './away-reasons.js';
-import type { Draft } from './draft.js';
+import type { Draft, EventExtra } from './draft.js';
 
 /**
  * To Ready: ends an Away stretch (its reason and timers; the missed-call streak is the caller's
@@ -22,8 +22,9 @@ export function goReady(d: Draft, reason?: string): void {
  * To Away, with a reason of the catalogue (or none) and a timed break of `durationSeconds` (or
  * none): a new Away stretch, `away_since` now, the reason's and the break's timers armed. The rule
  * that checked the reason exists is the caller's (setStatus); the policy's missed_calls is built in.
+ * `extra` goes on the away event (the policy names itself its actor).
  */
-export function goAway(d: Draft, reason: string | null, durationSeconds: number | null = null): void {
+export function goAway(d: Draft, reason: string | null, durationSeconds: number | null = null, extra: EventExtra = {}): void {
   leaveAway(d);
   d.enter('Away');
   const s = d.s;
@@ -36,7 +37,7 @@ export function goAway(d: Draft, reason: string | null, durationSeconds: number 
   s.away_alert_deadline = deadlines.away_alert_deadline;
   if (s.away_deadline !== null) d.armTimer('away', { type: 'away_end', deadline: s.away_deadline });
   if (s.away_alert_deadline !== null) d.armTimer('away_alert', { type: 'away_alert', deadline: s.away_alert_deadline });
-  d.emit('away', reason ? { reason } : {});
+  d.emit('away', reason ? { reason, ...extra } : extra);
 }
 
 /** Ends the Away stretch's bookkeeping (reason, since, deadlines, their timers); a no-op when there is none. */
@@ -64,7 +65,8 @@ export function settle(d: Draft, opts: { missedTooMany?: boolean } = {}): void {
   if (opts.missedTooMany) {
     // The streak did its job; the recipient gets a fresh one when they come back.
     d.s.consecutive_misses = 0;
-    return goAway(d, 'missed_calls');
+    // the policy's decision, not the sender's of the reject (or the timer's): the event says so
+    return goAway(d, 'missed_calls', null, { actor: { kind: 'policy', id: 'missed_calls' } });
   }
   // a deferred away keeps the reason and break it was asked with; the break starts now
   if (next === 'Away') return goAway(d, pending?.reason ?? null, pending?.duration_seconds ?? null);

@@ -4,7 +4,8 @@
  * Routing is a table from input type to rule, like Kazoo acdc's FSM callbacks, so that
  * every row of the design's table is one small function in rules/.
  */
-import { okReply, recentCommandId, statusOf, type OfferReply, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { isReusedIdempotencyKey, okReply, recentCommandId, statusOf, type OfferReply, type RecipientState, type RpcReply } from '@qubicle/contracts';
+import { refuse } from './outcomes.js';
 import { setStatus } from './rules/availability.js';
 import { awayAlert, awayEnd } from './rules/away.js';
 import { hangup, wrapupCancel, wrapupEnd, wrapupExtend } from './rules/call.js';
@@ -44,6 +45,8 @@ export function transition(state: RecipientState | null, input: MachineInput, ct
       ? state.recent_commands.find((c) => recentCommandId(c) === input.command_id)
       : ctx.rememberedCommands?.find((id) => id === input.command_id);
     if (seen !== undefined) return { state, effects: [], reply: duplicateReply(state, input, seen, ctx) };
+    const refusal = preconditionRefusal(state, input, ctx);
+    if (refusal) return refusal;
   }
   const rule = RULES[input.type] as Rule<MachineInputType>;
   return rule(state, input as never, ctx);
@@ -60,4 +63,24 @@ function duplicateReply(state: RecipientState | null, input: MachineInput, seen:
   const reply: RpcReply<unknown> = input.type === 'offer' ? okReply<OfferReply>({ accepted: true }, ctx.node) : okReply(statusOf(state, ctx.now, ctx.node), ctx.node);
   if (reply.ok && state) reply.seq = state.seq;
   return reply;
+}
+
+/**
+ * Checks of a command's own conditions, before any rule and after the duplicate check (a retry of
+ * an applied command is answered even though the revision moved on since):
+ * - an Idempotency-Key used before with another body (same scope, other body part of the id);
+ * - `expected_revision` (HTTP If-Match) that is not the current revision: the seq of the last
+ *   change, 0 when not logged in. Checked here, against the state the command would apply to.
+ */
+function preconditionRefusal(state: RecipientState | null, input: MachineInput & { command_id: string }, ctx: MachineContext): TransitionResult | null {
+  const ids = state ? state.recent_commands.map(recentCommandId) : (ctx.rememberedCommands ?? []);
+  if (ids.some((id) => isReusedIdempotencyKey(input.command_id, id))) {
+    return refuse(state, { code: 'idempotency_key_reused', message: 'this Idempotency-Key was used with another request body' }, ctx);
+  }
+  const expected = 'expected_revision' in input ? input.expected_revision : undefined;
+  const current = state?.seq ?? 0;
+  if (expected !== undefined && expected !== current) {
+    return refuse(state, { code: 'conflict', message: `revision ${expected} is stale (the recipient is at revision ${current})`, cause: String(current) }, ctx);
+  }
+  return null;
 }

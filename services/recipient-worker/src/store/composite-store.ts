@@ -3,9 +3,10 @@
  * once for the three adapters, so that an adapter is only its connection and its aggregates, and
  * a method added to a port is added here once (the compiler asks for it: `implements Store`).
  */
-import type { AccountDoc, QueueDoc, QueueMembership, QueueRoles, QueueRosters, RecipientEvent, SessionRecord, StoredUser, UserDoc } from '@qubicle/contracts';
+import type { AuditEntry, AccountDoc, QueueDoc, QueueMembership, QueueRoles, QueueRosters, RecipientEvent, SessionRecord, StoredUser, UserDoc } from '@qubicle/contracts';
 import type { StoreError } from './errors.js';
 import type { Store } from './port.js';
+import type { AuditQuery, AuditStore } from './ports/audit.js';
 import type { ClusterStore } from './ports/cluster.js';
 import type { DirectoryStore } from './ports/directory.js';
 import type { StoreKind, StoreLifecycle } from './ports/lifecycle.js';
@@ -29,6 +30,7 @@ export interface StoreParts {
   directory: DirectoryStore;
   recipients: RecipientStore;
   sessions: SessionStore;
+  audit: AuditStore;
   cluster: ClusterStore;
   queues: QueueStore;
 }
@@ -128,6 +130,14 @@ export abstract class CompositeStore implements Store {
   }
   deleteOutbox(published: readonly OutboxKey[]): Promise<void> {
     return this.parts.recipients.deleteOutbox(published);
+  }
+
+  // audit
+  listAudit(accountId: string, query: AuditQuery): Promise<AuditEntry[]> {
+    return this.parts.audit.listAudit(accountId, query);
+  }
+  pruneAudit(before: number, limit: number): Promise<number> {
+    return this.parts.audit.pruneAudit(before, limit);
   }
 
   // sessions

@@ -11,6 +11,7 @@
  * persistence: unit tests and an embedded run). Their shared rules are in this folder
  * (fencing.ts, documents.ts, sessions.ts), once.
  */
+import type { AuditStore } from './ports/audit.js';
 import type { ClusterStore } from './ports/cluster.js';
 import type { DirectoryStore } from './ports/directory.js';
 import type { StoreLifecycle } from './ports/lifecycle.js';
@@ -21,6 +22,7 @@ import type { SessionStore } from './ports/sessions.js';
 export type { SessionRecord } from '@qubicle/contracts';
 export * from './errors.js';
 export type * from './records.js';
+export type { AuditQuery, AuditStore } from './ports/audit.js';
 export type { ClusterStore } from './ports/cluster.js';
 export type { DirectoryStore } from './ports/directory.js';
 export type { StoreKind, StoreLifecycle } from './ports/lifecycle.js';
@@ -28,4 +30,4 @@ export type { QueueStore, StoredQueue } from './ports/queues.js';
 export type { RecipientStore } from './ports/recipients.js';
 export type { SessionStore } from './ports/sessions.js';
 
-export interface Store extends StoreLifecycle, DirectoryStore, RecipientStore, SessionStore, ClusterStore, QueueStore {}
+export interface Store extends StoreLifecycle, DirectoryStore, RecipientStore, SessionStore, AuditStore, ClusterStore, QueueStore {}

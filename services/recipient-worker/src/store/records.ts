@@ -2,7 +2,7 @@
  * The record shapes the store ports read and write (one definition for every adapter). The
  * documents themselves (accounts, users, recipient state, events, sessions) are contracts.
  */
-import type { RecipientEvent, RecipientState, SessionRecord } from '@qubicle/contracts';
+import type { AuditEntry, RecipientEvent, RecipientState, SessionRecord } from '@qubicle/contracts';
 
 /** Who writes a shard's recipients, under which lease epoch (see ports/recipients.ts, Fencing). */
 export interface Fence {
@@ -17,6 +17,8 @@ export interface RecipientWrite {
   shard: number;
   /** The change's events, in seq order (all of this recipient). Absent = none. */
   events?: RecipientEvent[];
+  /** The change's audit entries (one per event), written with it (ports/audit.ts). Absent = none. */
+  audit?: AuditEntry[];
 }
 
 /** A logout: the state goes, a tombstone remembers its command ids, the events and the session are kept. */
@@ -26,6 +28,8 @@ export interface RecipientLogout {
   shard: number;
   /** The logout's events (`delete`, and those before it in the same change), in seq order. */
   events: RecipientEvent[];
+  /** The logout's audit entries (one per event), written with it (ports/audit.ts). */
+  audit?: AuditEntry[];
   /** The session for the history (appendSession's record), written with the logout. */
   session?: SessionRecord;
   /** Command ids to remember after the logout (oldest first), and until when (ms since epoch). */

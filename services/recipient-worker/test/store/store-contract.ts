@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { StoredUser } from '@qubicle/contracts';
-import type { AccountDoc, SessionRecord } from '@qubicle/contracts';
+import type { AccountDoc, AuditEntry, SessionRecord } from '@qubicle/contracts';
 import { StoreError, type Fence, type RecipientLogout, type Store, type StoreErrorKind } from '../../src/store/port.js';
 import { makeAccount, makeEvent, makeQueue, makeState, makeUser, newId } from './fixtures.js';
 
@@ -538,6 +538,72 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
         assert.equal(await store.loadLoggedOut(acc, none, 0), null, 'forget_at not ahead of now: nothing remembered');
         assert.equal(await store.loadLoggedOut(acc, old, 0), null, 'purged');
         assert.deepEqual((await store.loadLoggedOut(acc, r, t + 20))?.recent_commands, ['a', 'b'], 'a live tombstone stays');
+      });
+    });
+
+    describe('audit', function () {
+      const entry = (acc: string, r: string, seq: number, timestamp: number, actor: AuditEntry['actor'] = { kind: 'user', id: r }): AuditEntry => ({
+        account_id: acc,
+        recipient_id: r,
+        seq,
+        timestamp,
+        event: 'ready',
+        actor,
+        from: 'Away',
+        to: 'Ready',
+        reason: 'why',
+      });
+
+      it('entries are written with the state (and a logout), read newest first, filtered and paged', async function () {
+        const acc = newId();
+        const shard = 21;
+        const f = await own(store, shard, 'node-a', 1000);
+        const [r1, r2] = [newId(), newId()].sort() as [string, string];
+        const boss = { kind: 'user' as const, id: newId() };
+        const e1 = entry(acc, r1, 1, 5_000);
+        const e2 = entry(acc, r2, 1, 5_000, boss);
+        const e3 = { ...entry(acc, r1, 2, 6_000, { kind: 'timer', id: 'wrapup' }), queue_id: newId() };
+        await store.saveRecipients([{ state: makeState(acc, r1, { seq: 1 }), shard, events: [makeEvent(acc, r1, 1)], audit: [e1] }], f);
+        await store.saveRecipients([{ state: makeState(acc, r2, { seq: 1 }), shard, events: [makeEvent(acc, r2, 1)], audit: [e2] }], f);
+        await logout(store, acc, r1, shard, f, { events: [makeEvent(acc, r1, 2, 'delete')], audit: [e3] });
+        assert.deepEqual(await store.listAudit(acc, { limit: 10 }), [e3, e2, e1], 'newest first; same time: recipient, then seq, descending');
+        assert.deepEqual(await store.listAudit(acc, { limit: 10, recipient_id: r1 }), [e3, e1]);
+        assert.deepEqual(await store.listAudit(acc, { limit: 10, actor: boss }), [e2]);
+        assert.deepEqual(await store.listAudit(acc, { limit: 10, actor: { kind: 'timer', id: 'wrapup' } }), [e3]);
+        assert.deepEqual(await store.listAudit(acc, { limit: 10, from: 5_001 }), [e3]);
+        assert.deepEqual(await store.listAudit(acc, { limit: 10, to: 5_000 }), [e2, e1]);
+        assert.deepEqual(await store.listAudit(acc, { limit: 1, start: e2 }), [e2], 'the page starts at the cursor, inclusive');
+        assert.deepEqual(await store.listAudit(acc, { limit: 10, start: e2 }), [e2, e1]);
+        assert.deepEqual(await store.listAudit(acc, { limit: 0 }), []);
+        assert.deepEqual(await store.listAudit(newId(), { limit: 10 }), [], 'another account sees none');
+        // written again (a redelivered write): replaced, not doubled
+        await store.saveRecipients([{ state: makeState(acc, r2, { seq: 1 }), shard, audit: [e2] }], f);
+        assert.equal((await store.listAudit(acc, { limit: 10, recipient_id: r2 })).length, 1);
+      });
+
+      it('a fenced write writes none of its entries', async function () {
+        const acc = newId();
+        const shard = 22;
+        const a = await own(store, shard, 'node-a', 1000);
+        const r = newId();
+        await own(store, shard, 'node-b', 1000 + TTL + 1);
+        await rejectsWith('fenced', store.saveRecipients([{ state: makeState(acc, r), shard, events: [makeEvent(acc, r, 1)], audit: [entry(acc, r, 1, 1)] }], a));
+        await rejectsWith('fenced', logout(store, acc, r, shard, a, { audit: [entry(acc, r, 2, 2)] }));
+        assert.deepEqual(await store.listAudit(acc, { limit: 10 }), []);
+      });
+
+      it('pruneAudit deletes at most `limit` entries older than `before`', async function () {
+        const acc = newId();
+        const shard = 23;
+        const f = await own(store, shard, 'node-a', 1000);
+        const r = newId();
+        const old = [1, 2, 3].map((seq) => entry(acc, r, seq, 100 + seq));
+        const recent = entry(acc, r, 4, 10_000);
+        await store.saveRecipients([{ state: makeState(acc, r, { seq: 4 }), shard, audit: [...old, recent] }], f);
+        assert.equal(await store.pruneAudit(1_000, 2), 2);
+        assert.equal(await store.pruneAudit(1_000, 2), 1);
+        assert.equal(await store.pruneAudit(1_000, 2), 0);
+        assert.deepEqual(await store.listAudit(acc, { limit: 10 }), [recent]);
       });
     });
 

@@ -42,6 +42,8 @@ const OPERATIONS = [
   'deleteOutbox',
   'appendSession',
   'listSessions',
+  'listAudit',
+  'pruneAudit',
   'heartbeatNode',
   'listNodes',
   'removeNode',

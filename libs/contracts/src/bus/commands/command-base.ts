@@ -1,5 +1,6 @@
 import { KAZOO_ID_PATTERN } from '../../ids.js';
 import type { PrivLevel } from '../../directory/user-doc.js';
+import { auditReasonProperty } from '../../http/bodies/audit-reason.js';
 
 /**
  * Fields every recipient command carries. Commands travel on the recipient's shard
@@ -13,6 +14,14 @@ export interface CommandBase {
   shard_count: number;
   /** Who asked: a user (from the HTTP token) or a named bus service. Informational + audit. */
   by?: { user_id?: string; priv_level?: PrivLevel; service?: string };
+  /**
+   * Apply only if the recipient's status `revision` is this one (HTTP If-Match), checked by the
+   * worker against the state it applies to: another revision → `conflict` (cause: the current
+   * revision), nothing applied. 0 = only if not logged in (a recipient not logged in is at 0).
+   */
+  expected_revision?: number;
+  /** Why, in the words of whoever asked (HTTP `audit_reason`): kept in the audit trail and the change's events. */
+  audit_reason?: string;
 }
 
 export const commandBaseProperties = {
@@ -29,6 +38,8 @@ export const commandBaseProperties = {
     },
     additionalProperties: false,
   },
+  expected_revision: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+  ...auditReasonProperty,
 } as const;
 
 export const commandBaseRequired = ['type', 'command_id', 'account_id', 'recipient_id', 'shard_count'] as const;

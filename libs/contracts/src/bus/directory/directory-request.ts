@@ -5,6 +5,7 @@ import type { AuthIdentity } from './auth-user.js';
 import type { ClusterInfo } from './cluster-info.js';
 import type { ClusterView } from './cluster-view.js';
 import type { SessionListReply } from './session-list.js';
+import { auditListReplySchema, auditListRequestSchema, type AuditListReply, type AuditListRequest } from './audit-list.js';
 import type { TokenCheck } from './token-check.js';
 import type { TokenRevoked } from './token-revoke.js';
 import type { UserDocReply } from './user-doc-reply.js';
@@ -62,6 +63,7 @@ export type DirectoryRequest =
   | ClusterInfoRequest
   | ClusterViewRequest
   | SessionListRequest
+  | AuditListRequest
   | AccountFindRequest
   | TokenCheckRequest
   | TokenRevokeRequest
@@ -101,6 +103,7 @@ export const DIRECTORY_SCHEMAS: Record<DirectoryRequestType, object> = {
   cluster_info: clusterInfoRequestSchema,
   cluster_view: clusterViewRequestSchema,
   session_list: sessionListRequestSchema,
+  audit_list: auditListRequestSchema,
   account_find: accountFindRequestSchema,
   token_check: tokenCheckRequestSchema,
   token_revoke: tokenRevokeRequestSchema,
@@ -146,6 +149,7 @@ export interface DirectoryReplies {
   cluster_info: ClusterInfo;
   cluster_view: ClusterView;
   session_list: SessionListReply;
+  audit_list: AuditListReply;
   account_find: AccountView;
   token_check: TokenCheck;
   token_revoke: TokenRevoked;
@@ -187,6 +191,7 @@ export const DIRECTORY_REPLY_SCHEMAS: Record<DirectoryRequestType, object> = {
   cluster_info: clusterInfoReplySchema,
   cluster_view: clusterViewReplySchema,
   session_list: sessionListReplySchema,
+  audit_list: auditListReplySchema,
   account_find: accountFindReplySchema,
   token_check: tokenCheckReplySchema,
   token_revoke: tokenRevokeReplySchema,

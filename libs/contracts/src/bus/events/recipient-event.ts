@@ -3,6 +3,8 @@ import { validator } from '../../schema.js';
 import { callInfoSchema, type CallInfo } from '../../recipient/call-info.js';
 import type { RecipientStats } from '../../recipient/stats.js';
 import type { WiretapMode } from '../../recipient/availability.js';
+import { changeActorSchema, type ChangeActor } from '../../recipient/change-actor.js';
+import { AUDIT_REASON_MAX } from '../../http/bodies/audit-reason.js';
 import { recipientStatsSchema, recipientStatusSchema, type RecipientStatus } from '../../http/responses/recipient-status.js';
 
 /**
@@ -53,6 +55,10 @@ export interface RecipientEvent {
   /** wiretap / wiretap_stop: who is monitored and how */
   wiretap?: { target_id: string; mode: WiretapMode };
   queue_id?: string;
+  /** Who made the change (a user, a service, a timer, a policy…); every event of the worker has it. */
+  actor?: ChangeActor;
+  /** Why, in the words of who asked (the command's audit_reason). */
+  audit_reason?: string;
 }
 
 export const recipientEventSchema = {
@@ -76,6 +82,8 @@ export const recipientEventSchema = {
       additionalProperties: false,
     },
     queue_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
+    actor: changeActorSchema,
+    audit_reason: { type: 'string', maxLength: AUDIT_REASON_MAX },
   },
   additionalProperties: false,
 };

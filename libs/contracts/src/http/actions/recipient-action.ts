@@ -1,5 +1,6 @@
 import { validator } from '../../schema.js';
 import { requestEnvelopeSchema, type RequestEnvelope } from '../request-envelope.js';
+import { auditReasonProperty } from '../bodies/audit-reason.js';
 import { loginActionSchema, type LoginAction } from './login-action.js';
 import { logoutActionSchema, type LogoutAction } from './logout-action.js';
 import { monitorActionSchema, type MonitorAction } from './monitor-action.js';
@@ -7,13 +8,17 @@ import { monitorStopActionSchema, type MonitorStopAction } from './monitor-stop-
 import { wrapupCancelActionSchema, type WrapupCancelAction } from './wrapup-cancel-action.js';
 import { wrapupExtendActionSchema, type WrapupExtendAction } from './wrapup-extend-action.js';
 
-export type RecipientAction =
+export type RecipientAction = (
   | LoginAction
   | LogoutAction
   | WrapupExtendAction
   | WrapupCancelAction
   | MonitorAction
-  | MonitorStopAction;
+  | MonitorStopAction
+) & {
+  /** OPTIONAL, every action: why (kept in the audit trail). */
+  audit_reason?: string;
+};
 
 export const RECIPIENT_ACTIONS = ['login', 'logout', 'wrapup_extend', 'wrapup_cancel', 'monitor', 'monitor_stop'] as const;
 
@@ -33,7 +38,7 @@ const bySchema = {
 export const recipientActionDataSchema = {
   type: 'object',
   required: ['action'],
-  properties: { action: { enum: [...RECIPIENT_ACTIONS] } },
+  properties: { action: { enum: [...RECIPIENT_ACTIONS] }, ...auditReasonProperty },
   allOf: RECIPIENT_ACTIONS.map((a) => ({
     if: { properties: { action: { const: a } }, required: ['action'] },
     then: { ...bySchema[a] },

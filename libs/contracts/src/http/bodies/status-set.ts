@@ -2,6 +2,7 @@ import { KAZOO_ID_PATTERN } from '../../ids.js';
 import { AWAY_REASON_NAME_PATTERN, MAX_AWAY_SECONDS, awayOnlyRule } from '../../recipient/away-reason.js';
 import { validator } from '../../schema.js';
 import { requestEnvelopeSchema, type RequestEnvelope } from '../request-envelope.js';
+import { auditReasonProperty } from './audit-reason.js';
 
 /** POST /qubicle_recipients/{id}/status {"data":{"status":"ready","queue_id":"..."}}. */
 export const SETTABLE_STATUSES = ['login', 'logout', 'ready', 'away'] as const;
@@ -15,6 +16,8 @@ export interface StatusSet {
   reason?: string;
   /** OPTIONAL, away only, not per queue: a timed break, back to Ready after that many seconds. */
   duration_seconds?: number;
+  /** OPTIONAL: why (kept in the audit trail). */
+  audit_reason?: string;
 }
 
 export const statusSetDataSchema = {
@@ -25,6 +28,7 @@ export const statusSetDataSchema = {
     queue_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
     reason: { type: 'string', pattern: AWAY_REASON_NAME_PATTERN },
     duration_seconds: { type: 'integer', minimum: 1, maximum: MAX_AWAY_SECONDS },
+    ...auditReasonProperty,
   },
   if: { required: ['queue_id'] },
   then: { properties: { status: { enum: ['ready', 'away'] } } },

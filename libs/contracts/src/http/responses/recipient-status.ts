@@ -25,6 +25,11 @@ export interface RecipientStatus {
   away_until?: number;
   stats?: RecipientStats;
   node?: string;
+  /**
+   * Grows with every applied change (the seq of its last event, so it never repeats across
+   * logins); what If-Match names. Absent when not logged in (that is revision 0).
+   */
+  revision?: number;
 }
 
 export const recipientStatsSchema = {
@@ -59,6 +64,7 @@ export const recipientStatusSchema = {
     away_until: { type: 'integer', minimum: 0 },
     stats: recipientStatsSchema,
     node: { type: 'string' },
+    revision: { type: 'integer', minimum: 1 },
   },
   additionalProperties: false,
   if: { properties: { availability_state: { const: 'Not-Logged-In' } } },

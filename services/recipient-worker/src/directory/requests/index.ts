@@ -28,6 +28,7 @@ import { recipientList } from './recipient-list.js';
 import { recipientSetEnabled } from './recipient-set-enabled.js';
 import { recipientSummary } from './recipient-summary.js';
 import { sessionList } from './session-list.js';
+import { auditList } from './audit-list.js';
 import { tokenCheck } from './token-check.js';
 import { tokenRevoke } from './token-revoke.js';
 import { userCreate } from './user-create.js';
@@ -59,6 +60,7 @@ export const DIRECTORY_ROUTES: { [T in DirectoryRequestType]: DirectoryRoute<T> 
   cluster_info: clusterInfo,
   cluster_view: clusterView,
   session_list: sessionList,
+  audit_list: auditList,
   account_find: accountFind,
   token_check: tokenCheck,
   token_revoke: tokenRevoke,

@@ -8,7 +8,7 @@
  * The tables are public: a test (or an embedded inspector) may read them, or set a row up,
  * without an operation.
  */
-import type { AccountDoc, QueueRoles, RecipientEvent, SessionRecord, StoredUser } from '@qubicle/contracts';
+import type { AccountDoc, AuditEntry, QueueRoles, RecipientEvent, SessionRecord, StoredUser } from '@qubicle/contracts';
 import type { Clock } from '../../clock.js';
 import { StoreError } from '../errors.js';
 import type { StoreLifecycle } from '../ports/lifecycle.js';
@@ -41,6 +41,8 @@ export interface MemoryTables {
   outbox: Array<{ shard: number; event: RecipientEvent }>;
   /** by sessions.ts `sessionKey` */
   sessions: Map<string, SessionRecord>;
+  /** by audit.ts `auditKey` */
+  audit: Map<string, AuditEntry>;
   leases: Map<number, Lease>;
   nodes: Map<string, NodeRecord>;
   /** deleted tokens' jti → expiry (ms since epoch) */
@@ -62,6 +64,7 @@ export class MemoryConnection implements Omit<StoreLifecycle, 'kind'> {
     loggedOut: new Map(),
     outbox: [],
     sessions: new Map(),
+    audit: new Map(),
     leases: new Map(),
     nodes: new Map(),
     revokedTokens: new Map(),

@@ -12,6 +12,7 @@ import { MemoryDirectoryStore } from './directory.js';
 import { MemoryQueueStore } from './queues.js';
 import { MemoryRecipientStore } from './recipients.js';
 import { MemorySessionStore } from './sessions.js';
+import { MemoryAuditStore } from './audit.js';
 
 export type { MemoryTables, MemoryUserRow } from './connection.js';
 
@@ -37,6 +38,7 @@ export class MemoryStore extends CompositeStore {
       directory: new MemoryDirectoryStore(db),
       recipients: new MemoryRecipientStore(db),
       sessions: new MemorySessionStore(db),
+      audit: new MemoryAuditStore(db),
       cluster: new MemoryClusterStore(db),
       queues: new MemoryQueueStore(db),
     });

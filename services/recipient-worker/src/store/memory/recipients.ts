@@ -11,6 +11,7 @@ import type { Fence, LoggedOutRecipient, OutboxKey, RecipientLogout, RecipientWr
 import { recipientKey, type MemoryConnection, type MemoryTables } from './connection.js';
 import { checkFence } from './fencing.js';
 import { upsertSession } from './sessions.js';
+import { recordAudit } from './audit.js';
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -41,6 +42,7 @@ function writeBatch(tables: MemoryTables, writes: readonly RecipientWrite[], fen
   for (const w of writes) {
     tables.recipients.set(recipientKey(w.state.account_id, w.state.recipient_id), { state: plainJson(w.state), shard: w.shard, epoch: fence.epoch, updated: now });
     recordEvents(tables, w.events, w.shard);
+    recordAudit(tables, w.audit);
   }
 }
 
@@ -111,6 +113,7 @@ export class MemoryRecipientStore implements RecipientStore {
         t.loggedOut.delete(key);
       }
       recordEvents(t, logout.events, logout.shard);
+      recordAudit(t, logout.audit);
     });
   }
 

@@ -26,7 +26,7 @@
  * mode is logged once, at init.
  */
 import { MongoClient, type ClientSession, type Collection, type Db, type MongoClientOptions, type TransactionOptions } from 'mongodb';
-import type { AccountDoc, QueueDoc, QueueRoles, RecipientEvent, RecipientState, SessionRecord, UserDoc } from '@qubicle/contracts';
+import type { AccountDoc, AuditEntry, QueueDoc, QueueRoles, RecipientEvent, RecipientState, SessionRecord, UserDoc } from '@qubicle/contracts';
 import type { Clock } from '../../clock.js';
 import { StoreError } from '../errors.js';
 import type { StoreLifecycle } from '../ports/lifecycle.js';
@@ -131,6 +131,11 @@ export interface CallSessionRow {
   outbox?: unknown[];
 }
 
+/** An AuditEntry as the `audit` collection keeps it, _id = audit.ts `auditKey`. */
+export interface AuditRow extends AuditEntry {
+  _id: string;
+}
+
 /** A SessionRecord as the `sessions` collection keeps it, under its own _id. */
 export interface SessionRow extends SessionRecord {
   _id: string;
@@ -193,6 +198,7 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
   readonly users: Collection<UserRow>;
   readonly recipients: Collection<RecipientRow>;
   readonly sessions: Collection<SessionRow>;
+  readonly audit: Collection<AuditRow>;
   readonly leases: Collection<LeaseRow>;
   readonly nodes: Collection<NodeRow>;
   readonly revokedTokens: Collection<RevokedTokenRow>;
@@ -219,6 +225,7 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
     this.users = this.db.collection<UserRow>('users');
     this.recipients = this.db.collection<RecipientRow>('recipients');
     this.sessions = this.db.collection<SessionRow>('sessions');
+    this.audit = this.db.collection<AuditRow>('audit');
     this.leases = this.db.collection<LeaseRow>('leases');
     this.nodes = this.db.collection<NodeRow>('nodes');
     this.revokedTokens = this.db.collection<RevokedTokenRow>('revoked_tokens');
@@ -287,6 +294,10 @@ export class MongoConnection implements Omit<StoreLifecycle, 'kind'> {
             key: { account_id: 1, recipient_id: 1, logout_time: -1, login_session_id: -1 },
             name: 'recipient_logout',
           },
+        ]),
+        this.audit.createIndexes([
+          { key: { account_id: 1, timestamp: -1, recipient_id: -1, seq: -1 }, name: 'account_time' },
+          { key: { timestamp: 1 }, name: 'time' },
         ]),
         // MongoDB deletes a record within about a minute after expire_on; reads check expires_at themselves
         this.revokedTokens.createIndexes([{ key: { expire_on: 1 }, name: 'expire_on_ttl', expireAfterSeconds: 0 }]),

@@ -17,6 +17,7 @@ import { MongoDirectoryStore } from './directory.js';
 import { MongoQueueStore } from './queues.js';
 import { MongoRecipientStore } from './recipients.js';
 import { MongoSessionStore } from './sessions.js';
+import { MongoAuditStore } from './audit.js';
 import { MongoQueueRuntimeStore } from './queues-runtime.js';
 
 export { dbNameFromUrl, type MongoFencing, type MongoStoreLogger } from './connection.js';
@@ -50,6 +51,7 @@ export class MongoStore extends CompositeStore {
       directory: new MongoDirectoryStore(db),
       recipients: new MongoRecipientStore(db),
       sessions: new MongoSessionStore(db),
+      audit: new MongoAuditStore(db),
       cluster: new MongoClusterStore(db),
       queues: new MongoQueueStore(db),
     });

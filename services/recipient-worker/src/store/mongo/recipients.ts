@@ -24,6 +24,7 @@ import type { Fence, LoggedOutRecipient, OutboxKey, RecipientLogout, RecipientWr
 import type { MongoConnection, RecipientRow } from './connection.js';
 import { checkFence, fenceInTransaction, fencedFilter, fencedWrite, recipientKey } from './fencing.js';
 import { upsertSession } from './sessions.js';
+import { upsertAudit } from './audit.js';
 
 /** What recipient reads need of a document (not its outbox nor a tombstone's memory). */
 const STATE_ONLY = { projection: { outbox: 0, logged_out: 0 } } as const;
@@ -112,9 +113,12 @@ export class MongoRecipientStore implements RecipientStore {
           upsert: true,
         },
       }));
-      await this.fenced(fence, now, (session) =>
-        fencedWrite(fence, () => this.db.recipients.bulkWrite(ops, session ? { ordered: true, session } : { ordered: true })),
-      );
+      const audit = writes.flatMap((w) => w.audit ?? []);
+      await this.fenced(fence, now, async (session) => {
+        await fencedWrite(fence, () => this.db.recipients.bulkWrite(ops, session ? { ordered: true, session } : { ordered: true }));
+        // in the transaction, or (standalone) only once the state is written (audit.ts)
+        await upsertAudit(this.db, audit, session);
+      });
     });
   }
 
@@ -136,6 +140,7 @@ export class MongoRecipientStore implements RecipientStore {
             session ? { upsert: true, session } : { upsert: true },
           ),
         );
+        await upsertAudit(this.db, logout.audit, session);
       });
       // Best effort, after the logout is durable (never inside a transaction: an error there must not be swallowed).
       await this.db.recipients

@@ -12,6 +12,7 @@ import { SqliteDirectoryStore } from './directory.js';
 import { SqliteQueueStore } from './queues.js';
 import { SqliteRecipientStore } from './recipients.js';
 import { SqliteSessionStore } from './sessions.js';
+import { SqliteAuditStore } from './audit.js';
 
 export { SQLITE_DEFAULT_TIMEOUT_MS } from './connection.js';
 export { sqliteStoreError } from './errors.js';
@@ -44,6 +45,7 @@ export class SqliteStore extends CompositeStore {
       directory: new SqliteDirectoryStore(db),
       recipients: new SqliteRecipientStore(db),
       sessions: new SqliteSessionStore(db),
+      audit: new SqliteAuditStore(db),
       cluster: new SqliteClusterStore(db),
       queues: new SqliteQueueStore(db),
     });

@@ -17,6 +17,7 @@ import type { Fence, LoggedOutRecipient, OutboxKey, RecipientLogout, RecipientWr
 import type { SqliteConnection } from './connection.js';
 import { checkFence } from './fencing.js';
 import { upsertSession } from './sessions.js';
+import { insertAudit } from './audit.js';
 
 interface RecipientRow {
   shard: number;
@@ -115,6 +116,7 @@ export class SqliteRecipientStore implements RecipientStore {
         throw newerEpochError(fence, w.state);
       }
       if (w.events) this.insertOutbox(w.events, w.shard);
+      if (w.audit) insertAudit(this.db, w.audit);
     }
   }
 
@@ -152,6 +154,7 @@ export class SqliteRecipientStore implements RecipientStore {
           this.db.stmt('DELETE FROM logged_out WHERE account_id = ? AND recipient_id = ?').run(accountId, recipientId);
         }
         this.insertOutbox(logout.events, shard);
+        if (logout.audit) insertAudit(this.db, logout.audit);
       }),
     );
   }

@@ -59,6 +59,18 @@ CREATE TABLE IF NOT EXISTS sessions (
   PRIMARY KEY (account_id, recipient_id, login_session_id)
 );
 CREATE INDEX IF NOT EXISTS sessions_recipient_logout ON sessions (account_id, recipient_id, logout_time);
+CREATE TABLE IF NOT EXISTS audit (
+  account_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  actor_kind TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  entry TEXT NOT NULL,
+  PRIMARY KEY (account_id, recipient_id, seq)
+);
+CREATE INDEX IF NOT EXISTS audit_account_time ON audit (account_id, timestamp, recipient_id, seq);
+CREATE INDEX IF NOT EXISTS audit_time ON audit (timestamp);
 CREATE TABLE IF NOT EXISTS leases (
   shard INTEGER PRIMARY KEY,
   owner TEXT,
