@@ -15,6 +15,7 @@ import type { WorkerMetricsSink } from '../../metrics.js';
 import { isStoreError, type Fence } from '../../store/port.js';
 import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import { dayStartOf } from '../day.js';
+import { queueChangesOf } from './state-changes.js';
 import { pendingOffersOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
 
 /** What the actor needs from the recipient side (the worker gives RecipientBusClient calls). */
@@ -159,7 +160,8 @@ export class QueueActor {
     for (const e of result.effects) if (e.type === 'publish') events.push(e.event);
     if (result.effects.some((e) => e.type === 'persist')) {
       try {
-        if (result.state) await env.store.saveQueue({ state: result.state, shard: key.shard, events }, fence);
+        // only the rows this input changed (the store holds `this.current`: a failed write changed nothing)
+        if (result.state) await env.store.saveQueue({ state: result.state, shard: key.shard, events, changes: queueChangesOf(this.current, result.state) }, fence);
         else await env.store.deleteQueue(key.accountId, key.queueId, key.shard, events, fence);
       } catch (err) {
         if (isStoreError(err, 'fenced')) {

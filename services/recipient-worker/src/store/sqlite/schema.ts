@@ -1,10 +1,11 @@
 /** The SQLite file's tables and indexes (created by init, idempotent). */
 
 /**
- * 2: the outbox and logged_out tables; 3: queues and queue_members (CREATE IF NOT EXISTS: an
- * older file gets them on init).
+ * 2: the outbox and logged_out tables; 3: queues and queue_members; 4: a running queue's members
+ * and callers as rows (queue_runtime_members, queue_runtime_sessions; a version-3 header holding
+ * the whole state is still read). CREATE IF NOT EXISTS: an older file gets them on init.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -117,6 +118,21 @@ CREATE TABLE IF NOT EXISTS queue_runtime (
   PRIMARY KEY (account_id, queue_id)
 );
 CREATE INDEX IF NOT EXISTS queue_runtime_shard ON queue_runtime (shard);
+-- a running queue's members and callers, one row each (store/queue-rows.ts): a change writes only its rows
+CREATE TABLE IF NOT EXISTS queue_runtime_members (
+  account_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  member TEXT NOT NULL,
+  PRIMARY KEY (account_id, queue_id, recipient_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS queue_runtime_sessions (
+  account_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  session TEXT NOT NULL,
+  PRIMARY KEY (account_id, queue_id, session_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS queue_outbox (
   account_id TEXT NOT NULL,
   queue_id TEXT NOT NULL,
