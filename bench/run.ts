@@ -20,6 +20,7 @@ import { getStatusScenario } from './scenarios/get-status.js';
 import { loginScenario } from './scenarios/login.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { postStatusScenario } from './scenarios/post-status.js';
+import { queueRoutingScenario } from './scenarios/queue-routing.js';
 import { simulatorScenario } from './scenarios/simulator.js';
 import { websocketFanoutScenario } from './scenarios/websocket-fanout.js';
 import { closeBracketedC } from './support/bracketed-c.js';
@@ -37,6 +38,7 @@ export const SCENARIOS: BenchScenario[] = [
   memoryScenario,
   failover,
   websocketFanoutScenario,
+  queueRoutingScenario,
 ];
 
 function table(rows: BenchRow[]): string {
