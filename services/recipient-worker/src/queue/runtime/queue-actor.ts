@@ -4,9 +4,9 @@
  * that arrived while the previous batch was being written are taken together: transition each in
  * order; PERSIST the last state with all their events (fenced by the shard's lease, the queue
  * outbox in the same atomic write, only the member and caller rows that changed); hand the events
- * to the relay (published in order); (re)arm or cancel timers; reply; then carry out the outward
- * effects (offers, withdrawals, status reads, Away), whose outcomes come back as inputs through
- * the same mailbox. A fenced write means the shard moved: the actor stops for good and the new
+ * to the relay (published in order); (re)arm or cancel timers; carry out the outward effects
+ * (offers, withdrawals, status reads, Away), whose outcomes come back as inputs through the same
+ * mailbox; reply once the events are confirmed. A fenced write means the shard moved: the actor stops for good and the new
  * owner carries on from the stored state.
  */
 import { errorReply, type QueueEvent, type RpcReply } from '@qubicle/contracts';
@@ -173,8 +173,8 @@ export class QueueActor {
   /**
    * Applies items[from..] that share the first one's fence (up to a deletion) in order, each
    * transition seeing the state the previous one left; then PERSISTS the last state with all their
-   * events in ONE fenced write, publishes the events, arms the timers, replies to each and carries
-   * out their effects, in input order. Nothing is answered or done before the write committed; a
+   * events in ONE fenced write, publishes the events, arms the timers, carries out their effects
+   * and, once the events are confirmed, replies to each, in input order. Nothing is answered or done before the write committed; a
    * failed write fails the whole batch and changes nothing. Returns how many items it took.
    */
   private async applyBatch(items: readonly PendingInput[], from: number): Promise<number> {
@@ -244,7 +244,9 @@ export class QueueActor {
     }
     this.current = state;
     for (const a of applied) if (a.result) this.measure(a.item.input, a.before, a.result, a.result.effects.flatMap((e) => (e.type === 'publish' ? [e.event] : [])));
-    if (events.length > 0) await env.publish(key.shard, events);
+    // the change is durable: its offers need not wait for the events' confirm (a crash now leaves
+    // the events in the outbox for the next owner), the replies do (visible, then answered)
+    const published = events.length > 0 ? env.publish(key.shard, events) : undefined;
     for (const a of applied) {
       for (const e of a.result?.effects ?? []) {
         if (e.type === 'arm_timer') this.arm(e.key, e.at, e.input);
@@ -252,10 +254,9 @@ export class QueueActor {
       }
     }
     if (this.current === null) for (const k of [...this.timers.keys()]) this.disarm(k);
-    for (const a of applied) {
-      for (const e of a.result?.effects ?? []) void this.carryOut(e, fence);
-      a.item.resolve(a.reply);
-    }
+    for (const a of applied) for (const e of a.result?.effects ?? []) void this.carryOut(e, fence);
+    await published;
+    for (const a of applied) a.item.resolve(a.reply);
     return applied.length;
   }
 
