@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBroker } from '../scripts/lib/broker.js';
 import { failover } from './failover.js';
+import { queueFailover } from './queue-failover.js';
 import { baselinesScenario } from './scenarios/baselines.js';
 import { brokerLegsScenario } from './scenarios/broker-legs.js';
 import { bulkStatusScenario } from './scenarios/bulk-status.js';
@@ -39,6 +40,7 @@ export const SCENARIOS: BenchScenario[] = [
   failover,
   websocketFanoutScenario,
   queueRoutingScenario,
+  queueFailover,
 ];
 
 function table(rows: BenchRow[]): string {
