@@ -7,6 +7,8 @@
  * document with a newer epoch makes the upsert collide on _id → fenced). A deleted queue keeps its
  * document (`state: null`) until its last events are published. Caller sessions: `call_sessions`,
  * created with `$setOnInsert` (one per call) and replaced only forward (seq, never out of ended).
+ * `QueueWrite.changes` is not used: the state is rewritten whole (O(callers) per write, where the
+ * SQLite adapter writes only the changed rows; `$set`/`$unset` per caller would do it here).
  */
 import type { ClientSession } from 'mongodb';
 import type { QueueEvent } from '@qubicle/contracts';
