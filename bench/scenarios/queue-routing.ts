@@ -16,6 +16,9 @@
  *   member is always free: the time from sending join_queue to the phone's offer event, against
  *   B's p99 (target: p99 <= 2 × B p99).
  *
+ * The queues ring 5 s (the phones answer in ~5 ms): an offer lost under the load (its RPC timed out)
+ * holds its member until ring_timeout + 3 s, then the status check, before the caller is re-routed.
+ *
  * Environment: BENCH_QUEUE_CALLERS (default 10000), BENCH_QUEUE_LAYOUTS (e.g. `1x1000`: only those; default both).
  */
 import { busEvents, runCallers, type CallerResult } from '../../tools/simulator/src/index.js';
@@ -98,7 +101,7 @@ async function runLoad(stack: Stack, queueIds: string[], members: string[][], ca
           seed: 13 + i,
           summaryMs: 0,
           rpcTimeoutMs: 120_000,
-          stallMs: 60_000,
+          stallMs: 120_000,
         },
         {
           caller: stack.bus,
@@ -143,7 +146,7 @@ async function runLayout(ctx: BenchContext, stack: Stack, layout: Layout, events
   const queueIds: string[] = [];
   const members: string[][] = [];
   for (let q = 0; q < layout.queues; q++) {
-    const created = await stack.client.directory({ type: 'queue_create', account_id: A, queue: { name: `${layout.scenario}-${q}`, ring_timeout: 30, agent_wrapup_time: 0, timeout: 3600, tick_time: 1000 } });
+    const created = await stack.client.directory({ type: 'queue_create', account_id: A, queue: { name: `${layout.scenario}-${q}`, ring_timeout: 5, agent_wrapup_time: 0, timeout: 3600, tick_time: 1000 } });
     const ids = stack.take(membersPerQueue);
     await stack.client.directory({ type: 'queue_roster_set', account_id: A, queue_id: created.doc.id, recipients: ids });
     queueIds.push(created.doc.id);
