@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBroker } from '../scripts/lib/broker.js';
 import { failover } from './failover.js';
+import { queueFailover } from './queue-failover.js';
 import { baselinesScenario } from './scenarios/baselines.js';
 import { brokerLegsScenario } from './scenarios/broker-legs.js';
 import { bulkStatusScenario } from './scenarios/bulk-status.js';
@@ -20,6 +21,7 @@ import { getStatusScenario } from './scenarios/get-status.js';
 import { loginScenario } from './scenarios/login.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { postStatusScenario } from './scenarios/post-status.js';
+import { queueRoutingScenario } from './scenarios/queue-routing.js';
 import { simulatorScenario } from './scenarios/simulator.js';
 import { websocketFanoutScenario } from './scenarios/websocket-fanout.js';
 import { closeBracketedC } from './support/bracketed-c.js';
@@ -37,6 +39,8 @@ export const SCENARIOS: BenchScenario[] = [
   memoryScenario,
   failover,
   websocketFanoutScenario,
+  queueRoutingScenario,
+  queueFailover,
 ];
 
 function table(rows: BenchRow[]): string {

@@ -51,9 +51,9 @@ export interface Stack {
 
 let shared: Promise<Stack> | undefined;
 
-/** Recipients written to the store for the run: every scenario's share (login 10,000 + simulator 1,000 + ...). */
+/** Recipients written to the store for the run: every scenario's share (login 10,000 + simulator 1,000 + queue-routing 6,000 + ...). */
 export function poolSize(quick: boolean): number {
-  return quick ? 1_500 : 11_500;
+  return quick ? 2_100 : 17_500;
 }
 
 /** The run's stack, started on first use. */

@@ -6,9 +6,10 @@
  * recipients at once, the order kept.
  */
 import { strict as assert } from 'node:assert';
-import { QUEUE_SESSIONS_QUEUE, newKazooId, type ListQueueSessionsReply, type RecipientStatus } from '@qubicle/contracts';
+import { newKazooId, type ListQueueSessionsReply, type RecipientStatus } from '@qubicle/contracts';
 import { QueueBusClient } from '@qubicle/client';
 import { Cluster, until } from './support/cluster.js';
+import { kazooSession } from './support/loaded-queue.js';
 
 const TTL = 3000;
 const CALLERS = 30;
@@ -38,9 +39,6 @@ function twoWorkerCluster(keep: (c: Cluster, queues: QueueBusClient) => void): v
   });
 }
 
-/** A KAZOO qubicle_session request for the cluster's account (a fresh Msg-ID); its reply. */
-const kazooSession = (c: Cluster, body: Record<string, unknown>) =>
-  c.bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': c.accountId, 'Msg-ID': newKazooId(), ...body }, { timeoutMs: 10_000 }) as Promise<Record<string, unknown>>;
 
 describe('cluster: a queue survives kill -9 of the worker running it', function () {
   this.timeout(180_000);

@@ -79,6 +79,10 @@ export interface CallerDeps {
   shardCount?: number;
   /** every answered call, when its caller hung up (the demo logs it) */
   onCallEnded?: (call: { sessionId: string; recipientId: string | null; outcome: 'handled' | 'abandoned' }) => void;
+  /** a caller's join_queue is about to be sent (a benchmark times join → offer from it) */
+  onJoining?: (sessionId: string) => void;
+  /** a phone of this run rang for one of this run's callers (`attempt` 1 = its first offer) */
+  onOffer?: (sessionId: string, recipientId: string, attempt: number) => void;
 }
 
 export interface CallerResult {
@@ -194,6 +198,7 @@ export async function runCallers(input: Partial<CallerOptions> & Pick<CallerOpti
       bySession.set(c.sessionId, c);
       c.state = 'waiting';
       if (o.patienceMs > 0) c.patience = later(uniform(o.patienceMs, decide(o.seed, 'patience', c.index)), () => c.state === 'waiting' && track(hangUp(c, 'patience')));
+      deps.onJoining?.(c.sessionId);
       const joined = await kazoo({ Call: callOf(c), 'Call-ID': c.callId, 'Join-Queue-ID': Q, 'Session-ID': c.sessionId });
       if (joined['Result'] !== 'ok') {
         calls.refused++;
@@ -223,6 +228,7 @@ export async function runCallers(input: Partial<CallerOptions> & Pick<CallerOpti
     if (!caller) return; // not a caller of this run: let it ring
     offers.seen++;
     lastProgress = Date.now();
+    deps.onOffer?.(sessionId, recipientId, attempt);
     // keyed by the call's number (not the service's random session id): the seed decides
     const u = decide(o.seed, 'offer', caller.index, attempt);
     const delay = uniform(o.ringMs, decide(o.seed, 'ring', caller.index, attempt));

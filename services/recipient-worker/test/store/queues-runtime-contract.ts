@@ -10,7 +10,9 @@ import type { Store } from '../../src/store/port.js';
 import type { QueueRuntimeStore } from '../../src/store/ports/queues-runtime.js';
 import type { QueueState } from '../../src/queue/machine/types.js';
 import type { CallerSessionState } from '../../src/queue/session/types.js';
-import { freshQueueState } from '../../src/queue/machine/index.js';
+import { freshMemberView, freshQueueState } from '../../src/queue/machine/index.js';
+import type { QueuedSession } from '../../src/queue/machine/types.js';
+import { queueChangesOf } from '../../src/queue/runtime/state-changes.js';
 import { ACCOUNT, QUEUE, settings } from '../queue/support/queue-fixtures.js';
 import { TTL, own, rejectsWith } from './store-contract.js';
 
@@ -26,6 +28,16 @@ function stateOf(queueId = QUEUE, seq = 0): QueueState {
 
 function eventOf(queueId: string, seq: number): QueueEvent {
   return { event: 'join', account_id: ACCOUNT, queue_id: queueId, seq, timestamp: seq, node: 'n' } as unknown as QueueEvent;
+}
+
+export function caller(id: string, order: number, priority = 0): QueuedSession {
+  return { session_id: id, call_id: `call-${id}`, caller_id_name: id, caller_id_number: '1', priority, order, entered_at: order, deadline: 1e12, visited: [], offer: null };
+}
+
+/** A queue with members m1..m3 and callers in routing order (priority first, then order). */
+export function busyState(seq: number, callers: QueuedSession[]): QueueState {
+  const base = stateOf(QUEUE, seq);
+  return { ...base, members: ['m1', 'm2', 'm3'].map((id) => freshMemberView(id)), sessions: [...callers].sort((a, b) => b.priority - a.priority || a.order - b.order), next_order: 100 };
 }
 
 function session(over: Partial<CallerSessionState> = {}): CallerSessionState {
@@ -89,6 +101,46 @@ export function runQueueRuntimeContract(name: string, make: () => Promise<QueueS
       await h.queues.deleteQueue(ACCOUNT, QUEUE, 5, [eventOf(QUEUE, 3)], fresh);
       assert.equal(await h.queues.loadQueue(ACCOUNT, QUEUE), null);
       assert.deepEqual((await h.queues.listQueueOutbox(5)).map((e) => e.seq), [3]);
+    });
+
+    it('a write with its changes (rows put and removed) loads back as the whole new state, callers in routing order', async () => {
+      const fence = await own(h.store, 2, 'node-a', 1_000);
+      const s1 = busyState(1, [caller('a', 1), caller('b', 2), caller('c', 3, 5)]);
+      await h.queues.saveQueue({ state: s1, shard: 2, events: [] }, fence);
+      assert.deepEqual((await h.queues.loadQueue(ACCOUNT, QUEUE))?.state, s1);
+      // b leaves, a is offered (a new object), d joins at priority 9, m2 changes; c and the rest untouched
+      const a2 = { ...s1.sessions.find((x) => x.session_id === 'a')!, offer: { recipient_id: 'm2', offer_id: 'o1', deadline: 5, checks: 0 } };
+      const s2: QueueState = {
+        ...s1,
+        seq: 2,
+        members: s1.members.map((m) => (m.recipient_id === 'm2' ? { ...m, offered_session: 'a', offers: 1 } : m)),
+        sessions: [caller('d', 4, 9), s1.sessions.find((x) => x.session_id === 'c')!, a2],
+      };
+      const changes = queueChangesOf(s1, s2)!;
+      assert.deepEqual([changes.sessions.put.map((x) => x.session_id).sort(), changes.sessions.removed, changes.members.put.map((m) => m.recipient_id)], [['a', 'd'], ['b'], ['m2']]);
+      await h.queues.saveQueue({ state: s2, shard: 2, events: [eventOf(QUEUE, 2)] }, fence);
+      const loaded = (await h.queues.loadQueue(ACCOUNT, QUEUE))!.state;
+      assert.deepEqual(loaded, s2);
+      assert.deepEqual(loaded.sessions.map((x) => x.session_id), ['d', 'c', 'a']);
+      assert.deepEqual((await h.queues.listQueuesByShard(2)).map((q) => q.state), [s2]);
+    });
+
+    it('changes not relative to the stored seq are not trusted: the whole state is written', async () => {
+      const fence = await own(h.store, 2, 'node-a', 1_000);
+      await h.queues.saveQueue({ state: busyState(3, [caller('a', 1), caller('b', 2)]), shard: 2, events: [] }, fence);
+      const next = busyState(4, [caller('x', 7)]);
+      const none = { put: [], removed: [] };
+      await h.queues.saveQueue({ state: next, shard: 2, events: [], changes: { base_seq: 1, members: none, sessions: none } }, fence);
+      assert.deepEqual((await h.queues.loadQueue(ACCOUNT, QUEUE))?.state, next);
+      // a fenced write with changes writes no row either
+      const fresh = await own(h.store, 2, 'node-b', 1_000 + TTL + 1);
+      const stale = busyState(5, [caller('x', 7), caller('y', 8)]);
+      await rejectsWith('fenced', h.queues.saveQueue({ state: stale, shard: 2, events: [], changes: queueChangesOf(next, stale)! }, fence));
+      assert.deepEqual((await h.queues.loadQueue(ACCOUNT, QUEUE))?.state, next);
+      await h.queues.deleteQueue(ACCOUNT, QUEUE, 2, [], fresh);
+      assert.equal(await h.queues.loadQueue(ACCOUNT, QUEUE), null);
+      await h.queues.saveQueue({ state: busyState(1, [caller('z', 1)]), shard: 2, events: [] }, fresh);
+      assert.deepEqual((await h.queues.loadQueue(ACCOUNT, QUEUE))?.state.sessions.map((x) => x.session_id), ['z'], 'a deleted queue leaves no rows behind');
     });
 
     it('saves a call session with its events under its shard’s fence; the session outbox lists by shard, in seq order', async () => {

@@ -4,3 +4,4 @@ export { queueTimersOf, pendingOffersOf } from './timers.js';
 export { freshQueueState, freshMemberView } from './state.js';
 export { queueStatusOf, candidatesOf, isCandidate, positionOf, estimatedWaitMs } from './status.js';
 export { insertionIndex } from './rules/join.js';
+export { sessionOrder } from './session-order.js';

@@ -1,11 +1,13 @@
 /**
  * One actor per running queue, on the node holding its shard's lease: a mailbox around the pure
- * queue machine (../machine), as the recipient actor is around the recipient machine. For each
- * input, in order: transition; PERSIST the new state with its events (fenced by the shard's lease,
- * the queue outbox in the same atomic write); hand the events to the relay (published in order);
- * (re)arm or cancel timers; reply; then carry out the outward effects (offers, withdrawals, status
- * reads, Away), whose outcomes come back as inputs through the same mailbox. A fenced write means
- * the shard moved: the actor stops for good and the new owner carries on from the stored state.
+ * queue machine (../machine), as the recipient actor is around the recipient machine. The inputs
+ * that arrived while the previous batch was being written are taken together: transition each in
+ * order; PERSIST the last state with all their events (fenced by the shard's lease, the queue
+ * outbox in the same atomic write, only the member and caller rows that changed); hand the events
+ * to the relay (published in order); (re)arm or cancel timers; carry out the outward effects
+ * (offers, withdrawals, status reads, Away), whose outcomes come back as inputs through the same
+ * mailbox; reply once the events are confirmed. A fenced write means the shard moved: the actor stops for good and the new
+ * owner carries on from the stored state.
  */
 import { errorReply, type QueueEvent, type RpcReply } from '@qubicle/contracts';
 import type { Logger } from '@qubicle/transport';
@@ -15,6 +17,7 @@ import type { WorkerMetricsSink } from '../../metrics.js';
 import { isStoreError, type Fence } from '../../store/port.js';
 import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import { dayStartOf } from '../day.js';
+import { queueChangesOf } from './state-changes.js';
 import { pendingOffersOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
 
 /** What the actor needs from the recipient side (the worker gives RecipientBusClient calls). */
@@ -66,8 +69,17 @@ export type OfferReplySeen = { accepted: boolean; reason?: string } | null;
 /** Supervisor offers whose reply is kept for the assign route; bounded (a re-sent one nobody asks for). */
 const PINNED_REPLIES_KEPT = 64;
 
+interface PendingInput {
+  input: QueueInput;
+  admitted: Fence | undefined;
+  resolve(reply: RpcReply<unknown>): void;
+}
+
+const sameFence = (a: Fence | null, b: Fence): boolean => a !== null && a.shard === b.shard && a.epoch === b.epoch && a.node === b.node;
+
 export class QueueActor {
   private readonly mailbox = new Mailbox();
+  private pending: PendingInput[] = [];
   private readonly timers = new Map<string, TimerHandle>();
   /** offer id → its reply once applied, for the supervisor's offers (pinned): the assign route answers with it */
   private readonly pinnedReplies = new Map<string, Promise<OfferReplySeen>>();
@@ -101,8 +113,17 @@ export class QueueActor {
     for (const offer of pendingOffersOf(state, fence.epoch, now)) void this.carryOut(offer, fence);
   }
 
+  /**
+   * Queues the input for the next batch: every input that arrives while the mailbox is busy is
+   * applied in ONE store write and ONE publish (applyBatch), so a queue flooded with joins costs a
+   * transaction and a confirm per batch, not per caller. A read posted after a send always runs
+   * after that send's batch (the batch is posted with its first input).
+   */
   send(input: QueueInput, admitted?: Fence): Promise<RpcReply<unknown>> {
-    return this.mailbox.post(() => this.process(input, admitted));
+    return new Promise((resolve) => {
+      this.pending.push({ input, admitted, resolve });
+      if (this.pending.length === 1) void this.mailbox.post(() => this.drain());
+    });
   }
 
   /** Runs `read` on the state in the mailbox (after every input posted before it). */
@@ -153,54 +174,108 @@ export class QueueActor {
     return errorReply({ code: 'unavailable', message }, this.env.node);
   }
 
-  private async process(input: QueueInput, admitted: Fence | undefined): Promise<RpcReply<unknown>> {
+  private fenceFor(admitted: Fence | undefined): Fence | null {
+    return admitted?.shard === this.key.shard ? admitted : this.env.fenceOf(this.key.shard);
+  }
+
+  private gone(): RpcReply<never> {
+    return this.unavailable(`shard ${this.key.shard} is no longer served by ${this.env.node}; retry`);
+  }
+
+  /** Applies every input waiting, in order, in as few writes as their fences allow. */
+  private async drain(): Promise<void> {
+    const items = this.pending.splice(0);
+    for (let at = 0; at < items.length; ) at += await this.applyBatch(items, at);
+  }
+
+  /**
+   * Applies items[from..] that share the first one's fence (up to a deletion) in order, each
+   * transition seeing the state the previous one left; then PERSISTS the last state with all their
+   * events in ONE fenced write, publishes the events, arms the timers, carries out their effects
+   * and, once the events are confirmed, replies to each, in input order. Nothing is answered or done before the write committed; a
+   * failed write fails the whole batch and changes nothing. Returns how many items it took.
+   */
+  private async applyBatch(items: readonly PendingInput[], from: number): Promise<number> {
     const { env, key } = this;
-    const gone = () => this.unavailable(`shard ${key.shard} is no longer served by ${env.node}; retry`);
-    if (this.stopped) return gone();
-    const fence = admitted?.shard === key.shard ? admitted : env.fenceOf(key.shard);
-    if (!fence) return gone();
+    const first = items[from]!;
+    const fence = this.stopped ? null : this.fenceFor(first.admitted);
+    if (!fence) {
+      first.resolve(this.gone());
+      return 1;
+    }
     try {
       await this.load();
     } catch (err) {
       env.logger.error({ err, queue_id: key.queueId }, 'queue state read failed');
-      return this.unavailable(`datastore unavailable: ${(err as Error).message}`);
+      first.resolve(this.unavailable(`datastore unavailable: ${(err as Error).message}`));
+      return 1;
     }
-    if (this.stopped) return gone();
-    let result: QueueTransitionResult;
-    try {
-      result = transition(this.current, input, this.context(fence.epoch));
-    } catch (err) {
-      env.logger.error({ err, queue_id: key.queueId, input: input.type }, 'queue machine threw');
-      return errorReply({ code: 'internal', message: `queue machine failed on ${input.type}` }, env.node);
+    if (this.stopped) {
+      first.resolve(this.gone());
+      return 1;
     }
+    const start = this.current;
+    let state = start;
+    let persist = false;
     const events: QueueEvent[] = [];
-    for (const e of result.effects) if (e.type === 'publish') events.push(e.event);
-    if (result.effects.some((e) => e.type === 'persist')) {
+    const applied: Array<{ item: PendingInput; before: QueueState | null; result: QueueTransitionResult | null; reply: RpcReply<unknown> }> = [];
+    for (let i = from; i < items.length; i++) {
+      const item = items[i]!;
+      if (i > from && !sameFence(this.fenceFor(item.admitted), fence)) break;
+      let result: QueueTransitionResult;
       try {
-        if (result.state) await env.store.saveQueue({ state: result.state, shard: key.shard, events }, fence);
+        result = transition(state, item.input, this.context(fence.epoch));
+      } catch (err) {
+        env.logger.error({ err, queue_id: key.queueId, input: item.input.type }, 'queue machine threw');
+        applied.push({ item, before: state, result: null, reply: errorReply({ code: 'internal', message: `queue machine failed on ${item.input.type}` }, env.node) });
+        continue;
+      }
+      applied.push({ item, before: state, result, reply: result.reply });
+      let persists = false;
+      for (const e of result.effects) {
+        if (e.type === 'publish') events.push(e.event);
+        else if (e.type === 'persist') persists = true;
+      }
+      persist ||= persists;
+      state = result.state;
+      if (state === null && persists) break; // a deletion is written on its own
+    }
+    if (persist) {
+      try {
+        // only the rows the batch changed (the store holds `start`: a failed write changed nothing)
+        if (state) await env.store.saveQueue({ state, shard: key.shard, events, changes: queueChangesOf(start, state) }, fence);
         else await env.store.deleteQueue(key.accountId, key.queueId, key.shard, events, fence);
       } catch (err) {
+        let reply: RpcReply<never>;
         if (isStoreError(err, 'fenced')) {
           env.logger.warn({ shard: key.shard, epoch: fence.epoch, queue_id: key.queueId }, 'queue write fenced: shard lost, queue actor stops');
           this.stop();
           env.onFenced(key.shard);
-          return gone();
+          reply = this.gone();
+        } else {
+          env.logger.error({ err, queue_id: key.queueId, inputs: applied.length }, 'queue state write failed; nothing applied');
+          reply = this.unavailable(`datastore unavailable: ${(err as Error).message}`);
         }
-        env.logger.error({ err, queue_id: key.queueId }, 'queue state write failed; nothing applied');
-        return this.unavailable(`datastore unavailable: ${(err as Error).message}`);
+        for (const a of applied) a.item.resolve(reply);
+        return applied.length;
       }
     }
-    const before = this.current;
-    this.current = result.state;
-    this.measure(input, before, result, events);
-    if (events.length > 0) await env.publish(key.shard, events);
-    for (const e of result.effects) {
-      if (e.type === 'arm_timer') this.arm(e.key, e.at, e.input);
-      else if (e.type === 'cancel_timer') this.disarm(e.key);
+    this.current = state;
+    for (const a of applied) if (a.result) this.measure(a.item.input, a.before, a.result, a.result.effects.flatMap((e) => (e.type === 'publish' ? [e.event] : [])));
+    // the change is durable: its offers need not wait for the events' confirm (a crash now leaves
+    // the events in the outbox for the next owner), the replies do (visible, then answered)
+    const published = events.length > 0 ? env.publish(key.shard, events) : undefined;
+    for (const a of applied) {
+      for (const e of a.result?.effects ?? []) {
+        if (e.type === 'arm_timer') this.arm(e.key, e.at, e.input);
+        else if (e.type === 'cancel_timer') this.disarm(e.key);
+      }
     }
     if (this.current === null) for (const k of [...this.timers.keys()]) this.disarm(k);
-    for (const e of result.effects) void this.carryOut(e, fence);
-    return result.reply;
+    for (const a of applied) for (const e of a.result?.effects ?? []) void this.carryOut(e, fence);
+    await published;
+    for (const a of applied) a.item.resolve(a.reply);
+    return applied.length;
   }
 
   /** Feeds the committed change to the metrics: read off the events, effects and stats, the machine knows nothing of them. */

@@ -14,6 +14,7 @@ import type { Bus, Consumer, Logger } from '@qubicle/transport';
 import type { Fence } from '../../store/port.js';
 import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import type { QueueInput } from '../machine/index.js';
+import { memberIndex } from '../machine/members.js';
 import { routingSettingsOf } from '@qubicle/contracts';
 import type { QueueDocSource } from './doc-source.js';
 import { QueueActor, type QueueActorEnv } from './queue-actor.js';
@@ -190,8 +191,9 @@ export class QueueRegistry {
         const e = v.value;
         for (const actor of this.actors.values()) {
           if (actor.key.accountId !== e.account_id || actor.isStopped) continue;
-          const member = actor.state?.members.some((m) => m.recipient_id === e.recipient_id);
-          if (!member) continue;
+          // the roster is sorted by recipient id: a binary search (every event is looked up in every queue of the account)
+          const members = actor.state?.members;
+          if (!members || memberIndex(members, e.recipient_id) < 0) continue;
           void actor.send({ type: 'member_status', recipient_id: e.recipient_id, seq: e.seq, status: e.status, event: e.event, ...(e.call ? { call: e.call } : {}) });
         }
       })

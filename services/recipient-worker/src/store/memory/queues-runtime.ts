@@ -1,4 +1,4 @@
-/** The running queues and caller sessions in memory (ports/queues-runtime.ts); fencing as memory/fencing.ts. */
+/** The running queues and caller sessions in memory (ports/queues-runtime.ts); fencing as memory/fencing.ts. `QueueWrite.changes` is not used: a copy of the whole state is kept. */
 import type { QueueEvent, SessionEvent } from '@qubicle/contracts';
 import type { CallerSessionState } from '../../queue/session/types.js';
 import { plainJson } from '../documents.js';

@@ -8,6 +8,8 @@
  * document (`state: null`) until its last events are published. Caller sessions: one
  * `call_sessions` document per call, its session and its unpublished session events (`outbox`)
  * written by one single-document update under the session shard's fence, as the queues.
+ * `QueueWrite.changes` is not used: the state is rewritten whole (O(callers) per write, where the
+ * SQLite adapter writes only the changed rows; `$set`/`$unset` per caller would do it here).
  */
 import type { ClientSession } from 'mongodb';
 import type { QueueEvent, SessionEvent } from '@qubicle/contracts';

@@ -14,7 +14,7 @@
  * in the outbox.
  */
 import type { QueueEvent, SessionEvent } from '@qubicle/contracts';
-import type { QueueState } from '../../queue/machine/types.js';
+import type { MemberView, QueuedSession, QueueState } from '../../queue/machine/types.js';
 import type { CallerSessionState } from '../../queue/session/types.js';
 import type { Fence } from '../records.js';
 
@@ -30,6 +30,27 @@ export interface QueueWrite {
   shard: number;
   /** the change's queue events, recorded in the same atomic write (the queue outbox) */
   events: QueueEvent[];
+  /**
+   * What changed since the state the writer loaded or last wrote (queue/runtime/state-changes.ts):
+   * an adapter that keeps members and callers as rows writes only these (a queue with 10,000
+   * callers would otherwise serialise all of them on every change). A hint: `state` is always the
+   * whole truth, and an adapter writes it whole when it has no rows yet or the stored `seq` is not
+   * `base_seq` (the changes are not relative to what it holds); absent = write it whole.
+   */
+  changes?: QueueChanges;
+}
+
+/** The members and callers a write changed (new or replaced objects) or removed (ids). */
+export interface QueueChanges {
+  /** the `seq` of the state these changes are relative to */
+  base_seq: number;
+  members: RowChanges<MemberView>;
+  sessions: RowChanges<QueuedSession>;
+}
+
+export interface RowChanges<T> {
+  put: T[];
+  removed: string[];
 }
 
 export interface QueueOutboxKey {

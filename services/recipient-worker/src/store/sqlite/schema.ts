@@ -1,11 +1,12 @@
 /** The SQLite file's tables and indexes (created by init, idempotent). */
 
 /**
- * 2: the outbox and logged_out tables; 3: queues and queue_members (CREATE IF NOT EXISTS: an
- * older file gets them on init); 4: sessions.times (time in each state; MIGRATIONS adds it to an
- * older file).
+ * 2: the outbox and logged_out tables; 3: queues and queue_members; 4: sessions.times (time in each
+ * state; ADDED_COLUMNS adds it to an older file); 5: a running queue's members and callers as rows
+ * (queue_runtime_members, queue_runtime_sessions; a header holding the whole state, as version 4
+ * and earlier wrote it, is still read). CREATE IF NOT EXISTS: an older file gets the tables on init.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Columns added to tables of earlier versions: [table, column, its definition], applied on init when missing. */
 export const ADDED_COLUMNS: ReadonlyArray<readonly [string, string, string]> = [['sessions', 'times', 'TEXT']];
@@ -134,6 +135,21 @@ CREATE TABLE IF NOT EXISTS queue_runtime (
   PRIMARY KEY (account_id, queue_id)
 );
 CREATE INDEX IF NOT EXISTS queue_runtime_shard ON queue_runtime (shard);
+-- a running queue's members and callers, one row each (store/queue-rows.ts): a change writes only its rows
+CREATE TABLE IF NOT EXISTS queue_runtime_members (
+  account_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  recipient_id TEXT NOT NULL,
+  member TEXT NOT NULL,
+  PRIMARY KEY (account_id, queue_id, recipient_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS queue_runtime_sessions (
+  account_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  session TEXT NOT NULL,
+  PRIMARY KEY (account_id, queue_id, session_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS queue_outbox (
   account_id TEXT NOT NULL,
   queue_id TEXT NOT NULL,

@@ -9,7 +9,10 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from '../../../src/store/sqlite/index.js';
 import { makeAccount, makeState, newId } from '../fixtures.js';
 import { rejectsWith, runStoreContract } from '../store-contract.js';
-import { runQueueRuntimeContract } from '../queues-runtime-contract.js';
+import { busyState, caller, runQueueRuntimeContract } from '../queues-runtime-contract.js';
+import { own } from '../store-contract.js';
+import { queueChangesOf } from '../../../src/queue/runtime/state-changes.js';
+import { ACCOUNT, QUEUE } from '../../queue/support/queue-fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../../../..');
@@ -57,6 +60,36 @@ describe('SqliteStore specifics', function () {
 
   afterEach(async function () {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a running queue written whole by schema 3 is read as it is and becomes rows on its next write', async function () {
+    const file = join(dir, 'queues.sqlite');
+    const store = new SqliteStore({ path: file });
+    await store.init();
+    try {
+      const fence = await own(store, 1, 'node-a', 1_000);
+      const s1 = busyState(1, [caller('a', 1), caller('b', 2)]);
+      await store.queues.saveQueue({ state: s1, shard: 1, events: [] }, fence);
+      const raw = new Database(file);
+      const rows = (t: string) => (raw.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+      try {
+        assert.deepEqual([rows('queue_runtime_members'), rows('queue_runtime_sessions')], [3, 2], 'one row per member and per caller');
+        assert.equal(JSON.parse((raw.prepare('SELECT state FROM queue_runtime').get() as { state: string }).state).sessions, undefined, 'the header holds no caller');
+        // as version 3 wrote it: the whole state in the header, no rows
+        raw.prepare('UPDATE queue_runtime SET state = ?').run(JSON.stringify(s1));
+        raw.exec('DELETE FROM queue_runtime_members; DELETE FROM queue_runtime_sessions;');
+        assert.deepEqual((await store.queues.loadQueue(ACCOUNT, QUEUE))?.state, s1);
+        // the actor's next write carries changes relative to it: the store has no rows yet, so writes it whole
+        const s2 = { ...s1, seq: 2, sessions: [...s1.sessions, caller('c', 3)] };
+        await store.queues.saveQueue({ state: s2, shard: 1, events: [], changes: queueChangesOf(s1, s2)! }, fence);
+        assert.deepEqual((await store.queues.loadQueue(ACCOUNT, QUEUE))?.state, s2);
+        assert.deepEqual([rows('queue_runtime_members'), rows('queue_runtime_sessions')], [3, 3]);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      await store.close();
+    }
   });
 
   it('creates the parent directory, uses WAL, keeps data across reopen', async function () {

@@ -5,6 +5,7 @@ import { noteJoined, noteTurnedAway } from '../stats.js';
 import { estimatedWaitMs, eventCallerOf, isCandidate, isLoggedIn, positionOf, wholeSeconds } from '../status.js';
 import { redirectTarget, route } from '../steps.js';
 import { callerTimerKey, type JoinInput, type JoinResult, type QueuedSession, type QueueMachineContext, type QueueState, type QueueTransitionResult } from '../types.js';
+import { sessionOrder } from '../session-order.js';
 
 export function join(state: QueueState | null, input: JoinInput, ctx: QueueMachineContext): QueueTransitionResult {
   if (!state) return read(state, ctx, { joined: false, reason: 'unknown_queue' } satisfies JoinResult);
@@ -87,7 +88,7 @@ export function insertionIndex(list: readonly QueuedSession[], session: QueuedSe
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     const other = list[mid]!;
-    if (other.priority > session.priority || (other.priority === session.priority && other.order < session.order)) lo = mid + 1;
+    if (sessionOrder(other, session) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
