@@ -112,6 +112,9 @@ describe('browser: wallboard in headless Chromium', function () {
     ] as const) {
       people[first] = (await sys.createUser({ first_name: first, last_name: last })).id;
     }
+    // an away reason of the account's catalogue, which the board offers in its action dialog
+    const coaching = await sys.api('PUT', `/v2/accounts/${sys.accountId}/qubicle_away_reasons`, { data: { name: 'coaching', label: 'Coaching', productive: true } }, sys.adminToken);
+    assert.equal(coaching.status, 201, coaching.text);
     profile = mkdtempSync(join(tmpdir(), 'qubicle-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -224,22 +227,52 @@ describe('browser: wallboard in headless Chromium', function () {
     assert.ok(statSync(SCREENSHOT).size > 20_000, 'a real picture');
   });
 
-  it('a supervisor ends a wrap-up and sends an agent away from the board', async () => {
+  /** A supervisor's action on a card: the dialog asks why (and, for an away, which reason and how long). */
+  const supervise = async (id: string, action: string, why: string, away: { reason?: string; minutes?: number } = {}) => {
+    await page.click(`${card(id)} [data-action="${action}"]`);
+    await page.waitForSelector('#act-dialog[open]', WAIT);
+    if (away.reason !== undefined) await page.selectOption('#act-away-reason', away.reason);
+    if (away.minutes !== undefined) await page.fill('#act-duration', String(away.minutes));
+    await page.fill('#act-audit', why);
+    await page.click('#act-ok');
+    await page.waitForSelector('#act-dialog:not([open])', { state: 'attached', ...WAIT });
+  };
+  const auditOf = async (id: string) => {
+    const res = await sys.api('GET', `/v2/accounts/${sys.accountId}/qubicle_recipients/${id}/audit`, undefined, sys.adminToken);
+    assert.equal(res.status, 200, res.text);
+    return res.body.data as Array<{ actor: { kind: string; id: string }; reason?: string; to?: string }>;
+  };
+
+  it('a supervisor ends a wrap-up and sends an agent away from the board, saying why (the audit trail keeps it)', async () => {
     const ava = people['Ava']!;
-    await page.click(`${card(ava)} [data-action="wrapup_cancel"]`);
+    await supervise(ava, 'wrapup_cancel', 'queue is overflowing');
     await inState(ava, 'Ready');
     await page.waitForSelector(`${card(ava)} .wrap`, { state: 'hidden', ...WAIT });
+    assert.deepEqual([(await auditOf(ava))[0]?.actor, (await auditOf(ava))[0]?.reason], [{ kind: 'user', id: sys.adminId }, 'queue is overflowing']);
 
     const diego = people['Diego']!;
+    // the dialog refuses an empty why, and Cancel sends nothing
     await page.click(`${card(diego)} [data-action="away"]`);
+    await page.waitForSelector('#act-dialog[open]', WAIT);
+    await page.click('#act-ok');
+    await page.waitForSelector('#act-error:has-text("Say why")', WAIT);
+    await page.click('#act-cancel');
+    await page.waitForSelector('#act-dialog:not([open])', { state: 'attached', ...WAIT });
+    assert.notEqual((await sys.api('GET', `/v2/accounts/${sys.accountId}/qubicle_recipients/${diego}/status`, undefined, sys.adminToken)).body.data.availability_state, 'Away', 'cancelled: nothing sent');
+
+    await supervise(diego, 'away', 'coaching session', { reason: 'coaching' });
     await inState(diego, 'Away');
     const res = await sys.api('GET', `/v2/accounts/${sys.accountId}/qubicle_recipients/${diego}/status`, undefined, sys.adminToken);
     assert.equal(res.body.data.availability_state, 'Away', 'the action really went through the API');
+    assert.equal(res.body.data.away_reason, 'coaching', 'with the reason chosen in the dialog');
+    await page.waitForSelector(`${card(diego)} .away-reason:has-text("Coaching")`, WAIT);
+    const entry = (await auditOf(diego))[0]!;
+    assert.deepEqual([entry.actor, entry.reason], [{ kind: 'user', id: sys.adminId }, 'coaching session']);
 
     const farid = people['Farid']!;
-    await page.click(`${card(farid)} [data-action="logout"]`);
+    await supervise(farid, 'logout', 'end of shift');
     await inState(farid, 'Not-Logged-In');
-    await page.click(`${card(farid)} [data-action="login"]`);
+    await supervise(farid, 'login', 'covering the late shift');
     await inState(farid, 'Away');
   });
 

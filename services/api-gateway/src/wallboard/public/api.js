@@ -66,9 +66,9 @@ export function createApi(session) {
     async listRecipients() {
       return (await call('GET', base, opts())).data;
     },
-    /** login, logout, ready or away */
-    setStatus(id, status) {
-      return call('POST', `${base}/${id}/status`, opts({ data: { status } }));
+    /** login, logout, ready or away; `extra`: reason, duration_seconds (away), audit_reason */
+    setStatus(id, status, extra = {}) {
+      return call('POST', `${base}/${id}/status`, opts({ data: { status, ...extra } }));
     },
     /** @returns {Promise<Array<{id: string, name: string}>>} */
     async listQueues() {
@@ -86,9 +86,9 @@ export function createApi(session) {
     async listAwayReasons() {
       return (await call('GET', `/v2/accounts/${session.accountId}/qubicle_away_reasons`, opts())).data;
     },
-    /** e.g. wrapup_cancel */
-    action(id, action) {
-      return call('POST', `${base}/${id}`, opts({ data: { action } }));
+    /** e.g. wrapup_cancel; `extra`: audit_reason */
+    action(id, action, extra = {}) {
+      return call('POST', `${base}/${id}`, opts({ data: { action, ...extra } }));
     },
   };
 }

@@ -6,6 +6,7 @@
 import { ApiError, createApi, signIn, tokenExpiry } from './api.js';
 import { LiveClient } from './live.js';
 import { QueuePanels, isQueueEvent } from './queues.js';
+import { askAction, needsDialog } from './action-dialog.js';
 
 const STATES = ['Ready', 'Call-Offer', 'On-A-Call', 'Wrapup-Time', 'Away', 'Not-Logged-In'];
 const LABELS = {
@@ -273,12 +274,21 @@ class Board {
   }
 
   async act(r, action, button) {
+    // a supervisor's action (on someone else) says why; an away says which reason and for how long
+    const supervising = r.id !== this.session.ownerId;
+    let extra = {};
+    if (needsDialog(action, supervising)) {
+      const reasons = [...this.reasonLabels].map(([name, label]) => ({ name, label }));
+      const chosen = await askAction({ name: r.name, action, label: button.textContent, supervising, reasons });
+      if (chosen === null) return;
+      extra = chosen;
+    }
     const buttons = Object.values(r.refs.buttons ?? {});
     for (const b of buttons) b.disabled = true;
     button.classList.add('busy');
     try {
-      if (action === 'wrapup_cancel') await this.api.action(r.id, 'wrapup_cancel');
-      else await this.api.setStatus(r.id, action);
+      if (action === 'wrapup_cancel') await this.api.action(r.id, 'wrapup_cancel', extra);
+      else await this.api.setStatus(r.id, action, extra);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return this.expire('Your session expired: please sign in again.');
       toast(`${r.name}: ${err.message}`, 'error');
