@@ -39,6 +39,12 @@ export interface SessionServiceOptions {
 
 /** KAZOO waits 10 s for a reply: the owner's answer (its queue call included) must come well within. */
 export const SESSION_FORWARD_TIMEOUT_MS = 8_000;
+/**
+ * A join waits for the queue's answer this long (not the shard client's default, the offers' 3 s:
+ * a queue flooded with joins answers them in batches, the last of a burst of thousands after
+ * seconds), leaving the session owner 2 s of the forward's 8 s for its own write and reply.
+ */
+export const QUEUE_JOIN_TIMEOUT_MS = 6_000;
 /** A queue's report is sent again this many times (a shard moving meanwhile answers unavailable). */
 const REPORT_ATTEMPTS = 5;
 
@@ -105,7 +111,7 @@ export class SessionService implements QueueSessionPort, SessionQueuePort {
       caller_id_number: s.caller_id_number,
       priority,
       ...(visited.length > 0 ? { visited } : {}),
-    }));
+    }), { timeoutMs: QUEUE_JOIN_TIMEOUT_MS });
     return r.data;
   }
 
