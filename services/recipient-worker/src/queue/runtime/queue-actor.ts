@@ -20,7 +20,11 @@ import { pendingOffersOf, queueTimersOf, transition, type QueueEffect, type Queu
 /** What the actor needs from the recipient side (the worker gives RecipientBusClient calls). */
 export interface QueueRecipientPort {
   offer(effect: Extract<QueueEffect, { type: 'offer' }>, fence: { shard: number; epoch: number }, accountId: string): Promise<{ accepted: boolean; reason?: string }>;
-  withdraw(accountId: string, recipientId: string, sessionId: string, reason: string): Promise<void>;
+  /**
+   * true: withdrawn (the recipient was ringing for it); false: the recipient was not offering it any
+   * more (it had answered, rejected or missed it first). Throws when no answer came.
+   */
+  withdraw(accountId: string, recipientId: string, sessionId: string, reason: string): Promise<boolean>;
   setAway(accountId: string, recipientId: string): Promise<void>;
   /** The recipient's status and event seq, read through its shard queue (after earlier commands). */
   statusOf(accountId: string, recipientId: string): Promise<{ status: import('@qubicle/contracts').RecipientStatus; seq: number }>;
@@ -246,9 +250,12 @@ export class QueueActor {
           onOfferReply?.(reply.accepted ? { accepted: true } : { accepted: false, reason: reply.reason ?? 'not_ready' });
           return;
         }
-        case 'withdraw':
-          await env.recipients.withdraw(key.accountId, e.recipient_id, e.session_id, e.reason);
+        case 'withdraw': {
+          const withdrawn = await env.recipients.withdraw(key.accountId, e.recipient_id, e.session_id, e.reason);
+          // a caller who hung up while ringing leaves with this outcome (rules/hangup.ts)
+          if (e.reason === 'caller_hangup') await this.send({ type: 'withdraw_reply', session_id: e.session_id, offer_id: e.offer_id, withdrawn });
           return;
+        }
         case 'set_away':
           await env.recipients.setAway(key.accountId, e.recipient_id);
           return;
