@@ -198,6 +198,9 @@ export class QueueActor {
     this.current = result.state;
     this.measure(input, before, result, events);
     if (events.length > 0) await env.publish(key.shard, events);
+    // a hand-over that stopped waiting for this publish stopped the actor: the new owner carries on
+    // from the stored state (timers, offers; these events are in the outbox, published by it first)
+    if (this.stopped) return gone();
     for (const e of result.effects) {
       if (e.type === 'arm_timer') this.arm(e.key, e.at, e.input);
       else if (e.type === 'cancel_timer') this.disarm(e.key);
