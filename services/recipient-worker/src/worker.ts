@@ -142,7 +142,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       onFenced: (shard) => gate.fenced(shard),
       newSessionId: deps.newSessionId ?? newKazooId,
     });
-    const queueRelay = new QueueEventRelay({ bus, store: queueStore, clock, logger: log });
+    // the relay sends the queues' session reports too, after their events (the queue outbox)
+    const queueRelay = new QueueEventRelay({ bus, store: queueStore, sessions, clock, logger: log });
     queues = new QueueRegistry({
       store: queueStore,
       docs: queueDocs,

@@ -9,3 +9,4 @@ export * from './session-service.js';
 export * from './shard-event-relay.js';
 export * from './store-doc-source.js';
 export { isRefusedWithdraw } from './withdraw-outcome.js';
+export * from './queue-outbox.js';

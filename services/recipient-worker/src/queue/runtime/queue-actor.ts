@@ -8,6 +8,7 @@
  * the shard moved: the actor stops for good and the new owner carries on from the stored state.
  */
 import { errorReply, type QueueEvent, type RpcReply } from '@qubicle/contracts';
+import type { QueueOutboxEntry } from './queue-outbox.js';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { Mailbox } from '../../actor/mailbox.js';
@@ -15,6 +16,7 @@ import type { WorkerMetricsSink } from '../../metrics.js';
 import { isStoreError, type Fence } from '../../store/port.js';
 import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import { dayStartOf } from '../day.js';
+import { isSessionReport, outboxEntriesOf } from './queue-outbox.js';
 import { pendingOffersOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
 
 /** What the actor needs from the recipient side (the worker gives RecipientBusClient calls). */
@@ -44,8 +46,8 @@ export interface QueueActorEnv {
   node: string;
   fenceOf(shard: number): Fence | null;
   onFenced(shard: number): void;
-  /** Publishes a committed change's events in order (the queue relay); never rejects. */
-  publish(shard: number, events: QueueEvent[]): Promise<void>;
+  /** Publishes a committed change's outbox entries in order, then sends their session reports (the queue relay); never rejects. */
+  publish(shard: number, events: QueueOutboxEntry[]): Promise<void>;
   recipients: QueueRecipientPort;
   sessions: QueueSessionPort;
   newId(): string;
@@ -177,8 +179,8 @@ export class QueueActor {
       env.logger.error({ err, queue_id: key.queueId, input: input.type }, 'queue machine threw');
       return errorReply({ code: 'internal', message: `queue machine failed on ${input.type}` }, env.node);
     }
-    const events: QueueEvent[] = [];
-    for (const e of result.effects) if (e.type === 'publish') events.push(e.event);
+    // the events, and the sessions' reports riding on them: one atomic write, sent by the relay
+    const { events, unattached } = outboxEntriesOf(result.effects);
     if (result.effects.some((e) => e.type === 'persist')) {
       try {
         if (result.state) await env.store.saveQueue({ state: result.state, shard: key.shard, events }, fence);
@@ -206,7 +208,7 @@ export class QueueActor {
       else if (e.type === 'cancel_timer') this.disarm(e.key);
     }
     if (this.current === null) for (const k of [...this.timers.keys()]) this.disarm(k);
-    for (const e of result.effects) void this.carryOut(e, fence);
+    for (const e of result.effects) if (!isSessionReport(e) || unattached.includes(e)) void this.carryOut(e, fence);
     return result.reply;
   }
 

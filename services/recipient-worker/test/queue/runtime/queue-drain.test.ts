@@ -21,7 +21,8 @@ const DOC = { name: 'Q', ...QUEUE_DEFAULTS };
 
 function node(name: string, store: TestStore, clock: ManualClock, fence: () => Fence | null, publish: (e: QueueEvent) => Promise<void>) {
   const logger = captureLogger();
-  const relay = new QueueEventRelay({ bus: { publish: async (_x, _k, e) => publish(e as QueueEvent) }, store: store.queues, clock, logger, retryMs: 100 });
+  const sessions = { delivered: async () => undefined, ended: async () => undefined, redirected: async () => undefined };
+  const relay = new QueueEventRelay({ bus: { publish: async (_x, _k, e) => publish(e as QueueEvent) }, store: store.queues, sessions, clock, logger, retryMs: 100 });
   let n = 0;
   const env: QueueActorEnv = {
     store: store.queues,
@@ -32,7 +33,7 @@ function node(name: string, store: TestStore, clock: ManualClock, fence: () => F
     onFenced: () => undefined,
     publish: (s, events) => relay.add(s, events),
     recipients: { offer: async () => ({ accepted: true }), withdraw: async () => true, setAway: async () => undefined, statusOf: async () => ({ status: { available: false, availability_state: 'Not-Logged-In' }, seq: 0 }) },
-    sessions: { delivered: async () => undefined, ended: async () => undefined, redirected: async () => undefined },
+    sessions,
     newId: () => `${name}-${String(++n).padStart(6, '0')}`,
   };
   const docs = new MemoryQueueDocs();
