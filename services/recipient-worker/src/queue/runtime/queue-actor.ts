@@ -17,7 +17,7 @@ import { isStoreError, type Fence } from '../../store/port.js';
 import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import { dayStartOf } from '../day.js';
 import { isSessionReport, outboxEntriesOf } from './queue-outbox.js';
-import { pendingOffersOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
+import { pendingOffersOf, pendingWithdrawsOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
 
 /** What the actor needs from the recipient side (the worker gives RecipientBusClient calls). */
 export interface QueueRecipientPort {
@@ -95,8 +95,9 @@ export class QueueActor {
   }
 
   /**
-   * Takes the state the new owner loaded: re-arms every timer (one already due fires at once) and
-   * sends the outstanding offers again under the new epoch (same command ids: a recipient that had
+   * Takes the state the new owner loaded: re-arms every timer (one already due fires at once),
+   * sends the withdraws of callers who hung up while ringing again, and the outstanding offers
+   * again under the new epoch (same command ids: a recipient that had
    * one answers it again rather than ring twice; docs/queues.md "Failover guarantees").
    */
   adopt(state: QueueState, fence: Fence): void {
@@ -105,6 +106,7 @@ export class QueueActor {
     const now = this.env.clock.now();
     for (const t of queueTimersOf(state, now)) this.arm(t.key, t.at, t.input);
     for (const offer of pendingOffersOf(state, fence.epoch, now)) void this.carryOut(offer, fence);
+    for (const withdraw of pendingWithdrawsOf(state)) void this.carryOut(withdraw, fence);
   }
 
   send(input: QueueInput, admitted?: Fence): Promise<RpcReply<unknown>> {

@@ -4,7 +4,7 @@
  * each way the withdraw's outcome can reach the queue, and the caller counted once.
  */
 import assert from 'node:assert/strict';
-import { OFFER_GRACE_MS } from '../../../src/queue/machine/index.js';
+import { OFFER_GRACE_MS, pendingOffersOf, pendingWithdrawsOf, queueTimersOf } from '../../../src/queue/machine/index.js';
 import { QueueHarness, R, effectsOf, eventNames, eventsOf, offersIn, recipientStatus } from '../support/queue-fixtures.js';
 
 /** r1 rings s1; r2 is Ready but busy with s2 unless `free`. */
@@ -145,6 +145,15 @@ describe('queue machine: a hangup while ringing waits for the withdraw’s outco
     const r = q.apply({ type: 'stop', input_id: 'stop-1', reason: 'deleted' });
     assert.deepEqual(effectsOf(r, 'end_session').map((e) => e.reason), ['abandoned']);
     assert.deepEqual(effectsOf(r, 'withdraw'), [], 'its withdraw went out already');
+  });
+
+  it('after a failover: the caller who hung up is not rung again, its withdraw is re-sent and its (near) deadline re-armed', () => {
+    const q = ringingThenHungUp();
+    q.hangup('s1');
+    const offer = q.offerOf('s1')!;
+    assert.deepEqual(pendingOffersOf(q.s, 99, q.now), []);
+    assert.deepEqual(pendingWithdrawsOf(q.s), [{ type: 'withdraw', recipient_id: R(1), session_id: 's1', offer_id: offer.offer_id, reason: 'caller_hangup' }]);
+    assert.ok(queueTimersOf(q.s, q.now).some((t) => t.key === 'offer:s1' && t.at === offer.deadline && t.at <= q.now + OFFER_GRACE_MS));
   });
 
   it('a redelivered hangup (same input id) is answered removed:false again while it waits', () => {
