@@ -26,7 +26,7 @@ import {
   type RecipientStatus,
 } from '@qubicle/contracts';
 import { RecipientBusClient } from '@qubicle/client';
-import { QueueEventRelay, QueueRegistry, SessionEventRelay, SessionHost, SessionService, StoreQueueDocs, type QueueDocSource } from './queue/runtime/index.js';
+import { QueueEventRelay, QueueRegistry, SessionEventRelay, SessionHost, SessionService, StoreQueueDocs, isRefusedWithdraw, type QueueDocSource } from './queue/runtime/index.js';
 import { OFFER_GRACE_MS } from './queue/machine/index.js';
 import type { QueueRuntimeStore } from './store/ports/queues-runtime.js';
 import type { Bus, Consumer, Logger } from '@qubicle/transport';
@@ -143,7 +143,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       onFenced: (shard) => gate.fenced(shard),
       newSessionId: deps.newSessionId ?? newKazooId,
     });
-    const queueRelay = new QueueEventRelay({ bus, store: queueStore, clock, logger: log });
+    // the relay sends the queues' session reports too, after their events (the queue outbox)
+    const queueRelay = new QueueEventRelay({ bus, store: queueStore, sessions, clock, logger: log });
     queues = new QueueRegistry({
       store: queueStore,
       docs: queueDocs,
@@ -186,7 +187,15 @@ export function createWorker(deps: WorkerDeps): Worker {
               { commandId: e.offer_id },
             ),
           withdraw: async (accountId, r, sessionId, reason) => {
-            await recipients.withdraw(accountId, r, sessionId, { reason: reason as 'caller_hangup' | 'answered_elsewhere' | 'other' });
+            try {
+              await recipients.withdraw(accountId, r, sessionId, { reason: reason as 'caller_hangup' | 'answered_elsewhere' | 'other' });
+              return true;
+            } catch (err) {
+              // the recipient machine refuses a withdraw of an offer it no longer holds (answered,
+              // rejected, missed; logged out): an outcome, not a failure
+              if (isRefusedWithdraw(err)) return false;
+              throw err;
+            }
           },
           setAway: async (accountId, r) => {
             await recipients.setStatus(accountId, r, 'away');

@@ -108,6 +108,11 @@ interface Caller {
   /** its delete_session is on the way (one hang-up per caller) */
   hangingUp: boolean;
   patience: NodeJS.Timeout | null;
+  /**
+   * a phone's answer on the way: a hangup crossing it waits for it, since the service may say the
+   * call was answered (End-Reason handled) before the answer's own reply reaches this phone
+   */
+  answering: Promise<unknown> | null;
 }
 
 const uniform = (mean: number, u: number) => Math.round(mean * (0.5 + u));
@@ -178,6 +183,8 @@ export async function runCallers(input: Partial<CallerOptions> & Pick<CallerOpti
       const reply = await kazoo({ Call: callOf(c), 'Call-ID': c.callId });
       const reason = reply['End-Reason'];
       if (why === 'patience' && reason === 'abandoned') calls.abandoned++;
+      // answered as the caller gave up: the service counts it handled; the phone then hangs up too
+      if (c.answering) await c.answering.catch(() => undefined);
       if (c.recipientId) {
         await client.hangup(A, c.recipientId, c.sessionId);
         calls.hungUp++;
@@ -217,7 +224,7 @@ export async function runCallers(input: Partial<CallerOptions> & Pick<CallerOpti
 
   const place = () => {
     while (!finished && calls.placed < o.calls && calls.placed - ended < o.concurrency) {
-      const c: Caller = { index: calls.placed++, callId: `sim-${newKazooId()}`, sessionId: '', recipientId: null, state: 'entering', hangingUp: false, patience: null };
+      const c: Caller = { index: calls.placed++, callId: `sim-${newKazooId()}`, sessionId: '', recipientId: null, state: 'entering', hangingUp: false, patience: null, answering: null };
       track(enter(c));
     }
   };
@@ -242,12 +249,16 @@ export async function runCallers(input: Partial<CallerOptions> & Pick<CallerOpti
           const c = bySession.get(sessionId);
           if (!c || c.state !== 'waiting' || c.hangingUp) return; // the caller gave up meanwhile (the offer was withdrawn)
           if (u < o.answerProb) {
+            const answering = client.answer(A, recipientId, sessionId);
+            c.answering = answering;
             try {
-              await client.answer(A, recipientId, sessionId);
+              await answering;
             } catch (err) {
               // the caller abandoned or the offer timed out in the meantime: not an error of the run
               if (err instanceof QubicleFailure) return;
               throw err;
+            } finally {
+              c.answering = null;
             }
             if (c.state !== 'waiting') return;
             c.state = 'talking';

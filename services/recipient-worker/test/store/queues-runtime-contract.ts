@@ -88,6 +88,14 @@ export function runQueueRuntimeContract(name: string, make: () => Promise<QueueS
       assert.deepEqual(await h.queues.listQueueOutbox(3), []);
     });
 
+    it('an outbox entry is kept as written, its session report rider included (queue/runtime/queue-outbox.ts)', async () => {
+      const fence = await own(h.store, 3, 'node-a', 1_000);
+      const report = { type: 'end_session', session_id: 's-1', call_id: 'call-1', reason: 'abandoned' };
+      const entry = { ...eventOf(QUEUE, 1), event: 'leave', session_report: report } as unknown as QueueEvent;
+      await h.queues.saveQueue({ state: stateOf(QUEUE, 1), shard: 3, events: [entry] }, fence);
+      assert.deepEqual(((await h.queues.listQueueOutbox(3))[0] as unknown as { session_report?: unknown }).session_report, report);
+    });
+
     it('a writer whose lease was taken over is fenced: nothing written, the new owner writes', async () => {
       const old = await own(h.store, 5, 'node-a', 1_000);
       await h.queues.saveQueue({ state: stateOf(QUEUE, 1), shard: 5, events: [] }, old);

@@ -161,13 +161,13 @@ export class QueueDraft {
    * Ends the transition: events get the status after the whole transition, the tick is armed when
    * the queue just got its first caller, the input id is remembered, persist comes first.
    */
-  commit(input: QueueInput, data?: unknown, join?: JoinResult): QueueTransitionResult {
+  commit(input: QueueInput, data?: unknown, join?: JoinResult, pending?: true): QueueTransitionResult {
     const { ctx } = this;
     const final = this.state;
     if (final) {
       final.seq = this.seq;
       if ('input_id' in input) {
-        const entry = join ? { id: input.input_id, join } : { id: input.input_id };
+        const entry = { id: input.input_id, ...(join ? { join } : {}), ...(pending ? { pending } : {}) };
         final.recent_inputs = [...final.recent_inputs, entry].slice(-RECENT_INPUTS_KEPT);
       }
       if (!this.hadSessions && final.sessions.length > 0) {

@@ -125,8 +125,21 @@ export function forgetIfRemoved(d: QueueDraft, recipientId: string): void {
 export function withdrawOffer(d: QueueDraft, sessionId: string, reason: WithdrawReason): void {
   const offered = d.s.sessions.find((x) => x.session_id === sessionId)?.offer;
   if (!offered) return;
-  d.effect({ type: 'withdraw', recipient_id: offered.recipient_id, session_id: sessionId, reason });
+  d.effect({ type: 'withdraw', recipient_id: offered.recipient_id, session_id: sessionId, offer_id: offered.offer_id, reason });
   endOffer(d, sessionId, 'unseen');
+}
+
+/**
+ * The caller who hung up leaves abandoned (its offer, if any, ended `how`): the `leave` event and
+ * the session's end. The one place a hangup ends a caller: at once while waiting, or once the
+ * withdraw of its ringing offer has an outcome (rules/hangup.ts).
+ */
+export function abandon(d: QueueDraft, sessionId: string, how: OfferEnd): void {
+  const session = d.s.sessions.find((x) => x.session_id === sessionId);
+  if (!session) return;
+  endOffer(d, sessionId, how);
+  leave(d, sessionId, 'abandoned');
+  d.effect({ type: 'end_session', session_id: sessionId, call_id: session.call_id, reason: 'abandoned' });
 }
 
 /** A missed offer (rejected, not answered in time): counted, the caller back at its old place. */

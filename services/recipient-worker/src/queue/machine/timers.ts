@@ -33,7 +33,8 @@ export function pendingOffersOf(state: QueueState | null, epoch: number, now: nu
   if (!state) return [];
   const out: Array<Extract<QueueEffect, { type: 'offer' }>> = [];
   for (const s of state.sessions) {
-    if (!s.offer) continue;
+    // a caller who hung up is never rung again: its withdraw is re-sent instead (pendingWithdrawsOf)
+    if (!s.offer || s.hung_up) continue;
     const left = Math.floor((s.offer.deadline - OFFER_GRACE_MS - now) / 1000);
     if (left < 1) continue;
     out.push({
@@ -48,4 +49,14 @@ export function pendingOffersOf(state: QueueState | null, epoch: number, now: nu
     });
   }
   return out;
+}
+
+/**
+ * The withdraws of the callers who hung up while ringing and wait for the outcome (rules/hangup.ts),
+ * to send again after a take-over: the one sent before may have been lost with the old owner, and
+ * its reply (fed back as withdraw_reply) decides sooner than the offer's deadline.
+ */
+export function pendingWithdrawsOf(state: QueueState | null): Array<Extract<QueueEffect, { type: 'withdraw' }>> {
+  if (!state) return [];
+  return state.sessions.flatMap((s) => (s.hung_up && s.offer ? [{ type: 'withdraw' as const, recipient_id: s.offer.recipient_id, session_id: s.session_id, offer_id: s.offer.offer_id, reason: 'caller_hangup' as const }] : []));
 }

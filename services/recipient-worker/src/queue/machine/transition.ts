@@ -5,7 +5,7 @@
  */
 import { okReply, type RpcReply } from '@qubicle/contracts';
 import { assign } from './rules/assign.js';
-import { callerHangup, removeSession } from './rules/hangup.js';
+import { callerHangup, removeSession, withdrawReply } from './rules/hangup.js';
 import { join } from './rules/join.js';
 import { configure, getStatus, roster, start, stop } from './rules/lifecycle.js';
 import { memberStatus } from './rules/member.js';
@@ -27,6 +27,7 @@ export const QUEUE_RULES: { [K in QueueInputType]: Rule<K> } = {
   assign,
   member_status: memberStatus,
   offer_reply: offerReply,
+  withdraw_reply: withdrawReply,
   caller_timeout: callerTimeout,
   offer_deadline: offerDeadline,
   tick,
@@ -46,11 +47,11 @@ export function transition(state: QueueState | null, input: QueueInput, ctx: Que
 /**
  * The answer to an input applied before: a join's own reply (kept: once the caller left it cannot
  * be re-derived), `{removed: true}` for a hangup or removal (only recorded when it removed the
- * caller), `{assigned: true}` for an assignment (recorded only when made), the current status for the rest.
+ * caller; a hangup left waiting for its withdraw's outcome, `pending`, answers `{removed: false}` again), `{assigned: true}` for an assignment (recorded only when made), the current status for the rest.
  */
 function duplicateReply(state: QueueState, input: QueueInput, seen: RecentInput, ctx: QueueMachineContext): RpcReply<unknown> {
   if (seen.join) return okReply(seen.join, ctx.node);
-  if (input.type === 'caller_hangup' || input.type === 'remove_session') return okReply({ removed: true }, ctx.node);
+  if (input.type === 'caller_hangup' || input.type === 'remove_session') return okReply({ removed: !seen.pending }, ctx.node);
   // only a done assignment is recorded (a refusal changes nothing); its offer, if still out, is named
   if (input.type === 'assign') {
     const offer = state.sessions.find((x) => x.session_id === input.session_id)?.offer;

@@ -111,6 +111,13 @@ export interface QueuedSession {
    * once offered, or when the member can no longer be assigned (logged out, Away, off the roster).
    */
   assignment?: QueueAssignment;
+  /**
+   * The caller hung up while ringing (rules/hangup.ts): the offer is being withdrawn and the caller
+   * leaves with the withdraw's outcome, not before, since the recipient may have answered first
+   * (the truth of "was it answered" lives at the recipient): withdrawn, or the offer's deadline →
+   * abandoned; answered → delivered. Out of routing meanwhile: never offered again.
+   */
+  hung_up?: true;
 }
 
 /** Who a caller waits for, and who said so. */
@@ -143,6 +150,8 @@ export interface RecentInput {
   id: string;
   /** a join's reply (the one input whose answer cannot be re-derived once the caller left) */
   join?: JoinResult;
+  /** a hangup of a ringing caller, answered `removed: false` (the withdraw's outcome decides, reported to the session) */
+  pending?: true;
 }
 
 /**
@@ -277,6 +286,19 @@ export interface OfferReplyInput {
   reason?: OfferRefusal;
 }
 
+/**
+ * The reply to the withdraw command of a caller who hung up while ringing: `withdrawn` (the
+ * recipient was still ringing: the caller is abandoned) or not (the recipient was no longer
+ * offering it: it had answered first, or its ring had just ended; a status read decides). No
+ * reply (the RPC failed): feed nothing, the offer's deadline decides.
+ */
+export interface WithdrawReplyInput {
+  type: 'withdraw_reply';
+  session_id: string;
+  offer_id: string;
+  withdrawn: boolean;
+}
+
 /** A caller's wait reached the queue's timeout; ignored unless `deadline` is still theirs. */
 export interface CallerTimeoutInput {
   type: 'caller_timeout';
@@ -318,6 +340,7 @@ export type QueueInput =
   | AssignInput
   | MemberStatusInput
   | OfferReplyInput
+  | WithdrawReplyInput
   | QueueTimerInput
   | GetQueueStatusInput;
 
@@ -342,7 +365,8 @@ export type QueueEffect =
   | { type: 'publish'; event: QueueEvent }
   /** Send the recipient the offer command (its command_id = offer_id), fenced by the queue's lease epoch. */
   | { type: 'offer'; recipient_id: string; offer_id: string; call: CallInfo; offer_timeout_seconds: number; wrapup_seconds: number; epoch: number; pinned?: true }
-  | { type: 'withdraw'; recipient_id: string; session_id: string; reason: WithdrawReason }
+  /** Withdraw the offer `offer_id`; for `caller_hangup` its reply is fed back (withdraw_reply). */
+  | { type: 'withdraw'; recipient_id: string; session_id: string; offer_id: string; reason: WithdrawReason }
   /**
    * Read the recipient's status (through its shard queue, so after the offer command) and feed it
    * back as a member_status with `verify: offer_id`: did the offer end, and how.

@@ -8,3 +8,5 @@ export * from './session-relay.js';
 export * from './session-service.js';
 export * from './shard-event-relay.js';
 export * from './store-doc-source.js';
+export { isRefusedWithdraw } from './withdraw-outcome.js';
+export * from './queue-outbox.js';

@@ -10,6 +10,7 @@
  * owner carries on from the stored state.
  */
 import { errorReply, type QueueEvent, type RpcReply } from '@qubicle/contracts';
+import type { QueueOutboxEntry } from './queue-outbox.js';
 import type { Logger } from '@qubicle/transport';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { Mailbox } from '../../actor/mailbox.js';
@@ -18,12 +19,17 @@ import { isStoreError, type Fence } from '../../store/port.js';
 import type { QueueRuntimeStore } from '../../store/ports/queues-runtime.js';
 import { dayStartOf } from '../day.js';
 import { queueChangesOf } from './state-changes.js';
-import { pendingOffersOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
+import { isSessionReport, outboxEntriesOf, type SessionReportEffect } from './queue-outbox.js';
+import { pendingOffersOf, pendingWithdrawsOf, queueTimersOf, transition, type QueueEffect, type QueueInput, type QueueMachineContext, type QueueState, type QueueTimerInput, type QueueTransitionResult } from '../machine/index.js';
 
 /** What the actor needs from the recipient side (the worker gives RecipientBusClient calls). */
 export interface QueueRecipientPort {
   offer(effect: Extract<QueueEffect, { type: 'offer' }>, fence: { shard: number; epoch: number }, accountId: string): Promise<{ accepted: boolean; reason?: string }>;
-  withdraw(accountId: string, recipientId: string, sessionId: string, reason: string): Promise<void>;
+  /**
+   * true: withdrawn (the recipient was ringing for it); false: the recipient was not offering it any
+   * more (it had answered, rejected or missed it first). Throws when no answer came.
+   */
+  withdraw(accountId: string, recipientId: string, sessionId: string, reason: string): Promise<boolean>;
   setAway(accountId: string, recipientId: string): Promise<void>;
   /** The recipient's status and event seq, read through its shard queue (after earlier commands). */
   statusOf(accountId: string, recipientId: string): Promise<{ status: import('@qubicle/contracts').RecipientStatus; seq: number }>;
@@ -43,8 +49,8 @@ export interface QueueActorEnv {
   node: string;
   fenceOf(shard: number): Fence | null;
   onFenced(shard: number): void;
-  /** Publishes a committed change's events in order (the queue relay); never rejects. */
-  publish(shard: number, events: QueueEvent[]): Promise<void>;
+  /** Publishes a committed change's outbox entries in order, then sends their session reports (the queue relay); never rejects. */
+  publish(shard: number, events: QueueOutboxEntry[]): Promise<void>;
   recipients: QueueRecipientPort;
   sessions: QueueSessionPort;
   newId(): string;
@@ -101,8 +107,9 @@ export class QueueActor {
   }
 
   /**
-   * Takes the state the new owner loaded: re-arms every timer (one already due fires at once) and
-   * sends the outstanding offers again under the new epoch (same command ids: a recipient that had
+   * Takes the state the new owner loaded: re-arms every timer (one already due fires at once),
+   * sends the withdraws of callers who hung up while ringing again, and the outstanding offers
+   * again under the new epoch (same command ids: a recipient that had
    * one answers it again rather than ring twice; docs/queues.md "Failover guarantees").
    */
   adopt(state: QueueState, fence: Fence): void {
@@ -111,6 +118,7 @@ export class QueueActor {
     const now = this.env.clock.now();
     for (const t of queueTimersOf(state, now)) this.arm(t.key, t.at, t.input);
     for (const offer of pendingOffersOf(state, fence.epoch, now)) void this.carryOut(offer, fence);
+    for (const withdraw of pendingWithdrawsOf(state)) void this.carryOut(withdraw, fence);
   }
 
   /**
@@ -217,7 +225,9 @@ export class QueueActor {
     const start = this.current;
     let state = start;
     let persist = false;
-    const events: QueueEvent[] = [];
+    // the events, and the sessions' reports riding on them: one atomic write, sent by the relay
+    const events: QueueOutboxEntry[] = [];
+    const unattached: SessionReportEffect[] = [];
     const applied: Array<{ item: PendingInput; before: QueueState | null; result: QueueTransitionResult | null; reply: RpcReply<unknown> }> = [];
     for (let i = from; i < items.length; i++) {
       const item = items[i]!;
@@ -231,11 +241,10 @@ export class QueueActor {
         continue;
       }
       applied.push({ item, before: state, result, reply: result.reply });
-      let persists = false;
-      for (const e of result.effects) {
-        if (e.type === 'publish') events.push(e.event);
-        else if (e.type === 'persist') persists = true;
-      }
+      const entries = outboxEntriesOf(result.effects);
+      events.push(...entries.events);
+      unattached.push(...entries.unattached);
+      const persists = result.effects.some((e) => e.type === 'persist');
       persist ||= persists;
       state = result.state;
       if (state === null && persists) break; // a deletion is written on its own
@@ -272,7 +281,8 @@ export class QueueActor {
       }
     }
     if (this.current === null) for (const k of [...this.timers.keys()]) this.disarm(k);
-    for (const a of applied) for (const e of a.result?.effects ?? []) void this.carryOut(e, fence);
+    // a report riding on an event is the relay's to send; one without (none here today) goes now
+    for (const a of applied) for (const e of a.result?.effects ?? []) if (!isSessionReport(e) || unattached.includes(e)) void this.carryOut(e, fence);
     await published;
     for (const a of applied) a.item.resolve(a.reply);
     return applied.length;
@@ -321,9 +331,12 @@ export class QueueActor {
           onOfferReply?.(reply.accepted ? { accepted: true } : { accepted: false, reason: reply.reason ?? 'not_ready' });
           return;
         }
-        case 'withdraw':
-          await env.recipients.withdraw(key.accountId, e.recipient_id, e.session_id, e.reason);
+        case 'withdraw': {
+          const withdrawn = await env.recipients.withdraw(key.accountId, e.recipient_id, e.session_id, e.reason);
+          // a caller who hung up while ringing leaves with this outcome (rules/hangup.ts)
+          if (e.reason === 'caller_hangup') await this.send({ type: 'withdraw_reply', session_id: e.session_id, offer_id: e.offer_id, withdrawn });
           return;
+        }
         case 'set_away':
           await env.recipients.setAway(key.accountId, e.recipient_id);
           return;

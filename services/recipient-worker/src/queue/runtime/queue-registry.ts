@@ -28,9 +28,18 @@ export interface QueueRegistryOptions {
   bus: Pick<Bus, 'subscribe'>;
   logger: Logger;
   shardCount: number;
+  /** How long a hand-over waits for the shard's queues and their events (default QUEUE_DRAIN_MS); the rest stays in the outbox for the next owner. */
+  drainMs?: number;
   /** Statuses of several recipients with their event seqs (get_status_many through the shard client). */
   readStatuses(accountId: string, recipientIds: string[]): Promise<Array<{ recipient_id: string; seq: number; status: import('@qubicle/contracts').RecipientStatus }>>;
 }
+
+/**
+ * A hand-over waits this long for the shard's queues to finish their inputs and their events to be
+ * published, as the sessions' (SESSION_DRAIN_MS): a broker refusing events must not hold the shard
+ * forever. What is not out by then stays in the queue outbox; the next owner publishes it first.
+ */
+export const QUEUE_DRAIN_MS = 2_000;
 
 export class QueueRegistry {
   private readonly actors = new Map<string, QueueActor>();
@@ -153,10 +162,27 @@ export class QueueRegistry {
     })();
   }
 
-  /** Resolves when every queue of the shard finished its inputs and its events were published. */
-  async drain(shard: number): Promise<void> {
-    await Promise.all([...this.actors.values()].filter((a) => a.key.shard === shard).map((a) => a.idle()));
-    await this.o.relay.drain(shard);
+  /**
+   * Resolves when every queue of the shard finished its inputs and its events were published (true),
+   * or after drainMs (false): an actor waits for its events' publish, so both are bounded together.
+   * The lease book then drops the shard (`drop`: the relay stops retrying, the actors stop) and
+   * the events not yet out stay in the outbox, for the next owner to publish before its own.
+   */
+  async drain(shard: number): Promise<boolean> {
+    const clock = this.o.env.clock;
+    const done = (async () => {
+      await Promise.all([...this.actors.values()].filter((a) => a.key.shard === shard).map((a) => a.idle()));
+      await this.o.relay.drain(shard);
+      return true;
+    })();
+    let timer: ReturnType<typeof clock.setTimer> | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = clock.setTimer(clock.now() + (this.o.drainMs ?? QUEUE_DRAIN_MS), () => resolve(false));
+    });
+    const out = await Promise.race([done, late]);
+    if (timer !== undefined) clock.clearTimer(timer);
+    if (!out) this.o.logger.warn({ shard }, 'queue events of the shard not all published in time: they stay in the outbox for the next owner');
+    return out;
   }
 
   /** The shard is gone: its queue actors stop without writing. */

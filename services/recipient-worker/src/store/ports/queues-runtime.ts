@@ -28,7 +28,11 @@ export interface StoredQueue {
 export interface QueueWrite {
   state: QueueState;
   shard: number;
-  /** the change's queue events, recorded in the same atomic write (the queue outbox) */
+  /**
+   * the change's queue events, recorded in the same atomic write (the queue outbox); an event may
+   * carry extra fields (the session report riding on a `leave`: queue/runtime/queue-outbox.ts),
+   * kept as written and listed back with it
+   */
   events: QueueEvent[];
   /**
    * What changed since the state the writer loaded or last wrote (queue/runtime/state-changes.ts):

@@ -87,13 +87,14 @@ describe('queue machine: offers and their outcomes', () => {
     assert.equal(q.state, before, 'accepted changes nothing');
   });
 
-  it('caller hangs up while ringing: the offer is withdrawn (caller_hangup), abandoned, not a miss', () => {
+  it('caller hangs up while ringing: the offer is withdrawn (caller_hangup); abandoned once withdrawn, not a miss (hangup-race.test.ts)', () => {
     const q = queue(1, 1);
     q.ringing(R(1), 's1');
     const r = q.hangup('s1');
-    assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(1), session_id: 's1', reason: 'caller_hangup' }]);
-    assert.deepEqual(effectsOf(r, 'end_session').map((e) => e.reason), ['abandoned']);
-    assert.deepEqual(eventsOf(r).map((e) => [e.event, e.reason]), [['leave', 'abandoned']]);
+    assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(1), session_id: 's1', offer_id: q.offerOf('s1')!.offer_id, reason: 'caller_hangup' }]);
+    const w = q.withdrawn(R(1), 's1');
+    assert.deepEqual(effectsOf(w, 'end_session').map((e) => e.reason), ['abandoned']);
+    assert.deepEqual(eventsOf(w).map((e) => [e.event, e.reason]), [['leave', 'abandoned']]);
     const st = q.status_();
     assert.equal(st.stats.abandoned_sessions, 1);
     assert.equal(st.stats.missed_sessions, 0);
@@ -149,7 +150,7 @@ describe('queue machine: offers and their outcomes', () => {
       ],
     };
     const r = q.answered(R(1), 's1');
-    assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(2), session_id: 's1', reason: 'answered_elsewhere' }]);
+    assert.deepEqual(effectsOf(r, 'withdraw'), [{ type: 'withdraw', recipient_id: R(2), session_id: 's1', offer_id: offer.offer_id, reason: 'answered_elsewhere' }]);
     assert.deepEqual(eventNames(r), ['delivered', 'leave']);
     assert.equal(eventsOf(r)[0]!.recipient_id, R(1));
     assert.equal(q.member(R(2))!.offered_session, null);
@@ -158,6 +159,7 @@ describe('queue machine: offers and their outcomes', () => {
   it('a delivered event for a caller no longer here (abandoned first) changes nothing', () => {
     const q = queue(1, 1);
     q.hangup('s1');
+    q.withdrawn(R(1), 's1');
     const before = q.state;
     q.answered(R(1), 's1');
     assert.equal(q.state?.sessions.length, 0);

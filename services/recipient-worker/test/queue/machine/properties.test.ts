@@ -8,8 +8,11 @@
  * - a recipient never holds two offers of the queue (supervisors' assignments included);
  * - FIFO within a priority for the order of offers: a caller is offered only when every caller
  *   ahead of it is being offered too;
+ * - a caller the world's recipient answered is never abandoned on the word of the recipient's side
+ *   (its withdraw event, the withdraw's reply, a status read): only the bounded wait for a withdraw
+ *   whose outcome never came (the offer's deadline) may guess so (the hangup race, rules/hangup.ts);
  * and at the end (everyone hangs up, time runs out) every session left exactly once, with exactly
- * one outcome effect.
+ * one outcome effect: a caller who hung up leaves handled (delivered) xor abandoned.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -31,7 +34,7 @@ interface Rec {
 }
 type Cmd =
   | { kind: 'offer'; session_id: string; offer_id: string; ring_seconds: number; sent_at: number; call: CallInfo }
-  | { kind: 'withdraw'; session_id: string; sent_at: number }
+  | { kind: 'withdraw'; session_id: string; offer_id: string; reason: string; sent_at: number }
   | { kind: 'set_away'; sent_at: number }
   | { kind: 'verify'; offer_id: string; sent_at: number };
 
@@ -66,6 +69,14 @@ class World {
   readonly joined: string[] = [];
   readonly leaves = new Map<string, number>();
   readonly outcomes = new Map<string, number>();
+  /** the outcome effects of each session, by kind (delivered, redirected, or the end's reason) */
+  readonly outcomeKinds = new Map<string, string[]>();
+  /** sessions a recipient of the world answered (took the call) */
+  readonly answered = new Set<string>();
+  /** sessions whose caller hung up */
+  readonly hungUp = new Set<string>();
+  /** answered callers abandoned by the offer's deadline (the bounded guess), for the tally */
+  guessedAbandoned = 0;
   lastJoin: QueueInput | undefined;
   roster = [...MEMBERS];
   readonly stalled = new Set<string>();
@@ -93,7 +104,7 @@ class World {
           this.inbox[e.recipient_id]?.push({ kind: 'offer', session_id: e.call.session_id, offer_id: e.offer_id, ring_seconds: e.offer_timeout_seconds, sent_at: this.now, call: e.call });
           break;
         case 'withdraw':
-          this.inbox[e.recipient_id]?.push({ kind: 'withdraw', session_id: e.session_id, sent_at: this.now });
+          this.inbox[e.recipient_id]?.push({ kind: 'withdraw', session_id: e.session_id, offer_id: e.offer_id, reason: e.reason, sent_at: this.now });
           break;
         case 'set_away':
           this.inbox[e.recipient_id]?.push({ kind: 'set_away', sent_at: this.now });
@@ -114,6 +125,11 @@ class World {
         case 'end_session':
         case 'redirect_session':
           this.outcomes.set(e.session_id, (this.outcomes.get(e.session_id) ?? 0) + 1);
+          this.outcomeKinds.set(e.session_id, [...(this.outcomeKinds.get(e.session_id) ?? []), e.type === 'end_session' ? e.reason : e.type === 'session_delivered' ? 'delivered' : 'redirected']);
+          if (e.type === 'end_session' && e.reason === 'abandoned' && this.answered.has(e.session_id)) {
+            assert.equal(input.type, 'offer_deadline', `${e.session_id}, answered, abandoned on ${input.type}`);
+            this.guessedAbandoned++;
+          }
           break;
         case 'persist':
           break;
@@ -181,6 +197,7 @@ class World {
         const waiting = this.q.state?.sessions ?? [];
         if (waiting.length === 0) return;
         const sid = waiting[a.pick % waiting.length]!.session_id;
+        this.hungUp.add(sid);
         this.run({ type: 'caller_hangup', input_id: this.q.nextInputId(), session_id: sid });
         return;
       }
@@ -216,6 +233,7 @@ class World {
       case 'answer':
         if (rec!.state === 'ringing') {
           const sid = rec!.session!;
+          this.answered.add(sid);
           this.to(r, 'call', sid);
           this.emit(r, 'delivered', this.callOf(sid));
         }
@@ -322,13 +340,18 @@ class World {
         }
         return;
       }
-      case 'withdraw':
-        if (rec.state === 'ringing' && rec.session === cmd.session_id) {
+      case 'withdraw': {
+        // the recipient machine refuses a withdraw of an offer it no longer holds (answered, rejected, missed)
+        const withdrawn = rec.state === 'ringing' && rec.session === cmd.session_id;
+        if (withdrawn) {
           const call = this.callOf(cmd.session_id);
           this.to(r, 'ready');
           this.emit(r, 'withdraw', call);
         }
+        // a caller's hangup is fed its reply (the actor does); a reply too late is lost (the RPC timed out)
+        if (cmd.reason === 'caller_hangup' && !expired) this.replies.push({ type: 'withdraw_reply', session_id: cmd.session_id, offer_id: cmd.offer_id, withdrawn });
         return;
+      }
       case 'set_away':
         if (rec.state === 'ready') {
           this.to(r, 'away');
@@ -429,7 +452,10 @@ class World {
    */
   drain(): void {
     for (let round = 0; round < 3; round++) this.flush();
-    for (const s of [...(this.q.state?.sessions ?? [])]) this.run({ type: 'caller_hangup', input_id: this.q.nextInputId(), session_id: s.session_id });
+    for (const s of [...(this.q.state?.sessions ?? [])]) {
+      this.hungUp.add(s.session_id);
+      this.run({ type: 'caller_hangup', input_id: this.q.nextInputId(), session_id: s.session_id });
+    }
     for (let round = 0; round < 20; round++) {
       this.flush();
       this.advance(60_000);
@@ -438,6 +464,12 @@ class World {
     for (const sid of this.joined) {
       assert.equal(this.leaves.get(sid), 1, `${sid} left exactly once`);
       assert.equal(this.outcomes.get(sid), 1, `${sid} has exactly one outcome (delivered, redirected or ended)`);
+    }
+    // a caller who hung up in this queue leaves handled xor abandoned (never timed out, redirected, exited)
+    for (const sid of this.hungUp) {
+      const kinds = this.outcomeKinds.get(sid) ?? [];
+      assert.equal(kinds.length, 1, `${sid}: ${kinds.join(', ')}`);
+      assert.ok(kinds[0] === 'delivered' || kinds[0] === 'abandoned' , `${sid} hung up, left ${kinds[0]}`);
     }
   }
 }
@@ -496,6 +528,8 @@ describe('queue machine: properties (random callers, recipients, deliveries and 
         if (list.length % 3 !== 0) for (let i = 0; i < MEMBERS.length; i++) for (const k of ['login', 'ready', 'event', 'event'] as const) w.act({ k, r: i });
         for (const a of list) w.act(a);
         w.drain();
+        stats['guessed_abandoned'] = (stats['guessed_abandoned'] ?? 0) + w.guessedAbandoned;
+        stats['hung_up_delivered'] = (stats['hung_up_delivered'] ?? 0) + [...w.hungUp].filter((s) => w.outcomeKinds.get(s)?.[0] === 'delivered').length;
         for (const e of w.q.effects) {
           const k = e.type === 'publish' ? `ev:${e.event.event}:${e.event.reason ?? ''}` : e.type === 'offer' && e.pinned ? 'pinned_offer' : e.type;
           stats[k] = (stats[k] ?? 0) + 1;
@@ -510,7 +544,7 @@ describe('queue machine: properties (random callers, recipients, deliveries and 
   it('no caller lost, never two recipients for one caller or two offers for one recipient, FIFO of offers, every session ends once', () => {
     const stats = check(actionArb);
     // the generator must keep reaching every kind of outcome, or the properties above prove little
-    for (const kind of ['offer', 'withdraw', 'verify_offer', 'session_delivered', 'redirect_session', 'ev:leave:abandoned', 'ev:leave:delivered']) {
+    for (const kind of ['offer', 'withdraw', 'verify_offer', 'session_delivered', 'redirect_session', 'ev:leave:abandoned', 'ev:leave:delivered', 'hung_up_delivered']) {
       assert.ok((stats[kind] ?? 0) > 0, `no run produced ${kind}`);
     }
   });

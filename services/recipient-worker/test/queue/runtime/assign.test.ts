@@ -92,7 +92,7 @@ describe('queue actor: a supervisor’s offer and its reply', () => {
           offers.push(e.offer_id);
           return offerReply;
         },
-        withdraw: async () => undefined,
+        withdraw: async () => true,
         setAway: async () => undefined,
         statusOf: async () => ({ status: { available: false, availability_state: 'Not-Logged-In' }, seq: 0 }),
       },

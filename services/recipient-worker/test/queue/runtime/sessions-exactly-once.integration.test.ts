@@ -8,7 +8,10 @@
  * - a publish that fails a few times is retried: once on the bus, in order;
  * - a duplicated KAZOO message (same Msg-ID) is applied once;
  * - a caller answered by a recipient then hanging up ends `handled` whichever reaches the
- *   session first: the queue's `delivered` report or KAZOO's delete_session.
+ *   session first: the queue's `delivered` report or KAZOO's delete_session;
+ * - a queue's report to the session that its worker wrote but could not send (the crash point
+ *   between the queue's write and its report) is sent by the worker taking the queue's shard: it
+ *   rides in the queue's outbox.
  */
 import assert from 'node:assert/strict';
 import {
@@ -42,6 +45,9 @@ interface Faults {
   refused: number;
   /** a session_report held until the promise settles */
   holdReport?: (body: Record<string, unknown>) => Promise<void> | undefined;
+  /** session_report calls fail while this says so (counted in reportsRefused) */
+  refuseReports?: () => boolean;
+  reportsRefused?: number;
 }
 
 function faulty(bus: AmqpBus, f: Faults): Bus {
@@ -58,6 +64,10 @@ function faulty(bus: AmqpBus, f: Faults): Bus {
       }
       if (prop === 'call') {
         return async (queue: string, body: Record<string, unknown>, opts?: unknown) => {
+          if (body?.['type'] === 'session_report' && f.refuseReports?.()) {
+            f.reportsRefused = (f.reportsRefused ?? 0) + 1;
+            throw new Error('injected: the session report could not be sent');
+          }
           const hold = body?.['type'] === 'session_report' ? f.holdReport?.(body) : undefined;
           if (hold) await hold;
           return (target.call as (...a: unknown[]) => Promise<unknown>).call(target, queue, body, opts);
@@ -198,6 +208,32 @@ describe('caller sessions exactly once (real broker, two workers)', function () 
       [first['Session-ID'], 'delete'],
       [second['Session-ID'], 'create'],
     ]);
+  });
+
+  it('a queue’s report its worker wrote but never sent reaches the session from the worker that takes the shard', async () => {
+    const f: Faults = { refuseSessionEvents: () => false, refused: 0, refuseReports: () => true };
+    await start('node-a', f);
+    await recipient({ type: 'login' });
+    await recipient({ type: 'set_status', status: 'ready' });
+    const callId = `call-${newKazooId()}`;
+    const created = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Session-Type': 'callflow' });
+    const joined = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
+    assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
+    await answered(created['Session-ID']);
+    // the queue wrote `delivered` (its leave event carries the report in the outbox); the report fails
+    await waitFor(() => (f.reportsRefused ?? 0) > 0, 'the refused report', 10_000);
+    const rider = store.queues.tables.outbox.find((o) => o.event.event === 'leave' && o.event.caller?.session_id === created['Session-ID']);
+    assert.deepEqual((rider?.event as { session_report?: unknown } | undefined)?.session_report, { type: 'session_delivered', session_id: created['Session-ID'], call_id: callId, recipient_id: RECIPIENT });
+    assert.equal(store.queues.tables.sessions.get(`${ACCOUNT}/${callId}`)?.phase, 'queued', 'the session has not heard');
+
+    await workers[0]!.stop(); // hands over: its relay gives up after the bound, the outbox keeps the report
+    assert.ok(store.queues.tables.outbox.some((o) => o.event.caller?.session_id === created['Session-ID']), 'still in the outbox');
+    await start('node-b');
+    await waitFor(() => store.queues.tables.sessions.get(`${ACCOUNT}/${callId}`)?.phase === 'delivered', 'the report from node-b', 15_000);
+    assert.equal(store.queues.tables.sessions.get(`${ACCOUNT}/${callId}`)?.recipient_id, RECIPIENT);
+    await waitFor(() => !store.queues.tables.outbox.some((o) => o.event.caller?.session_id === created['Session-ID']), 'the outbox emptied', 5_000);
+    const bye = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId });
+    assert.deepEqual([bye['Result'], bye['End-Reason']], ['ok', 'handled'], JSON.stringify(bye));
   });
 
   for (const order of ['delivered first', 'delete_session first'] as const) {

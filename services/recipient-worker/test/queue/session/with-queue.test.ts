@@ -72,11 +72,28 @@ describe('session machine + queue machine, wired', () => {
     const sid = w.createSession();
     w.queue.ready(R(1));
     w.joinQueue({ 'Session-ID': sid, 'Join-Queue-ID': QUEUE });
-    w.toSession({ type: 'delete_session', input_id: 'bye' });
+    assert.deepEqual(w.toSession({ type: 'delete_session', input_id: 'bye' }), { session_id: sid, pending: true });
     assert.deepEqual(w.queue.last.effects.filter((e) => e.type === 'withdraw').map((e) => (e as { reason: string }).reason), ['caller_hangup']);
+    assert.equal(w.session!.phase, 'queued', 'the withdraw’s outcome decides');
+    // the recipient was still ringing: withdrawn, the queue reports the end
+    w.fromQueue(w.queue.withdrawn(R(1), sid).effects);
     assert.equal(w.queue.s.sessions.length, 0);
     assert.equal(w.session!.end_reason, 'abandoned');
     assert.equal(w.session!.seq, 2, 'one create, one delete');
+  });
+
+  it('the caller hangs up while ringing but the recipient had answered first: handled, not abandoned', () => {
+    const w = new Wiring();
+    const sid = w.createSession();
+    w.queue.ready(R(1));
+    w.joinQueue({ 'Session-ID': sid, 'Join-Queue-ID': QUEUE });
+    w.queue.ringing(R(1), sid);
+    w.toSession({ type: 'delete_session', input_id: 'bye' });
+    // the answer's delivered event reaches the queue after the hangup
+    w.fromQueue(w.queue.answered(R(1), sid).effects);
+    assert.equal(w.session!.end_reason, 'handled');
+    assert.equal(w.session!.recipient_id, R(1));
+    assert.equal(w.queue.status_().stats.abandoned_sessions, 0);
   });
 
   it('answered, but the hangup reaches the session before the queue’s delivered report: still handled', () => {

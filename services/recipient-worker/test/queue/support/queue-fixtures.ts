@@ -183,6 +183,18 @@ export class QueueHarness extends TestTime {
     return this.status(recipientId, recipientStatus('Ready', { last_action_time: Math.floor(this.now / 1000) }), 'miss', this.call(sessionId));
   }
 
+  /** The recipient's offer was withdrawn (its `withdraw` event, e.g. the queue's caller_hangup; Ready after). */
+  withdrawn(recipientId: string, sessionId: string): QueueTransitionResult {
+    return this.status(recipientId, recipientStatus('Ready', { last_action_time: Math.floor(this.now / 1000) }), 'withdraw', this.call(sessionId));
+  }
+
+  /** The reply of the withdraw command sent for the session's current offer (a caller who hung up while ringing). */
+  withdrawReply(sessionId: string, withdrawn: boolean): QueueTransitionResult {
+    const offer = this.offerOf(sessionId);
+    assert.ok(offer, `${sessionId} has no offer`);
+    return this.apply({ type: 'withdraw_reply', session_id: sessionId, offer_id: offer.offer_id, withdrawn });
+  }
+
   refused(recipientId: string, sessionId: string, reason: 'busy' | 'not_ready' | 'not_logged_in' | 'not_available_for_queue' | 'wiretapping' = 'not_ready'): QueueTransitionResult {
     const offer = this.offerOf(sessionId);
     assert.ok(offer && offer.recipient_id === recipientId, `${sessionId} is not offered to ${recipientId}`);

@@ -5,7 +5,7 @@ import { QueueDraft } from '../draft.js';
 import { notRunning, read } from '../outcomes.js';
 import { freshMemberView, freshQueueState } from '../state.js';
 import { queueStatusOf } from '../status.js';
-import { leave, route, withdrawOffer } from '../steps.js';
+import { abandon, leave, route, withdrawOffer } from '../steps.js';
 import {
   callerTimerKey,
   type ConfigureInput,
@@ -57,6 +57,11 @@ export function stop(state: QueueState | null, input: StopInput, ctx: QueueMachi
   if (!state) return read(state, ctx, null);
   const d = new QueueDraft(state, ctx);
   for (const session of [...d.s.sessions]) {
+    // a caller who hung up while ringing (its withdraw sent already) is abandoned, as it would have been
+    if (session.hung_up) {
+      abandon(d, session.session_id, 'unseen');
+      continue;
+    }
     withdrawOffer(d, session.session_id, 'other');
     leave(d, session.session_id, 'exited');
     d.effect({ type: 'end_session', session_id: session.session_id, call_id: session.call_id, reason: 'exited' });

@@ -7,7 +7,7 @@ import type { CallInfo } from '@qubicle/contracts';
 import { QueueDraft } from '../draft.js';
 import { findMember } from '../members.js';
 import { read } from '../outcomes.js';
-import { endOffer, forgetIfRemoved, leave, missOffer, route, withdrawOffer } from '../steps.js';
+import { abandon, endOffer, forgetIfRemoved, leave, missOffer, route, withdrawOffer } from '../steps.js';
 import type { MemberStatusInput, QueueMachineContext, QueueState, QueueTransitionResult } from '../types.js';
 
 export function memberStatus(state: QueueState | null, input: MemberStatusInput, ctx: QueueMachineContext): QueueTransitionResult {
@@ -27,8 +27,10 @@ export function memberStatus(state: QueueState | null, input: MemberStatusInput,
   if (delivered !== undefined) {
     deliver(d, delivered, input.recipient_id);
   } else if (verified !== undefined) {
-    // the check after the deadline: not answered, not ringing: the offer ended unseen (a miss)
-    missOffer(d, verified, 'seen');
+    // the check after the deadline: not answered, not ringing: the offer ended unseen (a miss);
+    // for a caller who hung up (the check after a refused withdraw): it was not answered, abandoned
+    if (d.s.sessions.find((x) => x.session_id === verified)?.hung_up) abandon(d, verified, 'seen');
+    else missOffer(d, verified, 'seen');
   } else if (fresh && call && offeredTo(d.s, call, input.recipient_id)) {
     outcome(d, input, call);
   }
@@ -99,8 +101,14 @@ function deliver(d: QueueDraft, sessionId: string, recipientId: string): void {
   d.effect({ type: 'session_delivered', session_id: sessionId, call_id: session.call_id, recipient_id: recipientId });
 }
 
-/** The outcome of our offer to this recipient, told by their event. */
+/**
+ * The outcome of our offer to this recipient, told by their event. For a caller who hung up while
+ * ringing (rules/hangup.ts), any end of the ring but an answer (withdrawn, rejected, missed: the
+ * withdraw and the ring's end crossed) means it was not answered: abandoned, not a miss.
+ */
 function outcome(d: QueueDraft, input: MemberStatusInput, call: CallInfo): void {
+  const ringEnd = input.event === 'withdraw' || input.event === 'reject' || input.event === 'miss';
+  if (ringEnd && d.s.sessions.find((x) => x.session_id === call.session_id)?.hung_up) return abandon(d, call.session_id, 'seen');
   switch (input.event) {
     case 'reject':
       missOffer(d, call.session_id, 'seen');
