@@ -9,6 +9,7 @@ import { QubicleFailure } from '@qubicle/contracts';
 import { busClient, EventLog } from '../support/events.js';
 import type { System } from '../support/system.js';
 import { newTenant, sharedSystem, type Tenant } from '../support/tenant.js';
+import { until } from '../support/wait.js';
 
 describe('e2e: away reasons, timed breaks, time in each state', function () {
   this.timeout(30_000);
@@ -162,7 +163,10 @@ describe('e2e: away reasons, timed breaks, time in each state', function () {
       assert.ok(status.away_until >= Math.floor(Date.now() / 1000), `away_until ${status.away_until}`);
       const ready = await events.waitFor((e) => e.recipient_id === agent.id && e.event === 'ready', 'ready at the end of the break', 5_000, mark);
       assert.equal(ready.reason, 'away_ended');
-      assert.equal((await t.status(agent.id)).availability_state, 'Ready');
+      assert.equal(ready.status.availability_state, 'Ready');
+      assert.equal(ready.status.away_until, undefined, 'the break is over');
+      // GET status may be answered by the gateway's read model, which hears the same event a moment later
+      await until('GET status Ready after the break', async () => (await t.status(agent.id)).availability_state === 'Ready', 5_000);
     });
   });
 
