@@ -7,29 +7,15 @@
  */
 import { strict as assert } from 'node:assert';
 import type { RecipientStatus } from '@qubicle/contracts';
-import { Cluster, QUEUE_ID, until } from './support/cluster.js';
+import { Cluster, twoWorkerCluster, QUEUE_ID, until } from './support/cluster.js';
 
 const TTL = 3000;
 const WRAPUP_S = 6;
 
 describe('cluster: audit entries are complete across a kill -9 (a wrap-up timer that fires on the survivor)', function () {
   this.timeout(180_000);
-  let c: Cluster;
-
-  before(async function () {
-    this.timeout(180_000);
-    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    c.spawnWorker('w1');
-    c.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
-    await c.startGateway();
-    await c.waitBalanced(['w1', 'w2'], 30_000);
-    await c.captureEvents();
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
+  let c!: Cluster;
+  twoWorkerCluster({ leaseTtlMs: TTL }, (cluster) => (c = cluster));
 
   it('the survivor ends the wrap-ups at their deadlines and each end has its audit entry (timer:wrapup, from Wrapup-Time)', async () => {
     const ids = await c.createRecipients(12);

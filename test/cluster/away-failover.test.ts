@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { RecipientEvent, RecipientStatus } from '@qubicle/contracts';
-import { Cluster, until } from './support/cluster.js';
+import { Cluster, twoWorkerCluster, until } from './support/cluster.js';
 
 const TTL = 3000;
 /** Ends well after the survivor took the shard (TTL + start-up): re-armed there. */
@@ -16,22 +16,8 @@ const SHORT_BREAK_S = 1;
 
 describe('cluster: a timed break survives kill -9 of its worker', function () {
   this.timeout(180_000);
-  let c: Cluster;
-
-  before(async function () {
-    this.timeout(180_000);
-    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    c.spawnWorker('w1');
-    c.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
-    await c.startGateway();
-    await c.waitBalanced(['w1', 'w2'], 30_000);
-    await c.captureEvents();
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
+  let c!: Cluster;
+  twoWorkerCluster({ leaseTtlMs: TTL }, (cluster) => (c = cluster));
 
   it('the survivor ends a break at its deadline, and applies at once one that ended while the shard had no owner', async () => {
     // two recipients on the same node (whichever holds both first)

@@ -9,7 +9,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { RecipientStatus } from '@qubicle/contracts';
-import { Cluster, until } from './support/cluster.js';
+import { Cluster, twoWorkerCluster, until } from './support/cluster.js';
 import { expectedOrder, loadQueue, ringingOf, untilSurvivorLists, type LoadedQueue } from './support/loaded-queue.js';
 
 const TTL = 3000;
@@ -19,22 +19,8 @@ const CALLERS = WAITING + RINGING;
 
 describe('cluster: kill -9 of the worker holding a queue with 500 waiting and 20 ringing callers', function () {
   this.timeout(600_000);
-  let c: Cluster;
-
-  before(async function () {
-    this.timeout(180_000);
-    c = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16, logLevel: 'warn' });
-    c.spawnWorker('w1');
-    c.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => c.waitForWorker(n)));
-    await c.startGateway();
-    await c.waitBalanced(['w1', 'w2'], 30_000);
-    await c.captureEvents();
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
+  let c!: Cluster;
+  twoWorkerCluster({ leaseTtlMs: TTL, logLevel: 'warn' }, (cluster) => (c = cluster));
 
   it('0 lost, 0 offered twice, order kept; the survivor routes every caller again, in order', async () => {
     const q: LoadedQueue = await loadQueue(c, { callers: CALLERS, ringing: RINGING, name: 'Failover 520' });

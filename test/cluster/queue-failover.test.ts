@@ -8,36 +8,14 @@
 import { strict as assert } from 'node:assert';
 import { newKazooId, type ListQueueSessionsReply, type RecipientStatus } from '@qubicle/contracts';
 import { QueueBusClient } from '@qubicle/client';
-import { Cluster, until } from './support/cluster.js';
+import { Cluster, twoWorkerCluster, until } from './support/cluster.js';
 import { kazooSession } from './support/loaded-queue.js';
 
 const TTL = 3000;
 const CALLERS = 30;
 
-/**
- * Each suite's cluster: two workers (w1, w2) balanced over 16 shards with a short lease, a
- * gateway, the recipient events captured, and a queue client; created before the enclosing
- * describe's tests and handed to `keep`, stopped after them (its logs kept when a test failed).
- */
-function twoWorkerCluster(keep: (c: Cluster, queues: QueueBusClient) => void): void {
-  let c: Cluster | undefined;
-  before(async function () {
-    this.timeout(180_000);
-    const cluster = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: 16 });
-    c = cluster;
-    cluster.spawnWorker('w1');
-    cluster.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => cluster.waitForWorker(n)));
-    await cluster.startGateway();
-    await cluster.waitBalanced(['w1', 'w2'], 30_000);
-    await cluster.captureEvents();
-    keep(cluster, new QueueBusClient({ caller: cluster.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' }));
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
-}
+/** Each suite's queue client, over its cluster's bus. */
+const queueClientOf = (c: Cluster) => new QueueBusClient({ caller: c.bus, shardCount: 16, timeoutMs: 10_000, service: 'cluster-test' });
 
 
 describe('cluster: a queue survives kill -9 of the worker running it', function () {
@@ -45,9 +23,9 @@ describe('cluster: a queue survives kill -9 of the worker running it', function 
   let c: Cluster;
   let queues: QueueBusClient;
 
-  twoWorkerCluster((cluster, client) => {
+  twoWorkerCluster({ leaseTtlMs: TTL }, (cluster) => {
     c = cluster;
-    queues = client;
+    queues = queueClientOf(cluster);
   });
 
   it('0 callers lost, 0 offered twice, order kept; the ringing offer is re-sent under the new epoch and answered', async () => {
@@ -134,9 +112,9 @@ describe('cluster: a frozen (SIGSTOP) queue worker woken after its successor too
   let c: Cluster;
   let queues: QueueBusClient;
 
-  twoWorkerCluster((cluster, client) => {
+  twoWorkerCluster({ leaseTtlMs: TTL }, (cluster) => {
     c = cluster;
-    queues = client;
+    queues = queueClientOf(cluster);
   });
 
   it('every member is offered one caller only, the callers in order; the zombie is fenced', async () => {

@@ -70,6 +70,31 @@ export function until<T>(what: string, timeoutMs: number, check: () => Promise<T
 
 export const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
+/**
+ * Mocha hooks for the describe they are called in: a cluster of two workers (w1, w2) balanced over
+ * 16 shards (classic shard queues), a gateway, the recipient events captured; handed to `keep` once
+ * up, stopped after the describe's tests (its logs kept when a test failed).
+ */
+export function twoWorkerCluster(options: Partial<ClusterOptions>, keep: (c: Cluster) => void): void {
+  let c: Cluster | undefined;
+  before(async function () {
+    this.timeout(180_000);
+    const cluster = await Cluster.create({ queueType: 'classic', shardCount: 16, ...options } as ClusterOptions);
+    c = cluster;
+    cluster.spawnWorker('w1');
+    cluster.spawnWorker('w2');
+    await Promise.all(['w1', 'w2'].map((n) => cluster.waitForWorker(n)));
+    await cluster.startGateway();
+    await cluster.waitBalanced(['w1', 'w2'], 30_000);
+    await cluster.captureEvents();
+    keep(cluster);
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await c?.stop({ failed: this.currentTest?.state === 'failed' });
+  });
+}
+
 export class Cluster {
   readonly nodes = new Map<string, NodeProcess>();
   readonly events: RecipientEvent[] = [];
