@@ -135,9 +135,10 @@ export class QueueRegistry {
    * A shard was taken: its leftover queue events are published first, then every stored queue
    * of the shard is adopted (timers re-armed, outstanding offers re-sent under the new epoch) and
    * restarted with its current document and roster, and every other queue of those accounts on
-   * this shard is started. A stored queue whose document the source does not list keeps running
-   * as it was: only the queue API's delete stops a queue (a doc source that is empty or failing
-   * must never throw callers out).
+   * this shard is started. A stored queue whose document is definitively gone (the source's `get`
+   * answers none: what stop_queue checks) is stopped as stop_queue would have — the queue API's
+   * delete whose stop_queue reached no process (no owner then) takes effect at the latest here.
+   * A source that fails, or a `list` that is empty, stops nothing (it must never throw callers out).
    */
   async take(shard: number, fence: Fence): Promise<void> {
     const leftovers = await this.o.store.listQueueOutbox(shard);
@@ -155,6 +156,11 @@ export class QueueRegistry {
     }
     // not awaited: the documents and statuses are read while the shard is already consumed
     void (async () => {
+      for (const q of stored) {
+        const { account_id: accountId, queue_id: queueId } = q.state;
+        const gone = await this.o.docs.get(accountId, queueId).then((v) => v === null, () => false);
+        if (gone) await this.stopDeleted(accountId, queueId, `stop-on-take:${queueId}:${fence.epoch}`, fence).catch(() => undefined);
+      }
       for (const accountId of accounts) {
         const ids = await this.o.docs.list(accountId).catch(() => [] as string[]);
         for (const id of ids) if (this.shardOf(accountId, id) === shard) await this.ensureStarted(accountId, id, fence).catch(() => undefined);

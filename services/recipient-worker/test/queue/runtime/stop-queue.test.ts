@@ -58,4 +58,41 @@ describe('queue process: stop_queue', () => {
     assert.equal((await queue({ type: 'get_queue_status', queue_ids: [Q] })).data[Q], 'unknown_queue');
     await w.stop();
   });
+
+  it('a queue deleted while no process could be told (its stop_queue lost) stops when its shard is next taken: callers exit, then delete', async () => {
+    const store = new TestStore();
+    store.addAccount({ id: ACCOUNT, features: { pro: true }, qubicle: { missed_call_threshold: 0 } });
+    store.addUser(ACCOUNT, RECIPIENT);
+    const bus = createMemoryBus();
+    const docs = new MemoryQueueDocs();
+    docs.put(ACCOUNT, Q, { doc: { name: 'Q', ...QUEUE_DEFAULTS }, members: [RECIPIENT] });
+    const config = (node: string) => loadWorkerConfig({ NODE_NAME: node, SHARD_COUNT: String(SHARDS), LEASE_TTL_MS: '600000' });
+    const clock = new ManualClock(T0);
+    const a = createWorker({ bus, store, config: config('node-a'), logger: captureLogger(), clock, queueDocs: docs });
+    await a.start();
+    const events: QueueEvent[] = [];
+    await bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: ['qubicle.queue.#'] }, async (m) => void events.push(m.body as QueueEvent));
+    let n = 0;
+    const queue = (body: Record<string, unknown>) =>
+      bus.call(shardQueue(shardOf(ACCOUNT, Q, SHARDS)), { command_id: `lost-stop-${++n}`, account_id: ACCOUNT, shard_count: SHARDS, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
+    const kazoo = (body: Record<string, unknown>) => bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': ACCOUNT, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
+    await queue({ type: 'ensure_queues_started', queue_ids: [Q] });
+    const created = await kazoo({ Call: {}, 'Call-ID': 'call-lost', 'Session-Type': 'callflow' });
+    assert.equal((await kazoo({ Call: {}, 'Call-ID': 'call-lost', 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] })).Result, 'ok');
+
+    // the API deletes the document; its stop_queue never reaches a process (no worker then)
+    await a.stop();
+    docs.remove(ACCOUNT, Q);
+    assert.equal(events.filter((e) => e.event === 'delete').length, 0);
+
+    const b = createWorker({ bus, store, config: config('node-b'), logger: captureLogger(), clock, queueDocs: docs });
+    await b.start();
+    await waitFor(() => events.some((e) => e.event === 'delete'), 'the delete event on take-over');
+    const leave = events.find((e) => e.event === 'leave');
+    assert.equal(leave?.reason, 'exited');
+    assert.ok(events.indexOf(leave!) < events.findIndex((e) => e.event === 'delete'), 'the callers exit first');
+    assert.equal(events.find((e) => e.event === 'delete')?.reason, 'deleted');
+    assert.equal((await queue({ type: 'get_queue_status', queue_ids: [Q] })).data[Q], 'unknown_queue');
+    await b.stop();
+  });
 });
