@@ -11,7 +11,7 @@ import { strict as assert } from 'node:assert';
 import { EVENTS_EXCHANGE, QUEUE_SESSIONS_QUEUE, newKazooId, shardOf, type SessionEvent } from '@qubicle/contracts';
 import { QueueBusClient } from '@qubicle/client';
 import type { QueueRuntimeStore } from '@qubicle/recipient-worker';
-import { Cluster, until } from './support/cluster.js';
+import { Cluster, twoWorkerCluster, until } from './support/cluster.js';
 
 const TTL = 3000;
 const SHARDS = 16;
@@ -19,21 +19,10 @@ const CALLERS = 24;
 
 describe('cluster: caller sessions survive kill -9 of a worker holding them', function () {
   this.timeout(180_000);
-  let c: Cluster | undefined;
-
-  after(async function () {
-    this.timeout(30_000);
-    await c?.stop({ failed: this.currentTest?.state === 'failed' });
-  });
+  let cluster!: Cluster;
+  twoWorkerCluster({ leaseTtlMs: TTL, shardCount: SHARDS }, (c) => (cluster = c));
 
   it('every hangup answered, every session created and ended exactly once, in order', async () => {
-    const cluster = await Cluster.create({ queueType: 'classic', leaseTtlMs: TTL, shardCount: SHARDS });
-    c = cluster;
-    cluster.spawnWorker('w1');
-    cluster.spawnWorker('w2');
-    await Promise.all(['w1', 'w2'].map((n) => cluster.waitForWorker(n)));
-    await cluster.startGateway();
-    await cluster.waitBalanced(['w1', 'w2'], 30_000);
     const events: SessionEvent[] = [];
     await cluster.bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: [`qubicle.session.${cluster.accountId}.#`], prefetch: 500 }, async (m) => void events.push(m.body as SessionEvent));
     const queues = new QueueBusClient({ caller: cluster.bus, shardCount: SHARDS, timeoutMs: 10_000, service: 'cluster-test' });

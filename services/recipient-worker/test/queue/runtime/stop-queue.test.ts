@@ -18,27 +18,39 @@ import { waitFor } from '../../support/wait.js';
 const SHARDS = 4;
 const Q = 'c0000000000000000000000000000019';
 
-describe('queue process: stop_queue', () => {
-  it('refused while the document exists; once it is gone the callers exit, then the delete event; again: not_running', async () => {
-    const store = new TestStore();
-    store.addAccount({ id: ACCOUNT, features: { pro: true }, qubicle: { missed_call_threshold: 0 } });
-    store.addUser(ACCOUNT, RECIPIENT);
-    const bus = createMemoryBus();
-    const docs = new MemoryQueueDocs();
-    docs.put(ACCOUNT, Q, { doc: { name: 'Q', ...QUEUE_DEFAULTS }, members: [RECIPIENT] });
-    const w = createWorker({ bus, store, config: loadWorkerConfig({ NODE_NAME: 'node-a', SHARD_COUNT: String(SHARDS), LEASE_TTL_MS: '600000' }), logger: captureLogger(), clock: new ManualClock(T0), queueDocs: docs });
-    await w.start();
-    const events: QueueEvent[] = [];
-    await bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: ['qubicle.queue.#'] }, async (m) => void events.push(m.body as QueueEvent));
-    let n = 0;
-    const queue = (body: Record<string, unknown>) =>
-      bus.call(shardQueue(shardOf(ACCOUNT, Q, SHARDS)), { command_id: `stop-queue-${++n}`, account_id: ACCOUNT, shard_count: SHARDS, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
-    const kazoo = (body: Record<string, unknown>) => bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': ACCOUNT, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
-
+/** A worker (node-a) running queue Q with RECIPIENT on its roster; the queue's events, its shard queue and KAZOO's session queue to talk to. */
+async function setup() {
+  const store = new TestStore();
+  store.addAccount({ id: ACCOUNT, features: { pro: true }, qubicle: { missed_call_threshold: 0 } });
+  store.addUser(ACCOUNT, RECIPIENT);
+  const bus = createMemoryBus();
+  const docs = new MemoryQueueDocs();
+  docs.put(ACCOUNT, Q, { doc: { name: 'Q', ...QUEUE_DEFAULTS }, members: [RECIPIENT] });
+  const clock = new ManualClock(T0);
+  const workerOn = (node: string) =>
+    createWorker({ bus, store, config: loadWorkerConfig({ NODE_NAME: node, SHARD_COUNT: String(SHARDS), LEASE_TTL_MS: '600000' }), logger: captureLogger(), clock, queueDocs: docs });
+  const w = workerOn('node-a');
+  await w.start();
+  const events: QueueEvent[] = [];
+  await bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: ['qubicle.queue.#'] }, async (m) => void events.push(m.body as QueueEvent));
+  let n = 0;
+  const queue = (body: Record<string, unknown>) =>
+    bus.call(shardQueue(shardOf(ACCOUNT, Q, SHARDS)), { command_id: `stop-queue-${++n}`, account_id: ACCOUNT, shard_count: SHARDS, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
+  const kazoo = (body: Record<string, unknown>) => bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': ACCOUNT, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
+  /** ensure_queues_started, then one caller (call-1) joins */
+  const startWithCaller = async () => {
     const started = await queue({ type: 'ensure_queues_started', queue_ids: [Q] });
     assert.deepEqual(started.ok && started.data, { [Q]: { node: 'node-a', started: true } });
     const created = await kazoo({ Call: {}, 'Call-ID': 'call-1', 'Session-Type': 'callflow' });
     assert.equal((await kazoo({ Call: {}, 'Call-ID': 'call-1', 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] })).Result, 'ok');
+  };
+  return { w, docs, events, queue, startWithCaller, workerOn };
+}
+
+describe('queue process: stop_queue', () => {
+  it('refused while the document exists; once it is gone the callers exit, then the delete event; again: not_running', async () => {
+    const { w, docs, events, queue, startWithCaller } = await setup();
+    await startWithCaller();
 
     const refused = await queue({ type: 'stop_queue', queue_id: Q });
     assert.deepEqual(refused.ok && refused.data, { stopped: false, reason: 'queue_exists' });
@@ -60,32 +72,15 @@ describe('queue process: stop_queue', () => {
   });
 
   it('a queue deleted while no process could be told (its stop_queue lost) stops when its shard is next taken: callers exit, then delete', async () => {
-    const store = new TestStore();
-    store.addAccount({ id: ACCOUNT, features: { pro: true }, qubicle: { missed_call_threshold: 0 } });
-    store.addUser(ACCOUNT, RECIPIENT);
-    const bus = createMemoryBus();
-    const docs = new MemoryQueueDocs();
-    docs.put(ACCOUNT, Q, { doc: { name: 'Q', ...QUEUE_DEFAULTS }, members: [RECIPIENT] });
-    const config = (node: string) => loadWorkerConfig({ NODE_NAME: node, SHARD_COUNT: String(SHARDS), LEASE_TTL_MS: '600000' });
-    const clock = new ManualClock(T0);
-    const a = createWorker({ bus, store, config: config('node-a'), logger: captureLogger(), clock, queueDocs: docs });
-    await a.start();
-    const events: QueueEvent[] = [];
-    await bus.subscribe({ exchange: EVENTS_EXCHANGE, bindingKeys: ['qubicle.queue.#'] }, async (m) => void events.push(m.body as QueueEvent));
-    let n = 0;
-    const queue = (body: Record<string, unknown>) =>
-      bus.call(shardQueue(shardOf(ACCOUNT, Q, SHARDS)), { command_id: `lost-stop-${++n}`, account_id: ACCOUNT, shard_count: SHARDS, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
-    const kazoo = (body: Record<string, unknown>) => bus.call(QUEUE_SESSIONS_QUEUE, { 'Account-ID': ACCOUNT, ...body }, { timeoutMs: 2_000 }) as Promise<any>;
-    await queue({ type: 'ensure_queues_started', queue_ids: [Q] });
-    const created = await kazoo({ Call: {}, 'Call-ID': 'call-lost', 'Session-Type': 'callflow' });
-    assert.equal((await kazoo({ Call: {}, 'Call-ID': 'call-lost', 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] })).Result, 'ok');
+    const { w, docs, events, queue, startWithCaller, workerOn } = await setup();
+    await startWithCaller();
 
     // the API deletes the document; its stop_queue never reaches a process (no worker then)
-    await a.stop();
+    await w.stop();
     docs.remove(ACCOUNT, Q);
     assert.equal(events.filter((e) => e.event === 'delete').length, 0);
 
-    const b = createWorker({ bus, store, config: config('node-b'), logger: captureLogger(), clock, queueDocs: docs });
+    const b = workerOn('node-b');
     await b.start();
     await waitFor(() => events.some((e) => e.event === 'delete'), 'the delete event on take-over');
     const leave = events.find((e) => e.event === 'leave');
