@@ -134,6 +134,18 @@ describe('caller sessions exactly once (real broker, two workers)', function () 
     client.call(shardQueue(shardOf(ACCOUNT, RECIPIENT, SHARDS)), { command_id: newKazooId(), account_id: ACCOUNT, recipient_id: RECIPIENT, shard_count: SHARDS, ...body }, { timeoutMs: 5_000 }) as Promise<RpcReply<any>>;
   const of = (callId: string) => events.filter((e) => e.call_id === callId).map((e) => [e.event, e.seq, e.reason ?? null]);
 
+  /** The member logs in Ready; a caller creates its session and joins Q; the member answers it. */
+  async function answeredCaller(): Promise<{ callId: string; created: Record<string, any> }> {
+    await recipient({ type: 'login' });
+    await recipient({ type: 'set_status', status: 'ready' });
+    const callId = `call-${newKazooId()}`;
+    const created = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Session-Type': 'callflow' });
+    const joined = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
+    assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
+    await answered(created['Session-ID']);
+    return { callId, created };
+  }
+
   /** A Ready member is offered the caller: answers it (the queue decides `delivered`). */
   async function answered(sessionId: string): Promise<void> {
     const status = async (): Promise<RecipientStatus> => {
@@ -213,13 +225,7 @@ describe('caller sessions exactly once (real broker, two workers)', function () 
   it('a queue’s report its worker wrote but never sent reaches the session from the worker that takes the shard', async () => {
     const f: Faults = { refuseSessionEvents: () => false, refused: 0, refuseReports: () => true };
     await start('node-a', f);
-    await recipient({ type: 'login' });
-    await recipient({ type: 'set_status', status: 'ready' });
-    const callId = `call-${newKazooId()}`;
-    const created = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Session-Type': 'callflow' });
-    const joined = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
-    assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
-    await answered(created['Session-ID']);
+    const { callId, created } = await answeredCaller();
     // the queue wrote `delivered` (its leave event carries the report in the outbox); the report fails
     await waitFor(() => (f.reportsRefused ?? 0) > 0, 'the refused report', 10_000);
     const rider = store.queues.tables.outbox.find((o) => o.event.event === 'leave' && o.event.caller?.session_id === created['Session-ID']);
@@ -247,13 +253,7 @@ describe('caller sessions exactly once (real broker, two workers)', function () 
         holdReport: (body) => (order === 'delete_session first' && body['report'] === 'delivered' ? ((holding = true), held) : undefined),
       };
       await start('node-a', f);
-      await recipient({ type: 'login' });
-      await recipient({ type: 'set_status', status: 'ready' });
-      const callId = `call-${newKazooId()}`;
-      const created = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Session-Type': 'callflow' });
-      const joined = await kazoo({ 'Msg-ID': newKazooId(), 'Call-ID': callId, 'Join-Queue-ID': Q, 'Session-ID': created['Session-ID'] });
-      assert.equal(joined['Result'], 'ok', JSON.stringify(joined));
-      await answered(created['Session-ID']);
+      const { callId, created } = await answeredCaller();
       let bye: Promise<Record<string, any>>;
       if (order === 'delete_session first') {
         await waitFor(() => holding, 'the delivered report held', 5_000);
