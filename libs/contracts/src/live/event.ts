@@ -6,6 +6,7 @@ import { QUEUE_EVENTS, queueEventSchema, type QueueEvent } from '../queue/queue-
 import { SESSION_EVENTS, sessionEventSchema, type SessionEvent } from '../queue/session-event.js';
 import { liveQueueSnapshotDataSchema, liveSessionSnapshotDataSchema, type LiveQueueSnapshotData, type LiveSessionSnapshotData } from './queue-snapshot.js';
 import type { LiveReply } from './reply.js';
+import { snapshotEntrySchema } from './snapshot-entry.js';
 
 /**
  * A recipient's current status, sent on subscribe (and after a reconnect or an unrecoverable
@@ -72,20 +73,7 @@ export interface LiveEventMessage<D = RecipientEvent | QueueEvent | SessionEvent
   data: D;
 }
 
-const snapshotDataSchema = {
-  type: 'object',
-  required: ['event', 'account_id', 'recipient_id', 'seq', 'timestamp', 'status'],
-  properties: {
-    event: { const: 'snapshot' },
-    account_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
-    recipient_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
-    seq: { type: 'integer', minimum: 0 },
-    timestamp: { type: 'integer', minimum: 0 },
-    status: recipientStatusSchema,
-    resync: { const: true },
-  },
-  additionalProperties: false,
-};
+const snapshotDataSchema = snapshotEntrySchema('recipient_id', recipientStatusSchema);
 
 const snapshotCompleteDataSchema = {
   type: 'object',

@@ -2,6 +2,7 @@ import { KAZOO_ID_PATTERN } from '../ids.js';
 import { queueSessionViewSchema, type QueueSessionView } from '../bus/queue/list-queue-sessions.js';
 import { sessionIdSchema } from '../queue/kazoo-message.js';
 import { queueStatusSchema, type QueueStatus } from '../queue/queue-status.js';
+import { snapshotEntrySchema } from './snapshot-entry.js';
 
 /**
  * A queue's snapshot entry on the event websocket (name `snapshot`, routing key
@@ -39,21 +40,7 @@ export interface LiveSessionSnapshotData extends QueueSessionView {
   queue_id: string;
 }
 
-export const liveQueueSnapshotDataSchema = {
-  type: 'object',
-  required: ['event', 'account_id', 'queue_id', 'seq', 'timestamp', 'status', 'sessions'],
-  properties: {
-    event: { const: 'snapshot' },
-    account_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
-    queue_id: { type: 'string', pattern: KAZOO_ID_PATTERN },
-    seq: { type: 'integer', minimum: 0 },
-    timestamp: { type: 'integer', minimum: 0 },
-    status: queueStatusSchema,
-    sessions: { type: 'array', items: queueSessionViewSchema },
-    resync: { const: true },
-  },
-  additionalProperties: false,
-} as const;
+export const liveQueueSnapshotDataSchema = snapshotEntrySchema('queue_id', queueStatusSchema, { sessions: { type: 'array', items: queueSessionViewSchema } });
 
 export const liveSessionSnapshotDataSchema = {
   type: 'object',
